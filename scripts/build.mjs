@@ -1,0 +1,44 @@
+#!/usr/bin/env node
+// The whole build: WASM flavours (asc), JS bundles (esbuild: Node ESM + CJS, browser ESM,
+// CLI), and .d.ts files (tsc). `--wasm-only` stops after the WASM step (tests run from src/).
+import { execFileSync } from 'node:child_process'
+import { existsSync, mkdirSync, rmSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { build } from 'esbuild'
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: 'inherit' })
+
+// 1. WASM: compiles assembly/ and writes the embedded base64 module (src/crypto/wasm/).
+if (existsSync(join(root, 'scripts/build-wasm.mjs'))) run(process.execPath, ['scripts/build-wasm.mjs'])
+if (process.argv.includes('--wasm-only')) process.exit(0)
+
+rmSync(join(root, 'dist'), { recursive: true, force: true })
+mkdirSync(join(root, 'dist'), { recursive: true })
+
+// 2. bundles. Runtime dependencies are bundled in: one file per target, nothing to resolve.
+const common = { bundle: true, sourcemap: true, target: 'es2020', logLevel: 'warning', absWorkingDir: root }
+await Promise.all([
+  build({ ...common, entryPoints: ['src/node/index.ts'], platform: 'node', format: 'esm', outfile: 'dist/node.mjs' }),
+  build({ ...common, entryPoints: ['src/node/index.ts'], platform: 'node', format: 'cjs', outfile: 'dist/node.cjs' }),
+  build({ ...common, entryPoints: ['src/index.ts'], platform: 'browser', format: 'esm', outfile: 'dist/browser.mjs' }),
+  build({
+    ...common,
+    entryPoints: ['src/node/cli.ts'],
+    platform: 'node',
+    format: 'esm',
+    outfile: 'dist/cli.mjs',
+    banner: { js: '#!/usr/bin/env node' },
+  }),
+])
+
+// 3. declarations
+run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'])
+
+// 4. the raw .wasm files ship too (for embedders who serve or precompile them)
+if (existsSync(join(root, 'build/wasm'))) {
+  mkdirSync(join(root, 'dist/wasm'), { recursive: true })
+  execFileSync('sh', ['-c', 'cp build/wasm/*.wasm dist/wasm/ 2>/dev/null || true'], { cwd: root })
+}
+console.log('build: dist/ ready')

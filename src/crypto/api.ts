@@ -1,0 +1,154 @@
+/**
+ * Wraps a backend's `CryptoCore` into the public `Crypto` object: one place for argument
+ * checks, typed errors and `out` handling, so every backend behaves identically on bad input.
+ */
+import { hmac } from '@noble/hashes/hmac'
+import { md5 } from '@noble/hashes/legacy'
+import { pbkdf2Async } from '@noble/hashes/pbkdf2'
+import { sha256 as nobleSha256, sha512 } from '@noble/hashes/sha2'
+import { CryptoError } from '../errors.js'
+import { crc32 } from './crc32.js'
+import { getPlatform } from './platform.js'
+import type { AesCtr, Crypto, CryptoCore } from './types.js'
+
+const toStr = Object.prototype.toString
+
+/** Throws `E_TYPE` unless `v` is a Uint8Array (Node Buffers and other realms' arrays count). */
+export function checkBytes(v: unknown, name: string): asserts v is Uint8Array {
+  if (!(v instanceof Uint8Array) && toStr.call(v) !== '[object Uint8Array]') {
+    throw new CryptoError('E_TYPE', `${name} must be a Uint8Array, got ${v === null ? 'null' : typeof v}`)
+  }
+}
+
+export function checkLength(v: unknown, name: string, length: number, code: string): asserts v is Uint8Array {
+  checkBytes(v, name)
+  if (v.length !== length) throw new CryptoError(code, `${name} must be ${length} bytes, got ${v.length}`)
+}
+
+/**
+ * Returns where to write `length` bytes of output: a new array, or the caller's `out`, which
+ * must be at least that long and must not partially overlap `data` (exactly in place is fine).
+ * Returns `out` itself when it is exactly `length` long, so such a call allocates nothing.
+ */
+export function outFor(data: Uint8Array, out: Uint8Array | undefined, length: number): Uint8Array {
+  if (out === undefined) return new Uint8Array(length)
+  checkBytes(out, 'out')
+  if (out.length < length) throw new CryptoError('E_OUT_LENGTH', `out must hold ${length} bytes, has ${out.length}`)
+  if (
+    out.buffer === data.buffer &&
+    out.byteOffset !== data.byteOffset &&
+    out.byteOffset < data.byteOffset + length &&
+    data.byteOffset < out.byteOffset + length
+  ) {
+    throw new CryptoError('E_OVERLAP', 'out partially overlaps the input; use the same range (in place) or a separate one')
+  }
+  return out.length === length ? out : out.subarray(0, length)
+}
+
+function checkIge(data: unknown, key: unknown, iv: unknown): asserts data is Uint8Array {
+  checkBytes(data, 'data')
+  checkLength(key, 'key', 32, 'E_KEY_LENGTH')
+  checkLength(iv, 'iv', 32, 'E_IV_LENGTH')
+  if (data.length % 16 !== 0) {
+    throw new CryptoError('E_DATA_ALIGNMENT', `AES-IGE data must be a multiple of 16 bytes, got ${data.length}`)
+  }
+}
+
+/** Fills `buf` from `random` (or the platform CSPRNG), in the ≤ 65536-byte calls WebCrypto allows. */
+function fillRandom(random: ((b: Uint8Array) => void) | undefined, buf: Uint8Array): void {
+  const fill = random ?? getPlatform().getRandomValues
+  if (!fill) {
+    throw new CryptoError('E_NO_RANDOM', 'no CSPRNG: this runtime has no crypto.getRandomValues; pass options.random')
+  }
+  for (let i = 0; i < buf.length; i += 65536) fill(buf.subarray(i, Math.min(buf.length, i + 65536)))
+}
+
+export function buildCrypto(core: CryptoCore, random?: (buf: Uint8Array) => void): Crypto {
+  return {
+    backend: core.backend,
+
+    randomBytes(length) {
+      if (!Number.isSafeInteger(length) || length < 0) {
+        throw new CryptoError('E_LENGTH', `length must be a non-negative integer, got ${length}`)
+      }
+      const buf = new Uint8Array(length)
+      fillRandom(random, buf)
+      return buf
+    },
+
+    sha1(data) {
+      checkBytes(data, 'data')
+      return core.sha1(data)
+    },
+    sha256(data) {
+      checkBytes(data, 'data')
+      return core.sha256(data)
+    },
+    sha512(data) {
+      checkBytes(data, 'data')
+      return sha512(data)
+    },
+    md5(data) {
+      checkBytes(data, 'data')
+      return md5(data)
+    },
+    crc32(data) {
+      checkBytes(data, 'data')
+      return crc32(data)
+    },
+    hmacSha256(key, data) {
+      checkBytes(key, 'key')
+      checkBytes(data, 'data')
+      return hmac(nobleSha256, key, data)
+    },
+
+    async pbkdf2Sha512(password, salt, iterations) {
+      checkBytes(password, 'password')
+      checkBytes(salt, 'salt')
+      if (!Number.isSafeInteger(iterations) || iterations < 1 || iterations > 0xffffffff) {
+        throw new CryptoError('E_ITERATIONS', `iterations must be an integer in 1..2^32-1, got ${iterations}`)
+      }
+      const subtle = getPlatform().subtle
+      if (subtle) {
+        // WebCrypto runs PBKDF2 natively (~100x pure JS), off the main thread in browsers.
+        // copies: WebCrypto wants ArrayBuffer-backed views (not SharedArrayBuffer)
+        const k = await subtle.importKey('raw', new Uint8Array(password), 'PBKDF2', false, ['deriveBits'])
+        const bits = await subtle.deriveBits({ name: 'PBKDF2', hash: 'SHA-512', salt: new Uint8Array(salt), iterations }, k, 512)
+        return new Uint8Array(bits)
+      }
+      return pbkdf2Async(sha512, password, salt, { c: iterations, dkLen: 64 })
+    },
+
+    aesIgeEncrypt(data, key, iv, out) {
+      checkIge(data, key, iv)
+      const o = outFor(data, out, data.length)
+      core.igeEncrypt(data, key, iv, o)
+      return o
+    },
+    aesIgeDecrypt(data, key, iv, out) {
+      checkIge(data, key, iv)
+      const o = outFor(data, out, data.length)
+      core.igeDecrypt(data, key, iv, o)
+      return o
+    },
+
+    createAesCtr(key, iv): AesCtr {
+      checkLength(key, 'key', 32, 'E_KEY_LENGTH')
+      checkLength(iv, 'iv', 16, 'E_IV_LENGTH')
+      let stream: ReturnType<CryptoCore['ctrCreate']> | undefined = core.ctrCreate(key, iv)
+      return {
+        process(data, out) {
+          if (!stream) throw new CryptoError('E_DISPOSED', 'this AES-CTR stream was disposed')
+          checkBytes(data, 'data')
+          const o = outFor(data, out, data.length)
+          stream.process(data, o)
+          return o
+        },
+        dispose() {
+          stream?.dispose()
+          stream = undefined
+        },
+      }
+    },
+  }
+}

@@ -1,0 +1,68 @@
+/** Backend selection: `createCrypto()` / `createCryptoSync()`. */
+import { CryptoError } from '../errors.js'
+import { buildCrypto } from './api.js'
+import { jsCore } from './js/index.js'
+import type { Crypto, CryptoCore, CryptoOptions } from './types.js'
+import { loadWasmCore, loadWasmCoreSync } from './wasm/index.js'
+
+function checkOptions(o: CryptoOptions): void {
+  const oneOf = (name: keyof CryptoOptions, allowed: readonly string[]): void => {
+    const v = o[name]
+    if (v !== undefined && !allowed.includes(v as string)) {
+      throw new CryptoError('E_OPTION', `options.${name} must be one of ${allowed.join(', ')}; got ${String(v)}`)
+    }
+  }
+  oneOf('backend', ['auto', 'wasm', 'js'])
+  oneOf('simd', ['auto', 'relaxed', 'baseline', 'none'])
+  oneOf('aes', ['constant-time', 'table'])
+  if (o.random !== undefined && typeof o.random !== 'function') {
+    throw new CryptoError('E_OPTION', 'options.random must be a function filling a Uint8Array')
+  }
+  if (o.backend === 'js' && o.aes === 'constant-time') {
+    throw new CryptoError('E_BACKEND_UNAVAILABLE', 'the pure-TS backend has only the table AES; constant-time AES needs a WASM SIMD flavour')
+  }
+  if (o.backend === 'js' && o.simd !== undefined && o.simd !== 'auto') {
+    throw new CryptoError('E_OPTION', 'options.simd applies to the WASM backend only')
+  }
+}
+
+/** Whether WASM is wanted at all, and whether failing to get it must throw rather than fall back. */
+function plan(o: CryptoOptions): { wasm: boolean; strict: boolean } {
+  checkOptions(o)
+  return {
+    wasm: o.backend !== 'js',
+    strict: o.backend === 'wasm' || o.aes === 'constant-time' || (o.simd !== undefined && o.simd !== 'auto'),
+  }
+}
+
+/** With `backend: 'auto'`, a runtime without (usable) WebAssembly, e.g. Hermes, gets pure TS. */
+function fallback(e: unknown, strict: boolean): CryptoCore {
+  if (strict || !(e instanceof CryptoError) || e.code !== 'E_BACKEND_UNAVAILABLE') throw e
+  return jsCore
+}
+
+/**
+ * Creates the crypto object. By default (`backend: 'auto'`) it runs the best WASM flavour the
+ * runtime validates, falling back to pure TS. A request that cannot be met (`backend: 'wasm'`,
+ * `aes: 'constant-time'`, a specific `simd`) throws `E_BACKEND_UNAVAILABLE` instead of degrading.
+ */
+export async function createCrypto(options: CryptoOptions = {}): Promise<Crypto> {
+  const { wasm, strict } = plan(options)
+  let core = jsCore
+  if (wasm) core = await loadWasmCore(options).catch((e: unknown) => fallback(e, strict))
+  return buildCrypto(core, options.random)
+}
+
+/** Like `createCrypto`, but compiles WASM synchronously (Node, Deno, Bun, workers; not a browser main thread). */
+export function createCryptoSync(options: CryptoOptions = {}): Crypto {
+  const { wasm, strict } = plan(options)
+  let core = jsCore
+  if (wasm) {
+    try {
+      core = loadWasmCoreSync(options)
+    } catch (e) {
+      core = fallback(e, strict)
+    }
+  }
+  return buildCrypto(core, options.random)
+}

@@ -1,0 +1,25 @@
+/**
+ * Where randomness and WebCrypto come from. Defaults to `globalThis.crypto`; the Node entry
+ * point (src/node/) installs `node:crypto`'s webcrypto, because Node 18 has no global one.
+ */
+export interface Platform {
+  getRandomValues?: (buf: Uint8Array) => void
+  subtle?: SubtleCrypto
+}
+
+const g = (globalThis as { crypto?: Crypto }).crypto
+let platform: Platform = {
+  getRandomValues: g?.getRandomValues ? (b) => g.getRandomValues(b) : undefined,
+  subtle: g?.subtle,
+}
+
+export function getPlatform(): Platform {
+  return platform
+}
+
+/** Fills in what the runtime lacks; called once by a runtime-specific entry point. */
+export function setPlatform(p: Platform): void {
+  platform = { ...platform, ...p }
+}
+
+type Crypto = { getRandomValues(b: Uint8Array): Uint8Array; subtle?: SubtleCrypto }
