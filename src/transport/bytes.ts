@@ -1,0 +1,91 @@
+/** Small byte helpers shared by the transport layers (no Node built-ins). */
+
+export function concat(...parts: Uint8Array[]): Uint8Array {
+  let n = 0
+  for (const p of parts) n += p.length
+  const out = new Uint8Array(n)
+  let o = 0
+  for (const p of parts) {
+    out.set(p, o)
+    o += p.length
+  }
+  return out
+}
+
+export function readU32LE(b: Uint8Array, o: number): number {
+  return (b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)) >>> 0
+}
+
+export function writeU32LE(b: Uint8Array, o: number, v: number): void {
+  b[o] = v & 255
+  b[o + 1] = (v >>> 8) & 255
+  b[o + 2] = (v >>> 16) & 255
+  b[o + 3] = (v >>> 24) & 255
+}
+
+export function readU16BE(b: Uint8Array, o: number): number {
+  return (b[o] << 8) | b[o + 1]
+}
+
+export function writeU16BE(b: Uint8Array, o: number, v: number): void {
+  b[o] = (v >>> 8) & 255
+  b[o + 1] = v & 255
+}
+
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
+}
+
+/** Constant-time comparison of equal-length secrets (MACs): no early exit on the first difference. */
+export function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false
+  let d = 0
+  for (let i = 0; i < a.length; i++) d |= a[i] ^ b[i]
+  return d === 0
+}
+
+const enc = new TextEncoder()
+export function utf8(s: string): Uint8Array {
+  return enc.encode(s)
+}
+
+export function fromHex(s: string): Uint8Array | null {
+  if (s.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(s)) return null
+  const out = new Uint8Array(s.length / 2)
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(s.substr(i * 2, 2), 16)
+  return out
+}
+
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
+
+/** Standard or URL-safe base64, padding optional; null when malformed. */
+export function fromBase64(s: string): Uint8Array | null {
+  const t = s.replace(/-/g, '+').replace(/_/g, '/').replace(/=+$/, '')
+  if (!/^[A-Za-z0-9+/]*$/.test(t) || t.length % 4 === 1) return null
+  const out = new Uint8Array(Math.floor((t.length * 3) / 4))
+  let bits = 0
+  let acc = 0
+  let o = 0
+  for (let i = 0; i < t.length; i++) {
+    acc = (acc << 6) | B64.indexOf(t[i])
+    bits += 6
+    if (bits >= 8) {
+      bits -= 8
+      out[o++] = (acc >>> bits) & 255
+    }
+  }
+  return out
+}
+
+export function toBase64(b: Uint8Array): string {
+  let s = ''
+  for (let i = 0; i < b.length; i += 3) {
+    const n = (b[i] << 16) | ((b[i + 1] ?? 0) << 8) | (b[i + 2] ?? 0)
+    s += B64[(n >>> 18) & 63] + B64[(n >>> 12) & 63]
+    s += i + 1 < b.length ? B64[(n >>> 6) & 63] : '='
+    s += i + 2 < b.length ? B64[n & 63] : '='
+  }
+  return s
+}

@@ -1,0 +1,367 @@
+/**
+ * The four MTProto TCP framings (core.telegram.org/mtproto/mtproto-transports): abridged,
+ * intermediate, padded intermediate and full. Each is a sans-IO encoder plus an incremental
+ * decoder that accepts bytes in any chunking (one byte at a time included) and yields whole
+ * packets. A length is validated against `maxPacketLength` before the packet buffer is
+ * allocated, and a decoder that failed once stays failed (the connection must be dropped).
+ */
+import { TransportError } from '../errors.js'
+import { crc32 } from '../crypto/crc32.js'
+import { readU32LE, writeU32LE } from './bytes.js'
+import { fail, TransportStatusError } from './errors.js'
+
+export type FramingKind = 'abridged' | 'intermediate' | 'padded' | 'full'
+/** `client` decodes what a server sends (quick-ACK tokens, error codes); `server` the reverse. */
+export type Role = 'client' | 'server'
+
+export const DEFAULT_MAX_PACKET_LENGTH = 16 * 1024 * 1024
+
+export type FrameEvent =
+  /** A whole packet. `quickAck`: (server role) the client asked for a quick ACK of it. */
+  | { type: 'packet'; data: Uint8Array; quickAck: boolean }
+  /** (client role) The server acknowledged the packet whose token is `token` (MSB set). */
+  | { type: 'quickAck'; token: number }
+
+export interface FramingOptions {
+  role: Role
+  /** Largest payload accepted or produced, in bytes. Default 16 MiB. */
+  maxPacketLength?: number
+  /** Random bytes for the padded framing's padding (`crypto.randomBytes`). Required for `padded`. */
+  randomBytes?: (n: number) => Uint8Array
+}
+
+export interface Framing {
+  readonly kind: FramingKind
+  readonly role: Role
+  /** What a client sends first on a plain connection: `ef`, `eeeeeeee`, `dddddddd`, or nothing (full). */
+  readonly tag: Uint8Array
+  /** Wraps one packet. `quickAck` (client role, not full) sets the quick-ACK request flag. */
+  encode(packet: Uint8Array, quickAck?: boolean): Uint8Array
+  /** (server role) The answer to a quick-ACK request, `token` as computed by the client (MSB set). */
+  encodeQuickAck(token: number): Uint8Array
+  /** (server role) A transport error packet carrying −`status` (404, 429, 444). */
+  encodeError(status: number): Uint8Array
+  /** Feeds received bytes; returns the events they complete. Throws `TransportError` on bad input. */
+  decode(chunk: Uint8Array): FrameEvent[]
+}
+
+/** The 4-byte protocol tag placed at offset 56 of an obfuscated2 header. */
+export const OBFUSCATED_TAGS: Record<Exclude<FramingKind, 'full'>, number> = {
+  abridged: 0xefefefef,
+  intermediate: 0xeeeeeeee,
+  padded: 0xdddddddd,
+}
+
+function checkMax(max: number | undefined): number {
+  const m = max ?? DEFAULT_MAX_PACKET_LENGTH
+  if (!Number.isInteger(m) || m < 16 || m > 0x7fffffff - 16) {
+    fail('E_OPTION', `maxPacketLength must be an integer in [16, 2^31-17], got ${String(max)}`)
+  }
+  return m
+}
+
+/** Shared state machine: header bytes, then a body allocated only after its length is checked. */
+abstract class FrameDecoder {
+  protected readonly hdr = new Uint8Array(8)
+  private hdrLen = 0
+  private body: Uint8Array | null = null
+  private filled = 0
+  private broken: TransportError | null = null
+  protected flag = false
+
+  constructor(protected readonly max: number) {}
+
+  /** Header size in bytes once `n` bytes of it are known (n >= 1), or the minimum when n = 0. */
+  protected abstract headerSize(n: number): number
+  /** Validates the complete header. Returns the body length to read, or -1 if the header was a whole event. */
+  protected abstract onHeader(out: FrameEvent[]): number
+  protected abstract onBody(body: Uint8Array, out: FrameEvent[]): void
+
+  decode(chunk: Uint8Array): FrameEvent[] {
+    if (this.broken) throw this.broken
+    const out: FrameEvent[] = []
+    try {
+      let i = 0
+      const n = chunk.length
+      while (i < n) {
+        if (this.body === null) {
+          const need = this.headerSize(this.hdrLen) - this.hdrLen
+          const take = Math.min(need, n - i)
+          this.hdr.set(chunk.subarray(i, i + take), this.hdrLen)
+          this.hdrLen += take
+          i += take
+          if (this.hdrLen < this.headerSize(this.hdrLen)) continue
+          const len = this.onHeader(out)
+          if (len < 0) {
+            this.hdrLen = 0
+            continue
+          }
+          this.body = new Uint8Array(len)
+          this.filled = 0
+        }
+        const take = Math.min(this.body.length - this.filled, n - i)
+        this.body.set(chunk.subarray(i, i + take), this.filled)
+        this.filled += take
+        i += take
+        if (this.filled === this.body.length) {
+          const body = this.body
+          this.body = null
+          this.onBody(body, out)
+          this.hdrLen = 0
+        }
+      }
+    } catch (e) {
+      this.broken = e instanceof TransportError ? e : new TransportError('E_INTERNAL', String(e))
+      throw this.broken
+    }
+    return out
+  }
+
+  protected checkLength(len: number): void {
+    if (len > this.max) fail('E_PACKET_TOO_LONG', `packet of ${len} bytes exceeds the limit of ${this.max}`)
+    if (len === 0) fail('E_BAD_LENGTH', 'empty packet')
+  }
+}
+
+/** A 4-byte packet holding a negative int32 is a transport error code (client role). */
+function checkErrorPacket(body: Uint8Array): void {
+  if (body.length >= 4) {
+    const v = readU32LE(body, 0) | 0
+    if (v < 0 && v !== -1) throw new TransportStatusError(-v)
+  }
+}
+
+class AbridgedDecoder extends FrameDecoder {
+  constructor(max: number, private readonly role: Role) {
+    super(max)
+  }
+  protected headerSize(n: number): number {
+    if (n === 0) return 1
+    const b = this.hdr[0]
+    // 0x7f / 0xff: 3 more length bytes. A client-role MSB byte starts a 4-byte quick-ACK token.
+    if ((b & 0x7f) === 0x7f) return 4
+    if (this.role === 'client' && b & 0x80) return 4
+    return 1
+  }
+  protected onHeader(out: FrameEvent[]): number {
+    const h = this.hdr
+    if (this.role === 'client' && h[0] & 0x80) {
+      // bswapped token: the byte holding the MSB comes first
+      out.push({ type: 'quickAck', token: ((h[0] << 24) | (h[1] << 16) | (h[2] << 8) | h[3]) >>> 0 })
+      return -1
+    }
+    this.flag = (h[0] & 0x80) !== 0
+    const words = (h[0] & 0x7f) === 0x7f ? h[1] | (h[2] << 8) | (h[3] << 16) : h[0] & 0x7f
+    const len = words * 4
+    this.checkLength(len)
+    return len
+  }
+  protected onBody(body: Uint8Array, out: FrameEvent[]): void {
+    if (this.role === 'client' && body.length === 4) checkErrorPacket(body)
+    out.push({ type: 'packet', data: body, quickAck: this.flag })
+  }
+}
+
+class IntermediateDecoder extends FrameDecoder {
+  constructor(max: number, private readonly role: Role, private readonly padded: boolean) {
+    super(max)
+  }
+  protected headerSize(): number {
+    return 4
+  }
+  protected onHeader(out: FrameEvent[]): number {
+    const v = readU32LE(this.hdr, 0)
+    if (v >= 0x80000000) {
+      if (this.role === 'client') {
+        if (this.padded) fail('E_BAD_LENGTH', 'length with the MSB set from a server (padded)')
+        out.push({ type: 'quickAck', token: v })
+        return -1
+      }
+      this.flag = true
+    } else {
+      this.flag = false
+    }
+    const len = v & 0x7fffffff
+    this.checkLength(len)
+    return len
+  }
+  protected onBody(body: Uint8Array, out: FrameEvent[]): void {
+    if (this.role === 'client') {
+      if (this.padded && body.length <= 16) {
+        // quick ACK: FFFFFFFF, the token, 0..8 padding bytes
+        if (body.length >= 8 && readU32LE(body, 0) === 0xffffffff) {
+          out.push({ type: 'quickAck', token: readU32LE(body, 4) })
+          return
+        }
+        checkErrorPacket(body)
+      } else if (body.length === 4) {
+        checkErrorPacket(body)
+      }
+    }
+    out.push({ type: 'packet', data: body, quickAck: this.flag })
+  }
+}
+
+class FullDecoder extends FrameDecoder {
+  private seq = 0
+  constructor(max: number, private readonly role: Role) {
+    super(max)
+  }
+  protected headerSize(): number {
+    return 8
+  }
+  protected onHeader(): number {
+    const len = readU32LE(this.hdr, 0)
+    if (len < 16 || len % 4 !== 0) fail('E_BAD_LENGTH', `full-transport length ${len} is not a multiple of 4 of at least 16`)
+    this.checkLength(len - 12)
+    const seq = readU32LE(this.hdr, 4)
+    if (seq !== this.seq) fail('E_BAD_SEQNO', `expected transport seq_no ${this.seq}, got ${seq}`)
+    this.seq = (this.seq + 1) >>> 0
+    return len - 8
+  }
+  protected onBody(body: Uint8Array, out: FrameEvent[]): void {
+    const n = body.length - 4
+    const want = readU32LE(body, n)
+    const got = crc32(body.subarray(0, n), crc32(this.hdr.subarray(0, 8)))
+    if (want !== got) fail('E_BAD_CRC', 'full-transport CRC32 mismatch')
+    const data = body.subarray(0, n)
+    if (this.role === 'client' && n === 4) checkErrorPacket(data)
+    out.push({ type: 'packet', data, quickAck: false })
+  }
+}
+
+function int32le(v: number): Uint8Array {
+  const b = new Uint8Array(4)
+  writeU32LE(b, 0, v >>> 0)
+  return b
+}
+
+function checkToken(token: number): void {
+  if (!Number.isInteger(token) || token < 0x80000000 || token > 0xffffffff) {
+    fail('E_BAD_TOKEN', 'a quick-ACK token is a uint32 with the most significant bit set')
+  }
+}
+
+function checkStatus(status: number): void {
+  if (!Number.isInteger(status) || status <= 1 || status > 0x7fffffff) fail('E_OPTION', 'status must be a positive integer')
+}
+
+/** Creates a framing codec for one connection and one direction pair. */
+export function createFraming(kind: FramingKind, options: FramingOptions): Framing {
+  const max = checkMax(options.maxPacketLength)
+  const role = options.role
+  if (role !== 'client' && role !== 'server') fail('E_OPTION', `role must be 'client' or 'server'`)
+  const checkOut = (p: Uint8Array): void => {
+    if (!(p instanceof Uint8Array)) fail('E_TYPE', 'packet must be a Uint8Array')
+    if (p.length === 0) fail('E_BAD_LENGTH', 'empty packet')
+    if (p.length > max) fail('E_PACKET_TOO_LONG', `packet of ${p.length} bytes exceeds the limit of ${max}`)
+  }
+  const serverOnly = (what: string): void => {
+    if (role !== 'server') fail('E_ROLE', `${what} is sent by servers only`)
+  }
+  switch (kind) {
+    case 'abridged': {
+      const dec = new AbridgedDecoder(max, role)
+      return {
+        kind, role, tag: new Uint8Array([0xef]),
+        encode(p, quickAck = false) {
+          checkOut(p)
+          if (p.length % 4 !== 0) fail('E_BAD_LENGTH', 'abridged packets are a multiple of 4 bytes')
+          const words = p.length / 4
+          const ack = quickAck && role === 'client' ? 0x80 : 0
+          const hl = words < 127 ? 1 : 4
+          const out = new Uint8Array(hl + p.length)
+          if (hl === 1) out[0] = words | ack
+          else {
+            out[0] = 0x7f | ack
+            out[1] = words & 255
+            out[2] = (words >>> 8) & 255
+            out[3] = (words >>> 16) & 255
+          }
+          out.set(p, hl)
+          return out
+        },
+        encodeQuickAck(token) {
+          serverOnly('a quick ACK')
+          checkToken(token)
+          return new Uint8Array([token >>> 24, (token >>> 16) & 255, (token >>> 8) & 255, token & 255])
+        },
+        encodeError(status) {
+          serverOnly('a transport error')
+          checkStatus(status)
+          return this.encode(int32le(-status))
+        },
+        decode: (c) => dec.decode(c),
+      }
+    }
+    case 'intermediate':
+    case 'padded': {
+      const padded = kind === 'padded'
+      const rnd = options.randomBytes
+      if (padded && typeof rnd !== 'function') fail('E_OPTION', 'the padded framing needs options.randomBytes')
+      const dec = new IntermediateDecoder(max, role, padded)
+      const frame = (p: Uint8Array, flag: number): Uint8Array => {
+        const pad = padded ? rnd!(1)[0] & 15 : 0
+        const out = new Uint8Array(4 + p.length + pad)
+        writeU32LE(out, 0, ((p.length + pad) | flag) >>> 0)
+        out.set(p, 4)
+        if (pad) out.set(rnd!(pad), 4 + p.length)
+        return out
+      }
+      return {
+        kind, role, tag: new Uint8Array(4).fill(padded ? 0xdd : 0xee),
+        encode(p, quickAck = false) {
+          checkOut(p)
+          return frame(p, quickAck && role === 'client' ? 0x80000000 : 0)
+        },
+        encodeQuickAck(token) {
+          serverOnly('a quick ACK')
+          checkToken(token)
+          if (!padded) return int32le(token)
+          const pad = rnd!(1)[0] % 9
+          const out = new Uint8Array(12 + pad)
+          writeU32LE(out, 0, 8 + pad)
+          writeU32LE(out, 4, 0xffffffff)
+          writeU32LE(out, 8, token)
+          out.set(rnd!(pad), 12)
+          return out
+        },
+        encodeError(status) {
+          serverOnly('a transport error')
+          checkStatus(status)
+          return frame(int32le(-status), 0)
+        },
+        decode: (c) => dec.decode(c),
+      }
+    }
+    case 'full': {
+      const dec = new FullDecoder(max, role)
+      let seq = 0
+      return {
+        kind, role, tag: new Uint8Array(0),
+        encode(p) {
+          checkOut(p)
+          if (p.length % 4 !== 0) fail('E_BAD_LENGTH', 'full-transport packets are a multiple of 4 bytes')
+          const out = new Uint8Array(p.length + 12)
+          writeU32LE(out, 0, p.length + 12)
+          writeU32LE(out, 4, seq)
+          seq = (seq + 1) >>> 0
+          out.set(p, 8)
+          writeU32LE(out, 8 + p.length, crc32(out.subarray(0, 8 + p.length)))
+          return out
+        },
+        encodeQuickAck() {
+          return fail('E_UNSUPPORTED', 'the full transport has no quick ACK')
+        },
+        encodeError(status) {
+          serverOnly('a transport error')
+          checkStatus(status)
+          return this.encode(int32le(-status))
+        },
+        decode: (c) => dec.decode(c),
+      }
+    }
+    default:
+      return fail('E_OPTION', `unknown framing ${String(kind)}`)
+  }
+}
