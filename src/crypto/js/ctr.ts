@@ -10,37 +10,42 @@ import type { CtrCore } from '../types.js'
 export function ctrCreate(key: Uint8Array, iv: Uint8Array): CtrCore {
   const rk = new Int32Array(60)
   expandKeyEnc(key, rk)
-  // ctr[0..3]: the counter as big-endian words; ks: current keystream block; pos: bytes of ks used
-  const ctr = new Int32Array(4)
+  const ctr = new Int32Array(4) // the counter as big-endian words
   for (let i = 0; i < 4; i++) ctr[i] = (iv[4 * i] << 24) | (iv[4 * i + 1] << 16) | (iv[4 * i + 2] << 8) | iv[4 * i + 3]
-  const ks = new Uint8Array(16)
-  let pos = 16
+  const ks = new Uint8Array(16) // keystream of the current block
+  let pos = 16 // bytes of `ks` already used
 
-  function refill(): void {
-    blk[0] = ctr[0]
-    blk[1] = ctr[1]
-    blk[2] = ctr[2]
-    blk[3] = ctr[3]
+  /** Encrypts the counter into `blk`, then increments it (carry ripples while a word wraps to 0). */
+  function next(): void {
+    blk[0] = ctr[0], blk[1] = ctr[1], blk[2] = ctr[2], blk[3] = ctr[3]
     encryptBlock(rk)
-    for (let i = 0; i < 4; i++) {
-      const w = blk[i]
-      ks[4 * i] = w >>> 24
-      ks[4 * i + 1] = w >>> 16
-      ks[4 * i + 2] = w >>> 8
-      ks[4 * i + 3] = w
-    }
-    blk.fill(0)
-    // increment the 128-bit counter; carry ripples while a word wraps to 0
     for (let i = 3; i >= 0 && (ctr[i] = (ctr[i] + 1) | 0) === 0; i--);
-    pos = 0
   }
 
   return {
     process(data: Uint8Array, out: Uint8Array): void {
-      for (let i = 0, n = data.length; i < n; i++) {
-        if (pos === 16) refill()
-        out[i] = data[i] ^ ks[pos++]
+      const n = data.length
+      let i = 0
+      for (; pos < 16 && i < n; i++) out[i] = data[i] ^ ks[pos++] // finish a block begun earlier
+      for (; i + 16 <= n; i += 16) {
+        next()
+        for (let w = 0; w < 4; w++) {
+          const k = blk[w], p = i + 4 * w
+          out[p] = data[p] ^ (k >>> 24)
+          out[p + 1] = data[p + 1] ^ (k >>> 16)
+          out[p + 2] = data[p + 2] ^ (k >>> 8)
+          out[p + 3] = data[p + 3] ^ k
+        }
       }
+      if (i < n) {
+        next()
+        for (let w = 0; w < 4; w++) {
+          const k = blk[w]
+          ks[4 * w] = k >>> 24, ks[4 * w + 1] = k >>> 16, ks[4 * w + 2] = k >>> 8, ks[4 * w + 3] = k
+        }
+        for (pos = 0; i < n; i++) out[i] = data[i] ^ ks[pos++]
+      }
+      blk.fill(0)
     },
     dispose(): void {
       rk.fill(0)

@@ -1,0 +1,174 @@
+/**
+ * The benchmark harness every suite shares. For each (op, size) group it runs all cases in
+ * interleaved rounds (the order rotates each round), one short tinybench run per case per
+ * round, and keeps the median over rounds: on a shared, noisy machine a slow period then hits
+ * every implementation alike instead of one. Ratios compare each of ours with each peer
+ * measured in the same group.
+ */
+import { Bench } from 'tinybench'
+
+export interface BenchCase {
+  /** Who runs: 'mtwire js/table', '@mtcute/wasm', 'node:crypto', ... */
+  impl: string
+  /** True for implementations we compare against; ratios are ours / each peer. */
+  peer?: boolean
+  op: string
+  /** Payload bytes per call (for throughput); 0 when not meaningful. */
+  size: number
+  /** One operation, synchronous. */
+  fn: () => unknown
+}
+
+export interface BenchSuite {
+  name: string
+  cases(opts: { quick: boolean }): Promise<BenchCase[]>
+}
+
+export interface BenchResult {
+  suite: string
+  impl: string
+  peer: boolean
+  op: string
+  size: number
+  opsPerSec: number
+  bytesPerSec: number
+  /** Calls measured in all rounds together. */
+  samples: number
+  /** Relative spread of the rounds: median absolute deviation / median, in percent. */
+  rme: number
+}
+
+export interface Ratio {
+  suite: string
+  op: string
+  size: number
+  impl: string
+  peer: string
+  ratio: number
+}
+
+export interface RunOptions {
+  quick: boolean
+  /** Called before each measurement, for a progress line. */
+  progress?: (msg: string) => void
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b)
+  const m = s.length >> 1
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2
+}
+
+/**
+ * Calls per sample, so that one timed sample lasts ≥ ~50 µs: timer resolution and the
+ * harness's own call overhead then stay small next to sub-microsecond operations.
+ */
+function batchSize(fn: () => unknown): number {
+  let n = 1
+  for (;;) {
+    const t0 = performance.now()
+    for (let i = 0; i < n; i++) fn()
+    const dt = performance.now() - t0
+    if (dt >= 0.05 || n >= 1 << 20) return Math.max(1, Math.ceil((n * 0.05) / Math.max(dt, 1e-6)))
+    n *= 4
+  }
+}
+
+export async function runSuite(suite: BenchSuite, opts: RunOptions): Promise<BenchResult[]> {
+  const cases = await suite.cases({ quick: opts.quick })
+  const groups = new Map<string, BenchCase[]>()
+  for (const c of cases) {
+    const key = `${c.op}\u0000${c.size}`
+    groups.set(key, [...(groups.get(key) ?? []), c])
+  }
+  const rounds = opts.quick ? 3 : 7
+  const time = opts.quick ? 50 : 150
+  const results: BenchResult[] = []
+  let g = 0
+  for (const group of groups.values()) {
+    g++
+    const perCase = group.map((c) => {
+      c.fn() // fail early, before any timing, if a case is broken
+      return { c, batch: batchSize(c.fn), hz: [] as number[], calls: 0 }
+    })
+    for (let r = 0; r < rounds; r++) {
+      opts.progress?.(`[${suite.name}] ${g}/${groups.size} ${group[0].op} ${fmtSize(group[0].size)} round ${r + 1}/${rounds}`)
+      for (let i = 0; i < perCase.length; i++) {
+        const pc = perCase[(i + r) % perCase.length]
+        const { fn } = pc.c
+        const n = pc.batch
+        const bench = new Bench({ time, warmupTime: opts.quick ? 5 : 20, iterations: 3 })
+        bench.add(pc.c.impl, () => {
+          for (let k = 0; k < n; k++) fn()
+        })
+        await bench.run()
+        const res = bench.tasks[0].result
+        if (!res || res.error) throw res?.error ?? new Error(`no result for ${pc.c.impl}`)
+        pc.hz.push(n * (1000 / median(res.samples)))
+        pc.calls += n * res.samples.length
+      }
+    }
+    for (const pc of perCase) {
+      const ops = median(pc.hz)
+      const mad = median(pc.hz.map((h) => Math.abs(h - ops)))
+      results.push({
+        suite: suite.name,
+        impl: pc.c.impl,
+        peer: !!pc.c.peer,
+        op: pc.c.op,
+        size: pc.c.size,
+        opsPerSec: ops,
+        bytesPerSec: ops * pc.c.size,
+        samples: pc.calls,
+        rme: (100 * mad) / ops,
+      })
+    }
+  }
+  return results
+}
+
+export function ratios(results: BenchResult[]): Ratio[] {
+  const out: Ratio[] = []
+  for (const ours of results) {
+    if (ours.peer) continue
+    for (const p of results) {
+      if (!p.peer || p.suite !== ours.suite || p.op !== ours.op || p.size !== ours.size) continue
+      out.push({ suite: ours.suite, op: ours.op, size: ours.size, impl: ours.impl, peer: p.impl, ratio: ours.opsPerSec / p.opsPerSec })
+    }
+  }
+  return out
+}
+
+export function fmtSize(n: number): string {
+  if (n === 0) return '-'
+  if (n >= 1 << 20 && n % (1 << 20) === 0) return `${n >> 20} MiB`
+  if (n >= 1024 && n % 1024 === 0) return `${n >> 10} KiB`
+  return `${n} B`
+}
+
+const fmtNum = (x: number): string =>
+  x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : x >= 1e3 ? `${(x / 1e3).toFixed(1)}k` : x.toFixed(x < 10 ? 2 : 0)
+
+/** A compact terminal table: one row per result, with ratios of ours to each peer. */
+export function table(results: BenchResult[]): string {
+  const rs = ratios(results)
+  const rows = [['suite', 'op', 'size', 'impl', 'ops/s', 'MB/s', '±%', 'vs peers']]
+  for (const r of results) {
+    const vs = rs
+      .filter((x) => x.impl === r.impl && x.op === r.op && x.size === r.size && x.suite === r.suite)
+      .map((x) => `${x.ratio.toFixed(2)}x ${x.peer}`)
+      .join(', ')
+    rows.push([
+      r.suite,
+      r.op,
+      fmtSize(r.size),
+      (r.peer ? '  ' : '* ') + r.impl,
+      fmtNum(r.opsPerSec),
+      r.size ? (r.bytesPerSec / 1e6).toFixed(1) : '-',
+      r.rme.toFixed(1),
+      vs,
+    ])
+  }
+  const w = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)))
+  return rows.map((row) => row.map((c, i) => (i >= 4 && i <= 6 ? c.padStart(w[i]) : c.padEnd(w[i]))).join('  ').trimEnd()).join('\n')
+}

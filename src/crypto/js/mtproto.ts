@@ -1,0 +1,176 @@
+/**
+ * The MTProto 2.0 / 1.0 envelope composed from a core's own primitives (sha256, sha1,
+ * igeEncrypt, igeDecrypt): the pure-TS path, and the default for any core without a fused
+ * `encryptMessage` / `decryptMessage`. Mirrors assembly/mtproto.ts (the one-call WASM version).
+ *
+ * Wire format (core.telegram.org/mtproto/description):
+ *   packet    = key_id(8) ‖ msg_key(16) ‖ AES-256-IGE(aes_key, aes_iv, inner ‖ padding)
+ *   2.0:  msg_key = SHA-256(key[88+x .. 120+x] ‖ inner ‖ padding)[8 .. 24]
+ *         a = SHA-256(msg_key ‖ key[x .. x+36]), b = SHA-256(key[40+x .. 76+x] ‖ msg_key)
+ *         aes_key = a[0..8] ‖ b[8..24] ‖ a[24..32], aes_iv = b[0..8] ‖ a[8..24] ‖ b[24..32]
+ *   1.0 (description_v1): msg_key = SHA-1(inner)[4 .. 20] (the plaintext WITHOUT padding)
+ *         a = SHA-1(msg_key ‖ key[x..x+32]), b = SHA-1(key[32+x..48+x] ‖ msg_key ‖ key[48+x..64+x])
+ *         c = SHA-1(key[64+x..96+x] ‖ msg_key), d = SHA-1(msg_key ‖ key[96+x..128+x])
+ *         aes_key = a[0..8] ‖ b[8..20] ‖ c[4..16], aes_iv = a[8..20] ‖ b[0..8] ‖ c[16..20] ‖ d[0..8]
+ *
+ * Allocation: the scratch buffers below are reused, so per message what remains is what the
+ * core's hash functions allocate (each returns a fresh digest; @noble/hashes also builds a
+ * hasher object) and a few `subarray` views, because the core ABI takes exact-length arrays.
+ */
+import { type AuthKeyState, V1_HOLES, v1Inputs } from '../authkey.js'
+import {
+  type CryptoCore, ENV_E2E, ENV_FAIL_ALIGN, ENV_FAIL_KEY_ID, ENV_FAIL_LENGTH, ENV_FAIL_MSG_KEY,
+  ENV_FAIL_PADDING, ENV_FAIL_SHAPE, ENV_V1,
+} from '../types.js'
+
+/** Header bytes before the message body, and the offset of the length field, per layout. */
+export const envHeader = (flags: number): number => (flags & ENV_E2E ? 4 : 32)
+/** Smallest valid plaintext (inner ‖ padding) in bytes: header + minimum padding, rounded up to 16. */
+export const envMinPlain = (flags: number): number => (((envHeader(flags) + (flags & ENV_V1 ? 0 : 12)) + 15) & ~15)
+/** Largest inner message a packet of `packetLength` bytes can hold: what `out` must have room for. */
+export const envMaxInner = (packetLength: number, flags: number): number =>
+  Math.max(0, packetLength - 24 - (flags & ENV_V1 ? 0 : 12))
+
+/** Scratch at or below this size is kept between calls; larger messages get a temporary buffer. */
+const KEEP = 64 * 1024
+
+type EnvelopeOps = Required<Pick<CryptoCore, 'encryptMessage' | 'decryptMessage'>>
+
+/** Builds the envelope for `core` from its primitives. Each call owns its scratch (single-threaded use). */
+export function composeEnvelope(core: CryptoCore): EnvelopeOps {
+  let scratch = new Uint8Array(32 + 1024)
+  const aesKey = new Uint8Array(32)
+  const aesIv = new Uint8Array(32)
+  const msgKey = new Uint8Array(16)
+
+  /** A buffer of ≥ n bytes: the kept scratch, grown up to KEEP, or a temporary one. */
+  function work(n: number): Uint8Array {
+    if (n <= scratch.length) return scratch
+    if (n > KEEP) return new Uint8Array(n)
+    scratch = new Uint8Array(Math.min(KEEP, Math.max(n, scratch.length * 2)))
+    return scratch
+  }
+
+  /** Derives aes_key / aes_iv from `msgKey` into the fixed buffers. */
+  function kdf(s: AuthKeyState, x: number, flags: number): void {
+    if (flags & ENV_V1) {
+      const inp = v1Inputs(s)
+      const base = x >> 1
+      const h: Uint8Array[] = []
+      for (let i = 0; i < 4; i++) {
+        inp[base + i].set(msgKey, V1_HOLES[i])
+        h.push(core.sha1(inp[base + i]))
+      }
+      const [a, b, c, d] = h
+      aesKey.set(a.subarray(0, 8), 0)
+      aesKey.set(b.subarray(8, 20), 8)
+      aesKey.set(c.subarray(4, 16), 20)
+      aesIv.set(a.subarray(8, 20), 0)
+      aesIv.set(b.subarray(0, 8), 12)
+      aesIv.set(c.subarray(16, 20), 20)
+      aesIv.set(d.subarray(0, 8), 24)
+      for (const t of h) t.fill(0)
+      return
+    }
+    const ia = s.kdfA[x >> 3]
+    const ib = s.kdfB[x >> 3]
+    ia.set(msgKey, 0)
+    ib.set(msgKey, 36)
+    const a = core.sha256(ia)
+    const b = core.sha256(ib)
+    for (let i = 0; i < 8; i++) {
+      aesKey[i] = a[i]
+      aesKey[24 + i] = a[24 + i]
+      aesIv[i] = b[i]
+      aesIv[24 + i] = b[24 + i]
+    }
+    for (let i = 8; i < 24; i++) {
+      aesKey[i] = b[i]
+      aesIv[i] = a[i]
+    }
+    a.fill(0)
+    b.fill(0)
+  }
+
+  return {
+    encryptMessage(s, inner, pad, padOff, padLen, x, flags, out) {
+      const n = inner.length + padLen
+      // plaintext at w[32 .. 32+n], preceded by the msg_key salt key[88+x .. 120+x] (2.0)
+      const w = work(32 + n)
+      w.set(inner, 32)
+      for (let i = 0; i < padLen; i++) w[32 + inner.length + i] = pad[padOff + i]
+      let h: Uint8Array
+      if (flags & ENV_V1) {
+        h = core.sha1(w.subarray(32, 32 + inner.length))
+        msgKey.set(h.subarray(4, 20))
+      } else {
+        w.set(s.key.subarray(88 + x, 120 + x), 0)
+        h = core.sha256(w.subarray(0, 32 + n))
+        msgKey.set(h.subarray(8, 24))
+      }
+      h.fill(0)
+      kdf(s, x, flags)
+      core.igeEncrypt(w.subarray(32, 32 + n), aesKey, aesIv, out.subarray(24, 24 + n))
+      // Header last: `out` never overlaps `inner`, but writing it after the data is harmless.
+      for (let i = 0; i < 8; i++) out[i] = s.id[i]
+      for (let i = 0; i < 16; i++) out[8 + i] = msgKey[i]
+      w.fill(0, 0, 32 + n)
+      aesKey.fill(0)
+      aesIv.fill(0)
+    },
+
+    decryptMessage(s, packet, x, flags, out) {
+      const total = packet.length
+      const hdr = envHeader(flags)
+      // Length shape. Whatever it is, the rest runs on what is there (the 16-byte-aligned part
+      // after the header; a missing msg_key reads as zeros), so a malformed packet costs the
+      // same work as one whose msg_key does not match.
+      const n = total >= 24 ? (total - 24) & ~15 : 0
+      let fail = 0
+      if (total < 24 + envMinPlain(flags) || ((total - 24) & 15) !== 0) fail |= ENV_FAIL_SHAPE
+      let d = 0
+      for (let i = 0; i < 8; i++) d |= (i < total ? packet[i] : 0) ^ s.id[i]
+      for (let i = 0; i < 16; i++) msgKey[i] = 8 + i < total ? packet[8 + i] : 0
+      if (d !== 0) fail |= ENV_FAIL_KEY_ID
+
+      kdf(s, x, flags)
+      const w = work(32 + n)
+      core.igeDecrypt(packet.subarray(24, 24 + n), aesKey, aesIv, w.subarray(32, 32 + n))
+      aesKey.fill(0)
+      aesIv.fill(0)
+
+      // length field, read from the plaintext (zero if the plaintext is too short to hold it)
+      const lo = 32 + hdr - 4
+      const len = n >= hdr ? (w[lo] | (w[lo + 1] << 8) | (w[lo + 2] << 16) | (w[lo + 3] << 24)) >>> 0 : 0
+      const rem = n - hdr // may be negative for a short packet
+      let h: Uint8Array
+      let hoff: number
+      if (flags & ENV_V1) {
+        // 1.0 hashes only inner (without padding), so its length comes from the unauthenticated
+        // length field: clamp it into the plaintext. The hashing time then depends on that
+        // field, a weakness of MTProto 1.0 itself (deprecated; see envelope.ts).
+        const m = rem < 0 ? 0 : len > rem ? rem : len
+        h = core.sha1(w.subarray(32, 32 + (rem < 0 ? n : hdr + m)))
+        hoff = 4
+      } else {
+        w.set(s.key.subarray(88 + x, 120 + x), 0)
+        h = core.sha256(w.subarray(0, 32 + n))
+        hoff = 8
+      }
+      // constant-time msg_key comparison
+      d = 0
+      for (let i = 0; i < 16; i++) d |= h[hoff + i] ^ msgKey[i]
+      h.fill(0)
+      if (d !== 0) fail |= ENV_FAIL_MSG_KEY
+      // The checks below read authenticated data once msg_key matched; they run regardless.
+      if (rem < 0 || len > rem) fail |= ENV_FAIL_LENGTH
+      if (len % 4 !== 0) fail |= ENV_FAIL_ALIGN
+      const padLen = rem - len
+      if (flags & ENV_V1 ? padLen < 0 || padLen > 15 : padLen < 12 || padLen > 1024) fail |= ENV_FAIL_PADDING
+
+      if (fail === 0) out.set(w.subarray(32, 32 + hdr + len))
+      w.fill(0, 0, 32 + n)
+      return fail === 0 ? hdr + len : -fail
+    },
+  }
+}
