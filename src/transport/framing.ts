@@ -26,7 +26,7 @@ export interface FramingOptions {
   role: Role
   /** Largest payload accepted or produced, in bytes. Default 16 MiB. */
   maxPacketLength?: number
-  /** Random bytes for the padded framing's padding (`crypto.randomBytes`). Required for `padded`. */
+  /** Random bytes for the padded framing's padding (`crypto.randomBytes`). Required to encode `padded`. */
   randomBytes?: (n: number) => Uint8Array
 }
 
@@ -297,15 +297,17 @@ export function createFraming(kind: FramingKind, options: FramingOptions): Frami
     case 'intermediate':
     case 'padded': {
       const padded = kind === 'padded'
-      const rnd = options.randomBytes
-      if (padded && typeof rnd !== 'function') fail('E_OPTION', 'the padded framing needs options.randomBytes')
+      const given = options.randomBytes
+      // only the padded encoder needs randomness; a decode-only codec may omit it
+      const rnd = (n: number): Uint8Array =>
+        typeof given === 'function' ? given(n) : fail('E_OPTION', 'the padded framing needs options.randomBytes to encode')
       const dec = new IntermediateDecoder(max, role, padded)
       const frame = (p: Uint8Array, flag: number): Uint8Array => {
-        const pad = padded ? rnd!(1)[0] & 15 : 0
+        const pad = padded ? rnd(1)[0] & 15 : 0
         const out = new Uint8Array(4 + p.length + pad)
         writeU32LE(out, 0, ((p.length + pad) | flag) >>> 0)
         out.set(p, 4)
-        if (pad) out.set(rnd!(pad), 4 + p.length)
+        if (pad) out.set(rnd(pad), 4 + p.length)
         return out
       }
       return {
@@ -318,12 +320,12 @@ export function createFraming(kind: FramingKind, options: FramingOptions): Frami
           serverOnly('a quick ACK')
           checkToken(token)
           if (!padded) return int32le(token)
-          const pad = rnd!(1)[0] % 9
+          const pad = rnd(1)[0] % 9
           const out = new Uint8Array(12 + pad)
           writeU32LE(out, 0, 8 + pad)
           writeU32LE(out, 4, 0xffffffff)
           writeU32LE(out, 8, token)
-          out.set(rnd!(pad), 12)
+          out.set(rnd(pad), 12)
           return out
         },
         encodeError(status) {
