@@ -1,0 +1,178 @@
+// AES-256 table core: 4 encryption and 4 decryption tables of 256 words, generated at
+// instantiation (they are not shipped in the binary). Fast, but NOT constant-time: table
+// indices depend on secret data. Used by the no-SIMD flavour and on request (`aes: 'table'`).
+// State words are big-endian (byte 0 of a column in the top bits), as in FIPS-197.
+import { INV_SBOX, RK_DEC, RK_ENC, SBOX, TD, TE } from './layout'
+
+// @ts-ignore: decorator
+@inline function xtime(x: u32): u32 {
+  return ((x << 1) ^ (((x >> 7) & 1) * 0x1b)) & 0xff
+}
+
+function gmul(a: u32, b: u32): u32 {
+  let r: u32 = 0
+  while (b) {
+    if (b & 1) r ^= a
+    a = xtime(a)
+    b >>= 1
+  }
+  return r
+}
+
+/** Builds the S-boxes (from the multiplicative inverse and the affine map) and T-tables. */
+export function aesTablesInit(): void {
+  // walk the powers of the generator 3: p = 3^i, q = 3^-i
+  let p: u32 = 1
+  let q: u32 = 1
+  store<u8>(SBOX, 0x63)
+  do {
+    p = p ^ xtime(p) // p *= 3
+    q ^= q << 1 // q /= 3
+    q ^= q << 2
+    q ^= q << 4
+    q &= 0xff
+    if (q & 0x80) q ^= 0x09
+    const x = q ^ rotl<u8>(<u8>q, 1) ^ rotl<u8>(<u8>q, 2) ^ rotl<u8>(<u8>q, 3) ^ rotl<u8>(<u8>q, 4)
+    store<u8>(SBOX + p, (x ^ 0x63) & 0xff)
+  } while (p != 1)
+  for (let i: u32 = 0; i < 256; i++) store<u8>(INV_SBOX + load<u8>(SBOX + i), <u8>i)
+  for (let i: u32 = 0; i < 256; i++) {
+    const s = <u32>load<u8>(SBOX + i)
+    const e = (xtime(s) << 24) | (s << 16) | (s << 8) | (xtime(s) ^ s)
+    const v = <u32>load<u8>(INV_SBOX + i)
+    const d = (gmul(v, 14) << 24) | (gmul(v, 9) << 16) | (gmul(v, 13) << 8) | gmul(v, 11)
+    for (let t: u32 = 0; t < 4; t++) {
+      store<u32>(TE + (t << 10) + (i << 2), rotr<u32>(e, t * 8))
+      store<u32>(TD + (t << 10) + (i << 2), rotr<u32>(d, t * 8))
+    }
+  }
+}
+
+// @ts-ignore: decorator
+@inline function subWord(w: u32): u32 {
+  return (
+    (<u32>load<u8>(SBOX + (w >>> 24)) << 24) |
+    (<u32>load<u8>(SBOX + ((w >>> 16) & 0xff)) << 16) |
+    (<u32>load<u8>(SBOX + ((w >>> 8) & 0xff)) << 8) |
+    <u32>load<u8>(SBOX + (w & 0xff))
+  )
+}
+
+/** Expands the 32-byte key at `key` into 60 big-endian words at RK_ENC. */
+export function tabExpandEnc(key: usize): void {
+  for (let i: usize = 0; i < 8; i++) store<u32>(RK_ENC + (i << 2), bswap<u32>(load<u32>(key + (i << 2))))
+  let rcon: u32 = 1
+  for (let i: usize = 8; i < 60; i++) {
+    let t = load<u32>(RK_ENC + ((i - 1) << 2))
+    if ((i & 7) == 0) {
+      t = subWord(rotl<u32>(t, 8)) ^ (rcon << 24)
+      rcon = xtime(rcon)
+    } else if ((i & 7) == 4) {
+      t = subWord(t)
+    }
+    store<u32>(RK_ENC + (i << 2), load<u32>(RK_ENC + ((i - 8) << 2)) ^ t)
+  }
+}
+
+/** The equivalent inverse cipher's schedule at RK_DEC (needs RK_ENC from tabExpandEnc). */
+export function tabExpandDec(key: usize): void {
+  tabExpandEnc(key)
+  for (let r: usize = 0; r <= 14; r++) {
+    for (let c: usize = 0; c < 4; c++) {
+      let w = load<u32>(RK_ENC + (((14 - r) * 4 + c) << 2))
+      if (r != 0 && r != 14) {
+        w =
+          load<u32>(TD + ((<usize>load<u8>(SBOX + (w >>> 24))) << 2)) ^
+          load<u32>(TD + 0x400 + ((<usize>load<u8>(SBOX + ((w >>> 16) & 0xff))) << 2)) ^
+          load<u32>(TD + 0x800 + ((<usize>load<u8>(SBOX + ((w >>> 8) & 0xff))) << 2)) ^
+          load<u32>(TD + 0xc00 + ((<usize>load<u8>(SBOX + (w & 0xff))) << 2))
+      }
+      store<u32>(RK_DEC + ((r * 4 + c) << 2), w)
+    }
+  }
+}
+
+// Block state passed between the block functions and the modes (wasm has no multi-value
+// return in AssemblyScript; globals are cheap and keep the modes readable).
+export let s0: u32 = 0
+export let s1: u32 = 0
+export let s2: u32 = 0
+export let s3: u32 = 0
+
+// Index of byte k (3 = most significant) of w, pre-scaled by 4: (w >>> 8k) & 0xff) << 2.
+// @ts-ignore: decorator
+@inline function b3(w: u32): usize { return <usize>((w >>> 22) & 0x3fc) }
+// @ts-ignore: decorator
+@inline function b2(w: u32): usize { return <usize>((w >>> 14) & 0x3fc) }
+// @ts-ignore: decorator
+@inline function b1(w: u32): usize { return <usize>((w >>> 6) & 0x3fc) }
+// @ts-ignore: decorator
+@inline function b0(w: u32): usize { return <usize>((w << 2) & 0x3fc) }
+
+/** Encrypts (s0..s3) in place with the schedule at `rk`. */
+// @ts-ignore: decorator
+@inline export function tabEncryptBlock(rk: usize): void {
+  let a0 = s0 ^ load<u32>(rk, 0)
+  let a1 = s1 ^ load<u32>(rk, 4)
+  let a2 = s2 ^ load<u32>(rk, 8)
+  let a3 = s3 ^ load<u32>(rk, 12)
+  for (let r = 1; r < 14; r++) {
+    rk += 16
+    const t0 = load<u32>(b3(a0), TE) ^ load<u32>(b2(a1), TE + 0x400) ^ load<u32>(b1(a2), TE + 0x800) ^ load<u32>(b0(a3), TE + 0xc00) ^ load<u32>(rk, 0)
+    const t1 = load<u32>(b3(a1), TE) ^ load<u32>(b2(a2), TE + 0x400) ^ load<u32>(b1(a3), TE + 0x800) ^ load<u32>(b0(a0), TE + 0xc00) ^ load<u32>(rk, 4)
+    const t2 = load<u32>(b3(a2), TE) ^ load<u32>(b2(a3), TE + 0x400) ^ load<u32>(b1(a0), TE + 0x800) ^ load<u32>(b0(a1), TE + 0xc00) ^ load<u32>(rk, 8)
+    a3 = load<u32>(b3(a3), TE) ^ load<u32>(b2(a0), TE + 0x400) ^ load<u32>(b1(a1), TE + 0x800) ^ load<u32>(b0(a2), TE + 0xc00) ^ load<u32>(rk, 12)
+    a0 = t0
+    a1 = t1
+    a2 = t2
+  }
+  rk += 16
+  s0 = finalE(a0, a1, a2, a3) ^ load<u32>(rk, 0)
+  s1 = finalE(a1, a2, a3, a0) ^ load<u32>(rk, 4)
+  s2 = finalE(a2, a3, a0, a1) ^ load<u32>(rk, 8)
+  s3 = finalE(a3, a0, a1, a2) ^ load<u32>(rk, 12)
+}
+
+// @ts-ignore: decorator
+@inline function finalE(a: u32, b: u32, c: u32, d: u32): u32 {
+  return (
+    (<u32>load<u8>(SBOX + (a >>> 24)) << 24) |
+    (<u32>load<u8>(SBOX + ((b >>> 16) & 0xff)) << 16) |
+    (<u32>load<u8>(SBOX + ((c >>> 8) & 0xff)) << 8) |
+    <u32>load<u8>(SBOX + (d & 0xff))
+  )
+}
+
+// @ts-ignore: decorator
+@inline function finalD(a: u32, b: u32, c: u32, d: u32): u32 {
+  return (
+    (<u32>load<u8>(INV_SBOX + (a >>> 24)) << 24) |
+    (<u32>load<u8>(INV_SBOX + ((b >>> 16) & 0xff)) << 16) |
+    (<u32>load<u8>(INV_SBOX + ((c >>> 8) & 0xff)) << 8) |
+    <u32>load<u8>(INV_SBOX + (d & 0xff))
+  )
+}
+
+/** Decrypts (s0..s3) in place with the equivalent-inverse schedule at `rk`. */
+// @ts-ignore: decorator
+@inline export function tabDecryptBlock(rk: usize): void {
+  let a0 = s0 ^ load<u32>(rk, 0)
+  let a1 = s1 ^ load<u32>(rk, 4)
+  let a2 = s2 ^ load<u32>(rk, 8)
+  let a3 = s3 ^ load<u32>(rk, 12)
+  for (let r = 1; r < 14; r++) {
+    rk += 16
+    const t0 = load<u32>(b3(a0), TD) ^ load<u32>(b2(a3), TD + 0x400) ^ load<u32>(b1(a2), TD + 0x800) ^ load<u32>(b0(a1), TD + 0xc00) ^ load<u32>(rk, 0)
+    const t1 = load<u32>(b3(a1), TD) ^ load<u32>(b2(a0), TD + 0x400) ^ load<u32>(b1(a3), TD + 0x800) ^ load<u32>(b0(a2), TD + 0xc00) ^ load<u32>(rk, 4)
+    const t2 = load<u32>(b3(a2), TD) ^ load<u32>(b2(a1), TD + 0x400) ^ load<u32>(b1(a0), TD + 0x800) ^ load<u32>(b0(a3), TD + 0xc00) ^ load<u32>(rk, 8)
+    a3 = load<u32>(b3(a3), TD) ^ load<u32>(b2(a2), TD + 0x400) ^ load<u32>(b1(a1), TD + 0x800) ^ load<u32>(b0(a0), TD + 0xc00) ^ load<u32>(rk, 12)
+    a0 = t0
+    a1 = t1
+    a2 = t2
+  }
+  rk += 16
+  s0 = finalD(a0, a3, a2, a1) ^ load<u32>(rk, 0)
+  s1 = finalD(a1, a0, a3, a2) ^ load<u32>(rk, 4)
+  s2 = finalD(a2, a1, a0, a3) ^ load<u32>(rk, 8)
+  s3 = finalD(a3, a2, a1, a0) ^ load<u32>(rk, 12)
+}

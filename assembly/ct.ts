@@ -1,0 +1,316 @@
+// Constant-time AES-256 by vector permutes (M. Hamburg, "Accelerating AES with Vector Permute
+// Instructions", CHES 2009). Every S-box step is a 16-entry byte shuffle indexed by a nibble:
+// no secret-dependent address or branch anywhere, key schedule included.
+//
+// Our arrangement (written for this project; only Hamburg's published tables are shared with
+// OpenSSL's vpaes, and their meaning was checked exhaustively over all 256 bytes):
+//   ipt(x)   = IPT_LO[x & 15] ^ IPT_HI[x >> 4]: a GF(2)-linear change of basis into the
+//              tower field GF((2^4)^2) in which inversion takes 5 shuffles (INV, INVA).
+//   SBO(inv(ipt x)) = S(x) ^ 0x63      SB1(..) = ipt(S x) ^ 0x5b      SB2(..) = ipt(2·S x) ^ 0x4e
+//   with dipt in place of ipt and input offset 0xe8:
+//   DSBO(inv(dipt x ^ 0xe8)) = S⁻¹(x)  DSBc(..) = dipt(c·S⁻¹ x) for c = 9, B, D, E.
+// Encryption keeps the state in the ipt basis between rounds; MixColumns is done in that basis
+// from S and 2·S with byte rotations inside columns; ShiftRows is one shuffle. The offsets
+// (0x5b, 0x63, 0xe8) are folded into the stored round keys. Decryption is the equivalent inverse
+// cipher in the dipt basis. Round keys come from the standard expansion with SubWord computed
+// by the same shuffles, then changed into these bases.
+import { CT_CONST, IV, KEY, RK_DEC, RK_ENC, SLOT_CTR, SLOT_KS, SLOT_POS } from './layout'
+
+const INV = CT_CONST + 0x00
+const INVA = CT_CONST + 0x10
+const IPT_LO = CT_CONST + 0x20
+const IPT_HI = CT_CONST + 0x30
+const SBOU = CT_CONST + 0x40
+const SBOT = CT_CONST + 0x50
+const SB1U = CT_CONST + 0x60
+const SB1T = CT_CONST + 0x70
+const SB2U = CT_CONST + 0x80
+const SB2T = CT_CONST + 0x90
+const DIPT_LO = CT_CONST + 0xa0
+const DIPT_HI = CT_CONST + 0xb0
+const DSBOU = CT_CONST + 0xc0
+const DSBOT = CT_CONST + 0xd0
+const DSB9U = CT_CONST + 0xe0
+const DSB9T = CT_CONST + 0xf0
+const DSBDU = CT_CONST + 0x100
+const DSBDT = CT_CONST + 0x110
+const DSBBU = CT_CONST + 0x120
+const DSBBT = CT_CONST + 0x130
+const DSBEU = CT_CONST + 0x140
+const DSBET = CT_CONST + 0x150
+const ROT1 = CT_CONST + 0x160 // out[4c + r] = in[4c + (r + 1) % 4]
+const ROT2 = CT_CONST + 0x170
+const SR = CT_CONST + 0x180 // ShiftRows: out[4c + r] = in[4((c + r) % 4) + r]
+const ISR = CT_CONST + 0x190 // InvShiftRows
+const BSWAP = CT_CONST + 0x1a0 // reverses 16 bytes (counter blocks)
+
+function put(at: usize, lo: u64, hi: u64): void {
+  store<u64>(at, lo)
+  store<u64>(at, hi, 8)
+}
+
+/** Writes the constants; called once at instantiation. */
+export function ctInit(): void {
+  // Hamburg's tables (as published with vpaes; little-endian qwords, byte 0 = index 0)
+  put(INV, 0x0E05060F0D080180, 0x040703090A0B0C02)
+  put(INVA, 0x01040A060F0B0780, 0x030D0E0C02050809)
+  put(IPT_LO, 0xC2B2E8985A2A7000, 0xCABAE09052227808)
+  put(IPT_HI, 0x4C01307D317C4D00, 0xCD80B1FCB0FDCC81)
+  put(SBOU, 0xD0D26D176FBDC700, 0x15AABF7AC502A878)
+  put(SBOT, 0xCFE474A55FBB6A00, 0x8E1E90D1412B35FA)
+  put(SB1U, 0xB19BE18FCB503E00, 0xA5DF7A6E142AF544)
+  put(SB1T, 0x3618D415FAE22300, 0x3BF7CCC10D2ED9EF)
+  put(SB2U, 0xE27A93C60B712400, 0x5EB7E955BC982FCD)
+  put(SB2T, 0x69EB88400AE12900, 0xC2A163C8AB82234A)
+  put(DIPT_LO, 0x0F505B040B545F00, 0x154A411E114E451A)
+  put(DIPT_HI, 0x86E383E660056500, 0x12771772F491F194)
+  put(DSBOU, 0x1387EA537EF94000, 0xC7AA6DB9D4943E2D)
+  put(DSBOT, 0x12D7560F93441D00, 0xCA4B8159D8C58E9C)
+  put(DSB9U, 0x851C03539A86D600, 0xCAD51F504F994CC9)
+  put(DSB9T, 0xC03B1789ECD74900, 0x725E2C9EB2FBA565)
+  put(DSBDU, 0x7D57CCDFE6B1A200, 0xF56E9B13882A4439)
+  put(DSBDT, 0x3CE2FAF724C6CB00, 0x2931180D15DEEFD3)
+  put(DSBBU, 0xD022649296B44200, 0x602646F6B0F2D404)
+  put(DSBBT, 0xC19498A6CD596700, 0xF3FF0C3E3255AA6B)
+  put(DSBEU, 0x46F2929626D4D000, 0x2242600464B4F6B0)
+  put(DSBET, 0x0C55A6CDFFAAC100, 0x9467F36B98593E32)
+  // byte permutations (state byte 4c + r = column c, row r)
+  put(ROT1, 0x0407060500030201, 0x0C0F0E0D080B0A09)
+  put(ROT2, 0x0504070601000302, 0x0D0C0F0E09080B0A)
+  put(SR, 0x030E09040F0A0500, 0x0B06010C07020D08)
+  put(ISR, 0x0B0E0104070A0D00, 0x0306090C0F020508)
+  put(BSWAP, 0x08090A0B0C0D0E0F, 0x0001020304050607)
+}
+
+// @ts-ignore: decorator
+@inline function swz(t: v128, i: v128): v128 {
+  // vpaes indices are < 16 or >= 128, where both swizzles give identical results (0 for >= 128)
+  if (ASC_FEATURE_RELAXED_SIMD) return i8x16.relaxed_swizzle(t, i)
+  return i8x16.swizzle(t, i)
+}
+// @ts-ignore: decorator
+@inline function tb(at: usize): v128 { return v128.load(at) }
+// @ts-ignore: decorator
+@inline function lo4(x: v128): v128 { return v128.and(x, i8x16.splat(0x0f)) }
+// @ts-ignore: decorator
+@inline function hi4(x: v128): v128 { return v128.and(i16x8.shr_u(x, 4), i8x16.splat(0x0f)) }
+// @ts-ignore: decorator
+@inline function lin(x: v128, lo: usize, hi: usize): v128 { return v128.xor(swz(tb(lo), lo4(x)), swz(tb(hi), hi4(x))) }
+
+// Tower-field inversion, then the two-table output map U[io] ^ T[jo].
+// @ts-ignore: decorator
+@inline function sub(z: v128, u: usize, t: usize): v128 {
+  const k = lo4(z)
+  const i = hi4(z)
+  const j = v128.xor(i, k)
+  const ak = swz(tb(INVA), k)
+  const iak = v128.xor(swz(tb(INV), i), ak)
+  const jak = v128.xor(swz(tb(INV), j), ak)
+  const io = v128.xor(swz(tb(INV), iak), j)
+  const jo = v128.xor(swz(tb(INV), jak), i)
+  return v128.xor(swz(tb(u), io), swz(tb(t), jo))
+}
+
+// @ts-ignore: decorator
+@inline function out2(io: v128, jo: v128, u: usize, t: usize): v128 { return v128.xor(swz(tb(u), io), swz(tb(t), jo)) }
+
+/** One encryption of block x (standard basis) with stored keys at rk. */
+// @ts-ignore: decorator
+@inline export function ctEncrypt(x: v128, rk: usize): v128 {
+  let s = v128.xor(lin(x, IPT_LO, IPT_HI), v128.load(rk))
+  for (let r = 1; r < 14; r++) {
+    rk += 16
+    s = swz(s, tb(SR))
+    const k = lo4(s)
+    const i = hi4(s)
+    const j = v128.xor(i, k)
+    const ak = swz(tb(INVA), k)
+    const io = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), i), ak)), j)
+    const jo = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), j), ak)), i)
+    const a = out2(io, jo, SB1U, SB1T) // ipt(S) ^ c
+    const a2 = out2(io, jo, SB2U, SB2T) // ipt(2S) ^ c'
+    // MixColumns: 2S ^ rot1(3S) ^ rot2(S) ^ rot3(S) = a2 ^ rot1(a2 ^ a) ^ rot2(a ^ rot1(a))
+    const ra = swz(a, tb(ROT1))
+    s = v128.xor(v128.xor(a2, swz(v128.xor(a2, a), tb(ROT1))), v128.xor(swz(v128.xor(a, ra), tb(ROT2)), v128.load(rk)))
+  }
+  s = swz(s, tb(SR))
+  return v128.xor(sub(s, SBOU, SBOT), v128.load(rk, 16))
+}
+
+/** One decryption of block x with the stored decryption keys at rk. */
+// @ts-ignore: decorator
+@inline export function ctDecrypt(x: v128, rk: usize): v128 {
+  let s = v128.xor(lin(x, DIPT_LO, DIPT_HI), v128.load(rk))
+  for (let r = 1; r < 14; r++) {
+    rk += 16
+    s = swz(s, tb(ISR))
+    const k = lo4(s)
+    const i = hi4(s)
+    const j = v128.xor(i, k)
+    const ak = swz(tb(INVA), k)
+    const io = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), i), ak)), j)
+    const jo = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), j), ak)), i)
+    // InvMixColumns: E·S ^ rot1(B·S) ^ rot2(D·S) ^ rot3(9·S) = e ^ rot1(b ^ rot1(d ^ rot1(n)))
+    let m = out2(io, jo, DSB9U, DSB9T)
+    m = v128.xor(out2(io, jo, DSBDU, DSBDT), swz(m, tb(ROT1)))
+    m = v128.xor(out2(io, jo, DSBBU, DSBBT), swz(m, tb(ROT1)))
+    m = v128.xor(out2(io, jo, DSBEU, DSBET), swz(m, tb(ROT1)))
+    s = v128.xor(m, v128.load(rk))
+  }
+  s = swz(s, tb(ISR))
+  return v128.xor(sub(s, DSBOU, DSBOT), v128.load(rk, 16))
+}
+
+// @ts-ignore: decorator
+@inline function sbox(x: v128): v128 {
+  return v128.xor(sub(lin(x, IPT_LO, IPT_HI), SBOU, SBOT), i8x16.splat(0x63))
+}
+
+// @ts-ignore: decorator
+@inline function xt(v: v128): v128 {
+  return v128.xor(i8x16.add(v, v), v128.and(i8x16.lt_s(v, i64x2.splat(0)), i8x16.splat(0x1b)))
+}
+
+function invMix(v: v128): v128 {
+  const v2 = xt(v)
+  const v4 = xt(v2)
+  const v8 = xt(v4)
+  const n9 = v128.xor(v8, v)
+  const nb = v128.xor(n9, v2)
+  const nd = v128.xor(n9, v4)
+  const ne = v128.xor(v8, v128.xor(v4, v2))
+  let m = v128.xor(nd, swz(n9, tb(ROT1)))
+  m = v128.xor(nb, swz(m, tb(ROT1)))
+  return v128.xor(ne, swz(m, tb(ROT1)))
+}
+
+const W_TMP: usize = 0x02e80 // the plain schedule (240 bytes), zeroed after use
+
+/**
+ * Expands the key at KEY. Encryption keys go to `enc` (if non-zero), decryption keys to
+ * RK_DEC (if `dec`). Stored forms: enc ipt(k0), ipt(k_r) ^ 0x5b, k14 ^ 0x63;
+ * dec dipt(k14) ^ 0xe8, dipt(InvMix(k_{14-r})) ^ 0xe8, k0.
+ */
+function expand(enc: usize, dec: bool): void {
+  // standard AES-256 expansion on little-endian words (byte 0 of a word in the low bits)
+  const w = W_TMP
+  memory.copy(w, KEY, 32)
+  let rcon: u32 = 1
+  for (let i: usize = 8; i < 60; i++) {
+    let t = load<u32>(w + ((i - 1) << 2))
+    if ((i & 7) == 0) {
+      t = i32x4.extract_lane(sbox(i32x4.splat(rotr<u32>(t, 8))), 0) ^ rcon
+      rcon = (rcon << 1) ^ ((rcon >> 7) * 0x11b)
+    } else if ((i & 7) == 4) {
+      t = i32x4.extract_lane(sbox(i32x4.splat(t)), 0)
+    }
+    store<u32>(w + (i << 2), load<u32>(w + ((i - 8) << 2)) ^ t)
+  }
+  if (enc) {
+    v128.store(enc, lin(v128.load(w), IPT_LO, IPT_HI))
+    for (let r: usize = 1; r < 14; r++) {
+      v128.store(enc + (r << 4), v128.xor(lin(v128.load(w + (r << 4)), IPT_LO, IPT_HI), i8x16.splat(0x5b)))
+    }
+    v128.store(enc + 224, v128.xor(v128.load(w + 224), i8x16.splat(0x63)))
+  }
+  if (dec) {
+    v128.store(RK_DEC, v128.xor(lin(v128.load(w + 224), DIPT_LO, DIPT_HI), i8x16.splat(<i8>0xe8)))
+    for (let r: usize = 1; r < 14; r++) {
+      const k = invMix(v128.load(w + ((14 - r) << 4)))
+      v128.store(RK_DEC + (r << 4), v128.xor(lin(k, DIPT_LO, DIPT_HI), i8x16.splat(<i8>0xe8)))
+    }
+    v128.store(RK_DEC + 224, v128.load(w))
+  }
+  memory.fill(w, 0, 240)
+}
+
+export function ctExpandEnc(): void { expand(RK_ENC, false) }
+export function ctExpandDec(): void { expand(0, true) }
+
+export function ctIgeEncrypt(ptr: usize, len: usize): void {
+  let c = v128.load(IV)
+  let m = v128.load(IV, 16)
+  const end = ptr + len
+  for (let p = ptr; p < end; p += 16) {
+    const x = v128.load(p)
+    c = v128.xor(ctEncrypt(v128.xor(x, c), RK_ENC), m)
+    v128.store(p, c)
+    m = x
+  }
+  v128.store(IV, c)
+  v128.store(IV, m, 16)
+}
+
+export function ctIgeDecrypt(ptr: usize, len: usize): void {
+  let c = v128.load(IV)
+  let m = v128.load(IV, 16)
+  const end = ptr + len
+  for (let p = ptr; p < end; p += 16) {
+    const x = v128.load(p)
+    m = v128.xor(ctDecrypt(v128.xor(x, m), RK_DEC), c)
+    v128.store(p, m)
+    c = x
+  }
+  v128.store(IV, c)
+  v128.store(IV, m, 16)
+}
+
+/** CTR slot init from KEY and IV: stored encryption keys, counter, empty keystream buffer. */
+export function ctCtrInit(slot: usize): void {
+  expand(slot, false)
+  memory.copy(slot + SLOT_CTR, IV, 16)
+  store<u32>(slot + SLOT_POS, 64)
+}
+
+// counter + n as a block (the counter is big-endian; we add on a byte-reversed copy)
+// @ts-ignore: decorator
+@inline function ctrBlock(hi: u64, lo: u64): v128 {
+  return swz(i64x2.replace_lane(i64x2.splat(lo), 1, hi), tb(BSWAP))
+}
+
+/** Four counter blocks encrypted side by side (independent chains keep the core busy). */
+function ctrFill4(slot: usize, dst: usize, src: usize): void {
+  let hi = bswap<u64>(load<u64>(slot + SLOT_CTR))
+  let lo = bswap<u64>(load<u64>(slot + SLOT_CTR, 8))
+  const b0 = ctrBlock(hi, lo)
+  lo += 1; hi += <u64>(lo == 0)
+  const b1 = ctrBlock(hi, lo)
+  lo += 1; hi += <u64>(lo == 0)
+  const b2 = ctrBlock(hi, lo)
+  lo += 1; hi += <u64>(lo == 0)
+  const b3 = ctrBlock(hi, lo)
+  lo += 1; hi += <u64>(lo == 0)
+  store<u64>(slot + SLOT_CTR, bswap<u64>(hi))
+  store<u64>(slot + SLOT_CTR, bswap<u64>(lo), 8)
+  v128.store(dst, v128.xor(v128.load(src), ctEncrypt(b0, slot)))
+  v128.store(dst, v128.xor(v128.load(src, 16), ctEncrypt(b1, slot)), 16)
+  v128.store(dst, v128.xor(v128.load(src, 32), ctEncrypt(b2, slot)), 32)
+  v128.store(dst, v128.xor(v128.load(src, 48), ctEncrypt(b3, slot)), 48)
+}
+
+export function ctCtrProcess(slot: usize, ptr: usize, len: usize): void {
+  let pos = <usize>load<u32>(slot + SLOT_POS)
+  const ks = slot + SLOT_KS
+  const end = ptr + len
+  let p = ptr
+  while (p < end && pos < 64) {
+    store<u8>(p, load<u8>(p) ^ load<u8>(ks + pos))
+    p++
+    pos++
+  }
+  while (end - p >= 64) {
+    ctrFill4(slot, p, p)
+    p += 64
+  }
+  if (p < end) {
+    memory.fill(ks, 0, 64)
+    ctrFill4(slot, ks, ks)
+    pos = 0
+    while (p < end) {
+      store<u8>(p, load<u8>(p) ^ load<u8>(ks + pos))
+      p++
+      pos++
+    }
+  }
+  store<u32>(slot + SLOT_POS, <u32>pos)
+}

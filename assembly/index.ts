@@ -1,0 +1,36 @@
+// The WASM ABI of the no-SIMD flavour (and the base of the SIMD ones, see index_simd.ts).
+// All data moves through the exported memory at the fixed addresses of layout.ts; functions
+// take byte offsets and lengths that the host has already validated against SCRATCH_SIZE.
+import { aesTablesInit, tabExpandDec, tabExpandEnc } from './aes'
+import { DIGEST, IV, KEY, RK_DEC, RK_ENC, SLOT_SIZE } from './layout'
+import { sha256TablesInit } from './sha256'
+
+export { tabIgeDecrypt, tabIgeEncrypt } from './ige'
+export { tabCtrInit, tabCtrProcess } from './ctr'
+export { sha256, sha256Blocks, sha256Final, sha256Init } from './sha256'
+export { sha1, sha1Blocks, sha1Final, sha1Init } from './sha1'
+
+/** Generates the tables; call once after instantiation. */
+export function init(): void {
+  aesTablesInit()
+  sha256TablesInit()
+}
+
+/** Table-core schedules from the key at KEY. */
+export function tabKeyEnc(): void { tabExpandEnc(KEY) }
+export function tabKeyDec(): void { tabExpandDec(KEY) }
+
+/** Zeroes the per-call key material: KEY, IV, both schedules, DIGEST. */
+export function wipe(): void {
+  memory.fill(KEY, 0, 64)
+  memory.fill(RK_ENC, 0, 480)
+  memory.fill(DIGEST, 0, 64)
+}
+
+/** Zeroes one CTR slot (dispose). */
+export function slotClear(slot: usize): void {
+  memory.fill(slot, 0, SLOT_SIZE)
+}
+
+// keep IV referenced for the layout's documentation; the host writes it directly
+export const ABI_VERSION: u32 = 1 + <u32>(IV & 0)

@@ -1,0 +1,38 @@
+// Fixed memory map of the module (byte addresses). Everything lives at constant addresses
+// below the scratch region, so the JS side and every function agree without an allocator.
+// No AssemblyScript runtime or static data is used (`--runtime stub`, no `new`).
+//
+//   0x00000  CT_CONST   vector-permute AES constants (Hamburg's tables, shuffle masks)
+//   0x00400  SBOX       AES S-box, 0x00500 INV_SBOX
+//   0x00800  TE0..TE3   table core, encryption (4 x 1 KiB), 0x01800 TD0..TD3 decryption
+//   0x02800  KEY        32-byte key argument, 0x02820 IV (32 bytes, IGE chaining state)
+//   0x02840  RK_ENC     240 bytes: round keys (table core: 60 words; ct core: 15 vectors)
+//   0x02940  RK_DEC     240 bytes
+//   0x02A40  DIGEST     64 bytes of output
+//   0x02A80  SHA_H      hash state (SHA-256: 8 words; SHA-1: 5 words), 0x02AC0 SHA_PAD (128 bytes)
+//   0x02C00  K256       SHA-256 round constants (256), 0x02D00 W (message schedule, 320)
+//   0x02E80  W_TMP      plain AES key schedule while expanding (240), zeroed after use
+//   0x03000  RESERVED   0x3000..0xFFFF: MTProto envelope (issue 4): auth-key slots,
+//                       msg_key / KDF buffers, random padding input
+//   0x10000  SCRATCH    256 KiB of data being processed, in place
+//   0x50000  SLOTS      per-object CTR stream slots (SLOT_SIZE each), grown by the host
+export const CT_CONST: usize = 0x00000
+export const SBOX: usize = 0x00400
+export const INV_SBOX: usize = 0x00500
+export const TE: usize = 0x00800
+export const TD: usize = 0x01800
+export const KEY: usize = 0x02800
+export const IV: usize = 0x02820
+export const RK_ENC: usize = 0x02840
+export const RK_DEC: usize = 0x02940
+export const DIGEST: usize = 0x02a40
+export const SHA_H: usize = 0x02a80
+export const SHA_PAD: usize = 0x02ac0
+export const SCRATCH: usize = 0x10000
+export const SCRATCH_SIZE: usize = 0x40000
+export const SLOTS: usize = 0x50000
+// CTR slot: round keys (240) | counter, big-endian (16) | keystream buffer (64) | pos (4)
+export const SLOT_SIZE: usize = 384
+export const SLOT_CTR: usize = 240
+export const SLOT_KS: usize = 256
+export const SLOT_POS: usize = 320
