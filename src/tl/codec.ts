@@ -1,0 +1,48 @@
+/**
+ * The tables generated code fills in, and the ids the runtime handles natively.
+ * A codec maps constructor ids to field readers and constructor names to field writers;
+ * several schemas (MTProto service + API layer, say) combine with `mergeCodecs`.
+ */
+import type { TlReader } from './reader.js'
+import type { TlWriter } from './writer.js'
+
+/** A decoded TL object: `_` is the constructor name as in the schema, fields keep their schema names. */
+export type TlObject = { _: string; [field: string]: unknown }
+
+/** Reads the fields of one constructor (its id already consumed) and returns the object. */
+export type TlReadFn = (r: TlReader) => any
+/** Writes the fields of one constructor (bare: no id). */
+export type TlWriteFn = (w: TlWriter, o: any) => void
+
+export interface TlCodec {
+  /** boxed id -> field reader */
+  readonly readers: ReadonlyMap<number, TlReadFn>
+  /** constructor (or method) name -> field writer */
+  readonly writers: Readonly<Record<string, TlWriteFn>>
+  /** constructor (or method) name -> id */
+  readonly ids: Readonly<Record<string, number>>
+}
+
+export const ID_VECTOR = 0x1cb5c415
+export const ID_BOOL_TRUE = 0x997275b5
+export const ID_BOOL_FALSE = 0xbc799737
+export const ID_GZIP_PACKED = 0x3072cfa1
+
+/** One codec that knows every constructor of `codecs`; later ones win on a clash. */
+export function mergeCodecs(...codecs: TlCodec[]): TlCodec {
+  const readers = new Map<number, TlReadFn>()
+  const writers: Record<string, TlWriteFn> = Object.create(null)
+  const ids: Record<string, number> = Object.create(null)
+  for (const c of codecs) {
+    for (const [id, f] of c.readers) readers.set(id, f)
+    Object.assign(writers, c.writers)
+    Object.assign(ids, c.ids)
+  }
+  return { readers, writers, ids }
+}
+
+/** Name of the constructor with `id` in `codec`, if any (for messages and tools; linear scan). */
+export function constructorName(codec: TlCodec, id: number): string | undefined {
+  for (const name in codec.ids) if (codec.ids[name] === id) return name
+  return undefined
+}

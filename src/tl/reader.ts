@@ -1,0 +1,283 @@
+/**
+ * Binary TL reader. Every read is bounds-checked against `end` and fails with a
+ * `TlDecodeError` carrying the offset; nothing is allocated from a length the data claims
+ * before that length is checked against the bytes actually present. `bytes`, `int128` and
+ * `int256` are zero-copy views into the input.
+ */
+import { ID_BOOL_FALSE, ID_BOOL_TRUE, ID_GZIP_PACKED, ID_VECTOR, type TlCodec, type TlObject } from './codec.js'
+import { TlDecodeError } from './errors.js'
+import { gunzipBounded } from './gzip.js'
+import { utf8Decode } from './utf8.js'
+import { TlError } from '../errors.js'
+
+export interface TlReaderOptions {
+  /** Deepest nesting of objects and vectors (default 64). */
+  maxDepth?: number
+  /** Total bytes all gzip_packed in one read may inflate to (default 16 MiB). */
+  maxGzipSize?: number
+}
+
+const hex8 = (n: number) => '0x' + (n >>> 0).toString(16).padStart(8, '0')
+
+/** Shared by a reader and the readers it spawns (messages, gzip_packed): one depth and one gzip budget. */
+interface Shared {
+  depth: number
+  readonly maxDepth: number
+  gzipLeft: number
+}
+
+export class TlReader {
+  readonly data: Uint8Array
+  readonly codec: TlCodec | null
+  /** Next byte to read. */
+  pos: number
+  /** Reads never go at or past this index. */
+  readonly end: number
+  /** Offset of `data[0]` in the outermost input, so errors name absolute offsets. */
+  readonly base: number
+  private readonly dv: DataView
+  private readonly shared: Shared
+
+  constructor(codec: TlCodec | null, data: Uint8Array, options?: TlReaderOptions | Shared, start = 0, end = data.length, base = 0) {
+    this.codec = codec
+    this.data = data
+    this.pos = start
+    this.end = Math.min(end, data.length)
+    this.base = base
+    this.dv = new DataView(data.buffer, data.byteOffset, data.byteLength)
+    this.shared =
+      options && 'gzipLeft' in options
+        ? options
+        : { depth: 0, maxDepth: options?.maxDepth ?? 64, gzipLeft: options?.maxGzipSize ?? 16 << 20 }
+  }
+
+  /** Throws a `TlDecodeError` at `at` (default: the current position). */
+  fail(code: string, message: string, at = this.pos): never {
+    throw new TlDecodeError(code, message, this.base + at)
+  }
+
+  /** Bytes left before `end`. */
+  get remaining(): number {
+    return this.end - this.pos
+  }
+
+  private need(n: number): void {
+    if (this.pos + n > this.end) this.fail('E_TL_TRUNCATED', `need ${n} bytes, ${this.end - this.pos} left`)
+  }
+
+  int(): number {
+    this.need(4)
+    const v = this.dv.getInt32(this.pos, true)
+    this.pos += 4
+    return v
+  }
+
+  uint(): number {
+    this.need(4)
+    const v = this.dv.getUint32(this.pos, true)
+    this.pos += 4
+    return v
+  }
+
+  /** Next uint32 without consuming it, or -1 if fewer than 4 bytes are left. */
+  peekUint(): number {
+    return this.pos + 4 > this.end ? -1 : this.dv.getUint32(this.pos, true)
+  }
+
+  long(): bigint {
+    this.need(8)
+    const v = this.dv.getBigInt64(this.pos, true)
+    this.pos += 8
+    return v
+  }
+
+  double(): number {
+    this.need(8)
+    const v = this.dv.getFloat64(this.pos, true)
+    this.pos += 8
+    return v
+  }
+
+  /** `n` raw bytes (a view). */
+  raw(n: number): Uint8Array {
+    this.need(n)
+    const v = this.data.subarray(this.pos, this.pos + n)
+    this.pos += n
+    return v
+  }
+
+  int128(): Uint8Array {
+    return this.raw(16)
+  }
+
+  int256(): Uint8Array {
+    return this.raw(32)
+  }
+
+  /** Length of the payload the last span() found. */
+  private spanLen = 0
+
+  /** Start of the next `bytes`/`string` payload; advances past its padding. */
+  private span(): number {
+    const at = this.pos
+    this.need(1)
+    const b = this.data
+    let len = b[at]
+    let head = 1
+    if (len === 254) {
+      this.need(4)
+      len = b[at + 1] | (b[at + 2] << 8) | (b[at + 3] << 16)
+      head = 4
+    } else if (len === 255) this.fail('E_TL_LENGTH', 'invalid length prefix 0xff', at)
+    const total = (head + len + 3) & ~3
+    if (at + total > this.end) this.fail('E_TL_LENGTH', `length prefix ${len} runs past the end of the buffer`, at)
+    this.pos = at + total
+    this.spanLen = len
+    return at + head
+  }
+
+  /** A `bytes` value (a view into the input). */
+  bytes(): Uint8Array {
+    const start = this.span()
+    return this.data.subarray(start, start + this.spanLen)
+  }
+
+  string(): string {
+    const start = this.span()
+    return utf8Decode(this.data, start, start + this.spanLen)
+  }
+
+  bool(): boolean {
+    const id = this.uint()
+    if (id === ID_BOOL_TRUE) return true
+    if (id === ID_BOOL_FALSE) return false
+    return this.fail('E_TL_BAD_BOOL', `expected Bool, got ${hex8(id)}`, this.pos - 4)
+  }
+
+  /** Enters one nesting level (objects, vectors); pair with `leave()`. */
+  enter(): void {
+    if (++this.shared.depth > this.shared.maxDepth) {
+      this.shared.depth = 0
+      this.fail('E_TL_DEPTH', `nesting deeper than ${this.shared.maxDepth}`)
+    }
+  }
+
+  leave(): void {
+    this.shared.depth--
+  }
+
+  /**
+   * A boxed object of any type: looks the id up in the codec. `gzip_packed` is inflated and
+   * read transparently, `Bool` gives a boolean, and a boxed vector of objects gives an array.
+   */
+  object(): any {
+    const at = this.pos
+    const id = this.uint()
+    const f = this.codec?.readers.get(id)
+    if (f !== undefined) {
+      this.enter()
+      const o = f(this)
+      this.shared.depth--
+      return o
+    }
+    return this.special(id, at)
+  }
+
+  private special(id: number, at: number): any {
+    switch (id) {
+      case ID_GZIP_PACKED:
+        return this.gzipped((r) => r.object())
+      case ID_BOOL_TRUE:
+        return true
+      case ID_BOOL_FALSE:
+        return false
+      case ID_VECTOR: {
+        const n = this.count(4)
+        if (n === 0) return []
+        const next = this.peekUint()
+        if (!this.isKnown(next)) this.fail('E_TL_UNTYPED_VECTOR', 'a vector of primitives cannot be read without its type', at)
+        return this.bareVector(readObject, n)
+      }
+    }
+    return this.fail('E_TL_UNKNOWN_CONSTRUCTOR', `unknown constructor ${hex8(id)}`, at)
+  }
+
+  private isKnown(id: number): boolean {
+    return (this.codec?.readers.has(id) ?? false) || id === ID_GZIP_PACKED || id === ID_BOOL_TRUE || id === ID_BOOL_FALSE
+  }
+
+  /**
+   * For `rpc_result.result` (whose type depends on the request, unknown here): an object if
+   * the next id is a known constructor, else the raw bytes up to `end` for the caller to
+   * decode with the method's result type (a `Vector<long>`, say).
+   */
+  objectOrRaw(): unknown {
+    const id = this.peekUint()
+    if (id === ID_GZIP_PACKED) {
+      this.pos += 4
+      return this.gzipped((r) => r.objectOrRaw())
+    }
+    if (this.isKnown(id)) return this.object()
+    return this.raw(this.end - this.pos)
+  }
+
+  /** Inflates a gzip_packed payload (its id already read) and reads it with `fn`. */
+  gzipped<T>(fn: (r: TlReader) => T): T {
+    const at = this.pos
+    const packed = this.bytes()
+    let plain: Uint8Array
+    try {
+      plain = gunzipBounded(packed, this.shared.gzipLeft)
+    } catch (e) {
+      if (e instanceof TlError) this.fail(e.code, e.message, at)
+      throw e
+    }
+    this.shared.gzipLeft -= plain.length
+    this.enter()
+    // offsets inside inflated data are relative to it; name the gzip_packed's offset as base
+    const r = new TlReader(this.codec, plain, this.shared, 0, plain.length, this.base + at)
+    const v = fn(r)
+    this.shared.depth--
+    return v
+  }
+
+  /** A vector count, checked against the bytes left (each element takes at least `minSize`). */
+  count(minSize: number): number {
+    const at = this.pos
+    const n = this.uint()
+    if (n > (this.end - this.pos) / (minSize > 0 ? minSize : 1)) {
+      this.fail('E_TL_VECTOR_COUNT', `vector count ${n} exceeds what ${this.end - this.pos} bytes can hold`, at)
+    }
+    return n
+  }
+
+  /** A boxed `Vector<T>`: vector id, count, elements read by `fn`. */
+  vector<T>(fn: (r: TlReader) => T, minSize = 4): T[] {
+    const at = this.pos
+    const id = this.uint()
+    if (id !== ID_VECTOR) {
+      if (id === ID_GZIP_PACKED) return this.gzipped((r) => r.vector(fn, minSize))
+      this.fail('E_TL_UNEXPECTED_CONSTRUCTOR', `expected a vector, got ${hex8(id)}`, at)
+    }
+    return this.bareVector(fn, this.count(minSize))
+  }
+
+  /** A bare `vector<T>` body: `n` elements (use `count()` to read a checked `n`). */
+  bareVector<T>(fn: (r: TlReader) => T, n: number): T[] {
+    this.enter()
+    const out = new Array<T>(n)
+    for (let i = 0; i < n; i++) out[i] = fn(this)
+    this.shared.depth--
+    return out
+  }
+
+  /** A reader over the next `len` bytes (same codec and limits); this reader skips them. */
+  sub(len: number): TlReader {
+    if (len < 0 || this.pos + len > this.end) this.fail('E_TL_LENGTH', `length ${len} runs past the end of the buffer`)
+    const r = new TlReader(this.codec, this.data, this.shared, this.pos, this.pos + len, this.base)
+    this.pos += len
+    return r
+  }
+}
+
+const readObject = (r: TlReader): any => r.object()

@@ -1,0 +1,208 @@
+/**
+ * Binary TL writer. It owns a buffer that doubles when full (amortised linear, no quadratic
+ * copying), or writes into a caller's buffer and fails with E_TL_OVERFLOW when that is full.
+ * Values are checked as they are written: a wrong type or an out-of-range number raises a
+ * `TlEncodeError` instead of being silently wrapped or truncated.
+ */
+import { ID_BOOL_FALSE, ID_BOOL_TRUE, ID_VECTOR, type TlCodec } from './codec.js'
+import { TlEncodeError } from './errors.js'
+import { utf8Length, utf8Write } from './utf8.js'
+
+const MIN_I64 = -(1n << 63n)
+const MAX_U64 = (1n << 64n) - 1n
+/** The largest `bytes` a 3-byte length prefix can describe. */
+const MAX_BYTES = 0xffffff
+
+export class TlWriter {
+  readonly codec: TlCodec | null
+  /** The buffer being written; replaced when it grows. */
+  buf: Uint8Array
+  /** Next byte to write. */
+  pos = 0
+  private dv: DataView
+  private readonly fixed: boolean
+
+  /**
+   * @param target a capacity to start with (grows as needed), or a caller's buffer to fill
+   *   (never replaced: writing past its end throws E_TL_OVERFLOW)
+   */
+  constructor(codec: TlCodec | null, target: number | Uint8Array = 256) {
+    this.codec = codec
+    this.fixed = typeof target !== 'number'
+    this.buf = typeof target === 'number' ? new Uint8Array(Math.max(16, target)) : target
+    this.dv = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength)
+  }
+
+  /** Makes room for `n` more bytes. */
+  ensure(n: number): void {
+    if (this.pos + n <= this.buf.length) return
+    if (this.fixed) throw new TlEncodeError('E_TL_OVERFLOW', `the output buffer (${this.buf.length} bytes) is too small`)
+    const next = new Uint8Array(Math.max(this.buf.length * 2, this.pos + n))
+    next.set(this.buf.subarray(0, this.pos))
+    this.buf = next
+    this.dv = new DataView(next.buffer)
+  }
+
+  /** Starts over (keeps the buffer). */
+  reset(): this {
+    this.pos = 0
+    return this
+  }
+
+  /** The bytes written so far, as a view of the buffer (valid until the next write or reset). */
+  result(): Uint8Array {
+    return this.buf.subarray(0, this.pos)
+  }
+
+  /** A copy of the bytes written so far. */
+  toBytes(): Uint8Array {
+    return this.buf.slice(0, this.pos)
+  }
+
+  int(v: number): void {
+    if ((v | 0) !== v && (v >>> 0) !== v) throw bad('int', v)
+    this.ensure(4)
+    this.dv.setInt32(this.pos, v | 0, true)
+    this.pos += 4
+  }
+
+  uint(v: number): void {
+    this.int(v)
+  }
+
+  long(v: bigint): void {
+    if (typeof v !== 'bigint' || v < MIN_I64 || v > MAX_U64) throw bad('long', v)
+    this.ensure(8)
+    this.dv.setBigInt64(this.pos, v, true)
+    this.pos += 8
+  }
+
+  double(v: number): void {
+    if (typeof v !== 'number') throw bad('double', v)
+    this.ensure(8)
+    this.dv.setFloat64(this.pos, v, true)
+    this.pos += 8
+  }
+
+  raw(v: Uint8Array): void {
+    if (!(v instanceof Uint8Array)) throw bad('raw bytes', v)
+    this.ensure(v.length)
+    this.buf.set(v, this.pos)
+    this.pos += v.length
+  }
+
+  int128(v: Uint8Array): void {
+    if (!(v instanceof Uint8Array) || v.length !== 16) throw bad('int128 (16 bytes)', v)
+    this.raw(v)
+  }
+
+  int256(v: Uint8Array): void {
+    if (!(v instanceof Uint8Array) || v.length !== 32) throw bad('int256 (32 bytes)', v)
+    this.raw(v)
+  }
+
+  /** Writes a length prefix for `len` payload bytes, making room for the padded whole. */
+  private head(len: number): void {
+    if (len > MAX_BYTES) throw new TlEncodeError('E_TL_ENCODE', `bytes/string of ${len} bytes exceeds the TL limit of ${MAX_BYTES}`)
+    if (len < 254) {
+      this.ensure(1 + len + 3)
+      this.buf[this.pos++] = len
+    } else {
+      this.ensure(4 + len + 3)
+      const c = this.buf
+      c[this.pos] = 254
+      c[this.pos + 1] = len
+      c[this.pos + 2] = len >> 8
+      c[this.pos + 3] = len >> 16
+      this.pos += 4
+    }
+  }
+
+  /** Zero padding up to a multiple of 4 after `total` bytes of prefix and payload. */
+  private pad(total: number): void {
+    while (total & 3) {
+      this.buf[this.pos++] = 0
+      total++
+    }
+  }
+
+  bytes(v: Uint8Array): void {
+    if (!(v instanceof Uint8Array)) throw bad('bytes', v)
+    const len = v.length
+    this.head(len)
+    this.buf.set(v, this.pos)
+    this.pos += len
+    this.pad(len + (len < 254 ? 1 : 4))
+  }
+
+  string(v: string): void {
+    if (typeof v !== 'string') {
+      if ((v as unknown) instanceof Uint8Array) return this.bytes(v as unknown as Uint8Array)
+      throw bad('string', v)
+    }
+    const len = utf8Length(v)
+    this.head(len)
+    utf8Write(v, len, this.buf, this.pos)
+    this.pos += len
+    this.pad(len + (len < 254 ? 1 : 4))
+  }
+
+  bool(v: boolean): void {
+    if (typeof v !== 'boolean') throw bad('Bool', v)
+    this.int(v ? ID_BOOL_TRUE : ID_BOOL_FALSE)
+  }
+
+  /**
+   * A boxed object of any type: id and fields, by its `_` name in the codec. A `Uint8Array`
+   * is taken as an already-serialized object and copied as is; a boolean is written as Bool.
+   */
+  object(o: { _: string }): void {
+    if (o instanceof Uint8Array) return this.raw(o)
+    if (typeof o === 'boolean') return this.bool(o)
+    if (o === null || typeof o !== 'object') throw bad('TL object', o)
+    const name = o._
+    const f = this.codec?.writers[name]
+    const id = this.codec?.ids[name]
+    if (f === undefined || id === undefined) throw new TlEncodeError('E_TL_UNKNOWN_CONSTRUCTOR', `unknown constructor ${JSON.stringify(name)}`)
+    this.int(id)
+    f(this, o)
+  }
+
+  /** The fields of `o` only (a bare object, `%T`). */
+  bareObject(o: { _: string }): void {
+    if (o === null || typeof o !== 'object') throw bad('TL object', o)
+    const f = this.codec?.writers[o._]
+    if (f === undefined) throw new TlEncodeError('E_TL_UNKNOWN_CONSTRUCTOR', `unknown constructor ${JSON.stringify(o._)}`)
+    f(this, o)
+  }
+
+  /** A boxed `Vector<T>`. */
+  vector<T>(fn: (w: TlWriter, v: T) => void, items: readonly T[]): void {
+    this.int(ID_VECTOR)
+    this.bareVector(fn, items)
+  }
+
+  /** A bare `vector<T>`: count and elements. */
+  bareVector<T>(fn: (w: TlWriter, v: T) => void, items: readonly T[]): void {
+    if (!Array.isArray(items)) throw bad('vector (array)', items)
+    this.int(items.length)
+    for (let i = 0; i < items.length; i++) fn(this, items[i])
+  }
+
+  /** Reserves a 4-byte slot to fill later with `patchInt` (a length not known yet). */
+  reserveInt(): number {
+    this.ensure(4)
+    const at = this.pos
+    this.pos += 4
+    return at
+  }
+
+  patchInt(at: number, v: number): void {
+    this.dv.setInt32(at, v, true)
+  }
+}
+
+function bad(what: string, v: unknown): TlEncodeError {
+  const shown = typeof v === 'bigint' ? `${v}n` : v instanceof Uint8Array ? `Uint8Array(${v.length})` : typeof v === 'string' ? JSON.stringify(v.slice(0, 40)) : String(v)
+  return new TlEncodeError('E_TL_ENCODE', `expected ${what}, got ${typeof v} ${shown}`)
+}
