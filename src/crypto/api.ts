@@ -8,6 +8,7 @@ import { pbkdf2Async } from '@noble/hashes/pbkdf2'
 import { sha256 as nobleSha256, sha512 } from '@noble/hashes/sha2'
 import { CryptoError } from '../errors.js'
 import { crc32 } from './crc32.js'
+import { buildEnvelope } from './envelope.js'
 import { getPlatform } from './platform.js'
 import type { AesCtr, Crypto, CryptoCore } from './types.js'
 
@@ -66,6 +67,7 @@ function fillRandom(random: ((b: Uint8Array) => void) | undefined, buf: Uint8Arr
 export function buildCrypto(core: CryptoCore, random?: (buf: Uint8Array) => void): Crypto {
   return {
     backend: core.backend,
+    ...buildEnvelope(core, (buf) => fillRandom(random, buf)),
 
     randomBytes(length) {
       if (!Number.isSafeInteger(length) || length < 0) {

@@ -1,3 +1,6 @@
 export { createCrypto, createCryptoSync } from './create.js'
 export { crc32 } from './crc32.js'
 export type { AesCtr, Crypto, CryptoOptions } from './types.js'
+export { createAuthKey } from './authkey.js'
+export type { AuthKey } from './authkey.js'
+export type { DecryptItem, EncryptItem, EnvelopeOptions } from './types.js'

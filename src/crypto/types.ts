@@ -6,6 +6,9 @@
  *   backend, with argument checks, typed errors and optional `out` buffers.
  */
 
+import type { SecurityError } from '../errors.js'
+import type { AuthKey, AuthKeyState } from './authkey.js'
+
 /** One AES-256-CTR stream of a backend; validated inputs, `out.length >= data.length`. */
 export interface CtrCore {
   process(data: Uint8Array, out: Uint8Array): void
@@ -22,6 +25,83 @@ export interface CryptoCore {
   ctrCreate(key: Uint8Array, iv: Uint8Array): CtrCore
   sha1(data: Uint8Array): Uint8Array
   sha256(data: Uint8Array): Uint8Array
+  /**
+   * Optional fused MTProto envelope (see src/crypto/envelope.ts for the wire format). A core
+   * without it gets the composed default (src/crypto/js/mtproto.ts: this core's sha256/sha1 +
+   * igeEncrypt/igeDecrypt); a core with it must give byte-identical results.
+   *
+   * Inputs are validated by the caller: `x` is 0 or 8; `flags` is a mix of `ENV_V1` and
+   * `ENV_E2E`; `inner` has a consistent length field; the padding is
+   * `pad[padOff .. padOff+padLen]`, with `(inner.length + padLen) % 16 === 0`;
+   * `out.length >= 24 + inner.length + padLen` and `out` does not overlap `inner`.
+   * Writes `key_id ‖ msg_key ‖ ciphertext` to the start of `out`.
+   */
+  encryptMessage?(
+    key: AuthKeyState, inner: Uint8Array, pad: Uint8Array, padOff: number, padLen: number,
+    x: number, flags: number, out: Uint8Array,
+  ): void
+  /**
+   * Decrypts and checks `packet`; on success writes the inner message (without padding) to the
+   * start of `out` and returns its length. On failure returns `-(mask of ENV_FAIL_* bits)` and
+   * leaves no plaintext in `out` or in its own memory. Every check runs whatever the others
+   * gave (no early exit before the msg_key comparison). `out.length >= envMaxInner(...)`;
+   * `out` is either disjoint from `packet` or starts at or before `packet`'s byte 24 (writes
+   * trail reads), so a streaming core must read each input block before writing it.
+   */
+  decryptMessage?(key: AuthKeyState, packet: Uint8Array, x: number, flags: number, out: Uint8Array): number
+}
+
+/** Envelope flags for `CryptoCore`: MTProto 1.0 (SHA-1 msg_key and KDF) instead of 2.0. */
+export const ENV_V1 = 1
+/** Envelope flags for `CryptoCore`: secret-chat layout (length field at plaintext offset 0). */
+export const ENV_E2E = 2
+
+/** Failure bits a core's `decryptMessage` returns (negated); only the debug hook sees them. */
+export const ENV_FAIL_KEY_ID = 1
+export const ENV_FAIL_SHAPE = 2
+export const ENV_FAIL_MSG_KEY = 4
+export const ENV_FAIL_LENGTH = 8
+export const ENV_FAIL_ALIGN = 16
+export const ENV_FAIL_PADDING = 32
+
+/** Per-call envelope options. Hoist the object out of hot loops: it is read, never kept. */
+export interface EnvelopeOptions {
+  /** 2 (default): MTProto 2.0. 1: MTProto 1.0, for auth.bindTempAuthKey and old secret-chat layers. */
+  version?: 1 | 2
+  /**
+   * `'cloud'` (default): `salt ‖ session_id ‖ msg_id ‖ seq_no ‖ length ‖ body`, length field at
+   * offset 28. `'e2e'`: secret-chat plaintext `length ‖ body`, length field at offset 0; the
+   * key fingerprint takes auth_key_id's place (the same SHA-1 bytes 12..20 of the key).
+   */
+  layout?: 'cloud' | 'e2e'
+  /**
+   * Encryption only, MTProto 2.0 only. `'random'` (default): the shortest padding allowed
+   * (12..27 random bytes). `'buckets'`: the plaintext (inner ‖ padding) is rounded up to the
+   * next size bucket — 64, 128, 256, 512, 1024 bytes, then multiples of 512 — so an observer
+   * learns only the bucket; padding stays within 12..523 bytes, inside the spec's 12..1024.
+   * MTProto 1.0 always uses 0..15 bytes.
+   */
+  padding?: 'random' | 'buckets'
+  /**
+   * Decryption only: called before the uniform `SecurityError` is thrown, with the names of
+   * the checks that failed (`auth_key_id`, `shape`, `msg_key`, `length`, `alignment`,
+   * `padding`). For logs and debugging; never send this to a peer.
+   */
+  onFailure?: (failed: readonly string[]) => void
+}
+
+export interface EncryptItem {
+  authKey: AuthKey
+  inner: Uint8Array
+  x: 0 | 8
+  options?: EnvelopeOptions
+}
+
+export interface DecryptItem {
+  authKey: AuthKey
+  packet: Uint8Array
+  x: 0 | 8
+  options?: EnvelopeOptions
 }
 
 /** A stateful AES-256-CTR stream (encryption and decryption are the same operation). */
@@ -51,6 +131,36 @@ export interface Crypto {
   aesIgeDecrypt(data: Uint8Array, key: Uint8Array, iv: Uint8Array, out?: Uint8Array): Uint8Array
   /** AES-256-CTR stream. key: 32 bytes; iv: 16 bytes (the initial 128-bit big-endian counter). */
   createAesCtr(key: Uint8Array, iv: Uint8Array): AesCtr
+
+  /**
+   * Encrypts one MTProto message: `auth_key_id ‖ msg_key ‖ AES-256-IGE(inner ‖ padding)`.
+   * `x` is 0 for client→server, 8 for server→client (for secret chats: 0 for the chat's
+   * creator, 8 for the other party). `inner` must carry a length field that matches its size
+   * (else `CryptoError` `E_INNER_LAYOUT`). Padding bytes come from the injected RNG. With
+   * `out` (at least `24 + inner.length + 1024 + 15` bytes always suffices) the result is a
+   * view of its start.
+   */
+  encryptMessage(authKey: AuthKey, inner: Uint8Array, x: 0 | 8, out?: Uint8Array, options?: EnvelopeOptions): Uint8Array
+  /** As `encryptMessage`, but writes into `out` and returns the packet length (allocates nothing). */
+  encryptMessageInto(authKey: AuthKey, inner: Uint8Array, x: 0 | 8, out: Uint8Array, options?: EnvelopeOptions): number
+  /**
+   * Decrypts and checks one packet and returns the inner message without padding. Any failure
+   * (wrong auth_key_id, bad length, msg_key mismatch, bad length field or padding) throws the
+   * same `SecurityError` (`E_DECRYPT`, same message); `options.onFailure` gets the detail.
+   * `out` needs `packet.length - 36` bytes (MTProto 2.0 cloud), may be `packet` itself, and
+   * holds no plaintext after a failure.
+   */
+  decryptMessage(authKey: AuthKey, packet: Uint8Array, x: 0 | 8, out?: Uint8Array, options?: EnvelopeOptions): Uint8Array
+  /** As `decryptMessage`, but writes into `out` and returns the inner length (allocates nothing). */
+  decryptMessageInto(authKey: AuthKey, packet: Uint8Array, x: 0 | 8, out: Uint8Array, options?: EnvelopeOptions): number
+  /** Encrypts many messages (file parts, many sessions); returns the packets in order. */
+  encryptMessages(items: readonly EncryptItem[]): Uint8Array[]
+  /**
+   * Decrypts many packets; per item the inner bytes or the `SecurityError` — one bad packet
+   * never fails the batch. Malformed arguments (not a packet problem) still throw `CryptoError`
+   * before anything is decrypted.
+   */
+  decryptMessages(items: readonly DecryptItem[]): (Uint8Array | SecurityError)[]
 }
 
 export interface CryptoOptions {

@@ -1,0 +1,250 @@
+/**
+ * The MTProto message envelope as the `Crypto` object exposes it: argument checks, options,
+ * padding and its randomness, the uniform decryption error, batches. The per-message work is
+ * the core's `encryptMessage` / `decryptMessage` (fused, e.g. one WASM call) or the composed
+ * default in js/mtproto.ts; both see the same validated inputs and the same padding bytes, so
+ * every backend gives byte-identical packets for the same injected randomness.
+ *
+ * Spec: core.telegram.org/mtproto/description (2.0), /mtproto/description_v1 (1.0),
+ * /mtproto/security_guidelines (checks), /api/end-to-end (secret-chat layout).
+ *
+ * Decisions where the spec leaves room:
+ * - `inner` must be 4-byte aligned and its length field must equal its body length; a
+ *   mismatch is a bug in the caller, reported as `CryptoError` `E_INNER_LAYOUT` rather than
+ *   sent as a packet the peer will drop.
+ * - Decryption checks, in the order the guidelines give them, all evaluated every time:
+ *   auth_key_id (key fingerprint for e2e) equals the key's; the packet is 24 + 16k bytes with
+ *   room for the header and minimum padding; msg_key matches (constant-time); the length field
+ *   is ≤ the plaintext after the header and divisible by 4; the padding is 12..1024 bytes
+ *   (0..15 for 1.0). Any failure → `SecurityError('E_DECRYPT', 'message decryption failed')`.
+ *   Session-level checks (session_id, msg_id window, salt) belong to the session layer.
+ * - MTProto 1.0 msg_key = SHA-1(inner)[4..20], inner being the plaintext without padding
+ *   (description_v1: "the 128 lower-order bits of the SHA1 of the message body"); its hashed
+ *   length therefore comes from the length field, so unlike 2.0 its timing depends on that
+ *   field before authentication. That is inherent to 1.0, which Telegram deprecated; use it
+ *   only where the protocol demands it (auth.bindTempAuthKey, secret-chat layers < 73).
+ */
+import { CryptoError, SecurityError } from '../errors.js'
+import { type AuthKey, authKeyState } from './authkey.js'
+import { checkBytes } from './api.js'
+import { composeEnvelope, envMaxInner } from './js/mtproto.js'
+import {
+  type Crypto, type CryptoCore, ENV_E2E, ENV_FAIL_ALIGN, ENV_FAIL_KEY_ID, ENV_FAIL_LENGTH,
+  ENV_FAIL_MSG_KEY, ENV_FAIL_PADDING, ENV_FAIL_SHAPE, ENV_V1, type EnvelopeOptions,
+} from './types.js'
+
+export type EnvelopeMethods = Pick<
+  Crypto,
+  'encryptMessage' | 'encryptMessageInto' | 'decryptMessage' | 'decryptMessageInto' | 'encryptMessages' | 'decryptMessages'
+>
+
+/** The one error every decryption failure raises. */
+export const DECRYPT_ERROR_CODE = 'E_DECRYPT'
+const DECRYPT_ERROR_MESSAGE = 'message decryption failed'
+
+const FAIL_NAMES: readonly [number, string][] = [
+  [ENV_FAIL_KEY_ID, 'auth_key_id'],
+  [ENV_FAIL_SHAPE, 'shape'],
+  [ENV_FAIL_MSG_KEY, 'msg_key'],
+  [ENV_FAIL_LENGTH, 'length'],
+  [ENV_FAIL_ALIGN, 'alignment'],
+  [ENV_FAIL_PADDING, 'padding'],
+]
+
+/** Size buckets for `padding: 'buckets'`: the plaintext length rounded up (see EnvelopeOptions). */
+export function bucketSize(minPlain: number): number {
+  if (minPlain <= 64) return 64
+  if (minPlain <= 1024) return 1 << (32 - Math.clz32(minPlain - 1))
+  return Math.ceil(minPlain / 512) * 512
+}
+
+/** Padding bytes for an inner message of `len` bytes. */
+export function paddingLength(len: number, flags: number, buckets: boolean): number {
+  if (flags & ENV_V1) return (16 - (len & 15)) & 15
+  const min = 12 + ((16 - ((len + 12) & 15)) & 15)
+  return buckets ? bucketSize(len + 12) - len : min
+}
+
+interface Parsed {
+  flags: number
+  buckets: boolean
+  onFailure: ((failed: readonly string[]) => void) | undefined
+}
+const DEFAULTS: Parsed = { flags: 0, buckets: false, onFailure: undefined }
+
+function parseOptions(o: EnvelopeOptions | undefined, p: Parsed): Parsed {
+  if (o === undefined) return DEFAULTS
+  if (typeof o !== 'object' || o === null) throw new CryptoError('E_OPTION', 'options must be an object')
+  let flags = 0
+  if (o.version === 1) flags |= ENV_V1
+  else if (o.version !== undefined && o.version !== 2) throw new CryptoError('E_OPTION', `options.version must be 1 or 2; got ${String(o.version)}`)
+  if (o.layout === 'e2e') flags |= ENV_E2E
+  else if (o.layout !== undefined && o.layout !== 'cloud') throw new CryptoError('E_OPTION', `options.layout must be 'cloud' or 'e2e'; got ${String(o.layout)}`)
+  const buckets = o.padding === 'buckets'
+  if (!buckets && o.padding !== undefined && o.padding !== 'random') {
+    throw new CryptoError('E_OPTION', `options.padding must be 'random' or 'buckets'; got ${String(o.padding)}`)
+  }
+  if (buckets && flags & ENV_V1) throw new CryptoError('E_OPTION', "padding: 'buckets' needs MTProto 2.0 (1.0 pads 0..15 bytes)")
+  if (o.onFailure !== undefined && typeof o.onFailure !== 'function') throw new CryptoError('E_OPTION', 'options.onFailure must be a function')
+  // reuse one object per Crypto: parsing allocates nothing
+  p.flags = flags
+  p.buckets = buckets
+  p.onFailure = o.onFailure
+  return p
+}
+
+function checkX(x: unknown): asserts x is 0 | 8 {
+  if (x !== 0 && x !== 8) throw new CryptoError('E_DIRECTION', `x must be 0 (client→server) or 8 (server→client); got ${String(x)}`)
+}
+
+/** Checks that `inner` is a well-formed message for the layout: aligned, length field = body length. */
+function checkInner(inner: Uint8Array, flags: number): void {
+  const hdr = flags & ENV_E2E ? 4 : 32
+  const n = inner.length
+  if (n < hdr || n % 4 !== 0) {
+    throw new CryptoError('E_INNER_LAYOUT', `inner must be at least ${hdr} bytes and a multiple of 4; got ${n}`)
+  }
+  const o = hdr - 4
+  const len = (inner[o] | (inner[o + 1] << 8) | (inner[o + 2] << 16) | (inner[o + 3] << 24)) >>> 0
+  if (len !== n - hdr) {
+    throw new CryptoError('E_INNER_LAYOUT', `inner's length field says ${len} but ${n - hdr} body bytes follow the header`)
+  }
+}
+
+function overlaps(a: Uint8Array, b: Uint8Array): boolean {
+  return a.buffer === b.buffer && a.byteOffset < b.byteOffset + b.length && b.byteOffset < a.byteOffset + a.length
+}
+
+/** Size of the padding randomness pool; refilled from the RNG when the next padding does not fit. */
+const POOL = 4096
+
+/**
+ * The envelope methods over `core`, taking padding bytes from `fill` (the Crypto object's
+ * injected RNG or the platform CSPRNG). Random bytes are drawn in blocks of 4096 and used in
+ * order; a padding that does not fit the rest of a block starts a fresh block.
+ */
+export function buildEnvelope(core: CryptoCore, fill: (buf: Uint8Array) => void): EnvelopeMethods {
+  const composed = core.encryptMessage && core.decryptMessage ? undefined : composeEnvelope(core)
+  const enc = core.encryptMessage ? core.encryptMessage.bind(core) : composed!.encryptMessage
+  const dec = core.decryptMessage ? core.decryptMessage.bind(core) : composed!.decryptMessage
+  const pool = new Uint8Array(POOL)
+  let poolPos = POOL
+  const parsed: Parsed = { flags: 0, buckets: false, onFailure: undefined }
+  let tmp = new Uint8Array(2048) // decrypt target when the caller gives no `out`
+  let written: Uint8Array = tmp // where the last encryptInto wrote
+
+  /** Encrypts into `out` (or a new array, left in `written`); returns the packet length. */
+  function encryptInto(authKey: AuthKey, inner: Uint8Array, x: 0 | 8, out: Uint8Array | undefined, options: EnvelopeOptions | undefined): number {
+    const s = authKeyState(authKey)
+    checkBytes(inner, 'inner')
+    checkX(x)
+    const { flags, buckets } = parseOptions(options, parsed)
+    checkInner(inner, flags)
+    const padLen = paddingLength(inner.length, flags, buckets)
+    const total = 24 + inner.length + padLen
+    if (out === undefined) out = new Uint8Array(total)
+    else {
+      checkBytes(out, 'out')
+      if (out.length < total) throw new CryptoError('E_OUT_LENGTH', `out must hold ${total} bytes, has ${out.length}`)
+      if (overlaps(out, inner)) throw new CryptoError('E_OVERLAP', 'out must not overlap inner')
+    }
+    if (poolPos + padLen > POOL) {
+      fill(pool)
+      poolPos = 0
+    }
+    enc(s, inner, pool, poolPos, padLen, x, flags, out)
+    pool.fill(0, poolPos, poolPos + padLen) // used once, never again
+    poolPos += padLen
+    written = out
+    return total
+  }
+
+  /** Returns the inner length, or throws the uniform SecurityError. */
+  function decryptInto(authKey: AuthKey, packet: Uint8Array, x: 0 | 8, out: Uint8Array | undefined, options: EnvelopeOptions | undefined): [Uint8Array, number] {
+    const s = authKeyState(authKey)
+    checkBytes(packet, 'packet')
+    checkX(x)
+    const { flags, onFailure } = parseOptions(options, parsed)
+    const need = envMaxInner(packet.length, flags)
+    let o: Uint8Array
+    if (out === undefined) {
+      if (need > tmp.length) tmp = new Uint8Array(Math.max(need, tmp.length * 2))
+      o = tmp
+    } else {
+      checkBytes(out, 'out')
+      if (out.length < need) throw new CryptoError('E_OUT_LENGTH', `out must hold ${need} bytes for this packet, has ${out.length}`)
+      if (overlaps(out, packet) && out.byteOffset > packet.byteOffset + 24) {
+        throw new CryptoError('E_OVERLAP', "out may be the packet itself or start at or before the packet's byte 24, or be separate")
+      }
+      o = out
+    }
+    const r = dec(s, packet, x, flags, o)
+    if (r < 0) {
+      if (onFailure !== undefined) {
+        const names: string[] = []
+        for (const [bit, name] of FAIL_NAMES) if (-r & bit) names.push(name)
+        onFailure(names)
+      }
+      throw new SecurityError(DECRYPT_ERROR_CODE, DECRYPT_ERROR_MESSAGE)
+    }
+    return [o, r]
+  }
+
+  function encryptMessage(authKey: AuthKey, inner: Uint8Array, x: 0 | 8, out?: Uint8Array, options?: EnvelopeOptions): Uint8Array {
+    const n = encryptInto(authKey, inner, x, out, options)
+    const o = written
+    written = tmp
+    return o.length === n ? o : o.subarray(0, n)
+  }
+
+  function decryptCopy(authKey: AuthKey, packet: Uint8Array, x: 0 | 8, options: EnvelopeOptions | undefined): Uint8Array {
+    const [o, n] = decryptInto(authKey, packet, x, undefined, options)
+    const r = o.slice(0, n)
+    o.fill(0, 0, n)
+    if (o.length > 64 * 1024) tmp = new Uint8Array(2048) // do not keep a huge buffer around
+    return r
+  }
+
+  return {
+    encryptMessage,
+    encryptMessageInto(authKey, inner, x, out, options) {
+      if (out === undefined) throw new CryptoError('E_TYPE', 'out must be a Uint8Array')
+      return encryptInto(authKey, inner, x, out, options)
+    },
+    decryptMessage(authKey, packet, x, out, options) {
+      if (out === undefined) return decryptCopy(authKey, packet, x, options)
+      const [o, n] = decryptInto(authKey, packet, x, out, options)
+      return o.length === n ? o : o.subarray(0, n)
+    },
+    decryptMessageInto(authKey, packet, x, out, options) {
+      if (out === undefined) throw new CryptoError('E_TYPE', 'out must be a Uint8Array')
+      return decryptInto(authKey, packet, x, out, options)[1]
+    },
+    encryptMessages(items) {
+      if (!Array.isArray(items)) throw new CryptoError('E_TYPE', 'items must be an array')
+      const res: Uint8Array[] = []
+      for (const it of items) res.push(encryptMessage(it.authKey, it.inner, it.x, undefined, it.options))
+      return res
+    },
+    decryptMessages(items) {
+      if (!Array.isArray(items)) throw new CryptoError('E_TYPE', 'items must be an array')
+      // Argument errors are the caller's bugs: report them before any work, never per item.
+      for (const it of items) {
+        authKeyState(it.authKey)
+        checkBytes(it.packet, 'packet')
+        checkX(it.x)
+        parseOptions(it.options, parsed)
+      }
+      const res: (Uint8Array | SecurityError)[] = []
+      for (const it of items) {
+        try {
+          res.push(decryptCopy(it.authKey, it.packet, it.x, it.options))
+        } catch (e) {
+          if (!(e instanceof SecurityError)) throw e
+          res.push(e)
+        }
+      }
+      return res
+    },
+  }
+}
