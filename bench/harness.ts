@@ -51,6 +51,8 @@ export interface RunOptions {
   quick: boolean
   /** Called before each measurement, for a progress line. */
   progress?: (msg: string) => void
+  /** Keep only the cases this accepts (e.g. the demo's short selection). */
+  filter?: (c: BenchCase) => boolean
 }
 
 const median = (xs: number[]): number => {
@@ -75,7 +77,7 @@ function batchSize(fn: () => unknown): number {
 }
 
 export async function runSuite(suite: BenchSuite, opts: RunOptions): Promise<BenchResult[]> {
-  const cases = await suite.cases({ quick: opts.quick })
+  const cases = (await suite.cases({ quick: opts.quick })).filter(opts.filter ?? (() => true))
   const groups = new Map<string, BenchCase[]>()
   for (const c of cases) {
     const key = `${c.op}\u0000${c.size}`

@@ -17,16 +17,17 @@ if (process.argv.includes('--wasm-only')) process.exit(0)
 rmSync(join(root, 'dist'), { recursive: true, force: true })
 mkdirSync(join(root, 'dist'), { recursive: true })
 
-// 2. bundles. Runtime dependencies are bundled in: one file per target, nothing to resolve.
+// 2. bundles. Node bundles leave the runtime dependencies to npm (deduplicated, patched
+// independently); the browser bundle is self-contained, importable from a plain <script>.
 const common = { bundle: true, sourcemap: true, target: 'es2020', logLevel: 'warning', absWorkingDir: root }
+const node = { ...common, platform: 'node', target: 'node18', packages: 'external' }
 await Promise.all([
-  build({ ...common, entryPoints: ['src/node/index.ts'], platform: 'node', format: 'esm', outfile: 'dist/node.mjs' }),
-  build({ ...common, entryPoints: ['src/node/index.ts'], platform: 'node', format: 'cjs', outfile: 'dist/node.cjs' }),
+  build({ ...node, entryPoints: ['src/node/index.ts'], format: 'esm', outfile: 'dist/node.mjs' }),
+  build({ ...node, entryPoints: ['src/node/index.ts'], format: 'cjs', outfile: 'dist/node.cjs' }),
   build({ ...common, entryPoints: ['src/index.ts'], platform: 'browser', format: 'esm', outfile: 'dist/browser.mjs' }),
   build({
-    ...common,
+    ...node,
     entryPoints: ['src/node/cli.ts'],
-    platform: 'node',
     format: 'esm',
     outfile: 'dist/cli.mjs',
     banner: { js: '#!/usr/bin/env node' },
