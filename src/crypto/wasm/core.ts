@@ -1,0 +1,207 @@
+/**
+ * A `CryptoCore` over one instance of a WASM flavour. Inputs are copied into the scratch
+ * region, processed in place by one WASM call per chunk of at most SCRATCH_SIZE bytes (IGE and
+ * the hashes carry their state across chunks inside WASM memory), and copied out: one copy in,
+ * one copy out, no allocation inside WASM. Key material in the fixed slots is zeroed after
+ * every call; CTR streams own a slot that `dispose()` zeroes and frees.
+ */
+import { CryptoError } from '../../errors.js'
+import type { CryptoCore, CtrCore } from '../types.js'
+import { DIGEST, IV, KEY, SCRATCH, SCRATCH_SIZE, SLOT_SIZE, SLOTS } from './layout.js'
+
+type Fn0 = () => void
+
+/** FinalizationRegistry (ES2021; the project's lib is ES2020), where the runtime has it. */
+interface Registry<T> {
+  register(target: object, held: T, token?: object): void
+  unregister(token: object): void
+}
+const Finalizer = (globalThis as { FinalizationRegistry?: new <T>(cb: (held: T) => void) => Registry<T> }).FinalizationRegistry
+type Fn2 = (ptr: number, len: number) => void
+
+/** The module's exports (assembly/index.ts, plus the ct* functions in the SIMD flavours). */
+export interface WasmExports {
+  memory: WebAssembly.Memory
+  init: Fn0
+  wipe: Fn0
+  slotClear: (slot: number) => void
+  tabKeyEnc: Fn0
+  tabKeyDec: Fn0
+  tabIgeEncrypt: Fn2
+  tabIgeDecrypt: Fn2
+  tabCtrInit: (slot: number) => void
+  tabCtrProcess: (slot: number, ptr: number, len: number) => void
+  sha256: Fn2
+  sha256Init: Fn0
+  sha256Blocks: Fn2
+  sha256Final: (ptr: number, len: number, total: bigint) => void
+  sha1: Fn2
+  sha1Init: Fn0
+  sha1Blocks: Fn2
+  sha1Final: (ptr: number, len: number, total: bigint) => void
+  ctInit?: Fn0
+  ctExpandEnc?: Fn0
+  ctExpandDec?: Fn0
+  ctIgeEncrypt?: Fn2
+  ctIgeDecrypt?: Fn2
+  ctCtrInit?: (slot: number) => void
+  ctCtrProcess?: (slot: number, ptr: number, len: number) => void
+}
+
+/** One instantiated flavour: its memory view and the CTR slot allocator, shared by both cores. */
+export class WasmInstance {
+  readonly e: WasmExports
+  private u8: Uint8Array
+  private free: number[] = []
+  private next = 0
+  private readonly registry?: Registry<number>
+
+  constructor(exports: WasmExports) {
+    this.e = exports
+    this.u8 = new Uint8Array(exports.memory.buffer)
+    exports.init()
+    exports.ctInit?.()
+    // a stream dropped without dispose(): zero and recycle its slot when the GC collects it
+    if (Finalizer) this.registry = new Finalizer<number>((slot) => this.release(slot))
+  }
+
+  /** The memory as bytes; re-created after growth detached the previous buffer. */
+  mem(): Uint8Array {
+    if (this.u8.byteLength === 0) this.u8 = new Uint8Array(this.e.memory.buffer)
+    return this.u8
+  }
+
+  /** Address of a free CTR slot, growing the memory when all are taken. */
+  alloc(): number {
+    let slot = this.free.pop()
+    if (slot === undefined) {
+      const capacity = Math.floor((this.e.memory.buffer.byteLength - SLOTS) / SLOT_SIZE)
+      if (this.next >= capacity) {
+        const pages = this.e.memory.buffer.byteLength >>> 16
+        try {
+          this.e.memory.grow(Math.max(1, pages >>> 3))
+        } catch {
+          throw new CryptoError('E_OUT_OF_MEMORY', 'cannot grow WebAssembly memory for another AES-CTR stream')
+        }
+        this.u8 = new Uint8Array(this.e.memory.buffer)
+      }
+      slot = SLOTS + SLOT_SIZE * this.next++
+    }
+    return slot
+  }
+
+  /** Ties `slot` to the object users hold, so that dropping it undisposed still frees the slot. */
+  track(owner: object, slot: number): void {
+    this.registry?.register(owner, slot, owner)
+  }
+
+  /** Zeroes a slot and makes it available again. */
+  release(slot: number, owner?: object): void {
+    this.e.slotClear(slot)
+    if (owner) this.registry?.unregister(owner)
+    this.free.push(slot)
+  }
+
+  /** Streams counted as live (for tests). */
+  get liveSlots(): number {
+    return this.next - this.free.length
+  }
+}
+
+/** Builds the core for one AES implementation (`ct` needs a SIMD flavour). */
+export function makeCore(inst: WasmInstance, backend: string, aes: 'ct' | 'table'): CryptoCore {
+  const e = inst.e
+  const ct = aes === 'ct'
+  const keyEnc = (ct ? e.ctExpandEnc : e.tabKeyEnc) as Fn0
+  const keyDec = (ct ? e.ctExpandDec : e.tabKeyDec) as Fn0
+  const igeEnc = (ct ? e.ctIgeEncrypt : e.tabIgeEncrypt) as Fn2
+  const igeDec = (ct ? e.ctIgeDecrypt : e.tabIgeDecrypt) as Fn2
+  const ctrInit = (ct ? e.ctCtrInit : e.tabCtrInit) as (slot: number) => void
+  const ctrProcess = (ct ? e.ctCtrProcess : e.tabCtrProcess) as (slot: number, ptr: number, len: number) => void
+  if (!keyEnc || !keyDec || !igeEnc || !igeDec || !ctrInit || !ctrProcess) {
+    throw new CryptoError('E_BACKEND_UNAVAILABLE', `${backend}: this WASM flavour has no ${aes} AES core`)
+  }
+
+  /** Copies data through the scratch region chunk by chunk, calling `run(len)` on each. */
+  function stream(data: Uint8Array, out: Uint8Array, run: (len: number) => void): void {
+    const n = data.length
+    for (let off = 0; off < n; off += SCRATCH_SIZE) {
+      const len = Math.min(SCRATCH_SIZE, n - off)
+      const m = inst.mem()
+      m.set(len === n ? data : data.subarray(off, off + len), SCRATCH)
+      run(len)
+      out.set(m.subarray(SCRATCH, SCRATCH + len), off)
+    }
+  }
+
+  function ige(data: Uint8Array, key: Uint8Array, iv: Uint8Array, out: Uint8Array, schedule: Fn0, run: Fn2): void {
+    const m = inst.mem()
+    m.set(key, KEY)
+    m.set(iv, IV)
+    schedule()
+    stream(data, out, (len) => run(SCRATCH, len))
+    e.wipe()
+  }
+
+  function hash(
+    data: Uint8Array,
+    size: number,
+    oneShot: Fn2,
+    init: Fn0,
+    blocks: Fn2,
+    final: (p: number, l: number, t: bigint) => void,
+  ): Uint8Array {
+    const n = data.length
+    let m = inst.mem()
+    if (n <= SCRATCH_SIZE) {
+      m.set(data, SCRATCH)
+      oneShot(SCRATCH, n)
+    } else {
+      init()
+      let off = 0
+      for (; n - off > SCRATCH_SIZE; off += SCRATCH_SIZE) {
+        m.set(data.subarray(off, off + SCRATCH_SIZE), SCRATCH)
+        blocks(SCRATCH, SCRATCH_SIZE >>> 6)
+      }
+      m.set(data.subarray(off), SCRATCH)
+      final(SCRATCH, n - off, BigInt(n))
+    }
+    m = inst.mem()
+    const digest = m.slice(DIGEST, DIGEST + size)
+    m.fill(0, DIGEST, DIGEST + size)
+    return digest
+  }
+
+  return {
+    backend,
+    igeEncrypt: (data, key, iv, out) => ige(data, key, iv, out, keyEnc, igeEnc),
+    igeDecrypt: (data, key, iv, out) => ige(data, key, iv, out, keyDec, igeDec),
+    sha256: (data) => hash(data, 32, e.sha256, e.sha256Init, e.sha256Blocks, e.sha256Final),
+    sha1: (data) => hash(data, 20, e.sha1, e.sha1Init, e.sha1Blocks, e.sha1Final),
+    ctrCreate(key, iv): CtrCore {
+      let slot = inst.alloc()
+      const m = inst.mem()
+      m.set(key, KEY)
+      m.set(iv, IV)
+      ctrInit(slot)
+      e.wipe()
+      const stream_: CtrCore & { readonly slot: number } = {
+        get slot() {
+          return slot
+        },
+        process(data, out) {
+          if (slot < 0) throw new CryptoError('E_DISPOSED', 'this AES-CTR stream was disposed')
+          if (data.length === 0) return
+          stream(data, out, (len) => ctrProcess(slot, SCRATCH, len))
+        },
+        dispose() {
+          if (slot < 0) return
+          inst.release(slot, stream_)
+          slot = -1
+        },
+      }
+      inst.track(stream_, slot)
+      return stream_
+    },
+  }
+}

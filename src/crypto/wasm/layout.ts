@@ -1,0 +1,12 @@
+/**
+ * The WASM module's fixed memory map, mirrored from assembly/layout.ts (a test checks that
+ * the two agree). Byte offsets into the exported memory.
+ */
+export const KEY = 0x02800
+export const IV = 0x02820
+export const DIGEST = 0x02a40
+export const SCRATCH = 0x10000
+/** Bytes processed per WASM call; longer inputs stream through in chunks (a multiple of 64). */
+export const SCRATCH_SIZE = 0x40000
+export const SLOTS = 0x50000
+export const SLOT_SIZE = 384
