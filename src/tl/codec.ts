@@ -21,6 +21,8 @@ export interface TlCodec {
   readonly writers: Readonly<Record<string, TlWriteFn>>
   /** constructor (or method) name -> id */
   readonly ids: Readonly<Record<string, number>>
+  /** method name -> reader of its result (for `rpc_result.result` kept as raw bytes, e.g. a `Vector<long>`) */
+  readonly results?: Readonly<Record<string, TlReadFn>>
 }
 
 export const ID_VECTOR = 0x1cb5c415
@@ -33,12 +35,14 @@ export function mergeCodecs(...codecs: TlCodec[]): TlCodec {
   const readers = new Map<number, TlReadFn>()
   const writers: Record<string, TlWriteFn> = Object.create(null)
   const ids: Record<string, number> = Object.create(null)
+  const results: Record<string, TlReadFn> = Object.create(null)
   for (const c of codecs) {
     for (const [id, f] of c.readers) readers.set(id, f)
     Object.assign(writers, c.writers)
     Object.assign(ids, c.ids)
+    if (c.results) Object.assign(results, c.results)
   }
-  return { readers, writers, ids }
+  return { readers, writers, ids, results }
 }
 
 /** Name of the constructor with `id` in `codec`, if any (for messages and tools; linear scan). */

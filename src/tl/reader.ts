@@ -271,6 +271,25 @@ export class TlReader {
     return out
   }
 
+  /**
+   * Reads the next `len` bytes (a length the data gave, checked here) with `fn`, which must
+   * consume exactly them: `message`'s `bytes:int body:Object`.
+   */
+  sized<T>(len: number, fn: (r: TlReader) => T): T {
+    const sub = this.sub(len)
+    const v = fn(sub)
+    if (sub.pos !== sub.end) sub.fail('E_TL_LENGTH', `body declared ${len} bytes, ${sub.end - sub.pos} left unread`)
+    return v
+  }
+
+  /** `sized(len, r => r.objectOrRaw())` without a closure per call (every message of a container). */
+  sizedObjectOrRaw(len: number): unknown {
+    const sub = this.sub(len)
+    const v = sub.objectOrRaw()
+    if (sub.pos !== sub.end) sub.fail('E_TL_LENGTH', `body declared ${len} bytes, ${sub.end - sub.pos} left unread`)
+    return v
+  }
+
   /** A reader over the next `len` bytes (same codec and limits); this reader skips them. */
   sub(len: number): TlReader {
     if (len < 0 || this.pos + len > this.end) this.fail('E_TL_LENGTH', `length ${len} runs past the end of the buffer`)

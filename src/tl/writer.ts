@@ -156,11 +156,11 @@ export class TlWriter {
    * A boxed object of any type: id and fields, by its `_` name in the codec. A `Uint8Array`
    * is taken as an already-serialized object and copied as is; a boolean is written as Bool.
    */
-  object(o: { _: string }): void {
+  object(o: unknown): void {
     if (o instanceof Uint8Array) return this.raw(o)
     if (typeof o === 'boolean') return this.bool(o)
     if (o === null || typeof o !== 'object') throw bad('TL object', o)
-    const name = o._
+    const name = (o as { _: string })._
     const f = this.codec?.writers[name]
     const id = this.codec?.ids[name]
     if (f === undefined || id === undefined) throw new TlEncodeError('E_TL_UNKNOWN_CONSTRUCTOR', `unknown constructor ${JSON.stringify(name)}`)

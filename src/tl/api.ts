@@ -1,0 +1,46 @@
+/** One-call encode and decode, and gzip_packed wrapping for senders. */
+import { ID_GZIP_PACKED, type TlCodec } from './codec.js'
+import { TlReader, type TlReaderOptions } from './reader.js'
+import { TlWriter } from './writer.js'
+import { gzip } from './gzip.js'
+
+let scratch: TlWriter | null = null
+
+/** Serializes one boxed object (or method call) with `codec`; returns a fresh array. */
+export function encodeTl(codec: TlCodec, obj: { _: string }): Uint8Array {
+  // one growing scratch buffer per codec user, then one exact copy out
+  if (scratch === null || scratch.codec !== codec) scratch = new TlWriter(codec, 1024)
+  const w = scratch.reset()
+  try {
+    w.object(obj)
+    return w.toBytes()
+  } finally {
+    if (w.buf.length > 1 << 20) scratch = null // do not pin a huge buffer
+  }
+}
+
+export interface DecodeOptions extends TlReaderOptions {
+  /** Accept bytes after the object (default false: they raise E_TL_TRAILING). */
+  allowTrailing?: boolean
+}
+
+/** Reads one boxed object from `data` (gzip_packed is inflated transparently). */
+export function decodeTl(codec: TlCodec, data: Uint8Array, options: DecodeOptions = {}): any {
+  const r = new TlReader(codec, data, options)
+  const v = r.object()
+  if (!options.allowTrailing && r.pos !== r.end) r.fail('E_TL_TRAILING', `${r.end - r.pos} bytes after the object`)
+  return v
+}
+
+/**
+ * `serialized` (one boxed object) wrapped as `gzip_packed`, if that is smaller; otherwise
+ * `serialized` itself. Objects under `minSize` bytes are not worth compressing.
+ */
+export function gzipPacked(serialized: Uint8Array, minSize = 256): Uint8Array {
+  if (serialized.length < minSize) return serialized
+  const packed = gzip(serialized)
+  const w = new TlWriter(null, packed.length + 12)
+  w.int(ID_GZIP_PACKED)
+  w.bytes(packed)
+  return w.pos < serialized.length ? w.toBytes() : serialized
+}

@@ -1,0 +1,13 @@
+/**
+ * A codec for a schema known only at run time (an embedder's api.tl, `mtwire decode --schema`):
+ * the generator's JavaScript evaluated with `new Function`. Where a Content-Security-Policy
+ * forbids eval, generate code ahead of time with `mtwire gen-tl` instead.
+ */
+import type { TlCodec } from './codec.js'
+import { generateJs } from './codegen.js'
+import { parseSchema, type ParseOptions, type TlSchema } from './schema.js'
+
+export function compileCodec(schema: TlSchema | string, options?: ParseOptions): TlCodec {
+  const s = typeof schema === 'string' ? parseSchema(schema, options) : schema
+  return new Function(generateJs(s))() as TlCodec
+}

@@ -1,0 +1,22 @@
+/**
+ * TL: binary serialization, the schema language, code generation, and the generated code
+ * for the MTProto service schema and the secret-chat (end-to-end) schema.
+ */
+export { TlReader, type TlReaderOptions } from './reader.js'
+export { TlWriter } from './writer.js'
+export {
+  type TlCodec, type TlObject, type TlReadFn, type TlWriteFn,
+  mergeCodecs, constructorName, ID_VECTOR, ID_BOOL_TRUE, ID_BOOL_FALSE, ID_GZIP_PACKED,
+} from './codec.js'
+export { TlDecodeError, TlEncodeError, TlSchemaError } from './errors.js'
+export {
+  parseSchema, parseType, normalize, KNOWN_ID_EXCEPTIONS,
+  type TlSchema, type TlCombinator, type TlParam, type TlType, type TlPrimitive, type TlWarning, type ParseOptions,
+} from './schema.js'
+export { generateTs, generateJs, uniqueNames, type GenerateOptions } from './codegen.js'
+export { compileCodec } from './compile.js'
+export { gunzipBounded, gzip } from './gzip.js'
+export { formatTl } from './format.js'
+export { encodeTl, decodeTl, gzipPacked, type DecodeOptions } from './api.js'
+export * from './generated/mtproto.js'
+export * from './generated/secret.js'
