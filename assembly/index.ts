@@ -2,7 +2,7 @@
 // All data moves through the exported memory at the fixed addresses of layout.ts; functions
 // take byte offsets and lengths that the host has already validated against SCRATCH_SIZE.
 import { aesTablesInit, tabExpandDec, tabExpandEnc } from './aes'
-import { DIGEST, IV, KEY, RK_DEC, RK_ENC, SLOT_SIZE } from './layout'
+import { DIGEST, IV, KEY, SLOT_SIZE } from './layout'
 import { sha256TablesInit } from './sha256'
 
 export { tabIgeDecrypt, tabIgeEncrypt } from './ige'
@@ -20,11 +20,9 @@ export function init(): void {
 export function tabKeyEnc(): void { tabExpandEnc(KEY) }
 export function tabKeyDec(): void { tabExpandDec(KEY) }
 
-/** Zeroes the per-call key material: KEY, IV, both schedules, DIGEST. */
+/** Zeroes the per-call key material: KEY, IV, both schedules, DIGEST (0x2800..0x2a80). */
 export function wipe(): void {
-  memory.fill(KEY, 0, 64)
-  memory.fill(RK_ENC, 0, 480)
-  memory.fill(DIGEST, 0, 64)
+  memory.fill(KEY, 0, DIGEST + 64 - KEY)
 }
 
 /** Zeroes one CTR slot (dispose). */

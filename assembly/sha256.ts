@@ -76,6 +76,7 @@ export function sha256Final(ptr: usize, len: usize, total: u64): void {
   sha256Blocks(SHA_PAD, padLen >>> 6)
   for (let i: usize = 0; i < 32; i += 4) store<u32>(DIGEST + i, bswap<u32>(load<u32>(SHA_H + i)))
   memory.fill(SHA_PAD, 0, 128)
+  memory.fill(SHA_H, 0, 32)
   memory.fill(W, 0, 256)
 }
 
