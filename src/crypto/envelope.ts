@@ -30,8 +30,32 @@ import { checkBytes } from './api.js'
 import { composeEnvelope, envMaxInner } from './js/mtproto.js'
 import {
   type Crypto, type CryptoCore, ENV_E2E, ENV_FAIL_ALIGN, ENV_FAIL_KEY_ID, ENV_FAIL_LENGTH,
-  ENV_FAIL_MSG_KEY, ENV_FAIL_PADDING, ENV_FAIL_SHAPE, ENV_V1, type EnvelopeOptions,
+  ENV_FAIL_MSG_KEY, ENV_FAIL_PADDING, ENV_FAIL_SHAPE, ENV_V1, type EnvelopeOptions, type NativeProvider,
 } from './types.js'
+
+let native: NativeProvider | undefined
+
+/**
+ * Installs (or, with `undefined`, removes) native primitives for large messages; Crypto
+ * objects created afterwards use them. The Node entry point installs node:crypto's.
+ */
+export function setNativeProvider(p: NativeProvider | undefined): void {
+  native = p
+}
+
+/** `core` with SHA-256 and IGE encryption taken from `p` for inputs at or above its thresholds. */
+function withNative(core: CryptoCore, p: NativeProvider): CryptoCore {
+  const { sha256From, igeEncryptFrom } = p
+  const nativeIge = p.igeEncrypt?.bind(p)
+  return {
+    backend: core.backend,
+    igeEncrypt: (d, k, iv, o) => (nativeIge && d.length >= igeEncryptFrom ? nativeIge(d, k, iv, o) : core.igeEncrypt(d, k, iv, o)),
+    igeDecrypt: (d, k, iv, o) => core.igeDecrypt(d, k, iv, o),
+    ctrCreate: (k, iv) => core.ctrCreate(k, iv),
+    sha1: (d) => core.sha1(d),
+    sha256: (d) => (d.length >= sha256From ? p.sha256(d) : core.sha256(d)),
+  }
+}
 
 export type EnvelopeMethods = Pick<
   Crypto,
@@ -124,9 +148,20 @@ const POOL = 4096
  * order; a padding that does not fit the rest of a block starts a fresh block.
  */
 export function buildEnvelope(core: CryptoCore, fill: (buf: Uint8Array) => void): EnvelopeMethods {
-  const composed = core.encryptMessage && core.decryptMessage ? undefined : composeEnvelope(core)
-  const enc = core.encryptMessage ? core.encryptMessage.bind(core) : composed!.encryptMessage
-  const dec = core.decryptMessage ? core.decryptMessage.bind(core) : composed!.decryptMessage
+  // Fused core ops for every message, except that with a native provider messages from its
+  // SHA-256 threshold up go through the composed path over the native primitives.
+  const nat = native
+  const composed = composeEnvelope(nat ? withNative(core, nat) : core)
+  const from = nat ? nat.sha256From : Infinity
+  const fusedEnc = core.encryptMessage?.bind(core)
+  const fusedDec = core.decryptMessage?.bind(core)
+  const enc: NonNullable<CryptoCore['encryptMessage']> = fusedEnc
+    ? (s, inner, pad, padOff, padLen, x, flags, out) =>
+        (inner.length + padLen >= from ? composed.encryptMessage : fusedEnc)(s, inner, pad, padOff, padLen, x, flags, out)
+    : composed.encryptMessage
+  const dec: NonNullable<CryptoCore['decryptMessage']> = fusedDec
+    ? (s, packet, x, flags, out) => (packet.length - 24 >= from ? composed.decryptMessage : fusedDec)(s, packet, x, flags, out)
+    : composed.decryptMessage
   const pool = new Uint8Array(POOL)
   let poolPos = POOL
   const parsed: Parsed = { flags: 0, buckets: false, onFailure: undefined }

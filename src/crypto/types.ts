@@ -64,6 +64,21 @@ export const ENV_FAIL_LENGTH = 8
 export const ENV_FAIL_ALIGN = 16
 export const ENV_FAIL_PADDING = 32
 
+/**
+ * Native primitives a runtime may inject for large messages (Node: `src/node/provider.ts`,
+ * node:crypto with SHA-NI / AES-NI). The envelope uses them only for inputs at or above the
+ * given sizes (public lengths, never secrets, choose the path); results are byte-identical.
+ */
+export interface NativeProvider {
+  readonly name: string
+  /** SHA-256, used for inputs of at least `sha256From` bytes. */
+  sha256(data: Uint8Array): Uint8Array
+  readonly sha256From: number
+  /** AES-256-IGE encryption with `CryptoCore.igeEncrypt`'s contract, used from `igeEncryptFrom` bytes. */
+  igeEncrypt?(data: Uint8Array, key: Uint8Array, iv: Uint8Array, out: Uint8Array): void
+  readonly igeEncryptFrom: number
+}
+
 /** Per-call envelope options. Hoist the object out of hot loops: it is read, never kept. */
 export interface EnvelopeOptions {
   /** 2 (default): MTProto 2.0. 1: MTProto 1.0, for auth.bindTempAuthKey and old secret-chat layers. */
