@@ -109,3 +109,59 @@ export async function gramjsObfuscated(opts: { secret?: Uint8Array; dcId?: numbe
   }
 }
 
+
+/**
+ * mtcute's fake-TLS client, driven without a socket: its BaseMtProxyTransport performs the
+ * handshake (its own ClientHello generator and server-hello MAC check) over an in-memory
+ * connection whose other end is `serve`, then its FakeTlsPacketCodec frames traffic.
+ */
+export async function mtcuteFakeTls(
+  secretHex: string,
+  dc: { dcId: number; test: boolean; media: boolean },
+  serve: (bytes: Uint8Array) => Uint8Array,
+): Promise<{ encode(p: Uint8Array): Promise<Uint8Array>; decode(wire: Uint8Array): Promise<Uint8Array[]> }> {
+  const { BaseMtProxyTransport } = await import('@mtcute/core')
+  const crypto = mtcuteCrypto()
+  const t: any = new (BaseMtProxyTransport as any)({ host: '127.0.0.1', port: 1, secret: secretHex })
+  t.setup(crypto, noLog)
+  let inbox = new Uint8Array(0)
+  const conn = {
+    async write(b: Uint8Array) {
+      const answer = serve(new Uint8Array(b))
+      const n = new Uint8Array(inbox.length + answer.length)
+      n.set(inbox)
+      n.set(answer, inbox.length)
+      inbox = n
+    },
+    async read(into: Uint8Array) {
+      const k = Math.min(into.length, inbox.length)
+      into.set(inbox.subarray(0, k))
+      inbox = inbox.subarray(k)
+      return k
+    },
+  }
+  await t._handleConnectFakeTls(conn)
+  const codec = t.packetCodec({ id: dc.dcId, testMode: dc.test, mediaOnly: dc.media })
+  if (codec.constructor.name !== 'FakeTlsPacketCodec') throw new Error('expected a fake-TLS codec')
+  codec.setup(crypto, noLog)
+  await codec.tag()
+  const into = Bytes.alloc(1 << 16)
+  const reader = Bytes.alloc(1 << 16)
+  return {
+    async encode(p) {
+      into.reset()
+      await codec.encode(p, into)
+      return into.result().slice()
+    },
+    async decode(wire) {
+      reader.writeSync(wire.length).set(wire)
+      const out: Uint8Array[] = []
+      for (;;) {
+        const p = await codec.decode(reader, false)
+        if (!p) break
+        out.push(p.slice())
+      }
+      return out
+    },
+  }
+}

@@ -1,0 +1,162 @@
+/**
+ * The client side of a connection, sans-IO: `start()` gives the first bytes to write, `send()`
+ * wraps a packet, `receive()` turns received bytes into events. Composes a framing with, as
+ * configured, obfuscated2, an MTProxy secret and fake-TLS. The driver owns the socket.
+ */
+import type { Crypto } from '../crypto/index.js'
+import { concat } from './bytes.js'
+import { fail } from './errors.js'
+import {
+  buildClientHello,
+  checkServerHello,
+  encodeAppData,
+  RANDOM_OFFSET,
+  TLS_ALERT,
+  TLS_APPLICATION_DATA,
+  TLS_CHANGE_CIPHER_SPEC,
+  TLS_CLIENT_CCS,
+  TLS_HANDSHAKE,
+  TLS_MAX_FRAGMENT,
+  TlsRecordDecoder,
+} from './faketls.js'
+import { createFraming, type FrameEvent, type Framing, type FramingKind } from './framing.js'
+import { createObfuscated2Client, type Obfuscated2Cipher } from './obfuscated2.js'
+import { parseProxySecret, type ProxySecret } from './secret.js'
+
+export type ClientEvent =
+  | FrameEvent
+  /** Bytes the driver must write now (the fake-TLS client queues packets until the server hello checks out). */
+  | { type: 'write'; data: Uint8Array }
+
+export interface ClientTransportOptions {
+  crypto: Crypto
+  /** Default: `padded` with a dd/ee secret, else `intermediate`. */
+  framing?: FramingKind
+  /** Obfuscated2. Default: true with a proxy secret, else false. */
+  obfuscated?: boolean
+  /** MTProxy secret (hex, base64 or bytes): plain, `dd` or `ee` (fake-TLS). */
+  proxySecret?: string | Uint8Array
+  /** DC id for the obfuscated2 header (required with a proxy secret). */
+  dcId?: number
+  test?: boolean
+  media?: boolean
+  maxPacketLength?: number
+  /** Fake-TLS: largest application-data record payload sent (default and maximum 16384). */
+  tlsMaxFragment?: number
+  /** Clock in milliseconds (fake-TLS timestamp). Default `Date.now`. */
+  now?: () => number
+}
+
+export class ClientTransport {
+  readonly framing: Framing
+  private readonly crypto: Crypto
+  private readonly secret: ProxySecret | undefined
+  private readonly obfuscated: boolean
+  private readonly opts: ClientTransportOptions
+  private cipher: Obfuscated2Cipher | null = null
+  private started = false
+  // fake-TLS state
+  private tls: 'off' | 'hello' | 'ready' = 'off'
+  private tlsDecoder: TlsRecordDecoder | null = null
+  private clientRandom: Uint8Array | null = null
+  private serverHello: Uint8Array[] = []
+  private pending: Uint8Array[] = []
+  private readonly maxFragment: number
+
+  constructor(options: ClientTransportOptions) {
+    if (!options || typeof options.crypto !== 'object') fail('E_OPTION', 'options.crypto is required')
+    this.opts = options
+    this.crypto = options.crypto
+    this.secret = options.proxySecret === undefined ? undefined : parseProxySecret(options.proxySecret)
+    const kind = options.framing ?? (this.secret && this.secret.mode !== 'plain' ? 'padded' : 'intermediate')
+    if (this.secret?.mode === 'padded' && kind !== 'padded') fail('E_OPTION', 'a dd secret requires the padded framing')
+    this.obfuscated = options.obfuscated ?? this.secret !== undefined
+    if (this.secret && !this.obfuscated) fail('E_OPTION', 'MTProxy connections are obfuscated')
+    if (this.obfuscated && kind === 'full') fail('E_OPTION', 'obfuscated2 carries abridged, intermediate or padded')
+    if (this.secret && options.dcId === undefined) fail('E_OPTION', 'an MTProxy connection needs the dcId')
+    this.maxFragment = options.tlsMaxFragment ?? TLS_MAX_FRAGMENT
+    if (!Number.isInteger(this.maxFragment) || this.maxFragment < 64 || this.maxFragment > TLS_MAX_FRAGMENT) {
+      fail('E_OPTION', 'tlsMaxFragment must be in 64..16384')
+    }
+    this.framing = createFraming(kind, {
+      role: 'client',
+      maxPacketLength: options.maxPacketLength,
+      randomBytes: (n) => this.crypto.randomBytes(n),
+    })
+  }
+
+  /** The first bytes to write after connecting: a protocol tag, an obfuscated2 header or a ClientHello. */
+  start(): Uint8Array {
+    if (this.started) fail('E_STATE', 'start() was already called')
+    this.started = true
+    if (!this.obfuscated) return this.framing.tag.slice()
+    const o = this.opts
+    const { header, cipher } = createObfuscated2Client(this.crypto, {
+      framing: this.framing.kind as Exclude<FramingKind, 'full'>,
+      dcId: o.dcId,
+      test: o.test,
+      media: o.media,
+      secret: this.secret?.key,
+    })
+    this.cipher = cipher
+    if (this.secret?.mode !== 'fake-tls') return header
+    this.tls = 'hello'
+    this.tlsDecoder = new TlsRecordDecoder()
+    this.pending.push(header)
+    const nowSec = Math.floor((o.now ?? Date.now)() / 1000)
+    const hello = buildClientHello(this.crypto, this.secret.key, this.secret.domain!, nowSec)
+    this.clientRandom = hello.slice(RANDOM_OFFSET, RANDOM_OFFSET + 32)
+    return hello
+  }
+
+  /** Bytes to write for one packet (empty while a fake-TLS handshake is pending; they follow as a `write` event). */
+  send(packet: Uint8Array, quickAck = false): Uint8Array {
+    if (!this.started) fail('E_STATE', 'call start() first')
+    const framed = this.framing.encode(packet, quickAck)
+    const obf = this.cipher ? this.cipher.encrypt(framed) : framed
+    if (this.tls === 'off') return obf
+    if (this.tls === 'hello') {
+      this.pending.push(obf)
+      return new Uint8Array(0)
+    }
+    return encodeAppData(obf, this.maxFragment)
+  }
+
+  /** Feeds received bytes. Throws `TransportError` on malformed input or a transport error code. */
+  receive(chunk: Uint8Array): ClientEvent[] {
+    if (!this.started) fail('E_STATE', 'call start() first')
+    if (this.tls === 'off') return this.framing.decode(this.cipher ? this.cipher.decrypt(chunk) : chunk)
+    const out: ClientEvent[] = []
+    for (const rec of this.tlsDecoder!.decode(chunk)) {
+      if (rec.type === TLS_ALERT) fail('E_TLS_ALERT', 'the proxy sent a TLS alert')
+      if (this.tls === 'hello') {
+        // ServerHello, ChangeCipherSpec, then one application-data record: the MAC covers all three
+        const n = this.serverHello.length
+        const want = n === 0 ? TLS_HANDSHAKE : n === 1 ? TLS_CHANGE_CIPHER_SPEC : TLS_APPLICATION_DATA
+        if (rec.type !== want) fail('E_TLS_SERVER_HELLO', 'unexpected record in the proxy server hello')
+        this.serverHello.push(rec.raw)
+        if (this.serverHello.length < 3) continue
+        const answer = concat(...this.serverHello)
+        this.serverHello = []
+        if (!checkServerHello(this.crypto, this.secret!.key, this.clientRandom!, answer)) {
+          fail('E_TLS_SERVER_HELLO', 'the proxy server hello does not carry the secret MAC')
+        }
+        this.tls = 'ready'
+        const queued = concat(...this.pending)
+        this.pending = []
+        out.push({ type: 'write', data: concat(TLS_CLIENT_CCS, encodeAppData(queued, this.maxFragment)) })
+        continue
+      }
+      if (rec.type === TLS_CHANGE_CIPHER_SPEC) continue
+      if (rec.type !== TLS_APPLICATION_DATA) fail('E_TLS_RECORD', 'unexpected TLS record after the handshake')
+      out.push(...this.framing.decode(this.cipher!.decrypt(rec.payload)))
+    }
+    return out
+  }
+
+  /** Zeroes the obfuscation keys. */
+  dispose(): void {
+    this.cipher?.dispose()
+    this.cipher = null
+  }
+}

@@ -1,0 +1,164 @@
+/**
+ * The HTTP transport (core.telegram.org/mtproto/transports#http): each MTProto payload is the
+ * body of a `POST /api` request, each answer the body of a `200` response; transport errors
+ * arrive as HTTP status codes. Keep-alive; bodies need a Content-Length (Telegram sends one),
+ * which is checked against the packet limit before the body is allocated. `http_wait` long
+ * polling is the session layer's business.
+ */
+import { concat, utf8 } from './bytes.js'
+import { fail, TransportStatusError } from './errors.js'
+import { DEFAULT_MAX_PACKET_LENGTH } from './framing.js'
+
+/** Longest request/status line plus headers accepted. */
+export const MAX_HTTP_HEADER = 8192
+
+export interface HttpMessage {
+  /** Request: method and path; response: status. */
+  startLine: string[]
+  headers: Map<string, string>
+  body: Uint8Array
+}
+
+/** Incremental HTTP/1.1 message splitter (Content-Length bodies only). */
+class HttpParser {
+  private head: number[] = []
+  private parsed: { startLine: string[]; headers: Map<string, string> } | null = null
+  private body: Uint8Array | null = null
+  private filled = 0
+  private broken: unknown = null
+
+  constructor(private readonly max: number, private readonly requireLength: boolean) {}
+
+  decode(chunk: Uint8Array): HttpMessage[] {
+    if (this.broken) throw this.broken
+    const out: HttpMessage[] = []
+    try {
+      let i = 0
+      while (i < chunk.length) {
+        if (!this.parsed) {
+          // header bytes until CRLF CRLF, bounded
+          while (i < chunk.length) {
+            this.head.push(chunk[i++])
+            const h = this.head
+            const n = h.length
+            if (n > MAX_HTTP_HEADER) fail('E_HTTP_HEADER', 'HTTP header too long')
+            if (n >= 4 && h[n - 1] === 10 && h[n - 2] === 13 && h[n - 3] === 10 && h[n - 4] === 13) {
+              this.parsed = this.parseHead(String.fromCharCode(...h.slice(0, n - 4)))
+              this.head = []
+              break
+            }
+          }
+          if (!this.parsed) break
+          const len = this.contentLength(this.parsed.headers)
+          this.body = new Uint8Array(len)
+          this.filled = 0
+        }
+        const body = this.body!
+        const take = Math.min(body.length - this.filled, chunk.length - i)
+        body.set(chunk.subarray(i, i + take), this.filled)
+        this.filled += take
+        i += take
+        if (this.filled === body.length) {
+          out.push({ ...this.parsed!, body })
+          this.parsed = null
+          this.body = null
+        }
+      }
+    } catch (e) {
+      this.broken = e
+      throw e
+    }
+    return out
+  }
+
+  private parseHead(text: string): { startLine: string[]; headers: Map<string, string> } {
+    const lines = text.split('\r\n')
+    const startLine = lines[0].split(' ')
+    if (startLine.length < 2) fail('E_HTTP_MALFORMED', 'bad HTTP start line')
+    const headers = new Map<string, string>()
+    for (const l of lines.slice(1)) {
+      const c = l.indexOf(':')
+      if (c <= 0) fail('E_HTTP_MALFORMED', 'bad HTTP header line')
+      headers.set(l.slice(0, c).trim().toLowerCase(), l.slice(c + 1).trim())
+    }
+    if (headers.has('transfer-encoding')) fail('E_HTTP_UNSUPPORTED', 'chunked HTTP bodies are not supported')
+    return { startLine, headers }
+  }
+
+  private contentLength(h: Map<string, string>): number {
+    const v = h.get('content-length')
+    if (v === undefined) {
+      if (this.requireLength) fail('E_HTTP_MALFORMED', 'Content-Length is required')
+      return 0
+    }
+    if (!/^\d{1,10}$/.test(v)) fail('E_HTTP_MALFORMED', 'bad Content-Length')
+    const n = Number(v)
+    if (n > this.max) fail('E_PACKET_TOO_LONG', `HTTP body of ${n} bytes exceeds the limit of ${this.max}`)
+    return n
+  }
+}
+
+function message(startLine: string, headers: [string, string][], body: Uint8Array): Uint8Array {
+  const head = [startLine, ...headers.map(([k, v]) => `${k}: ${v}`), `Content-Length: ${body.length}`, '', ''].join('\r\n')
+  return concat(utf8(head), body)
+}
+
+const STATUS_TEXT: Record<number, string> = { 200: 'OK', 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests', 444: 'No Response' }
+
+/** Client side: requests out, responses in. */
+export class HttpClientCodec {
+  private readonly parser: HttpParser
+  constructor(readonly host: string, options: { maxPacketLength?: number } = {}) {
+    if (!/^[A-Za-z0-9.:\-[\]]+$/.test(host)) fail('E_OPTION', 'bad HTTP host')
+    this.parser = new HttpParser(options.maxPacketLength ?? DEFAULT_MAX_PACKET_LENGTH, false)
+  }
+  /** One `POST /api` request carrying `payload`. */
+  encode(payload: Uint8Array): Uint8Array {
+    return message('POST /api HTTP/1.1', [['Host', this.host], ['Connection', 'keep-alive'], ['Content-Type', 'application/octet-stream']], payload)
+  }
+  /** Response bodies; a non-200 status throws `TransportStatusError` (the body is ignored, per the spec). */
+  decode(chunk: Uint8Array): Uint8Array[] {
+    const out: Uint8Array[] = []
+    for (const m of this.parser.decode(chunk)) {
+      const [version, status] = m.startLine
+      if (!/^HTTP\/1\.[01]$/.test(version) || !/^\d{3}$/.test(status)) fail('E_HTTP_MALFORMED', 'bad HTTP status line')
+      if (status !== '200') throw new TransportStatusError(Number(status))
+      out.push(m.body)
+    }
+    return out
+  }
+}
+
+/** Server side: requests in, responses out. Only `POST /api` is accepted. */
+export class HttpServerCodec {
+  private readonly parser: HttpParser
+  constructor(options: { maxPacketLength?: number } = {}) {
+    this.parser = new HttpParser(options.maxPacketLength ?? DEFAULT_MAX_PACKET_LENGTH, true)
+  }
+  decode(chunk: Uint8Array): Uint8Array[] {
+    const out: Uint8Array[] = []
+    for (const m of this.parser.decode(chunk)) {
+      const [method, path, version] = m.startLine
+      if (!/^HTTP\/1\.[01]$/.test(version ?? '')) fail('E_HTTP_MALFORMED', 'bad HTTP request line')
+      if (method !== 'POST' || (path !== '/api' && !path.startsWith('/api?'))) fail('E_HTTP_NOT_API', `unexpected HTTP request ${method} ${path}`)
+      if (m.body.length === 0) fail('E_BAD_LENGTH', 'empty HTTP request body')
+      out.push(m.body)
+    }
+    return out
+  }
+  /** A `200` response carrying `payload`. */
+  encode(payload: Uint8Array): Uint8Array {
+    return message('HTTP/1.1 200 OK', HEADERS, payload)
+  }
+  /** A transport error as an HTTP status (404, 429, ...), empty body. */
+  encodeError(status: number): Uint8Array {
+    if (!Number.isInteger(status) || status < 400 || status > 599) fail('E_OPTION', 'HTTP error status must be 400..599')
+    return message(`HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}`, HEADERS, new Uint8Array(0))
+  }
+}
+
+const HEADERS: [string, string][] = [
+  ['Connection', 'keep-alive'],
+  ['Content-Type', 'application/octet-stream'],
+  ['Access-Control-Allow-Origin', '*'],
+]
