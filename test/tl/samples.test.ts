@@ -49,7 +49,10 @@ describe('samples-auth_key payloads', () => {
     expect(toHex(o.nonce)).toBe(S.nonce)
     expect(toHex(o.server_nonce)).toBe(S.serverNonce)
     expect(toHex(o.pq)).toBe(be(S.pq))
-    expect(o.server_public_key_fingerprints.map(leHex)).toEqual([S.fingerprint])
+    // three fingerprints offered; the page's client picks the last one
+    const fps = o.server_public_key_fingerprints.map(leHex)
+    expect(fps).toHaveLength(3)
+    expect(fps[2]).toBe(S.fingerprint)
     expect(toHex(encodeTl(mtprotoCodec, o))).toBe(toHex(b))
   })
 
