@@ -1,0 +1,65 @@
+/**
+ * The WASM cores, every flavour and AES core this process validates (the runner enables
+ * relaxed SIMD), through the public API with a caller-provided `out`, against @mtcute/wasm's
+ * SIMD build: IGE both directions, SHA-256, SHA-1, AES-CTR at 256 B, 4 KiB, 64 KiB and 1 MiB.
+ * `ige-encrypt-new` is the 256-byte call without `out` (a fresh output array per call).
+ */
+import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import * as mtcute from '@mtcute/wasm'
+import { createCryptoSync } from '../../src/crypto/create.js'
+import type { Crypto } from '../../src/crypto/types.js'
+import { availableFlavours } from '../../src/crypto/wasm/index.js'
+import type { BenchCase, BenchSuite } from '../harness.js'
+
+const require = createRequire(import.meta.url)
+const SIZES = [256, 4096, 65536, 1 << 20]
+
+function rnd(n: number): Uint8Array {
+  const b = new Uint8Array(n)
+  for (let i = 0; i < n; i += 65536) crypto.getRandomValues(b.subarray(i, Math.min(n, i + 65536)))
+  return b
+}
+
+const suite: BenchSuite = {
+  name: 'wasm',
+  async cases({ quick }) {
+    mtcute.initSync(readFileSync(require.resolve('@mtcute/wasm/mtcute-simd.wasm')))
+    const ours: Crypto[] = []
+    for (const simd of availableFlavours()) {
+      if (simd !== 'none') ours.push(createCryptoSync({ backend: 'wasm', simd, aes: 'constant-time' }))
+      ours.push(createCryptoSync({ backend: 'wasm', simd, aes: 'table' }))
+    }
+    const key = rnd(32), iv = rnd(32), iv16 = rnd(16)
+    const cases: BenchCase[] = []
+    for (const size of quick ? SIZES.slice(0, 3) : SIZES) {
+      const data = rnd(size)
+      const out = new Uint8Array(size)
+      for (const c of ours) {
+        const impl = `mtwire ${c.backend}`
+        cases.push({ impl, op: 'ige-encrypt', size, fn: () => c.aesIgeEncrypt(data, key, iv, out) })
+        cases.push({ impl, op: 'ige-decrypt', size, fn: () => c.aesIgeDecrypt(data, key, iv, out) })
+        const ctr = c.createAesCtr(key, iv16)
+        cases.push({ impl, op: 'ctr', size, fn: () => ctr.process(data, out) })
+        if (size === 256) cases.push({ impl, op: 'ige-encrypt-new', size, fn: () => c.aesIgeEncrypt(data, key, iv) })
+        // the hashes do not depend on the AES core: once per flavour
+        if (!c.backend.endsWith('/table') || c.backend === 'wasm/table') {
+          const flavour = `mtwire ${c.backend.split('/')[0]}`
+          cases.push({ impl: flavour, op: 'sha256', size, fn: () => c.sha256(data) })
+          cases.push({ impl: flavour, op: 'sha1', size, fn: () => c.sha1(data) })
+        }
+      }
+      const peer = '@mtcute/wasm'
+      cases.push({ impl: peer, peer: true, op: 'ige-encrypt', size, fn: () => mtcute.ige256Encrypt(data, key, iv) })
+      cases.push({ impl: peer, peer: true, op: 'ige-decrypt', size, fn: () => mtcute.ige256Decrypt(data, key, iv) })
+      if (size === 256) cases.push({ impl: peer, peer: true, op: 'ige-encrypt-new', size, fn: () => mtcute.ige256Encrypt(data, key, iv) })
+      cases.push({ impl: peer, peer: true, op: 'sha256', size, fn: () => mtcute.sha256(data) })
+      cases.push({ impl: peer, peer: true, op: 'sha1', size, fn: () => mtcute.sha1(data) })
+      const mctr = mtcute.createCtr256(key, iv16)
+      cases.push({ impl: peer, peer: true, op: 'ctr', size, fn: () => mtcute.ctr256(mctr, data) })
+    }
+    return cases
+  },
+}
+
+export default suite
