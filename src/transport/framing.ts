@@ -187,9 +187,10 @@ class IntermediateDecoder extends FrameDecoder {
   }
   protected onBody(body: Uint8Array, out: FrameEvent[]): void {
     if (this.role === 'client') {
-      if (this.padded && body.length <= 16) {
-        // quick ACK: FFFFFFFF, the token, 0..8 padding bytes
-        if (body.length >= 8 && readU32LE(body, 0) === 0xffffffff) {
+      // Padded: an MTProto packet is at least 24 bytes; anything shorter is a quick ACK
+      // (FFFFFFFF, the token, 0..8 padding bytes) or an error code followed by padding.
+      if (this.padded && body.length < 24) {
+        if (body.length >= 8 && body.length <= 16 && readU32LE(body, 0) === 0xffffffff) {
           out.push({ type: 'quickAck', token: readU32LE(body, 4) })
           return
         }
@@ -331,7 +332,11 @@ export function createFraming(kind: FramingKind, options: FramingOptions): Frami
         encodeError(status) {
           serverOnly('a transport error')
           checkStatus(status)
-          return frame(int32le(-status), 0)
+          // unpadded even in padded mode: the bare 4-byte code, as a valid padded frame
+          const out = new Uint8Array(8)
+          writeU32LE(out, 0, 4)
+          writeU32LE(out, 4, -status >>> 0)
+          return out
         },
         decode: (c) => dec.decode(c),
       }
