@@ -209,7 +209,7 @@ function writer(ctx: Ctx, c: TlCombinator): string {
           const qv = `o.${q.name}`
           return q.type.kind === 'prim' && q.type.name === 'true' ? `(${qv} ? ${hex(2 ** q.flag!.bit)} : 0)` : `(${qv} !== undefined ? ${hex(2 ** q.flag!.bit)} : 0)`
         })
-      out.push(`w.uint(${bits.length ? bits.join(' | ') : '0'})`)
+      out.push(`const f${i} = ${bits.length ? bits.join(' | ') : '0'}`, `w.uint(f${i})`)
       continue
     }
     if (isSizedBody(ps, i)) {
@@ -218,9 +218,12 @@ function writer(ctx: Ctx, c: TlCombinator): string {
       i++
       continue
     }
-    const stmt = writeStmt(ctx, p.type, val, c)
+    const stmt = writeStmt(ctx, p.type, p.flag && ctx.ts ? `${val}!` : val, c)
     if (!stmt) continue
-    out.push(p.flag ? `if (${val} !== undefined) ${stmt}` : stmt)
+    // fields may share a bit (invoice: max_tip_amount and suggested_tip_amounts on flags.8):
+    // write by the bit, so a missing partner fails loudly instead of corrupting the layout
+    const f = `f${ps.findIndex((q) => q.name === p.flag?.field)}`
+    out.push(p.flag ? `if ((${f} & ${hex(2 ** p.flag.bit)}) !== 0) ${stmt}` : stmt)
   }
   return `function ${fn(c, 'w')}${sig} {\n${out.map((l) => `  ${l}\n`).join('')}}`
 }

@@ -82,11 +82,14 @@ export interface ParseOptions {
 /**
  * Service constructors whose published id is not CRC32 of their declaration as printed:
  * `msg_container` is printed with `vector<%Message>` but its id is computed from
- * `vector message`; `ipPortSecret` (in GramJS's copy of mtproto.tl) and the layer-143
- * `decryptedMessageMediaDocument#6abd9782` of the end-to-end schema were hashed without
- * the bytes->string respelling.
+ * `vector message`; the layer-143 `decryptedMessageMediaDocument#6abd9782` of the
+ * end-to-end schema was hashed without the bytes->string respelling; and the DNS-config
+ * constructors of the mtproto.tl that tdesktop and GramJS carry (`ipPortSecret`,
+ * `accessPointRule`, `help.configSimple`) do not hash to their ids either.
  */
-export const KNOWN_ID_EXCEPTIONS: readonly string[] = ['msg_container', 'ipPortSecret', 'decryptedMessageMediaDocument']
+export const KNOWN_ID_EXCEPTIONS: readonly string[] = [
+  'msg_container', 'decryptedMessageMediaDocument', 'ipPortSecret', 'accessPointRule', 'help.configSimple',
+]
 
 const PRIMS = new Set<string>(['int', 'long', 'double', 'int128', 'int256', 'bytes', 'string', 'Bool', 'true', '#'])
 /** Declarations of the language itself; no code is generated for them. */

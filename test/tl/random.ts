@@ -88,12 +88,19 @@ export class RandomValues {
 
   object(c: TlCombinator, depth = 0): Record<string, unknown> {
     const o: Record<string, unknown> = { _: c.name }
+    // fields on the same flag bit are present together
+    const bits = new Map<string, boolean>()
+    const on = (f: { field: string; bit: number }) => {
+      const k = `${f.field}.${f.bit}`
+      if (!bits.has(k)) bits.set(k, this.r() < 0.5)
+      return bits.get(k)!
+    }
     for (const p of c.params) {
       if (p.type.kind === 'prim' && p.type.name === '#') continue
       if (c.name === 'message' && p.name === 'bytes') continue // computed by the writer
       if (p.flag) {
-        if (p.type.kind === 'prim' && p.type.name === 'true') o[p.name] = this.r() < 0.5
-        else o[p.name] = this.r() < 0.5 ? this.value(p.type, depth) : undefined
+        if (p.type.kind === 'prim' && p.type.name === 'true') o[p.name] = on(p.flag)
+        else o[p.name] = on(p.flag) ? this.value(p.type, depth) : undefined
       } else o[p.name] = this.value(p.type, depth)
     }
     return o

@@ -1207,7 +1207,8 @@ function r_initConnection(r: TlReader): RawInitConnectionRequest {
 }
 
 function w_initConnection(w: TlWriter, o: RawInitConnectionRequest): void {
-  w.uint((o.proxy !== undefined ? 0x00000001 : 0) | (o.params !== undefined ? 0x00000002 : 0))
+  const f0 = (o.proxy !== undefined ? 0x00000001 : 0) | (o.params !== undefined ? 0x00000002 : 0)
+  w.uint(f0)
   w.int(o.api_id)
   w.string(o.device_model)
   w.string(o.system_version)
@@ -1215,8 +1216,8 @@ function w_initConnection(w: TlWriter, o: RawInitConnectionRequest): void {
   w.string(o.system_lang_code)
   w.string(o.lang_pack)
   w.string(o.lang_code)
-  if (o.proxy !== undefined) w.object(o.proxy)
-  if (o.params !== undefined) w.object(o.params)
+  if ((f0 & 0x00000001) !== 0) w.object(o.proxy!)
+  if ((f0 & 0x00000002) !== 0) w.object(o.params!)
   w.object(o.query)
 }
 

@@ -1173,14 +1173,15 @@ function r_decryptedMessage_layer45(r: TlReader): RawDecryptedMessage_layer45 {
 }
 
 function w_decryptedMessage_layer45(w: TlWriter, o: RawDecryptedMessage_layer45): void {
-  w.uint((o.media !== undefined ? 0x00000200 : 0) | (o.entities !== undefined ? 0x00000080 : 0) | (o.via_bot_name !== undefined ? 0x00000800 : 0) | (o.reply_to_random_id !== undefined ? 0x00000008 : 0))
+  const f0 = (o.media !== undefined ? 0x00000200 : 0) | (o.entities !== undefined ? 0x00000080 : 0) | (o.via_bot_name !== undefined ? 0x00000800 : 0) | (o.reply_to_random_id !== undefined ? 0x00000008 : 0)
+  w.uint(f0)
   w.long(o.random_id)
   w.int(o.ttl)
   w.string(o.message)
-  if (o.media !== undefined) w.object(o.media)
-  if (o.entities !== undefined) w.vector(we5, o.entities)
-  if (o.via_bot_name !== undefined) w.string(o.via_bot_name)
-  if (o.reply_to_random_id !== undefined) w.long(o.reply_to_random_id)
+  if ((f0 & 0x00000200) !== 0) w.object(o.media!)
+  if ((f0 & 0x00000080) !== 0) w.vector(we5, o.entities!)
+  if ((f0 & 0x00000800) !== 0) w.string(o.via_bot_name!)
+  if ((f0 & 0x00000008) !== 0) w.long(o.reply_to_random_id!)
 }
 
 function r_decryptedMessageMediaPhoto(r: TlReader): RawDecryptedMessageMediaPhoto {
@@ -1466,11 +1467,12 @@ function r_documentAttributeAudio(r: TlReader): RawDocumentAttributeAudio {
 }
 
 function w_documentAttributeAudio(w: TlWriter, o: RawDocumentAttributeAudio): void {
-  w.uint((o.voice ? 0x00000400 : 0) | (o.title !== undefined ? 0x00000001 : 0) | (o.performer !== undefined ? 0x00000002 : 0) | (o.waveform !== undefined ? 0x00000004 : 0))
+  const f0 = (o.voice ? 0x00000400 : 0) | (o.title !== undefined ? 0x00000001 : 0) | (o.performer !== undefined ? 0x00000002 : 0) | (o.waveform !== undefined ? 0x00000004 : 0)
+  w.uint(f0)
   w.int(o.duration)
-  if (o.title !== undefined) w.string(o.title)
-  if (o.performer !== undefined) w.string(o.performer)
-  if (o.waveform !== undefined) w.bytes(o.waveform)
+  if ((f0 & 0x00000001) !== 0) w.string(o.title!)
+  if ((f0 & 0x00000002) !== 0) w.string(o.performer!)
+  if ((f0 & 0x00000004) !== 0) w.bytes(o.waveform!)
 }
 
 function r_documentAttributeVideo(r: TlReader): RawDocumentAttributeVideo {
@@ -1483,7 +1485,8 @@ function r_documentAttributeVideo(r: TlReader): RawDocumentAttributeVideo {
 }
 
 function w_documentAttributeVideo(w: TlWriter, o: RawDocumentAttributeVideo): void {
-  w.uint((o.round_message ? 0x00000001 : 0))
+  const f0 = (o.round_message ? 0x00000001 : 0)
+  w.uint(f0)
   w.int(o.duration)
   w.int(o.w)
   w.int(o.h)
@@ -1519,15 +1522,16 @@ function r_decryptedMessage(r: TlReader): RawDecryptedMessage {
 }
 
 function w_decryptedMessage(w: TlWriter, o: RawDecryptedMessage): void {
-  w.uint((o.no_webpage ? 0x00000002 : 0) | (o.silent ? 0x00000020 : 0) | (o.media !== undefined ? 0x00000200 : 0) | (o.entities !== undefined ? 0x00000080 : 0) | (o.via_bot_name !== undefined ? 0x00000800 : 0) | (o.reply_to_random_id !== undefined ? 0x00000008 : 0) | (o.grouped_id !== undefined ? 0x00020000 : 0))
+  const f0 = (o.no_webpage ? 0x00000002 : 0) | (o.silent ? 0x00000020 : 0) | (o.media !== undefined ? 0x00000200 : 0) | (o.entities !== undefined ? 0x00000080 : 0) | (o.via_bot_name !== undefined ? 0x00000800 : 0) | (o.reply_to_random_id !== undefined ? 0x00000008 : 0) | (o.grouped_id !== undefined ? 0x00020000 : 0)
+  w.uint(f0)
   w.long(o.random_id)
   w.int(o.ttl)
   w.string(o.message)
-  if (o.media !== undefined) w.object(o.media)
-  if (o.entities !== undefined) w.vector(we5, o.entities)
-  if (o.via_bot_name !== undefined) w.string(o.via_bot_name)
-  if (o.reply_to_random_id !== undefined) w.long(o.reply_to_random_id)
-  if (o.grouped_id !== undefined) w.long(o.grouped_id)
+  if ((f0 & 0x00000200) !== 0) w.object(o.media!)
+  if ((f0 & 0x00000080) !== 0) w.vector(we5, o.entities!)
+  if ((f0 & 0x00000800) !== 0) w.string(o.via_bot_name!)
+  if ((f0 & 0x00000008) !== 0) w.long(o.reply_to_random_id!)
+  if ((f0 & 0x00020000) !== 0) w.long(o.grouped_id!)
 }
 
 function r_messageEntityUnderline(r: TlReader): RawMessageEntityUnderline {
