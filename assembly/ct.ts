@@ -14,7 +14,7 @@
 // (0x5b, 0x63, 0xe8) are folded into the stored round keys. Decryption is the equivalent inverse
 // cipher in the dipt basis. Round keys come from the standard expansion with SubWord computed
 // by the same shuffles, then changed into these bases.
-import { CT_CONST, IV, KEY, RK_DEC, RK_ENC, SLOT_CTR, SLOT_KS, SLOT_POS } from './layout'
+import { CT_CONST, DIGEST, IV, KEY, RK_DEC, RK_ENC, SCRATCH, SLOT_CTR, SLOT_KS, SLOT_POS } from './layout'
 
 const INV = CT_CONST + 0x00
 const INVA = CT_CONST + 0x10
@@ -253,6 +253,18 @@ export function ctIgeDecrypt(ptr: usize, len: usize): void {
   }
   v128.store(IV, c)
   v128.store(IV, m, 16)
+}
+
+/** One-call IGE over SCRATCH[0, len): schedule from KEY, chaining from IV, then key material zeroed. */
+export function ctIgeEncryptOnce(len: usize): void {
+  expand(RK_ENC, false)
+  ctIgeEncrypt(SCRATCH, len)
+  memory.fill(KEY, 0, DIGEST + 64 - KEY)
+}
+export function ctIgeDecryptOnce(len: usize): void {
+  expand(0, true)
+  ctIgeDecrypt(SCRATCH, len)
+  memory.fill(KEY, 0, DIGEST + 64 - KEY)
 }
 
 /** CTR slot init from KEY and IV: stored encryption keys, counter, empty keystream buffer. */

@@ -29,6 +29,8 @@ export interface WasmExports {
   tabKeyDec: Fn0
   tabIgeEncrypt: Fn2
   tabIgeDecrypt: Fn2
+  tabIgeEncryptOnce: (len: number) => void
+  tabIgeDecryptOnce: (len: number) => void
   tabCtrInit: (slot: number) => void
   tabCtrProcess: (slot: number, ptr: number, len: number) => void
   sha256: Fn2
@@ -44,6 +46,8 @@ export interface WasmExports {
   ctExpandDec?: Fn0
   ctIgeEncrypt?: Fn2
   ctIgeDecrypt?: Fn2
+  ctIgeEncryptOnce?: (len: number) => void
+  ctIgeDecryptOnce?: (len: number) => void
   ctCtrInit?: (slot: number) => void
   ctCtrProcess?: (slot: number, ptr: number, len: number) => void
 }
@@ -116,9 +120,11 @@ export function makeCore(inst: WasmInstance, backend: string, aes: 'ct' | 'table
   const keyDec = (ct ? e.ctExpandDec : e.tabKeyDec) as Fn0
   const igeEnc = (ct ? e.ctIgeEncrypt : e.tabIgeEncrypt) as Fn2
   const igeDec = (ct ? e.ctIgeDecrypt : e.tabIgeDecrypt) as Fn2
+  const igeEncOnce = (ct ? e.ctIgeEncryptOnce : e.tabIgeEncryptOnce) as (len: number) => void
+  const igeDecOnce = (ct ? e.ctIgeDecryptOnce : e.tabIgeDecryptOnce) as (len: number) => void
   const ctrInit = (ct ? e.ctCtrInit : e.tabCtrInit) as (slot: number) => void
   const ctrProcess = (ct ? e.ctCtrProcess : e.tabCtrProcess) as (slot: number, ptr: number, len: number) => void
-  if (!keyEnc || !keyDec || !igeEnc || !igeDec || !ctrInit || !ctrProcess) {
+  if (!keyEnc || !keyDec || !igeEnc || !igeDec || !igeEncOnce || !igeDecOnce || !ctrInit || !ctrProcess) {
     throw new CryptoError('E_BACKEND_UNAVAILABLE', `${backend}: this WASM flavour has no ${aes} AES core`)
   }
 
@@ -134,10 +140,18 @@ export function makeCore(inst: WasmInstance, backend: string, aes: 'ct' | 'table
     }
   }
 
-  function ige(data: Uint8Array, key: Uint8Array, iv: Uint8Array, out: Uint8Array, schedule: Fn0, run: Fn2): void {
+  function ige(data: Uint8Array, key: Uint8Array, iv: Uint8Array, out: Uint8Array, once: (len: number) => void, schedule: Fn0, run: Fn2): void {
     const m = inst.mem()
+    const n = data.length
     m.set(key, KEY)
     m.set(iv, IV)
+    if (n <= SCRATCH_SIZE) {
+      // the common case (MTProto messages): one WASM call does schedule, IGE and the wipe
+      m.set(data, SCRATCH)
+      once(n)
+      out.set(m.subarray(SCRATCH, SCRATCH + n))
+      return
+    }
     schedule()
     stream(data, out, (len) => run(SCRATCH, len))
     e.wipe()
@@ -174,8 +188,8 @@ export function makeCore(inst: WasmInstance, backend: string, aes: 'ct' | 'table
 
   return {
     backend,
-    igeEncrypt: (data, key, iv, out) => ige(data, key, iv, out, keyEnc, igeEnc),
-    igeDecrypt: (data, key, iv, out) => ige(data, key, iv, out, keyDec, igeDec),
+    igeEncrypt: (data, key, iv, out) => ige(data, key, iv, out, igeEncOnce, keyEnc, igeEnc),
+    igeDecrypt: (data, key, iv, out) => ige(data, key, iv, out, igeDecOnce, keyDec, igeDec),
     sha256: (data) => hash(data, 32, e.sha256, e.sha256Init, e.sha256Blocks, e.sha256Final),
     sha1: (data) => hash(data, 20, e.sha1, e.sha1Init, e.sha1Blocks, e.sha1Final),
     ctrCreate(key, iv): CtrCore {
