@@ -7,7 +7,7 @@ import { gzip } from './gzip.js'
 let scratch: TlWriter | null = null
 
 /** Serializes one boxed object (or method call) with `codec`; returns a fresh array. */
-export function encodeTl(codec: TlCodec, obj: { _: string }): Uint8Array {
+export function encodeTl<T extends { _: string }>(codec: TlCodec, obj: T): Uint8Array {
   // one growing scratch buffer per codec user, then one exact copy out
   if (scratch === null || scratch.codec !== codec) scratch = new TlWriter(codec, 1024)
   const w = scratch.reset()

@@ -173,7 +173,8 @@ export class TlReader {
   object(): any {
     const at = this.pos
     const id = this.uint()
-    const f = this.codec?.readers.get(id)
+    // gzip_packed is read transparently even when the codec also knows it as a constructor
+    const f = id === ID_GZIP_PACKED ? undefined : this.codec?.readers.get(id)
     if (f !== undefined) {
       this.enter()
       const o = f(this)
