@@ -113,7 +113,8 @@ export class ClientTransport {
   send(packet: Uint8Array, quickAck = false): Uint8Array {
     if (!this.started) fail('E_STATE', 'call start() first')
     const framed = this.framing.encode(packet, quickAck)
-    const obf = this.cipher ? this.cipher.encrypt(framed) : framed
+    // `framed` is ours: encrypt in place, no second buffer
+    const obf = this.cipher ? this.cipher.encrypt(framed, framed) : framed
     if (this.tls === 'off') return obf
     if (this.tls === 'hello') {
       this.pending.push(obf)

@@ -172,7 +172,7 @@ export class ServerTransport {
   }
 
   private wrap(framed: Uint8Array): Uint8Array {
-    const obf = this.cipher ? this.cipher.encrypt(framed) : framed
+    const obf = this.cipher ? this.cipher.encrypt(framed, framed) : framed
     return this.state === 'tls' ? encodeAppData(obf, TLS_MAX_FRAGMENT) : obf
   }
 
