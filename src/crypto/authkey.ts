@@ -39,6 +39,8 @@ export interface AuthKeyState {
    */
   readonly kdfA: [Uint8Array, Uint8Array]
   readonly kdfB: [Uint8Array, Uint8Array]
+  /** The MTProto 2.0 msg_key salt key[88+x .. 120+x], per direction (index x >> 3). */
+  readonly msgKeySalt: [Uint8Array, Uint8Array]
   /** MTProto 1.0 KDF inputs (48 bytes each, 4 per direction), built on first use. */
   v1: Uint8Array[] | undefined
   disposed: boolean
@@ -66,6 +68,7 @@ class AuthKeyImpl implements AuthKey {
       id: this.id.slice(),
       kdfA: [slot(0, 36, 'head'), slot(8, 44, 'head')],
       kdfB: [slot(40, 76, 'tail'), slot(48, 84, 'tail')],
+      msgKeySalt: [key.subarray(88, 120), key.subarray(96, 128)],
       v1: undefined,
       disposed: false,
     }

@@ -13,9 +13,10 @@
  *         c = SHA-1(key[64+x..96+x] ‖ msg_key), d = SHA-1(msg_key ‖ key[96+x..128+x])
  *         aes_key = a[0..8] ‖ b[8..20] ‖ c[4..16], aes_iv = a[8..20] ‖ b[0..8] ‖ c[16..20] ‖ d[0..8]
  *
- * Allocation: the scratch buffers below are reused, so per message what remains is what the
- * core's hash functions allocate (each returns a fresh digest; @noble/hashes also builds a
- * hasher object) and a few `subarray` views, because the core ABI takes exact-length arrays.
+ * Allocation: the scratch buffers below are reused, and the exact-length views the core ABI
+ * needs are cached while lengths and buffers repeat, so per message what remains is what the
+ * core's primitives allocate (each hash returns a fresh digest; @noble/hashes also builds a
+ * hasher object; a WASM core may make views of its memory) and new views when sizes change.
  */
 import { type AuthKeyState, V1_HOLES, v1Inputs } from '../authkey.js'
 import {
@@ -50,6 +51,27 @@ export function composeEnvelope(core: CryptoCore): EnvelopeOps {
     scratch = new Uint8Array(Math.min(KEEP, Math.max(n, scratch.length * 2)))
     return scratch
   }
+
+  /** `a.subarray(from, to)`, reusing the view made by the previous call at this call site. */
+  function viewCache(): (a: Uint8Array, from: number, to: number) => Uint8Array {
+    let arr: Uint8Array | undefined
+    let f = -1
+    let t = -1
+    let v: Uint8Array = scratch
+    return (a, from, to) => {
+      if (a !== arr || from !== f || to !== t) {
+        v = a.subarray(from, to)
+        arr = a
+        f = from
+        t = to
+      }
+      return v
+    }
+  }
+  const vHash = viewCache()
+  const vPlain = viewCache()
+  const vIn = viewCache()
+  const vOut = viewCache()
 
   /** Derives aes_key / aes_iv from `msgKey` into the fixed buffers. */
   function kdf(s: AuthKeyState, x: number, flags: number): void {
@@ -100,17 +122,19 @@ export function composeEnvelope(core: CryptoCore): EnvelopeOps {
       w.set(inner, 32)
       for (let i = 0; i < padLen; i++) w[32 + inner.length + i] = pad[padOff + i]
       let h: Uint8Array
+      let ho: number
       if (flags & ENV_V1) {
         h = core.sha1(w.subarray(32, 32 + inner.length))
-        msgKey.set(h.subarray(4, 20))
+        ho = 4
       } else {
-        w.set(s.key.subarray(88 + x, 120 + x), 0)
-        h = core.sha256(w.subarray(0, 32 + n))
-        msgKey.set(h.subarray(8, 24))
+        w.set(s.msgKeySalt[x >> 3], 0)
+        h = core.sha256(vHash(w, 0, 32 + n))
+        ho = 8
       }
+      for (let i = 0; i < 16; i++) msgKey[i] = h[ho + i]
       h.fill(0)
       kdf(s, x, flags)
-      core.igeEncrypt(w.subarray(32, 32 + n), aesKey, aesIv, out.subarray(24, 24 + n))
+      core.igeEncrypt(vPlain(w, 32, 32 + n), aesKey, aesIv, vOut(out, 24, 24 + n))
       // Header last: `out` never overlaps `inner`, but writing it after the data is harmless.
       for (let i = 0; i < 8; i++) out[i] = s.id[i]
       for (let i = 0; i < 16; i++) out[8 + i] = msgKey[i]
@@ -135,7 +159,7 @@ export function composeEnvelope(core: CryptoCore): EnvelopeOps {
 
       kdf(s, x, flags)
       const w = work(32 + n)
-      core.igeDecrypt(packet.subarray(24, 24 + n), aesKey, aesIv, w.subarray(32, 32 + n))
+      core.igeDecrypt(vIn(packet, 24, 24 + n), aesKey, aesIv, vPlain(w, 32, 32 + n))
       aesKey.fill(0)
       aesIv.fill(0)
 
@@ -153,8 +177,8 @@ export function composeEnvelope(core: CryptoCore): EnvelopeOps {
         h = core.sha1(w.subarray(32, 32 + (rem < 0 ? n : hdr + m)))
         hoff = 4
       } else {
-        w.set(s.key.subarray(88 + x, 120 + x), 0)
-        h = core.sha256(w.subarray(0, 32 + n))
+        w.set(s.msgKeySalt[x >> 3], 0)
+        h = core.sha256(vHash(w, 0, 32 + n))
         hoff = 8
       }
       // constant-time msg_key comparison
@@ -168,7 +192,11 @@ export function composeEnvelope(core: CryptoCore): EnvelopeOps {
       const padLen = rem - len
       if (flags & ENV_V1 ? padLen < 0 || padLen > 15 : padLen < 12 || padLen > 1024) fail |= ENV_FAIL_PADDING
 
-      if (fail === 0) out.set(w.subarray(32, 32 + hdr + len))
+      if (fail === 0) {
+        const m = hdr + len
+        if (m <= 1024) for (let i = 0; i < m; i++) out[i] = w[32 + i] // no view for small messages
+        else out.set(w.subarray(32, 32 + m))
+      }
       w.fill(0, 0, 32 + n)
       return fail === 0 ? hdr + len : -fail
     },

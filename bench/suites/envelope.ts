@@ -1,0 +1,196 @@
+/**
+ * MTProto 2.0 message envelope, messages/s: encrypt (client→server, x = 0) and decrypt
+ * (server→client, x = 8) of one message whose inner part (salt ‖ session_id ‖ msg_id ‖ seq_no ‖
+ * length ‖ body) is `size` bytes, side by side with what a user would pick instead:
+ * - @mtcute/core's AuthKey with its Node provider (@mtcute/node: node:crypto SHA, @mtcute/wasm IGE);
+ * - the same AuthKey with an all-WASM provider (SHA-1/SHA-256 from @mtcute/wasm too, as
+ *   mtcute's web provider does);
+ * - GramJS's MTProtoState is async-only (its SHA-256 returns a Promise), so the synchronous
+ *   harness cannot time it: `measureGramjs()` below measures it in an await loop, reported
+ *   separately.
+ * Ours write into caller-provided buffers (`encryptMessageInto` / `decryptMessageInto`), the
+ * zero-allocation API; `measureAllocations()` shows what each still allocates per message.
+ */
+import { createRequire } from 'node:module'
+import { getHeapStatistics } from 'node:v8'
+import Long from 'long'
+import * as mtcuteWasm from '@mtcute/wasm'
+import { NodeCryptoProvider } from '@mtcute/node/utils.js'
+// AuthKey is internal to @mtcute/core (not in its exports map): load the file itself
+import { AuthKey as MtcuteAuthKey } from '../../node_modules/@mtcute/core/network/auth-key.js'
+import { createAuthKey, createCrypto, setNativeProvider } from '../../src/index.js'
+import type { Crypto } from '../../src/crypto/types.js'
+import { nodeProvider } from '../../src/node/provider.js'
+import type { BenchCase, BenchSuite } from '../harness.js'
+import { availableBackends } from '../backends.js'
+
+const require = createRequire(import.meta.url)
+export const SIZES = [256, 4096, 65536, 1 << 20]
+
+const quiet = { verbose() {}, warn() {}, debug() {}, info() {}, error() {} }
+const SALT = Long.fromBits(0x55667788, 0x11223344)
+const SESSION = Long.fromBits(0x05060708, 0x01020304)
+
+function rnd(n: number): Uint8Array {
+  const b = new Uint8Array(n)
+  for (let i = 0; i < n; i += 65536) globalThis.crypto.getRandomValues(b.subarray(i, Math.min(n, i + 65536)))
+  return b
+}
+
+/** A valid inner message of `size` bytes (size ≥ 32, multiple of 4) with our session id. */
+function innerOf(size: number): Uint8Array {
+  const m = rnd(size)
+  const dv = new DataView(m.buffer)
+  dv.setInt32(8, SESSION.low, true)
+  dv.setInt32(12, SESSION.high, true)
+  dv.setUint32(28, size - 32, true)
+  return m
+}
+
+class MtcuteWasmProvider extends NodeCryptoProvider {
+  override sha1(data: Uint8Array): Uint8Array {
+    return mtcuteWasm.sha1(data)
+  }
+  override sha256(data: Uint8Array): Uint8Array {
+    return mtcuteWasm.sha256(data)
+  }
+}
+
+type MtKey = InstanceType<typeof MtcuteAuthKey>
+async function mtcuteKey(provider: NodeCryptoProvider, key: Uint8Array): Promise<MtKey> {
+  await provider.initialize()
+  const k = new MtcuteAuthKey(provider as never, quiet as never, {} as never)
+  k.setup(key)
+  return k
+}
+
+/** Every backend, plus the default one with the node:crypto provider for large messages. */
+async function ours(): Promise<Crypto[]> {
+  const list = await availableBackends()
+  setNativeProvider(nodeProvider)
+  try {
+    const c = await createCrypto()
+    list.push(Object.assign(Object.create(c) as Crypto, { backend: `${c.backend} +node:crypto` }))
+  } finally {
+    setNativeProvider(undefined)
+  }
+  return list
+}
+
+const suite: BenchSuite = {
+  name: 'envelope',
+  async cases({ quick }) {
+    const keyBytes = rnd(256)
+    const key = createAuthKey(keyBytes)
+    const mtNode = await mtcuteKey(new NodeCryptoProvider(), keyBytes)
+    const mtWasm = await mtcuteKey(new MtcuteWasmProvider(), keyBytes)
+    const backends = await ours()
+    const cases: BenchCase[] = []
+    for (const size of SIZES) {
+      const inner = innerOf(size)
+      const out = new Uint8Array(size + 24 + 1024)
+      const packet = backends[0].encryptMessage(key, inner, 8) // server→client, for every decryptor
+      const back = new Uint8Array(packet.length)
+      for (const c of backends) {
+        const impl = `mtwire ${c.backend}`
+        cases.push({ impl, op: 'encrypt-message', size, fn: () => c.encryptMessageInto(key, inner, 0, out) })
+        cases.push({ impl, op: 'decrypt-message', size, fn: () => c.decryptMessageInto(key, packet, 8, back) })
+      }
+      const msg = inner.subarray(16) // mtcute adds salt and session_id itself
+      const noop = (): void => {}
+      for (const [impl, k] of [['@mtcute/core AuthKey (node)', mtNode], ['@mtcute/core AuthKey (wasm)', mtWasm]] as const) {
+        cases.push({ impl, peer: true, op: 'encrypt-message', size, fn: () => k.encryptMessage(msg, SALT, SESSION) })
+        cases.push({ impl, peer: true, op: 'decrypt-message', size, fn: () => k.decryptMessage(packet, SESSION, noop) })
+      }
+    }
+    return quick ? cases.filter((c) => c.size <= 65536 || !c.impl.startsWith('mtwire js')) : cases
+  },
+}
+export default suite
+
+/**
+ * GramJS MTProtoState, messages/s, timed in an await loop (median of `rounds` rounds of ≥ 50 ms).
+ * Its decryptMessageData parses the body as a TL object, so the packets carry a `pong`.
+ */
+export async function measureGramjs(sizes = SIZES, rounds = 5): Promise<{ op: string; size: number; opsPerSec: number }[]> {
+  const { MTProtoState } = require('telegram/network/MTProtoState') as { MTProtoState: new (k: unknown, l: unknown) => any }
+  const { AuthKey } = require('telegram/crypto/AuthKey') as { AuthKey: new () => { setKey(k: Buffer): Promise<void> } }
+  const bigInt = require('big-integer') as (s: string, r: number) => unknown
+  const keyBytes = rnd(256)
+  const ak = new AuthKey()
+  await ak.setKey(Buffer.from(keyBytes))
+  const state = new MTProtoState(ak, quiet)
+  state.salt = bigInt('1122334455667788', 16)
+  state.securityChecks = false // else its duplicate-msg_id check rejects the repeated packet
+  const c = await createCrypto()
+  const key = createAuthKey(keyBytes)
+  const res: { op: string; size: number; opsPerSec: number }[] = []
+  const time = async (fn: () => Promise<unknown>): Promise<number> => {
+    for (let t0 = performance.now(); performance.now() - t0 < 1000; ) await fn() // JIT warm-up (GramJS needs ~1 s)
+    const hz: number[] = []
+    for (let r = 0; r < rounds; r++) {
+      let n = 0
+      const t0 = performance.now()
+      while (performance.now() - t0 < 50 || n < 3) {
+        await fn()
+        n++
+      }
+      hz.push((n * 1000) / (performance.now() - t0))
+    }
+    return hz.sort((a, b) => a - b)[rounds >> 1]
+  }
+  for (const size of sizes) {
+    const inner = innerOf(size)
+    // pong#347773c5 msg_id ping_id, then filler the TL reader never reaches
+    new DataView(inner.buffer).setUint32(32, 0x347773c5, true)
+    const packet = Buffer.from(c.encryptMessage(key, inner, 8))
+    const data = Buffer.from(inner.subarray(16))
+    res.push({ op: 'encrypt-message', size, opsPerSec: await time(() => state.encryptMessageData(data)) })
+    res.push({ op: 'decrypt-message', size, opsPerSec: await time(() => state.decryptMessageData(packet)) })
+  }
+  return res
+}
+
+/**
+ * JS heap bytes allocated per message (V8 heap plus ArrayBuffer backing stores), measured as
+ * the growth over `n` calls right after a full GC; the largest of `trials` runs is kept, since
+ * a scavenge inside a run can only lower it. Needs `--expose-gc`.
+ */
+export async function measureAllocations(size = 256, n = 2000, trials = 7): Promise<{ impl: string; op: string; bytesPerMessage: number }[]> {
+  const gc = (globalThis as { gc?: () => void }).gc
+  if (!gc) throw new Error('run node with --expose-gc')
+  const keyBytes = rnd(256)
+  const key = createAuthKey(keyBytes)
+  const mt = await mtcuteKey(new NodeCryptoProvider(), keyBytes)
+  const inner = innerOf(size)
+  const out = new Uint8Array(size + 24 + 1024)
+  const res: { impl: string; op: string; bytesPerMessage: number }[] = []
+  const used = (): number => getHeapStatistics().used_heap_size + process.memoryUsage().arrayBuffers
+  const grow = (fn: () => unknown): number => {
+    for (let i = 0; i < 2000; i++) fn() // warm up (JIT, scratch buffers)
+    let best = 0
+    for (let t = 0; t < trials; t++) {
+      gc()
+      const h0 = used()
+      for (let i = 0; i < n; i++) fn()
+      best = Math.max(best, (used() - h0) / n)
+    }
+    return best
+  }
+  // what the measuring loop itself shows (V8 bookkeeping), subtracted from every figure
+  let zero = 0
+  const base = grow(() => zero++)
+  const measure = (impl: string, op: string, fn: () => unknown): void => {
+    res.push({ impl, op, bytesPerMessage: Math.max(0, Math.round(grow(fn) - base)) })
+  }
+  for (const c of await ours()) {
+    const packet = c.encryptMessage(key, inner, 8)
+    const back = new Uint8Array(packet.length)
+    measure(`mtwire ${c.backend}`, 'encrypt-message (out)', () => c.encryptMessageInto(key, inner, 0, out))
+    measure(`mtwire ${c.backend}`, 'decrypt-message (out)', () => c.decryptMessageInto(key, packet, 8, back))
+  }
+  const packet = (await createCrypto()).encryptMessage(key, inner, 8)
+  measure('@mtcute/core AuthKey (node)', 'encrypt-message', () => mt.encryptMessage(inner.subarray(16), SALT, SESSION))
+  measure('@mtcute/core AuthKey (node)', 'decrypt-message', () => mt.decryptMessage(packet, SESSION, () => {}))
+  return res
+}
