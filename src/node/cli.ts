@@ -14,6 +14,14 @@ const commands: Record<string, Command> = {
       return 0
     },
   },
+  decode: {
+    summary: 'print a TL object (hex or file) as indented text; --schema api.tl for API objects',
+    run: async (args) => (await import('./cli-tl.js')).decodeCommand.run(args),
+  },
+  'gen-tl': {
+    summary: 'generate TypeScript types, readers and writers from a .tl schema',
+    run: async (args) => (await import('./cli-tl.js')).genTlCommand.run(args),
+  },
 }
 
 async function main(argv: string[]): Promise<number> {
