@@ -1,7 +1,9 @@
 // AES-256 table core: 4 encryption and 4 decryption tables of 256 words, generated at
 // instantiation (they are not shipped in the binary). Fast, but NOT constant-time: table
 // indices depend on secret data. Used by the no-SIMD flavour and on request (`aes: 'table'`).
-// State words are big-endian (byte 0 of a column in the top bits), as in FIPS-197.
+// State and key words are little-endian (row 0 of a column in the low byte), loaded straight
+// from memory: wasm has no byte-swap instruction (a bswap costs ~9 instructions), so the
+// tables are laid out for that order instead.
 import { INV_SBOX, RK_DEC, RK_ENC, SBOX, TD, TE } from './layout'
 
 // @ts-ignore: decorator
@@ -38,12 +40,12 @@ export function aesTablesInit(): void {
   for (let i: u32 = 0; i < 256; i++) store<u8>(INV_SBOX + load<u8>(SBOX + i), <u8>i)
   for (let i: u32 = 0; i < 256; i++) {
     const s = <u32>load<u8>(SBOX + i)
-    const e = (xtime(s) << 24) | (s << 16) | (s << 8) | (xtime(s) ^ s)
+    const e = xtime(s) | (s << 8) | (s << 16) | ((xtime(s) ^ s) << 24)
     const v = <u32>load<u8>(INV_SBOX + i)
-    const d = (gmul(v, 14) << 24) | (gmul(v, 9) << 16) | (gmul(v, 13) << 8) | gmul(v, 11)
+    const d = gmul(v, 14) | (gmul(v, 9) << 8) | (gmul(v, 13) << 16) | (gmul(v, 11) << 24)
     for (let t: u32 = 0; t < 4; t++) {
-      store<u32>(TE + (t << 10) + (i << 2), rotr<u32>(e, t * 8))
-      store<u32>(TD + (t << 10) + (i << 2), rotr<u32>(d, t * 8))
+      store<u32>(TE + (t << 10) + (i << 2), rotl<u32>(e, t * 8))
+      store<u32>(TD + (t << 10) + (i << 2), rotl<u32>(d, t * 8))
     }
   }
 }
@@ -58,14 +60,14 @@ export function aesTablesInit(): void {
   )
 }
 
-/** Expands the 32-byte key at `key` into 60 big-endian words at RK_ENC. */
+/** Expands the 32-byte key at `key` into 60 little-endian words at RK_ENC. */
 export function tabExpandEnc(key: usize): void {
-  for (let i: usize = 0; i < 8; i++) store<u32>(RK_ENC + (i << 2), bswap<u32>(load<u32>(key + (i << 2))))
+  memory.copy(RK_ENC, key, 32)
   let rcon: u32 = 1
   for (let i: usize = 8; i < 60; i++) {
     let t = load<u32>(RK_ENC + ((i - 1) << 2))
     if ((i & 7) == 0) {
-      t = subWord(rotl<u32>(t, 8)) ^ (rcon << 24)
+      t = subWord(rotr<u32>(t, 8)) ^ rcon
       rcon = xtime(rcon)
     } else if ((i & 7) == 4) {
       t = subWord(t)
@@ -82,10 +84,10 @@ export function tabExpandDec(key: usize): void {
       let w = load<u32>(RK_ENC + (((14 - r) * 4 + c) << 2))
       if (r != 0 && r != 14) {
         w =
-          load<u32>(TD + ((<usize>load<u8>(SBOX + (w >>> 24))) << 2)) ^
-          load<u32>(TD + 0x400 + ((<usize>load<u8>(SBOX + ((w >>> 16) & 0xff))) << 2)) ^
-          load<u32>(TD + 0x800 + ((<usize>load<u8>(SBOX + ((w >>> 8) & 0xff))) << 2)) ^
-          load<u32>(TD + 0xc00 + ((<usize>load<u8>(SBOX + (w & 0xff))) << 2))
+          load<u32>(TD + ((<usize>load<u8>(SBOX + (w & 0xff))) << 2)) ^
+          load<u32>(TD + 0x400 + ((<usize>load<u8>(SBOX + ((w >>> 8) & 0xff))) << 2)) ^
+          load<u32>(TD + 0x800 + ((<usize>load<u8>(SBOX + ((w >>> 16) & 0xff))) << 2)) ^
+          load<u32>(TD + 0xc00 + ((<usize>load<u8>(SBOX + (w >>> 24))) << 2))
       }
       store<u32>(RK_DEC + ((r * 4 + c) << 2), w)
     }
@@ -99,7 +101,7 @@ export let s1: u32 = 0
 export let s2: u32 = 0
 export let s3: u32 = 0
 
-// Index of byte k (3 = most significant) of w, pre-scaled by 4: (w >>> 8k) & 0xff) << 2.
+// Index of byte k of w (0 = least significant), pre-scaled by 4: ((w >>> 8k) & 0xff) << 2.
 // @ts-ignore: decorator
 @inline function b3(w: u32): usize { return <usize>((w >>> 22) & 0x3fc) }
 // @ts-ignore: decorator
@@ -118,38 +120,30 @@ export let s3: u32 = 0
   let a3 = s3 ^ load<u32>(rk, 12)
   for (let r = 1; r < 14; r++) {
     rk += 16
-    const t0 = load<u32>(b3(a0), TE) ^ load<u32>(b2(a1), TE + 0x400) ^ load<u32>(b1(a2), TE + 0x800) ^ load<u32>(b0(a3), TE + 0xc00) ^ load<u32>(rk, 0)
-    const t1 = load<u32>(b3(a1), TE) ^ load<u32>(b2(a2), TE + 0x400) ^ load<u32>(b1(a3), TE + 0x800) ^ load<u32>(b0(a0), TE + 0xc00) ^ load<u32>(rk, 4)
-    const t2 = load<u32>(b3(a2), TE) ^ load<u32>(b2(a3), TE + 0x400) ^ load<u32>(b1(a0), TE + 0x800) ^ load<u32>(b0(a1), TE + 0xc00) ^ load<u32>(rk, 8)
-    a3 = load<u32>(b3(a3), TE) ^ load<u32>(b2(a0), TE + 0x400) ^ load<u32>(b1(a1), TE + 0x800) ^ load<u32>(b0(a2), TE + 0xc00) ^ load<u32>(rk, 12)
+    // row r of output column c comes from column (c + r) % 4 (ShiftRows)
+    const t0 = load<u32>(b0(a0), TE) ^ load<u32>(b1(a1), TE + 0x400) ^ load<u32>(b2(a2), TE + 0x800) ^ load<u32>(b3(a3), TE + 0xc00) ^ load<u32>(rk, 0)
+    const t1 = load<u32>(b0(a1), TE) ^ load<u32>(b1(a2), TE + 0x400) ^ load<u32>(b2(a3), TE + 0x800) ^ load<u32>(b3(a0), TE + 0xc00) ^ load<u32>(rk, 4)
+    const t2 = load<u32>(b0(a2), TE) ^ load<u32>(b1(a3), TE + 0x400) ^ load<u32>(b2(a0), TE + 0x800) ^ load<u32>(b3(a1), TE + 0xc00) ^ load<u32>(rk, 8)
+    a3 = load<u32>(b0(a3), TE) ^ load<u32>(b1(a0), TE + 0x400) ^ load<u32>(b2(a1), TE + 0x800) ^ load<u32>(b3(a2), TE + 0xc00) ^ load<u32>(rk, 12)
     a0 = t0
     a1 = t1
     a2 = t2
   }
   rk += 16
-  s0 = finalE(a0, a1, a2, a3) ^ load<u32>(rk, 0)
-  s1 = finalE(a1, a2, a3, a0) ^ load<u32>(rk, 4)
-  s2 = finalE(a2, a3, a0, a1) ^ load<u32>(rk, 8)
-  s3 = finalE(a3, a0, a1, a2) ^ load<u32>(rk, 12)
+  s0 = last(SBOX, a0, a1, a2, a3) ^ load<u32>(rk, 0)
+  s1 = last(SBOX, a1, a2, a3, a0) ^ load<u32>(rk, 4)
+  s2 = last(SBOX, a2, a3, a0, a1) ^ load<u32>(rk, 8)
+  s3 = last(SBOX, a3, a0, a1, a2) ^ load<u32>(rk, 12)
 }
 
+// Final round: byte r of the output from byte r of the r-th argument, through the S-box `box`.
 // @ts-ignore: decorator
-@inline function finalE(a: u32, b: u32, c: u32, d: u32): u32 {
+@inline function last(box: usize, a: u32, b: u32, c: u32, d: u32): u32 {
   return (
-    (<u32>load<u8>(SBOX + (a >>> 24)) << 24) |
-    (<u32>load<u8>(SBOX + ((b >>> 16) & 0xff)) << 16) |
-    (<u32>load<u8>(SBOX + ((c >>> 8) & 0xff)) << 8) |
-    <u32>load<u8>(SBOX + (d & 0xff))
-  )
-}
-
-// @ts-ignore: decorator
-@inline function finalD(a: u32, b: u32, c: u32, d: u32): u32 {
-  return (
-    (<u32>load<u8>(INV_SBOX + (a >>> 24)) << 24) |
-    (<u32>load<u8>(INV_SBOX + ((b >>> 16) & 0xff)) << 16) |
-    (<u32>load<u8>(INV_SBOX + ((c >>> 8) & 0xff)) << 8) |
-    <u32>load<u8>(INV_SBOX + (d & 0xff))
+    <u32>load<u8>(box + (a & 0xff)) |
+    (<u32>load<u8>(box + ((b >>> 8) & 0xff)) << 8) |
+    (<u32>load<u8>(box + ((c >>> 16) & 0xff)) << 16) |
+    (<u32>load<u8>(box + (d >>> 24)) << 24)
   )
 }
 
@@ -162,17 +156,18 @@ export let s3: u32 = 0
   let a3 = s3 ^ load<u32>(rk, 12)
   for (let r = 1; r < 14; r++) {
     rk += 16
-    const t0 = load<u32>(b3(a0), TD) ^ load<u32>(b2(a3), TD + 0x400) ^ load<u32>(b1(a2), TD + 0x800) ^ load<u32>(b0(a1), TD + 0xc00) ^ load<u32>(rk, 0)
-    const t1 = load<u32>(b3(a1), TD) ^ load<u32>(b2(a0), TD + 0x400) ^ load<u32>(b1(a3), TD + 0x800) ^ load<u32>(b0(a2), TD + 0xc00) ^ load<u32>(rk, 4)
-    const t2 = load<u32>(b3(a2), TD) ^ load<u32>(b2(a1), TD + 0x400) ^ load<u32>(b1(a0), TD + 0x800) ^ load<u32>(b0(a3), TD + 0xc00) ^ load<u32>(rk, 8)
-    a3 = load<u32>(b3(a3), TD) ^ load<u32>(b2(a2), TD + 0x400) ^ load<u32>(b1(a1), TD + 0x800) ^ load<u32>(b0(a0), TD + 0xc00) ^ load<u32>(rk, 12)
+    // row r of output column c comes from column (c - r) % 4 (InvShiftRows)
+    const t0 = load<u32>(b0(a0), TD) ^ load<u32>(b1(a3), TD + 0x400) ^ load<u32>(b2(a2), TD + 0x800) ^ load<u32>(b3(a1), TD + 0xc00) ^ load<u32>(rk, 0)
+    const t1 = load<u32>(b0(a1), TD) ^ load<u32>(b1(a0), TD + 0x400) ^ load<u32>(b2(a3), TD + 0x800) ^ load<u32>(b3(a2), TD + 0xc00) ^ load<u32>(rk, 4)
+    const t2 = load<u32>(b0(a2), TD) ^ load<u32>(b1(a1), TD + 0x400) ^ load<u32>(b2(a0), TD + 0x800) ^ load<u32>(b3(a3), TD + 0xc00) ^ load<u32>(rk, 8)
+    a3 = load<u32>(b0(a3), TD) ^ load<u32>(b1(a2), TD + 0x400) ^ load<u32>(b2(a1), TD + 0x800) ^ load<u32>(b3(a0), TD + 0xc00) ^ load<u32>(rk, 12)
     a0 = t0
     a1 = t1
     a2 = t2
   }
   rk += 16
-  s0 = finalD(a0, a3, a2, a1) ^ load<u32>(rk, 0)
-  s1 = finalD(a1, a0, a3, a2) ^ load<u32>(rk, 4)
-  s2 = finalD(a2, a1, a0, a3) ^ load<u32>(rk, 8)
-  s3 = finalD(a3, a2, a1, a0) ^ load<u32>(rk, 12)
+  s0 = last(INV_SBOX, a0, a3, a2, a1) ^ load<u32>(rk, 0)
+  s1 = last(INV_SBOX, a1, a0, a3, a2) ^ load<u32>(rk, 4)
+  s2 = last(INV_SBOX, a2, a1, a0, a3) ^ load<u32>(rk, 8)
+  s3 = last(INV_SBOX, a3, a2, a1, a0) ^ load<u32>(rk, 12)
 }

@@ -18,11 +18,13 @@ function refill(slot: usize): void {
   let hi = bswap<u64>(load<u64>(slot + SLOT_CTR))
   let lo = bswap<u64>(load<u64>(slot + SLOT_CTR, 8))
   for (let b: usize = 0; b < 4; b++) {
-    aes.s0 = <u32>(hi >>> 32); aes.s1 = <u32>hi; aes.s2 = <u32>(lo >>> 32); aes.s3 = <u32>lo
+    // the block is the counter's big-endian bytes; state words are little-endian loads of it
+    const bh = bswap<u64>(hi), bl = bswap<u64>(lo)
+    aes.s0 = <u32>bh; aes.s1 = <u32>(bh >>> 32); aes.s2 = <u32>bl; aes.s3 = <u32>(bl >>> 32)
     aes.tabEncryptBlock(slot)
     const k = slot + SLOT_KS + (b << 4)
-    store<u32>(k, bswap<u32>(aes.s0)); store<u32>(k, bswap<u32>(aes.s1), 4)
-    store<u32>(k, bswap<u32>(aes.s2), 8); store<u32>(k, bswap<u32>(aes.s3), 12)
+    store<u32>(k, aes.s0); store<u32>(k, aes.s1, 4)
+    store<u32>(k, aes.s2, 8); store<u32>(k, aes.s3, 12)
     lo += 1
     hi += <u64>(lo == 0)
   }

@@ -2,44 +2,53 @@
 // Chaining state at IV: c_prev (16 bytes) then m_prev (16 bytes), updated on return so that
 // a long input can stream through the scratch region in chunks.
 //   encrypt: c_i = E(m_i ^ c_{i-1}) ^ m_{i-1}      decrypt: m_i = D(c_i ^ m_{i-1}) ^ c_{i-1}
+// Only the AES state stays in locals: the previous blocks are re-read through pointers (x64
+// V8 has ~11 allocatable general registers; more live values spill). The previous output
+// block is still in place at p - 16; the previous input block, overwritten in place, is kept
+// in one of two 16-byte temporaries.
 import * as aes from './aes'
 import { IV, RK_DEC, RK_ENC } from './layout'
 
-// @ts-ignore: decorator
-@inline function ld(p: usize): u32 { return bswap<u32>(load<u32>(p)) }
-// @ts-ignore: decorator
-@inline function st(p: usize, w: u32): void { store<u32>(p, bswap<u32>(w)) }
+const TMP_A: usize = 0x02f80
+const TMP_B: usize = 0x02f90
 
-export function tabIgeEncrypt(ptr: usize, len: usize): void {
-  // c_prev lives in aes.s0..s3 between blocks; m_prev in locals
-  aes.s0 = ld(IV); aes.s1 = ld(IV + 4); aes.s2 = ld(IV + 8); aes.s3 = ld(IV + 12)
-  let m0 = ld(IV + 16), m1 = ld(IV + 20), m2 = ld(IV + 24), m3 = ld(IV + 28)
+// @ts-ignore: decorator
+@inline function ld(p: usize): u32 { return load<u32>(p) }
+// @ts-ignore: decorator
+@inline function st(p: usize, w: u32): void { store<u32>(p, w) }
+
+// @ts-ignore: decorator
+@inline function ige(ptr: usize, len: usize, enc: bool): void {
+  // enc: y = E(x ^ c_prev) ^ m_prev, where c_prev = previous output, m_prev = previous input
+  // dec: y = D(x ^ m_prev) ^ c_prev, where m_prev = previous output, c_prev = previous input
+  let prevOut: usize = enc ? IV : IV + 16
+  let prevIn = TMP_A
+  let curIn = TMP_B
+  memory.copy(prevIn, enc ? IV + 16 : IV, 16)
   const end = ptr + len
   for (let p = ptr; p < end; p += 16) {
-    const x0 = ld(p), x1 = ld(p + 4), x2 = ld(p + 8), x3 = ld(p + 12)
-    aes.s0 ^= x0; aes.s1 ^= x1; aes.s2 ^= x2; aes.s3 ^= x3
-    aes.tabEncryptBlock(RK_ENC)
-    aes.s0 ^= m0; aes.s1 ^= m1; aes.s2 ^= m2; aes.s3 ^= m3
-    st(p, aes.s0); st(p + 4, aes.s1); st(p + 8, aes.s2); st(p + 12, aes.s3)
-    m0 = x0; m1 = x1; m2 = x2; m3 = x3
+    store<u64>(curIn, load<u64>(p))
+    store<u64>(curIn, load<u64>(p, 8), 8)
+    aes.s0 = ld(p) ^ ld(prevOut)
+    aes.s1 = ld(p + 4) ^ ld(prevOut + 4)
+    aes.s2 = ld(p + 8) ^ ld(prevOut + 8)
+    aes.s3 = ld(p + 12) ^ ld(prevOut + 12)
+    if (enc) aes.tabEncryptBlock(RK_ENC)
+    else aes.tabDecryptBlock(RK_DEC)
+    st(p, aes.s0 ^ ld(prevIn))
+    st(p + 4, aes.s1 ^ ld(prevIn + 4))
+    st(p + 8, aes.s2 ^ ld(prevIn + 8))
+    st(p + 12, aes.s3 ^ ld(prevIn + 12))
+    prevOut = p
+    const t = prevIn
+    prevIn = curIn
+    curIn = t
   }
-  st(IV, aes.s0); st(IV + 4, aes.s1); st(IV + 8, aes.s2); st(IV + 12, aes.s3)
-  st(IV + 16, m0); st(IV + 20, m1); st(IV + 24, m2); st(IV + 28, m3)
+  memory.copy(enc ? IV : IV + 16, prevOut, 16)
+  memory.copy(enc ? IV + 16 : IV, prevIn, 16)
+  memory.fill(TMP_A, 0, 32)
+  aes.s0 = 0; aes.s1 = 0; aes.s2 = 0; aes.s3 = 0
 }
 
-export function tabIgeDecrypt(ptr: usize, len: usize): void {
-  // m_prev lives in aes.s0..s3 between blocks; c_prev in locals
-  aes.s0 = ld(IV + 16); aes.s1 = ld(IV + 20); aes.s2 = ld(IV + 24); aes.s3 = ld(IV + 28)
-  let c0 = ld(IV), c1 = ld(IV + 4), c2 = ld(IV + 8), c3 = ld(IV + 12)
-  const end = ptr + len
-  for (let p = ptr; p < end; p += 16) {
-    const x0 = ld(p), x1 = ld(p + 4), x2 = ld(p + 8), x3 = ld(p + 12)
-    aes.s0 ^= x0; aes.s1 ^= x1; aes.s2 ^= x2; aes.s3 ^= x3
-    aes.tabDecryptBlock(RK_DEC)
-    aes.s0 ^= c0; aes.s1 ^= c1; aes.s2 ^= c2; aes.s3 ^= c3
-    st(p, aes.s0); st(p + 4, aes.s1); st(p + 8, aes.s2); st(p + 12, aes.s3)
-    c0 = x0; c1 = x1; c2 = x2; c3 = x3
-  }
-  st(IV, c0); st(IV + 4, c1); st(IV + 8, c2); st(IV + 12, c3)
-  st(IV + 16, aes.s0); st(IV + 20, aes.s1); st(IV + 24, aes.s2); st(IV + 28, aes.s3)
-}
+export function tabIgeEncrypt(ptr: usize, len: usize): void { ige(ptr, len, true) }
+export function tabIgeDecrypt(ptr: usize, len: usize): void { ige(ptr, len, false) }

@@ -12,6 +12,7 @@
 //   0x02A80  SHA_H      hash state (SHA-256: 8 words; SHA-1: 5 words), 0x02AC0 SHA_PAD (128 bytes)
 //   0x02D00  W          SHA-1 message schedule (320)
 //   0x02E80  W_TMP      plain AES key schedule while expanding (240), zeroed after use
+//   0x02F80  TMP        two 16-byte IGE temporaries (table core)
 //   0x03000  RESERVED   0x3000..0xFFFF: MTProto envelope (issue 4): auth-key slots,
 //                       msg_key / KDF buffers, random padding input
 //   0x10000  SCRATCH    256 KiB of data being processed, in place
