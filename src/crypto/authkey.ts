@@ -44,6 +44,11 @@ export interface AuthKeyState {
   /** MTProto 1.0 KDF inputs (48 bytes each, 4 per direction), built on first use. */
   v1: Uint8Array[] | undefined
   disposed: boolean
+  /**
+   * Cleanups a backend registers for copies it keeps (e.g. the key cached in WASM memory);
+   * `dispose()` runs them after zeroing the JS copies.
+   */
+  readonly onDispose: (() => void)[]
 }
 
 const STATE = Symbol('mtwire.authKeyState')
@@ -71,6 +76,7 @@ class AuthKeyImpl implements AuthKey {
       msgKeySalt: [key.subarray(88, 120), key.subarray(96, 128)],
       v1: undefined,
       disposed: false,
+      onDispose: [],
     }
     Object.defineProperty(this, STATE, { value: state, enumerable: false })
   }
@@ -85,6 +91,7 @@ class AuthKeyImpl implements AuthKey {
     for (const b of [...s.kdfA, ...s.kdfB, ...(s.v1 ?? [])]) b.fill(0)
     s.id.fill(0)
     s.disposed = true
+    for (const f of s.onDispose.splice(0)) f()
   }
 }
 

@@ -218,7 +218,11 @@ export function buildEnvelope(core: CryptoCore, fill: (buf: Uint8Array) => void)
       if (onFailure !== undefined) {
         const names: string[] = []
         for (const [bit, name] of FAIL_NAMES) if (-r & bit) names.push(name)
-        onFailure(names)
+        try {
+          onFailure(names)
+        } catch {
+          // a failing debug hook must not replace the uniform error
+        }
       }
       throw new SecurityError(DECRYPT_ERROR_CODE, DECRYPT_ERROR_MESSAGE)
     }
@@ -233,11 +237,14 @@ export function buildEnvelope(core: CryptoCore, fill: (buf: Uint8Array) => void)
   }
 
   function decryptCopy(authKey: AuthKey, packet: Uint8Array, x: 0 | 8, options: EnvelopeOptions | undefined): Uint8Array {
-    const [o, n] = decryptInto(authKey, packet, x, undefined, options)
-    const r = o.slice(0, n)
-    o.fill(0, 0, n)
-    if (o.length > 64 * 1024) tmp = new Uint8Array(2048) // do not keep a huge buffer around
-    return r
+    try {
+      const [o, n] = decryptInto(authKey, packet, x, undefined, options)
+      const r = o.slice(0, n)
+      o.fill(0, 0, n)
+      return r
+    } finally {
+      if (tmp.length > 64 * 1024) tmp = new Uint8Array(2048) // do not keep a huge buffer around
+    }
   }
 
   return {
