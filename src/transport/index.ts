@@ -43,3 +43,17 @@ export { detectTransport, type DetectedKind } from './detect.js'
 export { HttpClientCodec, HttpServerCodec } from './http.js'
 export { ClientTransport, type ClientEvent, type ClientTransportOptions } from './client.js'
 export { ServerTransport, type ConnectionInfo, type ServerEvent, type ServerTransportOptions } from './server.js'
+export {
+  createWebSocketClientTransport,
+  telegramWebSocketHost,
+  TELEGRAM_WS_DC_NAMES,
+  webSocketAccept,
+  WebSocketClientHandshake,
+  WebSocketFrameCodec,
+  WebSocketServerHandshake,
+  webSocketUrl,
+  WS_PATH,
+  WS_SUBPROTOCOL,
+  WS_TEST_PATH,
+  type WebSocketEvent,
+} from './websocket.js'

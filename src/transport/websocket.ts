@@ -1,0 +1,338 @@
+/**
+ * WebSocket transport (core.telegram.org/mtproto/transports#websocket), as Telegram's web
+ * clients use it: path `/apiws` (`/apiws_test` for test DCs), subprotocol `binary`, binary
+ * messages carrying an obfuscated2 stream (intermediate or padded framing inside). Message
+ * boundaries carry no meaning: each message's bytes go into the client or server transport.
+ *
+ * In browsers the WebSocket API frames the messages: use `webSocketUrl` and a
+ * `ClientTransport` from `createWebSocketClientTransport`. Where there is no WebSocket API
+ * (Node 18) and on servers, the RFC 6455 codecs below do the handshake and the framing, sans-IO.
+ */
+import type { Crypto } from '../crypto/index.js'
+import { concat, toBase64, utf8 } from './bytes.js'
+import { ClientTransport, type ClientTransportOptions } from './client.js'
+import { fail } from './errors.js'
+import { DEFAULT_MAX_PACKET_LENGTH } from './framing.js'
+
+export const WS_PATH = '/apiws'
+export const WS_TEST_PATH = '/apiws_test'
+export const WS_SUBPROTOCOL = 'binary'
+const WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11'
+const MAX_HANDSHAKE = 8192
+
+/** The hosts Telegram's web clients use for DCs 1–5 (`-1` suffix: media/download DCs). */
+export const TELEGRAM_WS_DC_NAMES: Readonly<Record<number, string>> = { 1: 'pluto', 2: 'venus', 3: 'aurora', 4: 'vesta', 5: 'flora' }
+
+export function telegramWebSocketHost(dcId: number, media = false): string {
+  const name = TELEGRAM_WS_DC_NAMES[dcId]
+  if (!name) fail('E_OPTION', `no web host for DC ${dcId}`)
+  return `${name}${media ? '-1' : ''}.web.telegram.org`
+}
+
+/** `wss://host[:port]/apiws` (or `/apiws_test`). */
+export function webSocketUrl(host: string, options: { secure?: boolean; port?: number; test?: boolean } = {}): string {
+  const secure = options.secure ?? true
+  const port = options.port === undefined ? '' : `:${options.port}`
+  return `${secure ? 'wss' : 'ws'}://${host}${port}${options.test ? WS_TEST_PATH : WS_PATH}`
+}
+
+/** A client transport for WebSocket: obfuscated2 always, intermediate framing unless padded is asked for. */
+export function createWebSocketClientTransport(options: Omit<ClientTransportOptions, 'obfuscated'>): ClientTransport {
+  const framing = options.framing ?? 'intermediate'
+  if (framing !== 'intermediate' && framing !== 'padded') fail('E_OPTION', 'WebSocket carries obfuscated intermediate or padded framing')
+  return new ClientTransport({ ...options, framing, obfuscated: true })
+}
+
+/** Sec-WebSocket-Accept for a Sec-WebSocket-Key (RFC 6455 §4.2.2). */
+export function webSocketAccept(crypto: Crypto, key: string): string {
+  return toBase64(crypto.sha1(utf8(key + WS_GUID)))
+}
+
+/** Accumulates an HTTP head up to CRLF CRLF (bounded); returns it and the bytes after it. */
+class HeadReader {
+  private buf: Uint8Array = new Uint8Array(0)
+  private scanned = 3
+  read(chunk: Uint8Array): { lines: string[]; headers: Map<string, string>; rest: Uint8Array } | null {
+    this.buf = concat(this.buf, chunk)
+    const b = this.buf
+    for (let i = this.scanned; i < b.length; i++) {
+      if (b[i] === 10 && b[i - 1] === 13 && b[i - 2] === 10 && b[i - 3] === 13) {
+        const text = String.fromCharCode(...b.subarray(0, i - 3))
+        const lines = text.split('\r\n')
+        const headers = new Map<string, string>()
+        for (const l of lines.slice(1)) {
+          const c = l.indexOf(':')
+          if (c <= 0) fail('E_WS_HANDSHAKE', 'bad header line in the WebSocket handshake')
+          const k = l.slice(0, c).trim().toLowerCase()
+          const v = l.slice(c + 1).trim()
+          headers.set(k, headers.has(k) ? `${headers.get(k)}, ${v}` : v)
+        }
+        return { lines, headers, rest: b.slice(i + 1) }
+      }
+      if (i >= MAX_HANDSHAKE) break
+    }
+    this.scanned = Math.max(3, b.length)
+    if (b.length > MAX_HANDSHAKE) fail('E_WS_HANDSHAKE', 'WebSocket handshake too long')
+    return null
+  }
+}
+
+const tokens = (v: string | undefined): string[] => (v ?? '').split(',').map((s) => s.trim().toLowerCase())
+
+/** Client side of the opening handshake. */
+export class WebSocketClientHandshake {
+  private readonly key: string
+  private readonly head = new HeadReader()
+  constructor(private readonly crypto: Crypto, private readonly host: string, private readonly path = WS_PATH) {
+    if (!/^[A-Za-z0-9.:\-[\]]+$/.test(host)) fail('E_OPTION', 'bad WebSocket host')
+    if (!/^\/[A-Za-z0-9_\-/]*$/.test(path)) fail('E_OPTION', 'bad WebSocket path')
+    this.key = toBase64(crypto.randomBytes(16))
+  }
+  request(): Uint8Array {
+    return utf8(
+      [
+        `GET ${this.path} HTTP/1.1`,
+        `Host: ${this.host}`,
+        'Upgrade: websocket',
+        'Connection: Upgrade',
+        `Sec-WebSocket-Key: ${this.key}`,
+        'Sec-WebSocket-Version: 13',
+        `Sec-WebSocket-Protocol: ${WS_SUBPROTOCOL}`,
+        '',
+        '',
+      ].join('\r\n'),
+    )
+  }
+  /** Feeds the server's answer; null until complete, then the bytes that followed it (first frames). */
+  receive(chunk: Uint8Array): Uint8Array | null {
+    const h = this.head.read(chunk)
+    if (!h) return null
+    const status = h.lines[0].split(' ')
+    if (status[1] !== '101') fail('E_WS_HANDSHAKE', `WebSocket upgrade refused: ${h.lines[0]}`)
+    if (!tokens(h.headers.get('upgrade')).includes('websocket') || !tokens(h.headers.get('connection')).includes('upgrade')) {
+      fail('E_WS_HANDSHAKE', 'the answer is not a WebSocket upgrade')
+    }
+    if (h.headers.get('sec-websocket-accept') !== webSocketAccept(this.crypto, this.key)) fail('E_WS_HANDSHAKE', 'bad Sec-WebSocket-Accept')
+    const proto = h.headers.get('sec-websocket-protocol')
+    if (proto !== undefined && proto !== WS_SUBPROTOCOL) fail('E_WS_HANDSHAKE', `unexpected subprotocol ${proto}`)
+    return h.rest
+  }
+}
+
+/** Server side of the opening handshake: accepts `GET /apiws` (or `/apiws_test`) with subprotocol `binary`. */
+export class WebSocketServerHandshake {
+  private readonly head = new HeadReader()
+  constructor(private readonly crypto: Crypto, private readonly paths: readonly string[] = [WS_PATH, WS_TEST_PATH]) {}
+  /**
+   * Feeds the client's request. null until complete; then `response` (101, or a 4xx to send
+   * before closing when `ok` is false), the `path`, and the bytes after the request.
+   */
+  receive(chunk: Uint8Array): { ok: boolean; response: Uint8Array; path: string; rest: Uint8Array } | null {
+    const h = this.head.read(chunk)
+    if (!h) return null
+    const [method, path, version] = h.lines[0].split(' ')
+    const refuse = (status: string) => ({ ok: false, response: utf8(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`), path: path ?? '', rest: new Uint8Array(0) })
+    if (method !== 'GET' || version !== 'HTTP/1.1') return refuse('400 Bad Request')
+    if (!this.paths.includes(path)) return refuse('404 Not Found')
+    const key = h.headers.get('sec-websocket-key')
+    if (
+      !tokens(h.headers.get('upgrade')).includes('websocket') ||
+      !tokens(h.headers.get('connection')).includes('upgrade') ||
+      h.headers.get('sec-websocket-version') !== '13' ||
+      !key ||
+      !/^[A-Za-z0-9+/]{22}==$/.test(key)
+    ) {
+      return refuse('400 Bad Request')
+    }
+    if (!tokens(h.headers.get('sec-websocket-protocol')).includes(WS_SUBPROTOCOL)) return refuse('400 Bad Request')
+    const response = utf8(
+      [
+        'HTTP/1.1 101 Switching Protocols',
+        'Upgrade: websocket',
+        'Connection: Upgrade',
+        `Sec-WebSocket-Accept: ${webSocketAccept(this.crypto, key)}`,
+        `Sec-WebSocket-Protocol: ${WS_SUBPROTOCOL}`,
+        '',
+        '',
+      ].join('\r\n'),
+    )
+    return { ok: true, response, path, rest: h.rest }
+  }
+}
+
+export type WebSocketEvent =
+  /** A complete binary message. */
+  | { type: 'message'; data: Uint8Array }
+  /** Bytes to write now (a pong, or the answer to a close). */
+  | { type: 'write'; data: Uint8Array }
+  /** The peer closed; after writing any `write` event, close the socket. */
+  | { type: 'close'; code: number; reason: string }
+
+const OP_CONT = 0, OP_TEXT = 1, OP_BINARY = 2, OP_CLOSE = 8, OP_PING = 9, OP_PONG = 10
+
+/**
+ * RFC 6455 frames, sans-IO. The client masks what it sends and refuses masked frames; the server
+ * the reverse. Binary messages only (text is refused), fragments reassembled, ping answered,
+ * close answered; a message longer than `maxMessageLength` is refused from its header.
+ */
+export class WebSocketFrameCodec {
+  private readonly role: 'client' | 'server'
+  private readonly crypto: Crypto
+  private readonly max: number
+  private readonly hdr = new Uint8Array(14)
+  private hdrLen = 0
+  private payload: Uint8Array | null = null
+  private filled = 0
+  private opcode = 0
+  private fin = false
+  private mask: Uint8Array | null = null
+  private fragments: Uint8Array[] = []
+  private fragmentsLen = 0
+  private inMessage = false
+  private closed = false
+  private broken: unknown = null
+
+  constructor(options: { role: 'client' | 'server'; crypto: Crypto; maxMessageLength?: number }) {
+    this.role = options.role
+    this.crypto = options.crypto
+    this.max = options.maxMessageLength ?? DEFAULT_MAX_PACKET_LENGTH + 1024
+  }
+
+  /** One binary message. */
+  encode(data: Uint8Array): Uint8Array {
+    return this.frame(OP_BINARY, data)
+  }
+
+  /** A close frame (1000 = normal). */
+  encodeClose(code = 1000): Uint8Array {
+    return this.frame(OP_CLOSE, new Uint8Array([code >> 8, code & 255]))
+  }
+
+  private frame(opcode: number, data: Uint8Array): Uint8Array {
+    const n = data.length
+    const masked = this.role === 'client'
+    const ext = n < 126 ? 0 : n < 65536 ? 2 : 8
+    const h = 2 + ext + (masked ? 4 : 0)
+    const out = new Uint8Array(h + n)
+    out[0] = 0x80 | opcode
+    out[1] = (masked ? 0x80 : 0) | (ext === 0 ? n : ext === 2 ? 126 : 127)
+    if (ext === 2) {
+      out[2] = n >> 8
+      out[3] = n & 255
+    } else if (ext === 8) {
+      const hi = Math.floor(n / 2 ** 32)
+      out.set([hi >>> 24, (hi >>> 16) & 255, (hi >>> 8) & 255, hi & 255, n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255], 2)
+    }
+    out.set(data, h)
+    if (masked) {
+      const m = this.crypto.randomBytes(4)
+      out.set(m, h - 4)
+      for (let i = 0; i < n; i++) out[h + i] ^= m[i & 3]
+    }
+    return out
+  }
+
+  private headerSize(): number {
+    if (this.hdrLen < 2) return 2
+    const len7 = this.hdr[1] & 127
+    return 2 + (len7 === 126 ? 2 : len7 === 127 ? 8 : 0) + (this.hdr[1] & 0x80 ? 4 : 0)
+  }
+
+  decode(chunk: Uint8Array): WebSocketEvent[] {
+    if (this.broken) throw this.broken
+    if (this.closed) return []
+    const out: WebSocketEvent[] = []
+    try {
+      let i = 0
+      while (i < chunk.length && !this.closed) {
+        if (!this.payload) {
+          const take = Math.min(this.headerSize() - this.hdrLen, chunk.length - i)
+          this.hdr.set(chunk.subarray(i, i + take), this.hdrLen)
+          this.hdrLen += take
+          i += take
+          if (this.hdrLen < this.headerSize()) continue
+          this.startFrame()
+        }
+        const p = this.payload!
+        const take = Math.min(p.length - this.filled, chunk.length - i)
+        p.set(chunk.subarray(i, i + take), this.filled)
+        this.filled += take
+        i += take
+        if (this.filled === p.length) this.endFrame(out)
+      }
+    } catch (e) {
+      this.broken = e
+      throw e
+    }
+    return out
+  }
+
+  private startFrame(): void {
+    const h = this.hdr
+    this.fin = (h[0] & 0x80) !== 0
+    if (h[0] & 0x70) fail('E_WS_PROTOCOL', 'reserved WebSocket bits set (no extension was negotiated)')
+    this.opcode = h[0] & 15
+    const masked = (h[1] & 0x80) !== 0
+    if (masked !== (this.role === 'server')) fail('E_WS_PROTOCOL', this.role === 'server' ? 'unmasked frame from a client' : 'masked frame from a server')
+    const len7 = h[1] & 127
+    let len: number
+    if (len7 === 126) len = (h[2] << 8) | h[3]
+    else if (len7 === 127) {
+      if (h[2] & 0x80) fail('E_WS_PROTOCOL', 'frame length with the top bit set')
+      len = ((h[2] << 24) | (h[3] << 16) | (h[4] << 8) | h[5]) * 2 ** 32 + (((h[6] << 24) | (h[7] << 16) | (h[8] << 8) | h[9]) >>> 0)
+    } else len = len7
+    const ext = len7 === 126 ? 2 : len7 === 127 ? 8 : 0
+    this.mask = masked ? h.slice(2 + ext, 6 + ext) : null
+    if (this.opcode >= 8) {
+      if (!this.fin || len > 125) fail('E_WS_PROTOCOL', 'fragmented or long control frame')
+      if (this.opcode !== OP_CLOSE && this.opcode !== OP_PING && this.opcode !== OP_PONG) fail('E_WS_PROTOCOL', `unknown opcode ${this.opcode}`)
+    } else if (this.opcode === OP_TEXT) {
+      fail('E_WS_TEXT', 'text WebSocket messages are not MTProto')
+    } else if (this.opcode === OP_BINARY) {
+      if (this.inMessage) fail('E_WS_PROTOCOL', 'new message inside a fragmented one')
+    } else if (this.opcode === OP_CONT) {
+      if (!this.inMessage) fail('E_WS_PROTOCOL', 'continuation without a message')
+    } else {
+      fail('E_WS_PROTOCOL', `unknown opcode ${this.opcode}`)
+    }
+    if (this.opcode < 8 && this.fragmentsLen + len > this.max) fail('E_PACKET_TOO_LONG', `WebSocket message exceeds ${this.max} bytes`)
+    this.payload = new Uint8Array(len)
+    this.filled = 0
+  }
+
+  private endFrame(out: WebSocketEvent[]): void {
+    const p = this.payload!
+    this.payload = null
+    this.hdrLen = 0
+    if (this.mask) for (let i = 0; i < p.length; i++) p[i] ^= this.mask[i & 3]
+    switch (this.opcode) {
+      case OP_PING:
+        out.push({ type: 'write', data: this.frame(OP_PONG, p) })
+        return
+      case OP_PONG:
+        return
+      case OP_CLOSE: {
+        if (p.length === 1) fail('E_WS_PROTOCOL', 'bad close frame')
+        const code = p.length >= 2 ? (p[0] << 8) | p[1] : 1005
+        const reason = new TextDecoder().decode(p.subarray(2))
+        this.closed = true
+        out.push({ type: 'write', data: this.frame(OP_CLOSE, p.subarray(0, Math.min(2, p.length))) })
+        out.push({ type: 'close', code, reason })
+        return
+      }
+      default: // binary or continuation
+        this.inMessage = !this.fin
+        if (this.fin && this.fragments.length === 0) {
+          out.push({ type: 'message', data: p })
+          return
+        }
+        this.fragments.push(p)
+        this.fragmentsLen += p.length
+        if (this.fin) {
+          out.push({ type: 'message', data: concat(...this.fragments) })
+          this.fragments = []
+          this.fragmentsLen = 0
+        }
+    }
+  }
+}
