@@ -6,6 +6,7 @@ import { cpus } from 'node:os'
 import { writeFileSync } from 'node:fs'
 import { ratios, runSuite, table, type BenchResult, type BenchSuite } from './harness.js'
 import { availableBackends } from './backends.js'
+import { writeReport } from './report.js'
 
 export const SUITES = ['crypto', 'wasm', 'envelope', 'tl', 'transport']
 
@@ -65,6 +66,11 @@ async function main(): Promise<void> {
   if (json) {
     writeFileSync(json, JSON.stringify({ meta: m, results, ratios: ratios(results) }, null, 2) + '\n')
     console.log(`\nwrote ${json}`)
+  }
+  const report = opt('--report')
+  if (report) {
+    writeReport(report, m, results)
+    console.log(`wrote ${report}/README.md and its charts`)
   }
 }
 
