@@ -213,6 +213,9 @@ class FullDecoder extends FrameDecoder {
   }
   protected onHeader(): number {
     const len = readU32LE(this.hdr, 0)
+    // A server may answer a flood with a bare negative length instead of a framed packet
+    // (seen as -429 in Telethon issue 4042); treat it as the error code it carries.
+    if (this.role === 'client' && len >= 0x80000000) throw new TransportStatusError(-(len | 0))
     if (len < 16 || len % 4 !== 0) fail('E_BAD_LENGTH', `full-transport length ${len} is not a multiple of 4 of at least 16`)
     this.checkLength(len - 12)
     const seq = readU32LE(this.hdr, 4)
@@ -269,6 +272,7 @@ export function createFraming(kind: FramingKind, options: FramingOptions): Frami
           checkOut(p)
           if (p.length % 4 !== 0) fail('E_BAD_LENGTH', 'abridged packets are a multiple of 4 bytes')
           const words = p.length / 4
+          if (words >= 1 << 24) fail('E_PACKET_TOO_LONG', 'abridged lengths stop below 64 MiB')
           const ack = quickAck && role === 'client' ? 0x80 : 0
           const hl = words < 127 ? 1 : 4
           const out = new Uint8Array(hl + p.length)

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { TransportError } from '../../src/errors.js'
 import { createFraming, type FrameEvent, type FramingKind } from '../../src/transport/framing.js'
 import { TransportStatusError } from '../../src/transport/errors.js'
-import { chunks, concatAll, prng, seededCrypto } from './helpers.js'
+import { chunks, concatAll, hex, prng, seededCrypto } from './helpers.js'
 
 const KINDS: FramingKind[] = ['abridged', 'intermediate', 'padded', 'full']
 const crypto = seededCrypto(1)
@@ -183,5 +183,58 @@ describe('abridged layout', () => {
     // server answers quick ACKs bswapped: token 0x8badf00d as 8b ad f0 0d
     expect(Array.from(mk('abridged', 'server').encodeQuickAck(0x8badf00d))).toEqual([0x8b, 0xad, 0xf0, 0x0d])
     expect(Array.from(mk('intermediate', 'server').encodeQuickAck(0x8badf00d))).toEqual([0x0d, 0xf0, 0xad, 0x8b])
+  })
+})
+
+describe('framings against independent encoders (GramJS, mtcute)', () => {
+  it('GramJS AbridgedPacketCodec and FullPacketCodec produce exactly our bytes', async () => {
+    const { createRequire } = await import('node:module')
+    const require = createRequire(import.meta.url)
+    require('telegram') // load the package root first: its connection modules import each other in a cycle
+    const { AbridgedPacketCodec } = require('telegram/network/connection/TCPAbridged')
+    const { FullPacketCodec } = require('telegram/network/connection/TCPFull')
+    const r = prng(77)
+    const ga = new AbridgedPacketCodec({})
+    const gf = new FullPacketCodec({})
+    const oa = mk('abridged', 'client')
+    const of = mk('full', 'client')
+    for (let i = 0; i < 50; i++) {
+      const p = r.bytes(4 * (1 + r.int(i % 5 === 0 ? 3000 : 200)))
+      expect(Buffer.from(oa.encode(p)).equals(ga.encodePacket(Buffer.from(p)))).toBe(true)
+      expect(Buffer.from(of.encode(p)).equals(gf.encodePacket(Buffer.from(p)))).toBe(true)
+    }
+  })
+
+  it('mtcute IntermediatePacketCodec and PaddedIntermediatePacketCodec output decodes in ours', async () => {
+    const { Bytes } = await import('@fuman/io')
+    const { IntermediatePacketCodec, PaddedIntermediatePacketCodec } = await import('@mtcute/core')
+    const { mtcuteCrypto } = await import('./peers.js')
+    const r = prng(78)
+    const mi = new IntermediatePacketCodec()
+    const mp = new PaddedIntermediatePacketCodec()
+    mp.setup!(mtcuteCrypto())
+    const oi = mk('intermediate', 'server')
+    const op = mk('padded', 'server')
+    const ref = mk('intermediate', 'client')
+    for (let i = 0; i < 30; i++) {
+      const p = r.bytes(4 * (6 + r.int(500)))
+      const a = Bytes.alloc(0)
+      mi.encode(p, a)
+      expect(hex(a.result())).toBe(hex(ref.encode(p)))
+      expect(oi.decode(a.result())).toEqual([{ type: 'packet', data: p, quickAck: false }])
+      const b = Bytes.alloc(0)
+      mp.encode(p, b)
+      const ev = op.decode(b.result())
+      expect(ev.length).toBe(1)
+      expect(ev[0].type === 'packet' && hex(ev[0].data.subarray(0, p.length))).toBe(hex(p))
+    }
+  })
+
+  it('full: a bare negative length from the server is its transport error (Telethon issue 4042)', () => {
+    const b = new Uint8Array(12)
+    new DataView(b.buffer).setInt32(0, -429, true)
+    new DataView(b.buffer).setInt32(4, -429, true)
+    new DataView(b.buffer).setInt32(8, -429, true)
+    expect(() => mk('full', 'client').decode(b)).toThrow(expect.objectContaining({ code: 'E_TRANSPORT_429' }))
   })
 })
