@@ -8,6 +8,10 @@
 #   ARM_ARCHES=armhf bash scripts/arm/test.sh
 #   MTWIRE_ARM_TEST_SCALE=1 bash scripts/arm/test.sh   # full-size random tests (slower)
 #
+# Node flags: ARM_NODE_FLAGS (default --experimental-wasm-relaxed-simd, so that the relaxed-SIMD
+# flavours are enumerated and compared too, where V8 can run them; the explicit simd/aes
+# choices still cover every other flavour).
+#
 # Each test file runs in its own emulated Node process, directly (`node FILE`), not through
 # `node --test`: the runner would spawn process.execPath, an ARM binary the host kernel cannot
 # execute without binfmt_misc. Output is TAP, every line prefixed with [arm64] / [armv7].
@@ -25,7 +29,8 @@ if [ ! -f "$dist/node.mjs" ] || [ ! -f "$dist/node.cjs" ]; then
 fi
 bash "$here/setup.sh" || { echo "test:arm: setup failed" >&2; exit 2; }
 
-export MTWIRE_TEST_SCALE="${MTWIRE_ARM_TEST_SCALE:-0.25}"
+export MTWIRE_TEST_SCALE="${MTWIRE_ARM_TEST_SCALE:-0.5}"
+read -r -a flags <<< "${ARM_NODE_FLAGS---experimental-wasm-relaxed-simd}"
 files=(test/dist/*.test.mjs)
 failed_arches=()
 total_pass=0
@@ -36,7 +41,7 @@ for a in $arches; do
   start=$(date +%s)
   pass=0 fail=0 skip=0 bad_files=()
   for f in "${files[@]}"; do
-    out="$(MTWIRE_EMULATED="$label" arm_node "$a" "$f" 2>&1)"
+    out="$(MTWIRE_EMULATED="$label" arm_node "$a" "${flags[@]}" "$f" 2>&1)"
     rc=$?
     printf '%s\n' "$out" | sed "s/^/[$label] /"
     p="$(printf '%s\n' "$out" | sed -n 's/^# pass \([0-9]*\)$/\1/p' | tail -1)"
@@ -54,7 +59,7 @@ for a in $arches; do
   secs=$(($(date +%s) - start))
   total_pass=$((total_pass + pass))
   total_fail=$((total_fail + fail))
-  echo "[$label] Debian Node $(arm_node "$a" --version) under qemu (emulated), MTWIRE_TEST_SCALE=$MTWIRE_TEST_SCALE, ${secs}s"
+  echo "[$label] Debian Node $(arm_node "$a" --version) under qemu (emulated), MTWIRE_TEST_SCALE=$MTWIRE_TEST_SCALE, flags: ${flags[*]:-none}, ${secs}s"
   if [ "${#bad_files[@]}" -gt 0 ]; then
     echo "[$label] FAILED: ${bad_files[*]}"
     failed_arches+=("$label")
