@@ -1,5 +1,13 @@
-/** Base64 to bytes without Buffer or atob (neither exists everywhere the WASM core runs). */
+/** Base64 to bytes: atob where it exists, else a plain decoder (no Buffer outside Node). */
 export function fromBase64(s: string): Uint8Array<ArrayBuffer> {
+  const atob_ = (globalThis as { atob?: (s: string) => string }).atob
+  if (typeof atob_ === 'function') {
+    // native decoding: several times faster than the loop below while the JIT is still cold
+    const bin = atob_(s)
+    const out = new Uint8Array(bin.length)
+    for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i)
+    return out
+  }
   const map = new Uint8Array(128)
   const abc = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
   for (let i = 0; i < 64; i++) map[abc.charCodeAt(i)] = i

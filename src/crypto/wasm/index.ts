@@ -1,7 +1,7 @@
 /**
  * WASM backend loader. Three flavours of the same AssemblyScript sources (assembly/) are
- * embedded as base64: relaxed SIMD, baseline SIMD, no SIMD. A flavour is usable when
- * `WebAssembly.validate` accepts its bytes, which is exactly the feature probe. The SIMD
+ * embedded as base64: relaxed SIMD, baseline SIMD, no SIMD, chosen by `WebAssembly.validate`
+ * probes of the features. The SIMD
  * flavours default to the constant-time vector-permute AES; the table AES is opt-in there
  * (`aes: 'table'`) and the only one in the no-SIMD flavour. A request that cannot be met throws
  * `E_BACKEND_UNAVAILABLE` (createCrypto falls back to pure TS only with `backend: 'auto'`).
@@ -10,7 +10,7 @@ import { CryptoError } from '../../errors.js'
 import type { CryptoCore, CryptoOptions } from '../types.js'
 import { fromBase64 } from './base64.js'
 import { makeCore, WasmInstance, type WasmExports } from './core.js'
-import { SCRATCH, KEY, IV } from './layout.js'
+import { SCRATCH } from './layout.js'
 import * as embedded from './modules.generated.js'
 
 export type Flavour = 'relaxed' | 'baseline' | 'none'
@@ -21,7 +21,16 @@ const FLAVOURS: Record<Flavour, { b64: string; label: string; simd: boolean }> =
   none: { b64: embedded.none, label: 'wasm', simd: false },
 }
 
-const bytesCache = new Map<Flavour, Uint8Array<ArrayBuffer> | null>()
+// Feature probes (the smallest function using the feature): () -> v128 built with
+// i8x16.splat + i8x16.popcnt (SIMD) and i8x16.relaxed_swizzle (relaxed SIMD). Validating these
+// instead of the embedded modules means only the chosen flavour is ever decoded and compiled.
+const head = [0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0]
+const PROBE: Record<Flavour, number[] | null> = {
+  relaxed: [...head, 10, 15, 1, 13, 0, 65, 1, 253, 15, 65, 2, 253, 15, 253, 128, 2, 11],
+  baseline: [...head, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11],
+  none: null,
+}
+const supportCache = new Map<Flavour, boolean>()
 const moduleCache = new Map<Flavour, WebAssembly.Module>()
 const instanceCache = new Map<Flavour, WasmInstance>()
 
@@ -29,20 +38,24 @@ function hasWasm(): boolean {
   return typeof WebAssembly === 'object' && typeof WebAssembly.validate === 'function'
 }
 
-/** The flavour's bytes if this runtime validates them (i.e. supports its features), else null. */
-function validBytes(f: Flavour): Uint8Array<ArrayBuffer> | null {
-  let b = bytesCache.get(f)
-  if (b === undefined) {
-    const bytes = fromBase64(FLAVOURS[f].b64)
-    b = hasWasm() && WebAssembly.validate(bytes) ? bytes : null
-    bytesCache.set(f, b)
+/** Whether this runtime validates the flavour's features. */
+function supports(f: Flavour): boolean {
+  let ok = supportCache.get(f)
+  if (ok === undefined) {
+    const probe = PROBE[f]
+    try {
+      ok = hasWasm() && (probe === null || WebAssembly.validate(new Uint8Array(probe)))
+    } catch {
+      ok = false
+    }
+    supportCache.set(f, ok)
   }
-  return b
+  return ok
 }
 
 /** Which flavours this runtime can run, best first (for diagnostics, tests and benchmarks). */
 export function availableFlavours(): Flavour[] {
-  return (['relaxed', 'baseline', 'none'] as const).filter((f) => validBytes(f) !== null)
+  return (['relaxed', 'baseline', 'none'] as const).filter(supports)
 }
 
 /** Picks the flavour and AES core for the options, or throws E_BACKEND_UNAVAILABLE. */
@@ -52,7 +65,7 @@ function choose(options: CryptoOptions): { flavour: Flavour; aes: 'ct' | 'table'
   const order: Flavour[] = simd === 'auto' ? ['relaxed', 'baseline', 'none'] : [simd]
   for (const f of order) {
     if (!FLAVOURS[f].simd && options.aes === 'constant-time') continue
-    if (validBytes(f)) return { flavour: f, aes: options.aes === 'table' || !FLAVOURS[f].simd ? 'table' : 'ct' }
+    if (supports(f)) return { flavour: f, aes: options.aes === 'table' || !FLAVOURS[f].simd ? 'table' : 'ct' }
   }
   const what = simd === 'auto' ? 'any WASM flavour' : `the ${simd === 'none' ? 'no-SIMD' : simd + ' SIMD'} WASM flavour`
   const why =
@@ -65,32 +78,30 @@ function choose(options: CryptoOptions): { flavour: Flavour; aes: 'ct' | 'table'
 }
 
 /**
- * Runs every hot function a few hundred times, so that V8 has tiered them up before the first
- * real message (~1-2 ms, once per flavour per process), then zeroes what it touched.
+ * Runs the hot paths (JS wrappers and WASM functions) a few hundred times, so that V8 has
+ * compiled and tiered them up before the first real message, then zeroes what it touched.
+ * About 1-2 ms, once per flavour per process.
  */
-function warmUp(inst: WasmInstance): void {
-  const e = inst.e
-  const m = inst.mem()
-  m.fill(7, KEY, IV + 32)
-  m.fill(1, SCRATCH, SCRATCH + 256)
-  const cores: Array<[() => void, () => void, (p: number, n: number) => void, (p: number, n: number) => void]> = [
-    [e.tabKeyEnc, e.tabKeyDec, e.tabIgeEncrypt, e.tabIgeDecrypt],
-  ]
-  if (e.ctExpandEnc && e.ctExpandDec && e.ctIgeEncrypt && e.ctIgeDecrypt) {
-    cores.push([e.ctExpandEnc, e.ctExpandDec, e.ctIgeEncrypt, e.ctIgeDecrypt])
-  }
-  for (let i = 0; i < 60; i++) {
-    for (const [ke, kd, enc, dec] of cores) {
-      ke()
-      enc(SCRATCH, 256)
-      kd()
-      dec(SCRATCH, 256)
+function warmUp(inst: WasmInstance, cores: CryptoCore[]): void {
+  const d = new Uint8Array(256)
+  const k = new Uint8Array(32)
+  const iv = new Uint8Array(32)
+  const o = new Uint8Array(256)
+  for (const c of cores) {
+    const ctr = c.ctrCreate(k, iv.subarray(0, 16))
+    for (let i = 0; i < 20; i++) {
+      c.igeEncrypt(d, k, iv, o)
+      c.igeDecrypt(d, k, iv, o)
+      ctr.process(d, o)
     }
-    e.sha256(SCRATCH, 256)
-    e.sha1(SCRATCH, 256)
+    ctr.dispose()
   }
-  m.fill(0, SCRATCH, SCRATCH + 256)
-  e.wipe()
+  for (let i = 0; i < 20; i++) {
+    cores[0].sha256(d)
+    cores[0].sha1(d)
+  }
+  inst.mem().fill(0, SCRATCH, SCRATCH + 256)
+  inst.e.wipe()
 }
 
 function instantiate(f: Flavour, module: WebAssembly.Module): WasmInstance {
@@ -98,7 +109,9 @@ function instantiate(f: Flavour, module: WebAssembly.Module): WasmInstance {
   if (!inst) {
     const instance = new WebAssembly.Instance(module, {})
     inst = new WasmInstance(instance.exports as unknown as WasmExports)
-    warmUp(inst)
+    const cores = [core(f, 'table', inst)]
+    if (FLAVOURS[f].simd) cores.push(core(f, 'ct', inst))
+    warmUp(inst, cores)
     instanceCache.set(f, inst)
   }
   return inst
@@ -114,7 +127,7 @@ export async function loadWasmCore(options: CryptoOptions): Promise<CryptoCore> 
   let module = moduleCache.get(flavour)
   if (!module) {
     // async compile: allowed on a browser main thread for any module size
-    module = await WebAssembly.compile(validBytes(flavour) as Uint8Array<ArrayBuffer>)
+    module = await WebAssembly.compile(fromBase64(FLAVOURS[flavour].b64))
     moduleCache.set(flavour, module)
   }
   return core(flavour, aes, instantiate(flavour, module))
@@ -126,7 +139,7 @@ export function loadWasmCoreSync(options: CryptoOptions): CryptoCore {
   let module = moduleCache.get(flavour)
   if (!module) {
     try {
-      module = new WebAssembly.Module(validBytes(flavour) as Uint8Array<ArrayBuffer>)
+      module = new WebAssembly.Module(fromBase64(FLAVOURS[flavour].b64))
     } catch (err) {
       throw new CryptoError('E_BACKEND_UNAVAILABLE', `cannot compile the ${FLAVOURS[flavour].label} module synchronously here: ${String(err)}`)
     }
