@@ -55,6 +55,7 @@ export class ClientTransport {
   private readonly opts: ClientTransportOptions
   private cipher: Obfuscated2Cipher | null = null
   private started = false
+  private disposed = false
   // fake-TLS state
   private tls: 'off' | 'hello' | 'ready' = 'off'
   private tlsDecoder: TlsRecordDecoder | null = null
@@ -111,7 +112,7 @@ export class ClientTransport {
 
   /** Bytes to write for one packet (empty while a fake-TLS handshake is pending; they follow as a `write` event). */
   send(packet: Uint8Array, quickAck = false): Uint8Array {
-    if (!this.started) fail('E_STATE', 'call start() first')
+    this.checkState()
     const framed = this.framing.encode(packet, quickAck)
     // `framed` is ours: encrypt in place, no second buffer
     const obf = this.cipher ? this.cipher.encrypt(framed, framed) : framed
@@ -125,7 +126,7 @@ export class ClientTransport {
 
   /** Feeds received bytes. Throws `TransportError` on malformed input or a transport error code. */
   receive(chunk: Uint8Array): ClientEvent[] {
-    if (!this.started) fail('E_STATE', 'call start() first')
+    this.checkState()
     if (this.tls === 'off') return this.framing.decode(this.cipher ? this.cipher.decrypt(chunk) : chunk)
     const out: ClientEvent[] = []
     for (const rec of this.tlsDecoder!.decode(chunk)) {
@@ -155,9 +156,17 @@ export class ClientTransport {
     return out
   }
 
-  /** Zeroes the obfuscation keys. */
+  /** Zeroes the obfuscation keys; the transport is unusable afterwards. */
   dispose(): void {
+    this.disposed = true
     this.cipher?.dispose()
     this.cipher = null
+    this.pending = []
+  }
+
+  private checkState(): void {
+    // after dispose() the cipher is gone: never fall back to sending in the clear
+    if (this.disposed) fail('E_DISPOSED', 'this transport was disposed')
+    if (!this.started) fail('E_STATE', 'call start() first')
   }
 }

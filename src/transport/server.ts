@@ -145,7 +145,7 @@ export class ServerTransport {
 
   /** Wraps an outgoing packet. */
   send(packet: Uint8Array): Uint8Array {
-    if (this.state === 'http') return this.http!.encode(packet)
+    if (this.state === 'http' && this.http) return this.http.encode(packet)
     return this.wrap(this.framing_().encode(packet))
   }
 
@@ -156,17 +156,20 @@ export class ServerTransport {
 
   /** A transport error (404, 429, 444); the driver closes afterwards. */
   sendError(status: number): Uint8Array {
-    if (this.state === 'http') return this.http!.encodeError(status)
+    if (this.state === 'http' && this.http) return this.http.encodeError(status)
     return this.wrap(this.framing_().encodeError(status))
   }
 
   dispose(): void {
     this.cipher?.dispose()
     this.cipher = null
+    this.http = null
     this.state = 'closed'
   }
 
   private framing_(): Framing {
+    // after dispose() the cipher is gone: never fall back to sending in the clear
+    if (this.state === 'closed') fail('E_DISPOSED', 'the connection was closed')
     if (!this.framing) fail('E_STATE', 'the connection is not established')
     return this.framing
   }
