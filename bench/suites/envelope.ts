@@ -21,6 +21,9 @@ import { AuthKey as MtcuteAuthKey } from '../../node_modules/@mtcute/core/networ
 import { createAuthKey, createCrypto, setNativeProvider } from '../../src/index.js'
 import type { Crypto } from '../../src/crypto/types.js'
 import { nodeProvider } from '../../src/node/provider.js'
+import { buildCrypto } from '../../src/crypto/api.js'
+import { jsCore } from '../../src/crypto/js/index.js'
+import { sha1Into, sha256Into } from '../../src/crypto/js/mtproto.js'
 import type { BenchCase, BenchSuite } from '../harness.js'
 import { availableBackends } from '../backends.js'
 
@@ -64,9 +67,16 @@ async function mtcuteKey(provider: NodeCryptoProvider, key: Uint8Array): Promise
   return k
 }
 
-/** Every backend, plus the default one with the node:crypto provider for large messages. */
+/**
+ * Every backend, plus the default one with the node:crypto provider for large messages, plus
+ * (until src/crypto/js/index.ts wires them in) the pure-TS core with the allocation-free hashes.
+ */
 async function ours(): Promise<Crypto[]> {
   const list = await availableBackends()
+  if (!jsCore.sha256Into) {
+    const c = buildCrypto({ ...jsCore, sha256Into, sha1Into })
+    list.splice(1, 0, Object.assign(Object.create(c) as Crypto, { backend: 'js/table +sha*Into' }))
+  }
   setNativeProvider(nodeProvider)
   try {
     const c = await createCrypto()
@@ -153,12 +163,20 @@ export async function measureGramjs(sizes = SIZES, rounds = 5): Promise<{ op: st
 
 /**
  * JS heap bytes allocated per message (V8 heap plus ArrayBuffer backing stores), measured as
- * the growth over `n` calls right after a full GC; the largest of `trials` runs is kept, since
- * a scavenge inside a run can only lower it. Needs `--expose-gc`.
+ * the heap growth over `n` calls right after a full GC. A trial during which V8 collected
+ * garbage (seen by a PerformanceObserver) is discarded and retried with fewer calls, so the
+ * figures are not lowered by collections. Needs `--expose-gc`.
  */
-export async function measureAllocations(size = 256, n = 2000, trials = 7): Promise<{ impl: string; op: string; bytesPerMessage: number }[]> {
+export async function measureAllocations(size = 256, n = 1000, trials = 5): Promise<{ impl: string; op: string; bytesPerMessage: number }[]> {
   const gc = (globalThis as { gc?: () => void }).gc
   if (!gc) throw new Error('run node with --expose-gc')
+  const { PerformanceObserver } = await import('node:perf_hooks')
+  const gcTimes: number[] = []
+  const obs = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) gcTimes.push(e.startTime)
+  })
+  obs.observe({ entryTypes: ['gc'] })
+  const flush = (): Promise<void> => new Promise((r) => setTimeout(r, 5))
   const keyBytes = rnd(256)
   const key = createAuthKey(keyBytes)
   const mt = await mtcuteKey(new NodeCryptoProvider(), keyBytes)
@@ -166,31 +184,41 @@ export async function measureAllocations(size = 256, n = 2000, trials = 7): Prom
   const out = new Uint8Array(size + 24 + 1024)
   const res: { impl: string; op: string; bytesPerMessage: number }[] = []
   const used = (): number => getHeapStatistics().used_heap_size + process.memoryUsage().arrayBuffers
-  const grow = (fn: () => unknown): number => {
+  /** Median growth per call over clean trials. */
+  const grow = async (fn: () => unknown): Promise<number> => {
     for (let i = 0; i < 2000; i++) fn() // warm up (JIT, scratch buffers)
-    let best = 0
-    for (let t = 0; t < trials; t++) {
+    const per: number[] = []
+    let calls = n
+    for (let attempt = 0; per.length < trials && attempt < trials * 6; attempt++) {
       gc()
+      await flush()
+      const t0 = performance.now()
       const h0 = used()
-      for (let i = 0; i < n; i++) fn()
-      best = Math.max(best, (used() - h0) / n)
+      for (let i = 0; i < calls; i++) fn()
+      const h1 = used()
+      const t1 = performance.now()
+      await flush()
+      if (gcTimes.some((t) => t >= t0 && t <= t1)) calls = Math.max(10, calls >> 1)
+      else per.push((h1 - h0) / calls)
     }
-    return best
+    if (per.length === 0) throw new Error('every trial saw a garbage collection')
+    return per.sort((a, b) => a - b)[per.length >> 1]
   }
   // what the measuring loop itself shows (V8 bookkeeping), subtracted from every figure
   let zero = 0
-  const base = grow(() => zero++)
-  const measure = (impl: string, op: string, fn: () => unknown): void => {
-    res.push({ impl, op, bytesPerMessage: Math.max(0, Math.round(grow(fn) - base)) })
+  const base = await grow(() => zero++)
+  const measure = async (impl: string, op: string, fn: () => unknown): Promise<void> => {
+    res.push({ impl, op, bytesPerMessage: Math.max(0, Math.round((await grow(fn)) - base)) })
   }
   for (const c of await ours()) {
     const packet = c.encryptMessage(key, inner, 8)
     const back = new Uint8Array(packet.length)
-    measure(`mtwire ${c.backend}`, 'encrypt-message (out)', () => c.encryptMessageInto(key, inner, 0, out))
-    measure(`mtwire ${c.backend}`, 'decrypt-message (out)', () => c.decryptMessageInto(key, packet, 8, back))
+    await measure(`mtwire ${c.backend}`, 'encrypt-message (out)', () => c.encryptMessageInto(key, inner, 0, out))
+    await measure(`mtwire ${c.backend}`, 'decrypt-message (out)', () => c.decryptMessageInto(key, packet, 8, back))
   }
   const packet = (await createCrypto()).encryptMessage(key, inner, 8)
-  measure('@mtcute/core AuthKey (node)', 'encrypt-message', () => mt.encryptMessage(inner.subarray(16), SALT, SESSION))
-  measure('@mtcute/core AuthKey (node)', 'decrypt-message', () => mt.decryptMessage(packet, SESSION, () => {}))
+  await measure('@mtcute/core AuthKey (node)', 'encrypt-message', () => mt.encryptMessage(inner.subarray(16), SALT, SESSION))
+  await measure('@mtcute/core AuthKey (node)', 'decrypt-message', () => mt.decryptMessage(packet, SESSION, () => {}))
+  obs.disconnect()
   return res
 }

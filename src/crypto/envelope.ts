@@ -166,7 +166,7 @@ export function buildEnvelope(core: CryptoCore, fill: (buf: Uint8Array) => void)
   let poolPos = POOL
   const parsed: Parsed = { flags: 0, buckets: false, onFailure: undefined }
   let tmp = new Uint8Array(2048) // decrypt target when the caller gives no `out`
-  let written: Uint8Array = tmp // where the last encryptInto wrote
+  let written: Uint8Array = tmp // where the last encryptInto / decryptInto wrote (read at once, then reset)
 
   /** Encrypts into `out` (or a new array, left in `written`); returns the packet length. */
   function encryptInto(authKey: AuthKey, inner: Uint8Array, x: 0 | 8, out: Uint8Array | undefined, options: EnvelopeOptions | undefined): number {
@@ -194,8 +194,8 @@ export function buildEnvelope(core: CryptoCore, fill: (buf: Uint8Array) => void)
     return total
   }
 
-  /** Returns the inner length, or throws the uniform SecurityError. */
-  function decryptInto(authKey: AuthKey, packet: Uint8Array, x: 0 | 8, out: Uint8Array | undefined, options: EnvelopeOptions | undefined): [Uint8Array, number] {
+  /** Returns the inner length (written to `written`), or throws the uniform SecurityError. */
+  function decryptInto(authKey: AuthKey, packet: Uint8Array, x: 0 | 8, out: Uint8Array | undefined, options: EnvelopeOptions | undefined): number {
     const s = authKeyState(authKey)
     checkBytes(packet, 'packet')
     checkX(x)
@@ -226,7 +226,8 @@ export function buildEnvelope(core: CryptoCore, fill: (buf: Uint8Array) => void)
       }
       throw new SecurityError(DECRYPT_ERROR_CODE, DECRYPT_ERROR_MESSAGE)
     }
-    return [o, r]
+    written = o
+    return r
   }
 
   function encryptMessage(authKey: AuthKey, inner: Uint8Array, x: 0 | 8, out?: Uint8Array, options?: EnvelopeOptions): Uint8Array {
@@ -238,7 +239,9 @@ export function buildEnvelope(core: CryptoCore, fill: (buf: Uint8Array) => void)
 
   function decryptCopy(authKey: AuthKey, packet: Uint8Array, x: 0 | 8, options: EnvelopeOptions | undefined): Uint8Array {
     try {
-      const [o, n] = decryptInto(authKey, packet, x, undefined, options)
+      const n = decryptInto(authKey, packet, x, undefined, options)
+      const o = written
+      written = tmp
       const r = o.slice(0, n)
       o.fill(0, 0, n)
       return r
@@ -255,12 +258,12 @@ export function buildEnvelope(core: CryptoCore, fill: (buf: Uint8Array) => void)
     },
     decryptMessage(authKey, packet, x, out, options) {
       if (out === undefined) return decryptCopy(authKey, packet, x, options)
-      const [o, n] = decryptInto(authKey, packet, x, out, options)
-      return o.length === n ? o : o.subarray(0, n)
+      const n = decryptInto(authKey, packet, x, out, options)
+      return out.length === n ? out : out.subarray(0, n)
     },
     decryptMessageInto(authKey, packet, x, out, options) {
       if (out === undefined) throw new CryptoError('E_TYPE', 'out must be a Uint8Array')
-      return decryptInto(authKey, packet, x, out, options)[1]
+      return decryptInto(authKey, packet, x, out, options)
     },
     encryptMessages(items) {
       if (!Array.isArray(items)) throw new CryptoError('E_TYPE', 'items must be an array')

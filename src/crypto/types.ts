@@ -26,6 +26,12 @@ export interface CryptoCore {
   sha1(data: Uint8Array): Uint8Array
   sha256(data: Uint8Array): Uint8Array
   /**
+   * Optional allocation-free hashes: write the 20 / 32-byte digest to `out[0..]`. The composed
+   * envelope prefers them to `sha1` / `sha256`, which return a fresh array per call.
+   */
+  sha1Into?(data: Uint8Array, out: Uint8Array): void
+  sha256Into?(data: Uint8Array, out: Uint8Array): void
+  /**
    * Optional fused MTProto envelope (see src/crypto/envelope.ts for the wire format). A core
    * without it gets the composed default (src/crypto/js/mtproto.ts: this core's sha256/sha1 +
    * igeEncrypt/igeDecrypt); a core with it must give byte-identical results.

@@ -8,12 +8,13 @@ import { createAuthKey } from '../../src/crypto/authkey.js'
 import { createCryptoSync } from '../../src/crypto/create.js'
 import { CryptoError } from '../../src/errors.js'
 import type { Crypto, CryptoOptions, EnvelopeOptions } from '../../src/crypto/types.js'
-import { body, cloudInner, e2eInner, seededRandom } from './helpers.js'
+import { buildCrypto } from '../../src/crypto/api.js'
+import { body, cloudInner, e2eInner, jsCoreInto, seededRandom } from './helpers.js'
 
 function all(seed: string): Crypto[] {
   const combos: CryptoOptions[] = [{ backend: 'js' }]
   for (const simd of ['relaxed', 'baseline', 'none'] as const) for (const aes of ['constant-time', 'table'] as const) combos.push({ backend: 'wasm', simd, aes })
-  const out: Crypto[] = []
+  const out: Crypto[] = [buildCrypto(jsCoreInto, seededRandom(seed))]
   for (const o of combos) {
     try {
       out.push(createCryptoSync({ ...o, random: seededRandom(seed) }))

@@ -1,6 +1,9 @@
 /** Shared fixtures for the envelope tests. */
 import { createHash } from 'node:crypto'
+import { buildCrypto } from '../../src/crypto/api.js'
 import { createCryptoSync } from '../../src/crypto/create.js'
+import { jsCore } from '../../src/crypto/js/index.js'
+import { sha1Into, sha256Into } from '../../src/crypto/js/mtproto.js'
 import type { Crypto } from '../../src/crypto/types.js'
 import { hex, samplesAuthKey } from '../vectors/samples-auth-key.js'
 
@@ -26,9 +29,15 @@ export function seededRandom(seed: string): (buf: Uint8Array) => void {
   }
 }
 
-/** Which backends to run: the pure-TS one always, WASM when this build has it. */
+/** The pure-TS core with the allocation-free hashes (what js/index.ts gets once they are wired in). */
+export const jsCoreInto = { ...jsCore, sha256Into, sha1Into }
+
+/** Which backends to run: the pure-TS one (with and without sha*Into) always, WASM when built. */
 export function backends(): { name: string; make: (random?: (b: Uint8Array) => void) => Crypto }[] {
-  const list = [{ name: 'js', make: (random?: (b: Uint8Array) => void) => createCryptoSync({ backend: 'js', random }) }]
+  const list = [
+    { name: 'js', make: (random?: (b: Uint8Array) => void) => createCryptoSync({ backend: 'js', random }) },
+    { name: 'js+sha*Into', make: (random?: (b: Uint8Array) => void) => buildCrypto(jsCoreInto, random) },
+  ]
   try {
     createCryptoSync({ backend: 'wasm' })
     list.push({ name: 'wasm', make: (random) => createCryptoSync({ backend: 'wasm', random }) })

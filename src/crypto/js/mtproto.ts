@@ -73,45 +73,68 @@ export function composeEnvelope(core: CryptoCore): EnvelopeOps {
   const vIn = viewCache()
   const vOut = viewCache()
 
+  // digests land in fixed buffers: with sha*Into nothing is allocated per hash
+  const dM = new Uint8Array(32)
+  const dA = new Uint8Array(32)
+  const dB = new Uint8Array(32)
+  const d1 = [new Uint8Array(20), new Uint8Array(20), new Uint8Array(20), new Uint8Array(20)]
+  const sha256: (d: Uint8Array, o: Uint8Array) => void = core.sha256Into
+    ? core.sha256Into.bind(core)
+    : (d, o) => {
+        const h = core.sha256(d)
+        o.set(h)
+        h.fill(0)
+      }
+  const sha1: (d: Uint8Array, o: Uint8Array) => void = core.sha1Into
+    ? core.sha1Into.bind(core)
+    : (d, o) => {
+        const h = core.sha1(d)
+        o.set(h)
+        h.fill(0)
+      }
+
   /** Derives aes_key / aes_iv from `msgKey` into the fixed buffers. */
   function kdf(s: AuthKeyState, x: number, flags: number): void {
     if (flags & ENV_V1) {
       const inp = v1Inputs(s)
       const base = x >> 1
-      const h: Uint8Array[] = []
       for (let i = 0; i < 4; i++) {
         inp[base + i].set(msgKey, V1_HOLES[i])
-        h.push(core.sha1(inp[base + i]))
+        sha1(inp[base + i], d1[i])
       }
-      const [a, b, c, d] = h
-      aesKey.set(a.subarray(0, 8), 0)
-      aesKey.set(b.subarray(8, 20), 8)
-      aesKey.set(c.subarray(4, 16), 20)
-      aesIv.set(a.subarray(8, 20), 0)
-      aesIv.set(b.subarray(0, 8), 12)
-      aesIv.set(c.subarray(16, 20), 20)
-      aesIv.set(d.subarray(0, 8), 24)
-      for (const t of h) t.fill(0)
+      const [a, b, c, d] = d1
+      for (let i = 0; i < 8; i++) {
+        aesKey[i] = a[i]
+        aesIv[12 + i] = b[i]
+        aesIv[24 + i] = d[i]
+      }
+      for (let i = 0; i < 12; i++) {
+        aesKey[8 + i] = b[8 + i]
+        aesKey[20 + i] = c[4 + i]
+        aesIv[i] = a[8 + i]
+      }
+      for (let i = 0; i < 4; i++) aesIv[20 + i] = c[16 + i]
+      for (const t of d1) t.fill(0)
       return
     }
     const ia = s.kdfA[x >> 3]
     const ib = s.kdfB[x >> 3]
     ia.set(msgKey, 0)
     ib.set(msgKey, 36)
-    const a = core.sha256(ia)
-    const b = core.sha256(ib)
+    sha256(ia, dA)
+    sha256(ib, dB)
     for (let i = 0; i < 8; i++) {
-      aesKey[i] = a[i]
-      aesKey[24 + i] = a[24 + i]
-      aesIv[i] = b[i]
-      aesIv[24 + i] = b[24 + i]
+      aesKey[i] = dA[i]
+      aesKey[24 + i] = dA[24 + i]
+      aesIv[i] = dB[i]
+      aesIv[24 + i] = dB[24 + i]
     }
     for (let i = 8; i < 24; i++) {
-      aesKey[i] = b[i]
-      aesIv[i] = a[i]
+      aesKey[i] = dB[i]
+      aesIv[i] = dA[i]
     }
-    a.fill(0)
-    b.fill(0)
+    dA.fill(0)
+    dB.fill(0)
   }
 
   return {
@@ -121,18 +144,17 @@ export function composeEnvelope(core: CryptoCore): EnvelopeOps {
       const w = work(32 + n)
       w.set(inner, 32)
       for (let i = 0; i < padLen; i++) w[32 + inner.length + i] = pad[padOff + i]
-      let h: Uint8Array
       let ho: number
       if (flags & ENV_V1) {
-        h = core.sha1(w.subarray(32, 32 + inner.length))
+        sha1(w.subarray(32, 32 + inner.length), dM)
         ho = 4
       } else {
         w.set(s.msgKeySalt[x >> 3], 0)
-        h = core.sha256(vHash(w, 0, 32 + n))
+        sha256(vHash(w, 0, 32 + n), dM)
         ho = 8
       }
-      for (let i = 0; i < 16; i++) msgKey[i] = h[ho + i]
-      h.fill(0)
+      for (let i = 0; i < 16; i++) msgKey[i] = dM[ho + i]
+      dM.fill(0)
       kdf(s, x, flags)
       core.igeEncrypt(vPlain(w, 32, 32 + n), aesKey, aesIv, vOut(out, 24, 24 + n))
       // Header last: `out` never overlaps `inner`, but writing it after the data is harmless.
@@ -167,24 +189,23 @@ export function composeEnvelope(core: CryptoCore): EnvelopeOps {
       const lo = 32 + hdr - 4
       const len = n >= hdr ? (w[lo] | (w[lo + 1] << 8) | (w[lo + 2] << 16) | (w[lo + 3] << 24)) >>> 0 : 0
       const rem = n - hdr // may be negative for a short packet
-      let h: Uint8Array
       let hoff: number
       if (flags & ENV_V1) {
         // 1.0 hashes only inner (without padding), so its length comes from the unauthenticated
         // length field: clamp it into the plaintext. The hashing time then depends on that
         // field, a weakness of MTProto 1.0 itself (deprecated; see envelope.ts).
         const m = rem < 0 ? 0 : len > rem ? rem : len
-        h = core.sha1(w.subarray(32, 32 + (rem < 0 ? n : hdr + m)))
+        sha1(w.subarray(32, 32 + (rem < 0 ? n : hdr + m)), dM)
         hoff = 4
       } else {
         w.set(s.msgKeySalt[x >> 3], 0)
-        h = core.sha256(vHash(w, 0, 32 + n))
+        sha256(vHash(w, 0, 32 + n), dM)
         hoff = 8
       }
       // constant-time msg_key comparison
       d = 0
-      for (let i = 0; i < 16; i++) d |= h[hoff + i] ^ msgKey[i]
-      h.fill(0)
+      for (let i = 0; i < 16; i++) d |= dM[hoff + i] ^ msgKey[i]
+      dM.fill(0)
       if (d !== 0) fail |= ENV_FAIL_MSG_KEY
       // The checks below read authenticated data once msg_key matched; they run regardless.
       if (rem < 0 || len > rem) fail |= ENV_FAIL_LENGTH
@@ -201,4 +222,120 @@ export function composeEnvelope(core: CryptoCore): EnvelopeOps {
       return fail === 0 ? hdr + len : -fail
     },
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Allocation-free SHA-256 and SHA-1 (FIPS 180-4) for the pure-TS path: `CryptoCore.sha256Into`
+// / `sha1Into`. The working state lives in module scratch and is zeroed after each digest (it
+// holds auth-key bytes while hashing the KDF inputs).
+
+const K256 = Int32Array.from([
+  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+  0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+  0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+  0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+  0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+  0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+  0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+  0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+])
+const IV256 = Int32Array.from([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19])
+const IV1 = Int32Array.from([0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0])
+const W = new Int32Array(80)
+const H = new Int32Array(8)
+const tail = new Uint8Array(128)
+
+const be32 = (b: Uint8Array, p: number): number => (b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]
+function put32(b: Uint8Array, p: number, w: number): void {
+  b[p] = w >>> 24
+  b[p + 1] = w >>> 16
+  b[p + 2] = w >>> 8
+  b[p + 3] = w
+}
+
+function block256(b: Uint8Array, p: number): void {
+  for (let i = 0; i < 16; i++) W[i] = be32(b, p + 4 * i)
+  for (let i = 16; i < 64; i++) {
+    const x = W[i - 15]
+    const y = W[i - 2]
+    const s0 = ((x >>> 7) | (x << 25)) ^ ((x >>> 18) | (x << 14)) ^ (x >>> 3)
+    const s1 = ((y >>> 17) | (y << 15)) ^ ((y >>> 19) | (y << 13)) ^ (y >>> 10)
+    W[i] = (W[i - 16] + s0 + W[i - 7] + s1) | 0
+  }
+  let a = H[0], b1 = H[1], c = H[2], d = H[3], e = H[4], f = H[5], g = H[6], h = H[7]
+  for (let i = 0; i < 64; i++) {
+    const t1 = (h + (((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7))) + ((e & f) ^ (~e & g)) + K256[i] + W[i]) | 0
+    const t2 = ((((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10))) + ((a & b1) ^ (a & c) ^ (b1 & c))) | 0
+    h = g
+    g = f
+    f = e
+    e = (d + t1) | 0
+    d = c
+    c = b1
+    b1 = a
+    a = (t1 + t2) | 0
+  }
+  H[0] = (H[0] + a) | 0
+  H[1] = (H[1] + b1) | 0
+  H[2] = (H[2] + c) | 0
+  H[3] = (H[3] + d) | 0
+  H[4] = (H[4] + e) | 0
+  H[5] = (H[5] + f) | 0
+  H[6] = (H[6] + g) | 0
+  H[7] = (H[7] + h) | 0
+}
+
+function block1(b: Uint8Array, p: number): void {
+  for (let i = 0; i < 16; i++) W[i] = be32(b, p + 4 * i)
+  for (let i = 16; i < 80; i++) {
+    const x = W[i - 3] ^ W[i - 8] ^ W[i - 14] ^ W[i - 16]
+    W[i] = (x << 1) | (x >>> 31)
+  }
+  let a = H[0], b1 = H[1], c = H[2], d = H[3], e = H[4]
+  for (let i = 0; i < 80; i++) {
+    const f = i < 20 ? (b1 & c) | (~b1 & d) : i < 40 ? b1 ^ c ^ d : i < 60 ? (b1 & c) | (b1 & d) | (c & d) : b1 ^ c ^ d
+    const k = i < 20 ? 0x5a827999 : i < 40 ? 0x6ed9eba1 : i < 60 ? 0x8f1bbcdc : 0xca62c1d6
+    const t = (((a << 5) | (a >>> 27)) + f + e + k + W[i]) | 0
+    e = d
+    d = c
+    c = (b1 << 30) | (b1 >>> 2)
+    b1 = a
+    a = t
+  }
+  H[0] = (H[0] + a) | 0
+  H[1] = (H[1] + b1) | 0
+  H[2] = (H[2] + c) | 0
+  H[3] = (H[3] + d) | 0
+  H[4] = (H[4] + e) | 0
+}
+
+/** Merkle–Damgård over `data` with the given block function; digest of `words` words to `out`. */
+function md(data: Uint8Array, out: Uint8Array, iv: Int32Array, block: (b: Uint8Array, p: number) => void): void {
+  H.set(iv)
+  const n = data.length
+  const full = n - (n & 63)
+  for (let p = 0; p < full; p += 64) block(data, p)
+  const rem = n - full
+  for (let i = 0; i < rem; i++) tail[i] = data[full + i]
+  tail[rem] = 0x80
+  const end = rem < 56 ? 64 : 128
+  tail.fill(0, rem + 1, end - 8)
+  put32(tail, end - 8, Math.floor(n / 0x20000000)) // bit length, big-endian 64-bit
+  put32(tail, end - 4, (n * 8) >>> 0)
+  block(tail, 0)
+  if (end === 128) block(tail, 64)
+  for (let i = 0; i < iv.length; i++) put32(out, 4 * i, H[i])
+  H.fill(0)
+  W.fill(0)
+  tail.fill(0, 0, end)
+}
+
+/** SHA-256 of `data` into `out[0..32]`, allocating nothing. */
+export function sha256Into(data: Uint8Array, out: Uint8Array): void {
+  md(data, out, IV256, block256)
+}
+
+/** SHA-1 of `data` into `out[0..20]`, allocating nothing. */
+export function sha1Into(data: Uint8Array, out: Uint8Array): void {
+  md(data, out, IV1, block1)
 }
