@@ -308,11 +308,13 @@ export function createFraming(kind: FramingKind, options: FramingOptions): Frami
         typeof given === 'function' ? given(n) : fail('E_OPTION', 'the padded framing needs options.randomBytes to encode')
       const dec = new IntermediateDecoder(max, role, padded)
       const frame = (p: Uint8Array, flag: number): Uint8Array => {
-        const pad = padded ? rnd(1)[0] & 15 : 0
+        // one RNG call per packet: byte 0 picks the padding length, bytes 1.. are the padding
+        const r = padded ? rnd(16) : null
+        const pad = r ? r[0] & 15 : 0
         const out = new Uint8Array(4 + p.length + pad)
         writeU32LE(out, 0, ((p.length + pad) | flag) >>> 0)
         out.set(p, 4)
-        if (pad) out.set(rnd(pad), 4 + p.length)
+        if (r && pad) out.set(r.subarray(1, 1 + pad), 4 + p.length)
         return out
       }
       return {
