@@ -4,7 +4,7 @@
  * before that length is checked against the bytes actually present. `bytes`, `int128` and
  * `int256` are zero-copy views into the input.
  */
-import { ID_BOOL_FALSE, ID_BOOL_TRUE, ID_GZIP_PACKED, ID_VECTOR, type TlCodec, type TlObject } from './codec.js'
+import { ID_BOOL_FALSE, ID_BOOL_TRUE, ID_GZIP_PACKED, ID_VECTOR, type TlCodec, type TlReadFn } from './codec.js'
 import { TlDecodeError } from './errors.js'
 import { gunzipBounded } from './gzip.js'
 import { utf8Decode } from './utf8.js'
@@ -37,6 +37,7 @@ export class TlReader {
   readonly base: number
   private readonly dv: DataView
   private readonly shared: Shared
+  private readonly table: Record<number, TlReadFn>
 
   constructor(codec: TlCodec | null, data: Uint8Array, options?: TlReaderOptions | Shared, start = 0, end = data.length, base = 0) {
     this.codec = codec
@@ -45,6 +46,7 @@ export class TlReader {
     this.end = Math.min(end, data.length)
     this.base = base
     this.dv = new DataView(data.buffer, data.byteOffset, data.byteLength)
+    this.table = tableFor(codec)
     this.shared =
       options && 'gzipLeft' in options
         ? options
@@ -175,7 +177,7 @@ export class TlReader {
     const at = this.pos
     const id = this.uint()
     // gzip_packed is read transparently even when the codec also knows it as a constructor
-    const f = id === ID_GZIP_PACKED ? undefined : this.codec?.readers.get(id)
+    const f = id === ID_GZIP_PACKED ? undefined : this.table[id]
     if (f !== undefined) {
       this.enter()
       const o = f(this)
@@ -205,7 +207,7 @@ export class TlReader {
   }
 
   private isKnown(id: number): boolean {
-    return (this.codec?.readers.has(id) ?? false) || id === ID_GZIP_PACKED || id === ID_BOOL_TRUE || id === ID_BOOL_FALSE
+    return this.table[id] !== undefined || id === ID_GZIP_PACKED || id === ID_BOOL_TRUE || id === ID_BOOL_FALSE
   }
 
   /**
@@ -219,7 +221,7 @@ export class TlReader {
       this.pos += 4
       return this.gzipped((r) => r.objectOrRaw())
     }
-    const f = this.codec?.readers.get(id)
+    const f = this.table[id]
     if (f !== undefined) {
       this.pos += 4
       this.enter()
@@ -323,3 +325,20 @@ export class TlReader {
 }
 
 const readObject = (r: TlReader): any => r.object()
+
+/**
+ * The codec's readers keyed by id in a plain object: ids are uint32 array indices there, which
+ * V8 looks up without boxing, where a Map keyed by ids above 2^30 hashes heap numbers.
+ */
+const tables = new WeakMap<TlCodec, Record<number, TlReadFn>>()
+function tableFor(codec: TlCodec | null): Record<number, TlReadFn> {
+  if (codec === null) return EMPTY_TABLE
+  let t = tables.get(codec)
+  if (t === undefined) {
+    t = Object.create(null) as Record<number, TlReadFn>
+    for (const [id, f] of codec.readers) t[id >>> 0] = f
+    tables.set(codec, t)
+  }
+  return t
+}
+const EMPTY_TABLE: Record<number, TlReadFn> = Object.create(null)

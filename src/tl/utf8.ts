@@ -10,12 +10,12 @@ const SHORT = 48
 /** Decodes `b[start, end)`; invalid sequences become U+FFFD (as TextDecoder does). */
 export function utf8Decode(b: Uint8Array, start: number, end: number): string {
   if (end - start > SHORT) return decoder.decode(b.subarray(start, end))
+  for (let i = start; i < end; i++) if (b[i] >= 0x80) return decoder.decode(b.subarray(start, end))
+  // ASCII: four characters per call, so a short string costs few intermediate strings
   let s = ''
-  for (let i = start; i < end; i++) {
-    const c = b[i]
-    if (c >= 0x80) return decoder.decode(b.subarray(start, end))
-    s += String.fromCharCode(c)
-  }
+  let i = start
+  for (; i + 4 <= end; i += 4) s += String.fromCharCode(b[i], b[i + 1], b[i + 2], b[i + 3])
+  for (; i < end; i++) s += String.fromCharCode(b[i])
   return s
 }
 
