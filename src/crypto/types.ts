@@ -158,8 +158,8 @@ export interface Crypto {
    * `x` is 0 for client→server, 8 for server→client (for secret chats: 0 for the chat's
    * creator, 8 for the other party). `inner` must carry a length field that matches its size
    * (else `CryptoError` `E_INNER_LAYOUT`). Padding bytes come from the injected RNG. With
-   * `out` (at least `24 + inner.length + 1024 + 15` bytes always suffices) the result is a
-   * view of its start.
+   * `out` (`24 + inner.length + 1024` bytes always suffice: padding is at most 27 bytes with
+   * `'random'`, 523 with `'buckets'`, 15 with 1.0) the result is a view of its start.
    */
   encryptMessage(authKey: AuthKey, inner: Uint8Array, x: 0 | 8, out?: Uint8Array, options?: EnvelopeOptions): Uint8Array
   /** As `encryptMessage`, but writes into `out` and returns the packet length (allocates nothing). */
