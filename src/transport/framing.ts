@@ -378,3 +378,14 @@ export function createFraming(kind: FramingKind, options: FramingOptions): Frami
       return fail('E_OPTION', `unknown framing ${String(kind)}`)
   }
 }
+
+/**
+ * The quick-ACK token of an outgoing encrypted message (mtproto-transports#quick-ack): the first
+ * 32 bits of msg_key_large = SHA-256(substr(auth_key, 88, 32) ‖ plaintext ‖ padding), read as a
+ * little-endian uint32, with the most significant bit set. The session layer keeps it to match
+ * the server's answer (a `quickAck` event).
+ */
+export function quickAckToken(msgKeyLarge: Uint8Array): number {
+  if (!(msgKeyLarge instanceof Uint8Array) || msgKeyLarge.length < 4) fail('E_TYPE', 'msgKeyLarge must hold at least 4 bytes')
+  return (readU32LE(msgKeyLarge, 0) | 0x80000000) >>> 0
+}

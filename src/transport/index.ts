@@ -2,6 +2,7 @@
 export { TransportStatusError } from './errors.js'
 export {
   createFraming,
+  quickAckToken,
   DEFAULT_MAX_PACKET_LENGTH,
   OBFUSCATED_TAGS,
   type FrameEvent,

@@ -238,3 +238,16 @@ describe('framings against independent encoders (GramJS, mtcute)', () => {
     expect(() => mk('full', 'client').decode(b)).toThrow(expect.objectContaining({ code: 'E_TRANSPORT_429' }))
   })
 })
+
+describe('quick-ACK token', () => {
+  it('is msg_key_large[0:4] as LE uint32 with the MSB set, and survives every framing round trip', async () => {
+    const { quickAckToken } = await import('../../src/transport/framing.js')
+    expect(quickAckToken(new Uint8Array([0x01, 0x02, 0x03, 0x04, 0xff]))).toBe(0x84030201)
+    expect(quickAckToken(new Uint8Array([0xff, 0xff, 0xff, 0xff]))).toBe(0xffffffff)
+    expect(() => quickAckToken(new Uint8Array(3))).toThrow(TransportError)
+    for (const kind of ['abridged', 'intermediate', 'padded'] as const) {
+      const t = quickAckToken(crypto.randomBytes(32))
+      expect(mk(kind, 'client').decode(mk(kind, 'server').encodeQuickAck(t))).toEqual([{ type: 'quickAck', token: t }])
+    }
+  })
+})
