@@ -19,9 +19,8 @@ export interface TlReaderOptions {
 
 const hex8 = (n: number) => '0x' + (n >>> 0).toString(16).padStart(8, '0')
 
-/** Shared by a reader and the readers it spawns (messages, gzip_packed): one depth and one gzip budget. */
+/** Shared by a reader and the readers it spawns (gzip_packed, sub): one gzip budget. */
 interface Shared {
-  depth: number
   readonly maxDepth: number
   gzipLeft: number
 }
@@ -37,9 +36,12 @@ export class TlReader {
   readonly base: number
   private readonly dv: DataView
   private readonly shared: Shared
+  /** Current nesting; a spawned reader starts at its parent's. Kept here, not in `shared`: hot. */
+  private depth: number
+  private readonly maxDepth: number
   private readonly table: Record<number, TlReadFn>
 
-  constructor(codec: TlCodec | null, data: Uint8Array, options?: TlReaderOptions | Shared, start = 0, end = data.length, base = 0) {
+  constructor(codec: TlCodec | null, data: Uint8Array, options?: TlReaderOptions | Shared, start = 0, end = data.length, base = 0, depth = 0) {
     this.codec = codec
     this.data = data
     this.pos = start
@@ -50,7 +52,9 @@ export class TlReader {
     this.shared =
       options && 'gzipLeft' in options
         ? options
-        : { depth: 0, maxDepth: options?.maxDepth ?? 64, gzipLeft: options?.maxGzipSize ?? 16 << 20 }
+        : { maxDepth: options?.maxDepth ?? 64, gzipLeft: options?.maxGzipSize ?? 16 << 20 }
+    this.depth = depth
+    this.maxDepth = this.shared.maxDepth
   }
 
   /** Throws a `TlDecodeError` at `at` (default: the current position). */
@@ -159,14 +163,14 @@ export class TlReader {
 
   /** Enters one nesting level (objects, vectors); pair with `leave()`. */
   enter(): void {
-    if (++this.shared.depth > this.shared.maxDepth) {
-      this.shared.depth = 0
-      this.fail('E_TL_DEPTH', `nesting deeper than ${this.shared.maxDepth}`)
+    if (++this.depth > this.maxDepth) {
+      this.depth = 0
+      this.fail('E_TL_DEPTH', `nesting deeper than ${this.maxDepth}`)
     }
   }
 
   leave(): void {
-    this.shared.depth--
+    this.depth--
   }
 
   /**
@@ -181,7 +185,7 @@ export class TlReader {
     if (f !== undefined) {
       this.enter()
       const o = f(this)
-      this.shared.depth--
+      this.depth--
       return o
     }
     return this.special(id, at)
@@ -226,7 +230,7 @@ export class TlReader {
       this.pos += 4
       this.enter()
       const o = f(this)
-      this.shared.depth--
+      this.depth--
       return o
     }
     if (id === ID_BOOL_TRUE || id === ID_BOOL_FALSE) return this.object()
@@ -247,9 +251,9 @@ export class TlReader {
     this.shared.gzipLeft -= plain.length
     this.enter()
     // offsets inside inflated data are relative to it; name the gzip_packed's offset as base
-    const r = new TlReader(this.codec, plain, this.shared, 0, plain.length, this.base + at)
+    const r = new TlReader(this.codec, plain, this.shared, 0, plain.length, this.base + at, this.depth)
     const v = fn(r)
-    this.shared.depth--
+    this.depth--
     return v
   }
 
@@ -257,7 +261,7 @@ export class TlReader {
   count(minSize: number): number {
     const at = this.pos
     const n = this.uint()
-    if (n > (this.end - this.pos) / (minSize > 0 ? minSize : 1)) {
+    if (n * (minSize > 0 ? minSize : 1) > this.end - this.pos) {
       this.fail('E_TL_VECTOR_COUNT', `vector count ${n} exceeds what ${this.end - this.pos} bytes can hold`, at)
     }
     return n
@@ -279,7 +283,7 @@ export class TlReader {
     this.enter()
     const out = new Array<T>(n)
     for (let i = 0; i < n; i++) out[i] = fn(this)
-    this.shared.depth--
+    this.depth--
     return out
   }
 
@@ -318,7 +322,7 @@ export class TlReader {
   /** A reader over the next `len` bytes (same codec and limits); this reader skips them. */
   sub(len: number): TlReader {
     if (len < 0 || this.pos + len > this.end) this.fail('E_TL_LENGTH', `length ${len} runs past the end of the buffer`)
-    const r = new TlReader(this.codec, this.data, this.shared, this.pos, this.pos + len, this.base)
+    const r = new TlReader(this.codec, this.data, this.shared, this.pos, this.pos + len, this.base, this.depth)
     this.pos += len
     return r
   }

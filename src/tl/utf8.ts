@@ -9,13 +9,58 @@ const SHORT = 48
 
 /** Decodes `b[start, end)`; invalid sequences become U+FFFD (as TextDecoder does). */
 export function utf8Decode(b: Uint8Array, start: number, end: number): string {
-  if (end - start > SHORT) return decoder.decode(b.subarray(start, end))
-  for (let i = start; i < end; i++) if (b[i] >= 0x80) return decoder.decode(b.subarray(start, end))
-  // ASCII: four characters per call, so a short string costs few intermediate strings
+  if (end - start <= SHORT) {
+    const s = decodeShort(b, start, end)
+    if (s !== null) return s
+  }
+  return decoder.decode(b.subarray(start, end))
+}
+
+/**
+ * Well-formed UTF-8 decoded by hand (ASCII four characters per call); null on anything
+ * malformed, which the caller hands to TextDecoder for its exact replacement behaviour.
+ */
+function decodeShort(b: Uint8Array, start: number, end: number): string | null {
   let s = ''
   let i = start
-  for (; i + 4 <= end; i += 4) s += String.fromCharCode(b[i], b[i + 1], b[i + 2], b[i + 3])
-  for (; i < end; i++) s += String.fromCharCode(b[i])
+  while (i < end) {
+    const c = b[i]
+    if (c < 0x80) {
+      if (i + 4 <= end && (b[i + 1] | b[i + 2] | b[i + 3]) < 0x80) {
+        s += String.fromCharCode(c, b[i + 1], b[i + 2], b[i + 3])
+        i += 4
+      } else {
+        s += String.fromCharCode(c)
+        i++
+      }
+    } else if (c >= 0xc2 && c < 0xe0) {
+      if (i + 1 >= end) return null
+      const c1 = b[i + 1]
+      if ((c1 & 0xc0) !== 0x80) return null
+      s += String.fromCharCode(((c & 0x1f) << 6) | (c1 & 0x3f))
+      i += 2
+    } else if (c >= 0xe0 && c < 0xf0) {
+      if (i + 2 >= end) return null
+      const c1 = b[i + 1]
+      const c2 = b[i + 2]
+      if ((c1 & 0xc0) !== 0x80 || (c2 & 0xc0) !== 0x80) return null
+      const cp = ((c & 0x0f) << 12) | ((c1 & 0x3f) << 6) | (c2 & 0x3f)
+      if (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff)) return null // overlong, surrogate
+      s += String.fromCharCode(cp)
+      i += 3
+    } else if (c >= 0xf0 && c < 0xf5) {
+      if (i + 3 >= end) return null
+      const c1 = b[i + 1]
+      const c2 = b[i + 2]
+      const c3 = b[i + 3]
+      if ((c1 & 0xc0) !== 0x80 || (c2 & 0xc0) !== 0x80 || (c3 & 0xc0) !== 0x80) return null
+      const cp = ((c & 0x07) << 18) | ((c1 & 0x3f) << 12) | ((c2 & 0x3f) << 6) | (c3 & 0x3f)
+      if (cp < 0x10000 || cp > 0x10ffff) return null
+      const u = cp - 0x10000
+      s += String.fromCharCode(0xd800 | (u >> 10), 0xdc00 | (u & 0x3ff))
+      i += 4
+    } else return null
+  }
   return s
 }
 

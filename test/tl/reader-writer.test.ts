@@ -245,3 +245,20 @@ describe('messages and containers', () => {
     expect(decodeTl(mtprotoCodec, plain)).toEqual({ ...base, proxy: undefined, params: undefined })
   })
 })
+
+describe('UTF-8', () => {
+  it('short strings decode exactly as TextDecoder does, malformed ones included', async () => {
+    const { utf8Decode } = await import('../../src/tl/utf8.js')
+    const td = new TextDecoder()
+    const { rng } = await import('./random.js')
+    const r = rng(99)
+    const pieces = [[0x41], [0xc3, 0xa9], [0xe6, 0x97, 0xa5], [0xf0, 0x9f, 0x98, 0x80], [0x80], [0xc0, 0xaf], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0xe6, 0x97], [0xff], [0x7f]]
+    for (let n = 0; n < 20000; n++) {
+      const bytes: number[] = []
+      const k = Math.floor(r() * 12)
+      for (let j = 0; j < k; j++) bytes.push(...(r() < 0.2 ? [Math.floor(r() * 256)] : pieces[Math.floor(r() * pieces.length)]))
+      const u = Uint8Array.from(bytes)
+      expect(utf8Decode(u, 0, u.length)).toBe(td.decode(u))
+    }
+  })
+})
