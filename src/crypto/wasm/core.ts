@@ -172,16 +172,10 @@ export function makeCore(inst: WasmInstance, backend: string, aes: 'ct' | 'table
     e.wipe()
   }
 
-  function hash(
-    data: Uint8Array,
-    size: number,
-    oneShot: Fn2,
-    init: Fn0,
-    blocks: Fn2,
-    final: (p: number, l: number, t: bigint) => void,
-  ): Uint8Array {
+  /** Hashes `data` (streaming through the scratch region if long); digest left at DIGEST. */
+  function hash(data: Uint8Array, oneShot: Fn2, init: Fn0, blocks: Fn2, final: (p: number, l: number, t: bigint) => void): void {
     const n = data.length
-    let m = inst.mem()
+    const m = inst.mem()
     if (n <= SCRATCH_SIZE) {
       m.set(data, SCRATCH)
       oneShot(SCRATCH, n)
@@ -195,18 +189,37 @@ export function makeCore(inst: WasmInstance, backend: string, aes: 'ct' | 'table
       m.set(data.subarray(off), SCRATCH)
       final(SCRATCH, n - off, BigInt(n))
     }
-    m = inst.mem()
-    const digest = m.slice(DIGEST, DIGEST + size)
+  }
+
+  /** Moves the digest out of WASM memory (into `out`, or a new array) and zeroes it there. */
+  function digest(size: number, out?: Uint8Array): Uint8Array {
+    const m = inst.mem()
+    const d = out ?? new Uint8Array(size)
+    for (let i = 0; i < size; i++) d[i] = m[DIGEST + i]
     m.fill(0, DIGEST, DIGEST + size)
-    return digest
+    return d
   }
 
   return {
     backend,
     igeEncrypt: (data, key, iv, out) => ige(data, key, iv, out, igeEncOnce, keyEnc, igeEnc),
     igeDecrypt: (data, key, iv, out) => ige(data, key, iv, out, igeDecOnce, keyDec, igeDec),
-    sha256: (data) => hash(data, 32, e.sha256, e.sha256Init, e.sha256Blocks, e.sha256Final),
-    sha1: (data) => hash(data, 20, e.sha1, e.sha1Init, e.sha1Blocks, e.sha1Final),
+    sha256(data) {
+      hash(data, e.sha256, e.sha256Init, e.sha256Blocks, e.sha256Final)
+      return digest(32)
+    },
+    sha1(data) {
+      hash(data, e.sha1, e.sha1Init, e.sha1Blocks, e.sha1Final)
+      return digest(20)
+    },
+    sha256Into(data, out) {
+      hash(data, e.sha256, e.sha256Init, e.sha256Blocks, e.sha256Final)
+      digest(32, out)
+    },
+    sha1Into(data, out) {
+      hash(data, e.sha1, e.sha1Init, e.sha1Blocks, e.sha1Final)
+      digest(20, out)
+    },
     ctrCreate(key, iv): CtrCore {
       let slot = inst.alloc()
       const m = inst.mem()
