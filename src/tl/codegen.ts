@@ -118,6 +118,12 @@ function readExpr(ctx: Ctx, t: TlType, owner: TlCombinator): string {
       if (t.name === 'true') return 'true'
       return `r.${t.name === 'Bool' ? 'bool' : t.name}()`
     case 'vector': {
+      if (t.boxed) {
+        const o = t.of
+        if (o.kind === 'prim' && (o.name === 'long' || o.name === 'int' || o.name === 'string')) return `r.${o.name}s()`
+        if (o.kind === 'prim' && o.name === 'bytes') return 'r.bytesVector()'
+        if (o.kind === 'boxed' || o.kind === 'object' || o.kind === 'generic') return 'r.objects()'
+      }
       const e = elem(ctx, t.of, owner, 'r')
       const m = minSize(ctx, t.of)
       return t.boxed ? `r.vector(${e}, ${m})` : `r.bareVector(${e}, r.count(${m}))`

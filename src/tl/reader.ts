@@ -278,6 +278,59 @@ export class TlReader {
     return this.bareVector(fn, this.count(minSize))
   }
 
+  /** The vector id and a checked count (a boxed `Vector<T>` header). */
+  private vectorHead(minSize: number): number {
+    const at = this.pos
+    const id = this.uint()
+    if (id !== ID_VECTOR) this.fail('E_TL_UNEXPECTED_CONSTRUCTOR', `expected a vector, got ${hex8(id)}`, at)
+    return this.count(minSize)
+  }
+
+  // Boxed vectors of the common element types, each with its own loop: the element read is a
+  // direct, inlinable call instead of one shared, megamorphic `fn(this)`.
+
+  /** `Vector<long>` */
+  longs(): bigint[] {
+    const n = this.vectorHead(8)
+    const out: bigint[] = []
+    for (let i = 0; i < n; i++) out.push(this.long())
+    return out
+  }
+
+  /** `Vector<int>` */
+  ints(): number[] {
+    const n = this.vectorHead(4)
+    const out: number[] = []
+    for (let i = 0; i < n; i++) out.push(this.int())
+    return out
+  }
+
+  /** `Vector<string>` */
+  strings(): string[] {
+    const n = this.vectorHead(4)
+    const out: string[] = []
+    for (let i = 0; i < n; i++) out.push(this.string())
+    return out
+  }
+
+  /** `Vector<bytes>` */
+  bytesVector(): Uint8Array[] {
+    const n = this.vectorHead(4)
+    const out: Uint8Array[] = []
+    for (let i = 0; i < n; i++) out.push(this.bytes())
+    return out
+  }
+
+  /** `Vector<T>` of a boxed type. */
+  objects(): any[] {
+    const n = this.vectorHead(4)
+    this.enter()
+    const out: unknown[] = []
+    for (let i = 0; i < n; i++) out.push(this.object())
+    this.depth--
+    return out
+  }
+
   /** A bare `vector<T>` body: `n` elements (use `count()` to read a checked `n`). */
   bareVector<T>(fn: (r: TlReader) => T, n: number): T[] {
     this.enter()

@@ -469,18 +469,15 @@ export interface MtprotoMethods {
   invokeWithoutUpdates: { params: RawInvokeWithoutUpdatesRequest; result: unknown }
 }
 
-const re0 = (r: TlReader): any => r.long()
-const we1 = (w: TlWriter, v: any): void => { w.long(v) }
-const re2 = (r: TlReader): any => r.object()
-const we3 = (w: TlWriter, v: any): void => { w.object(v) }
-const re4 = (r: TlReader): any => r.object()
-const we5 = (w: TlWriter, v: any): void => { w.object(v) }
+const we0 = (w: TlWriter, v: any): void => { w.long(v) }
+const we1 = (w: TlWriter, v: any): void => { w.object(v) }
+const we2 = (w: TlWriter, v: any): void => { w.object(v) }
 
 function r_resPQ(r: TlReader): RawResPQ {
   const v0 = r.int128()
   const v1 = r.int128()
   const v2 = r.bytes()
-  const v3 = r.vector(re0, 8)
+  const v3 = r.longs()
   return { _: "resPQ", nonce: v0, server_nonce: v1, pq: v2, server_public_key_fingerprints: v3 }
 }
 
@@ -488,7 +485,7 @@ function w_resPQ(w: TlWriter, o: RawResPQ): void {
   w.int128(o.nonce)
   w.int128(o.server_nonce)
   w.bytes(o.pq)
-  w.vector(we1, o.server_public_key_fingerprints)
+  w.vector(we0, o.server_public_key_fingerprints)
 }
 
 function r_p_q_inner_data(r: TlReader): RawP_q_inner_data {
@@ -853,12 +850,12 @@ function w_gzip_packed(w: TlWriter, o: RawGzip_packed): void {
 }
 
 function r_msgs_ack(r: TlReader): RawMsgs_ack {
-  const v0 = r.vector(re0, 8)
+  const v0 = r.longs()
   return { _: "msgs_ack", msg_ids: v0 }
 }
 
 function w_msgs_ack(w: TlWriter, o: RawMsgs_ack): void {
-  w.vector(we1, o.msg_ids)
+  w.vector(we0, o.msg_ids)
 }
 
 function r_bad_msg_notification(r: TlReader): RawBad_msg_notification {
@@ -890,21 +887,21 @@ function w_bad_server_salt(w: TlWriter, o: RawBad_server_salt): void {
 }
 
 function r_msg_resend_req(r: TlReader): RawMsg_resend_req {
-  const v0 = r.vector(re0, 8)
+  const v0 = r.longs()
   return { _: "msg_resend_req", msg_ids: v0 }
 }
 
 function w_msg_resend_req(w: TlWriter, o: RawMsg_resend_req): void {
-  w.vector(we1, o.msg_ids)
+  w.vector(we0, o.msg_ids)
 }
 
 function r_msgs_state_req(r: TlReader): RawMsgs_state_req {
-  const v0 = r.vector(re0, 8)
+  const v0 = r.longs()
   return { _: "msgs_state_req", msg_ids: v0 }
 }
 
 function w_msgs_state_req(w: TlWriter, o: RawMsgs_state_req): void {
-  w.vector(we1, o.msg_ids)
+  w.vector(we0, o.msg_ids)
 }
 
 function r_msgs_state_info(r: TlReader): RawMsgs_state_info {
@@ -919,13 +916,13 @@ function w_msgs_state_info(w: TlWriter, o: RawMsgs_state_info): void {
 }
 
 function r_msgs_all_info(r: TlReader): RawMsgs_all_info {
-  const v0 = r.vector(re0, 8)
+  const v0 = r.longs()
   const v1 = r.bytes()
   return { _: "msgs_all_info", msg_ids: v0, info: v1 }
 }
 
 function w_msgs_all_info(w: TlWriter, o: RawMsgs_all_info): void {
-  w.vector(we1, o.msg_ids)
+  w.vector(we0, o.msg_ids)
   w.bytes(o.info)
 }
 
@@ -1048,21 +1045,21 @@ function w_jsonString(w: TlWriter, o: RawJsonString): void {
 }
 
 function r_jsonArray(r: TlReader): RawJsonArray {
-  const v0 = r.vector(re2, 4)
+  const v0 = r.objects()
   return { _: "jsonArray", value: v0 }
 }
 
 function w_jsonArray(w: TlWriter, o: RawJsonArray): void {
-  w.vector(we3, o.value)
+  w.vector(we1, o.value)
 }
 
 function r_jsonObject(r: TlReader): RawJsonObject {
-  const v0 = r.vector(re4, 4)
+  const v0 = r.objects()
   return { _: "jsonObject", value: v0 }
 }
 
 function w_jsonObject(w: TlWriter, o: RawJsonObject): void {
-  w.vector(we5, o.value)
+  w.vector(we2, o.value)
 }
 
 function r_req_pq(r: TlReader): RawReq_pqRequest {
@@ -1181,13 +1178,13 @@ function w_invokeAfterMsg(w: TlWriter, o: RawInvokeAfterMsgRequest): void {
 }
 
 function r_invokeAfterMsgs(r: TlReader): RawInvokeAfterMsgsRequest {
-  const v0 = r.vector(re0, 8)
+  const v0 = r.longs()
   const v1 = r.object()
   return { _: "invokeAfterMsgs", msg_ids: v0, query: v1 }
 }
 
 function w_invokeAfterMsgs(w: TlWriter, o: RawInvokeAfterMsgsRequest): void {
-  w.vector(we1, o.msg_ids)
+  w.vector(we0, o.msg_ids)
   w.object(o.query)
 }
 

@@ -576,12 +576,9 @@ export type SecretObject = RawDecryptedMessage_layer8 | RawDecryptedMessageServi
 export interface SecretMethods {
 }
 
-const re0 = (r: TlReader): any => r.long()
-const we1 = (w: TlWriter, v: any): void => { w.long(v) }
-const re2 = (r: TlReader): any => r.object()
-const we3 = (w: TlWriter, v: any): void => { w.object(v) }
-const re4 = (r: TlReader): any => r.object()
-const we5 = (w: TlWriter, v: any): void => { w.object(v) }
+const we0 = (w: TlWriter, v: any): void => { w.long(v) }
+const we1 = (w: TlWriter, v: any): void => { w.object(v) }
+const we2 = (w: TlWriter, v: any): void => { w.object(v) }
 
 function r_decryptedMessage_layer8(r: TlReader): RawDecryptedMessage_layer8 {
   const v0 = r.long()
@@ -740,30 +737,30 @@ function w_decryptedMessageMediaAudio_layer8(w: TlWriter, o: RawDecryptedMessage
 }
 
 function r_decryptedMessageActionReadMessages(r: TlReader): RawDecryptedMessageActionReadMessages {
-  const v0 = r.vector(re0, 8)
+  const v0 = r.longs()
   return { _: "decryptedMessageActionReadMessages", random_ids: v0 }
 }
 
 function w_decryptedMessageActionReadMessages(w: TlWriter, o: RawDecryptedMessageActionReadMessages): void {
-  w.vector(we1, o.random_ids)
+  w.vector(we0, o.random_ids)
 }
 
 function r_decryptedMessageActionDeleteMessages(r: TlReader): RawDecryptedMessageActionDeleteMessages {
-  const v0 = r.vector(re0, 8)
+  const v0 = r.longs()
   return { _: "decryptedMessageActionDeleteMessages", random_ids: v0 }
 }
 
 function w_decryptedMessageActionDeleteMessages(w: TlWriter, o: RawDecryptedMessageActionDeleteMessages): void {
-  w.vector(we1, o.random_ids)
+  w.vector(we0, o.random_ids)
 }
 
 function r_decryptedMessageActionScreenshotMessages(r: TlReader): RawDecryptedMessageActionScreenshotMessages {
-  const v0 = r.vector(re0, 8)
+  const v0 = r.longs()
   return { _: "decryptedMessageActionScreenshotMessages", random_ids: v0 }
 }
 
 function w_decryptedMessageActionScreenshotMessages(w: TlWriter, o: RawDecryptedMessageActionScreenshotMessages): void {
-  w.vector(we1, o.random_ids)
+  w.vector(we0, o.random_ids)
 }
 
 function r_decryptedMessageActionFlushHistory(r: TlReader): RawDecryptedMessageActionFlushHistory {
@@ -1145,7 +1142,7 @@ function r_decryptedMessageMediaExternalDocument(r: TlReader): RawDecryptedMessa
   const v4 = r.int()
   const v5 = r.object()
   const v6 = r.int()
-  const v7 = r.vector(re2, 4)
+  const v7 = r.objects()
   return { _: "decryptedMessageMediaExternalDocument", id: v0, access_hash: v1, date: v2, mime_type: v3, size: v4, thumb: v5, dc_id: v6, attributes: v7 }
 }
 
@@ -1157,7 +1154,7 @@ function w_decryptedMessageMediaExternalDocument(w: TlWriter, o: RawDecryptedMes
   w.int(o.size)
   w.object(o.thumb)
   w.int(o.dc_id)
-  w.vector(we3, o.attributes)
+  w.vector(we1, o.attributes)
 }
 
 function r_decryptedMessage_layer45(r: TlReader): RawDecryptedMessage_layer45 {
@@ -1166,7 +1163,7 @@ function r_decryptedMessage_layer45(r: TlReader): RawDecryptedMessage_layer45 {
   const v2 = r.int()
   const v3 = r.string()
   const v4 = (v0 & 0x00000200) !== 0 ? r.object() : undefined
-  const v5 = (v0 & 0x00000080) !== 0 ? r.vector(re4, 4) : undefined
+  const v5 = (v0 & 0x00000080) !== 0 ? r.objects() : undefined
   const v6 = (v0 & 0x00000800) !== 0 ? r.string() : undefined
   const v7 = (v0 & 0x00000008) !== 0 ? r.long() : undefined
   return { _: "decryptedMessage_layer45", random_id: v1, ttl: v2, message: v3, media: v4, entities: v5, via_bot_name: v6, reply_to_random_id: v7 }
@@ -1179,7 +1176,7 @@ function w_decryptedMessage_layer45(w: TlWriter, o: RawDecryptedMessage_layer45)
   w.int(o.ttl)
   w.string(o.message)
   if ((f0 & 0x00000200) !== 0) w.object(o.media!)
-  if ((f0 & 0x00000080) !== 0) w.vector(we5, o.entities!)
+  if ((f0 & 0x00000080) !== 0) w.vector(we2, o.entities!)
   if ((f0 & 0x00000800) !== 0) w.string(o.via_bot_name!)
   if ((f0 & 0x00000008) !== 0) w.long(o.reply_to_random_id!)
 }
@@ -1246,7 +1243,7 @@ function r_decryptedMessageMediaDocument_layer45(r: TlReader): RawDecryptedMessa
   const v4 = r.int()
   const v5 = r.bytes()
   const v6 = r.bytes()
-  const v7 = r.vector(re2, 4)
+  const v7 = r.objects()
   const v8 = r.string()
   return { _: "decryptedMessageMediaDocument_layer45", thumb: v0, thumb_w: v1, thumb_h: v2, mime_type: v3, size: v4, key: v5, iv: v6, attributes: v7, caption: v8 }
 }
@@ -1259,7 +1256,7 @@ function w_decryptedMessageMediaDocument_layer45(w: TlWriter, o: RawDecryptedMes
   w.int(o.size)
   w.bytes(o.key)
   w.bytes(o.iv)
-  w.vector(we3, o.attributes)
+  w.vector(we1, o.attributes)
   w.string(o.caption)
 }
 
@@ -1514,7 +1511,7 @@ function r_decryptedMessage(r: TlReader): RawDecryptedMessage {
   const v4 = r.int()
   const v5 = r.string()
   const v6 = (v0 & 0x00000200) !== 0 ? r.object() : undefined
-  const v7 = (v0 & 0x00000080) !== 0 ? r.vector(re4, 4) : undefined
+  const v7 = (v0 & 0x00000080) !== 0 ? r.objects() : undefined
   const v8 = (v0 & 0x00000800) !== 0 ? r.string() : undefined
   const v9 = (v0 & 0x00000008) !== 0 ? r.long() : undefined
   const v10 = (v0 & 0x00020000) !== 0 ? r.long() : undefined
@@ -1528,7 +1525,7 @@ function w_decryptedMessage(w: TlWriter, o: RawDecryptedMessage): void {
   w.int(o.ttl)
   w.string(o.message)
   if ((f0 & 0x00000200) !== 0) w.object(o.media!)
-  if ((f0 & 0x00000080) !== 0) w.vector(we5, o.entities!)
+  if ((f0 & 0x00000080) !== 0) w.vector(we2, o.entities!)
   if ((f0 & 0x00000800) !== 0) w.string(o.via_bot_name!)
   if ((f0 & 0x00000008) !== 0) w.long(o.reply_to_random_id!)
   if ((f0 & 0x00020000) !== 0) w.long(o.grouped_id!)
@@ -1575,7 +1572,7 @@ function r_decryptedMessageMediaDocument(r: TlReader): RawDecryptedMessageMediaD
   const v4 = r.long()
   const v5 = r.bytes()
   const v6 = r.bytes()
-  const v7 = r.vector(re2, 4)
+  const v7 = r.objects()
   const v8 = r.string()
   return { _: "decryptedMessageMediaDocument", thumb: v0, thumb_w: v1, thumb_h: v2, mime_type: v3, size: v4, key: v5, iv: v6, attributes: v7, caption: v8 }
 }
@@ -1588,7 +1585,7 @@ function w_decryptedMessageMediaDocument(w: TlWriter, o: RawDecryptedMessageMedi
   w.long(o.size)
   w.bytes(o.key)
   w.bytes(o.iv)
-  w.vector(we3, o.attributes)
+  w.vector(we1, o.attributes)
   w.string(o.caption)
 }
 
