@@ -89,3 +89,35 @@ export function toBase64(b: Uint8Array): string {
   }
   return s
 }
+
+/**
+ * A buffer for a body whose length was announced and checked, filled as bytes arrive. It
+ * starts at 64 KiB at most and doubles as data comes, so a peer that announces a large packet
+ * and sends nothing costs little memory: what is held stays proportional to what was received.
+ */
+export class BodyBuffer {
+  private buf: Uint8Array
+  private n = 0
+  constructor(readonly length: number) {
+    this.buf = new Uint8Array(Math.min(length, 65536))
+  }
+  /** Copies from `src[i..]` up to the missing bytes; returns how many were taken. */
+  fill(src: Uint8Array, i: number): number {
+    const take = Math.min(this.length - this.n, src.length - i)
+    if (this.n + take > this.buf.length) {
+      const grown = new Uint8Array(Math.min(this.length, Math.max(this.buf.length * 2, this.n + take)))
+      grown.set(this.buf.subarray(0, this.n))
+      this.buf = grown
+    }
+    this.buf.set(src.subarray(i, i + take), this.n)
+    this.n += take
+    return take
+  }
+  get done(): boolean {
+    return this.n === this.length
+  }
+  /** The whole body (only once `done`; capacity never exceeds `length`, so no copy). */
+  result(): Uint8Array {
+    return this.buf
+  }
+}

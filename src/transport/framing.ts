@@ -7,7 +7,7 @@
  */
 import { TransportError } from '../errors.js'
 import { crc32 } from '../crypto/crc32.js'
-import { readU32LE, writeU32LE } from './bytes.js'
+import { BodyBuffer, readU32LE, writeU32LE } from './bytes.js'
 import { fail, TransportStatusError } from './errors.js'
 
 export type FramingKind = 'abridged' | 'intermediate' | 'padded' | 'full'
@@ -64,8 +64,7 @@ function checkMax(max: number | undefined): number {
 abstract class FrameDecoder {
   protected readonly hdr = new Uint8Array(8)
   private hdrLen = 0
-  private body: Uint8Array | null = null
-  private filled = 0
+  private body: BodyBuffer | null = null
   private broken: TransportError | null = null
   protected flag = false
 
@@ -96,15 +95,11 @@ abstract class FrameDecoder {
             this.hdrLen = 0
             continue
           }
-          this.body = new Uint8Array(len)
-          this.filled = 0
+          this.body = new BodyBuffer(len)
         }
-        const take = Math.min(this.body.length - this.filled, n - i)
-        this.body.set(chunk.subarray(i, i + take), this.filled)
-        this.filled += take
-        i += take
-        if (this.filled === this.body.length) {
-          const body = this.body
+        i += this.body.fill(chunk, i)
+        if (this.body.done) {
+          const body = this.body.result()
           this.body = null
           this.onBody(body, out)
           this.hdrLen = 0

@@ -5,7 +5,7 @@
  * which is checked against the packet limit before the body is allocated. `http_wait` long
  * polling is the session layer's business.
  */
-import { concat, utf8 } from './bytes.js'
+import { BodyBuffer, concat, utf8 } from './bytes.js'
 import { fail, TransportStatusError } from './errors.js'
 import { DEFAULT_MAX_PACKET_LENGTH } from './framing.js'
 
@@ -23,8 +23,7 @@ export interface HttpMessage {
 class HttpParser {
   private head: number[] = []
   private parsed: { startLine: string[]; headers: Map<string, string> } | null = null
-  private body: Uint8Array | null = null
-  private filled = 0
+  private body: BodyBuffer | null = null
   private broken: unknown = null
 
   constructor(private readonly max: number, private readonly requireLength: boolean) {}
@@ -49,17 +48,11 @@ class HttpParser {
             }
           }
           if (!this.parsed) break
-          const len = this.contentLength(this.parsed.headers)
-          this.body = new Uint8Array(len)
-          this.filled = 0
+          this.body = new BodyBuffer(this.contentLength(this.parsed.headers))
         }
-        const body = this.body!
-        const take = Math.min(body.length - this.filled, chunk.length - i)
-        body.set(chunk.subarray(i, i + take), this.filled)
-        this.filled += take
-        i += take
-        if (this.filled === body.length) {
-          out.push({ ...this.parsed!, body })
+        i += this.body!.fill(chunk, i)
+        if (this.body!.done) {
+          out.push({ ...this.parsed!, body: this.body!.result() })
           this.parsed = null
           this.body = null
         }

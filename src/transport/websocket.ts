@@ -9,7 +9,7 @@
  * (Node 18) and on servers, the RFC 6455 codecs below do the handshake and the framing, sans-IO.
  */
 import type { Crypto } from '../crypto/index.js'
-import { concat, toBase64, utf8 } from './bytes.js'
+import { BodyBuffer, concat, toBase64, utf8 } from './bytes.js'
 import { ClientTransport, type ClientTransportOptions } from './client.js'
 import { fail } from './errors.js'
 import { DEFAULT_MAX_PACKET_LENGTH } from './framing.js'
@@ -181,8 +181,7 @@ export class WebSocketFrameCodec {
   private readonly max: number
   private readonly hdr = new Uint8Array(14)
   private hdrLen = 0
-  private payload: Uint8Array | null = null
-  private filled = 0
+  private payload: BodyBuffer | null = null
   private opcode = 0
   private fin = false
   private mask: Uint8Array | null = null
@@ -253,12 +252,8 @@ export class WebSocketFrameCodec {
           if (this.hdrLen < this.headerSize()) continue
           this.startFrame()
         }
-        const p = this.payload!
-        const take = Math.min(p.length - this.filled, chunk.length - i)
-        p.set(chunk.subarray(i, i + take), this.filled)
-        this.filled += take
-        i += take
-        if (this.filled === p.length) this.endFrame(out)
+        i += this.payload!.fill(chunk, i)
+        if (this.payload!.done) this.endFrame(out)
       }
     } catch (e) {
       this.broken = e
@@ -296,12 +291,11 @@ export class WebSocketFrameCodec {
       fail('E_WS_PROTOCOL', `unknown opcode ${this.opcode}`)
     }
     if (this.opcode < 8 && this.fragmentsLen + len > this.max) fail('E_PACKET_TOO_LONG', `WebSocket message exceeds ${this.max} bytes`)
-    this.payload = new Uint8Array(len)
-    this.filled = 0
+    this.payload = new BodyBuffer(len)
   }
 
   private endFrame(out: WebSocketEvent[]): void {
-    const p = this.payload!
+    const p = this.payload!.result()
     this.payload = null
     this.hdrLen = 0
     if (this.mask) for (let i = 0; i < p.length; i++) p[i] ^= this.mask[i & 3]

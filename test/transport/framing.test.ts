@@ -251,3 +251,20 @@ describe('quick-ACK token', () => {
     }
   })
 })
+
+describe('memory held by announced lengths', () => {
+  it('200 connections announcing 16 MiB packets and sending 100 bytes hold far less than 200 × 16 MiB', () => {
+    const before = process.memoryUsage().arrayBuffers
+    const decoders = []
+    for (let i = 0; i < 200; i++) {
+      const d = mk('intermediate', 'server')
+      const h = new Uint8Array(104)
+      new DataView(h.buffer).setUint32(0, 16 * 1024 * 1024 - 16, true)
+      expect(d.decode(h)).toEqual([])
+      decoders.push(d)
+    }
+    const held = process.memoryUsage().arrayBuffers - before
+    expect(held).toBeLessThan(64 * 1024 * 1024) // 200 × 64 KiB initial buffers ≈ 13 MB
+    expect(decoders.length).toBe(200)
+  })
+})
