@@ -47,6 +47,8 @@ export function setNativeProvider(p: NativeProvider | undefined): void {
 function withNative(core: CryptoCore, p: NativeProvider): CryptoCore {
   const { sha256From, igeEncryptFrom } = p
   const nativeIge = p.igeEncrypt?.bind(p)
+  const into = core.sha256Into?.bind(core)
+  const sha1Into = core.sha1Into?.bind(core)
   return {
     backend: core.backend,
     igeEncrypt: (d, k, iv, o) => (nativeIge && d.length >= igeEncryptFrom ? nativeIge(d, k, iv, o) : core.igeEncrypt(d, k, iv, o)),
@@ -54,6 +56,16 @@ function withNative(core: CryptoCore, p: NativeProvider): CryptoCore {
     ctrCreate: (k, iv) => core.ctrCreate(k, iv),
     sha1: (d) => core.sha1(d),
     sha256: (d) => (d.length >= sha256From ? p.sha256(d) : core.sha256(d)),
+    // keep the core's allocation-free hashes below the threshold
+    sha1Into,
+    sha256Into: into
+      ? (d, o) => {
+          if (d.length < sha256From) return into(d, o)
+          const h = p.sha256(d)
+          o.set(h)
+          h.fill(0)
+        }
+      : undefined,
   }
 }
 

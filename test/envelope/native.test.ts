@@ -11,7 +11,7 @@ import { jsCore } from '../../src/crypto/js/index.js'
 import { composeEnvelope } from '../../src/crypto/js/mtproto.js'
 import type { CryptoCore } from '../../src/crypto/types.js'
 import { igeEncryptViaCbc, nodeProvider } from '../../src/node/provider.js'
-import { body, cloudInner, SAMPLE_KEY, seededRandom } from './helpers.js'
+import { body, cloudInner, jsCoreInto, SAMPLE_KEY, seededRandom } from './helpers.js'
 import { igeEncryptRef } from './reference.js'
 
 afterEach(() => setNativeProvider(undefined))
@@ -49,6 +49,13 @@ describe('envelope with the node provider', () => {
     expect(nat.map((p) => Buffer.from(p).toString('hex'))).toEqual(plain.map((p) => Buffer.from(p).toString('hex')))
     const c = buildCrypto(jsCore)
     nat.forEach((p, i) => expect(c.decryptMessage(key, p, (i % 2 ? 8 : 0) as 0 | 8)).toEqual(cloudInner(body(sizes[i >> 1], sizes[i >> 1]))))
+  })
+
+  it('keeps a core\'s allocation-free hashes below the threshold and stays byte-identical', () => {
+    const plain = packets(jsCore)
+    setNativeProvider(nodeProvider)
+    const nat = packets(jsCoreInto)
+    expect(nat.map((p) => Buffer.from(p).toString('hex'))).toEqual(plain.map((p) => Buffer.from(p).toString('hex')))
   })
 
   it('routes messages from the threshold up away from a fused core, and only those', () => {

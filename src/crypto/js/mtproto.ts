@@ -245,7 +245,22 @@ const W = new Int32Array(80)
 const H = new Int32Array(8)
 const tail = new Uint8Array(128)
 
-const be32 = (b: Uint8Array, p: number): number => (b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]
+const tailView: DataView<ArrayBufferLike> = new DataView(tail.buffer)
+/**
+ * A DataView of the last buffer whose full blocks were hashed: DataView loads are the fastest
+ * big-endian reads in V8, and caching the view keeps steady-state hashing allocation-free (the
+ * envelope hashes its own scratch buffer; short inputs such as the KDF's 52 bytes never get here).
+ */
+let dvBuf: ArrayBufferLike = tail.buffer
+let dv: DataView<ArrayBufferLike> = tailView
+function view(b: Uint8Array): DataView<ArrayBufferLike> {
+  if (b.buffer !== dvBuf) {
+    dvBuf = b.buffer
+    dv = new DataView(b.buffer)
+  }
+  return dv
+}
+
 function put32(b: Uint8Array, p: number, w: number): void {
   b[p] = w >>> 24
   b[p + 1] = w >>> 16
@@ -253,8 +268,9 @@ function put32(b: Uint8Array, p: number, w: number): void {
   b[p + 3] = w
 }
 
-function block256(b: Uint8Array, p: number): void {
-  for (let i = 0; i < 16; i++) W[i] = be32(b, p + 4 * i)
+/** One block at byte `p` of `v`'s buffer. */
+function block256(v: DataView<ArrayBufferLike>, p: number): void {
+  for (let i = 0; i < 16; i++) W[i] = v.getInt32(p + 4 * i)
   for (let i = 16; i < 64; i++) {
     const x = W[i - 15]
     const y = W[i - 2]
@@ -285,8 +301,8 @@ function block256(b: Uint8Array, p: number): void {
   H[7] = (H[7] + h) | 0
 }
 
-function block1(b: Uint8Array, p: number): void {
-  for (let i = 0; i < 16; i++) W[i] = be32(b, p + 4 * i)
+function block1(v: DataView<ArrayBufferLike>, p: number): void {
+  for (let i = 0; i < 16; i++) W[i] = v.getInt32(p + 4 * i)
   for (let i = 16; i < 80; i++) {
     const x = W[i - 3] ^ W[i - 8] ^ W[i - 14] ^ W[i - 16]
     W[i] = (x << 1) | (x >>> 31)
@@ -309,12 +325,15 @@ function block1(b: Uint8Array, p: number): void {
   H[4] = (H[4] + e) | 0
 }
 
-/** Merkle–Damgård over `data` with the given block function; digest of `words` words to `out`. */
-function md(data: Uint8Array, out: Uint8Array, iv: Int32Array, block: (b: Uint8Array, p: number) => void): void {
+/** Merkle–Damgård over `data` with the given block function; digest (iv.length words) to `out`. */
+function md(data: Uint8Array, out: Uint8Array, iv: Int32Array, block: (v: DataView<ArrayBufferLike>, p: number) => void): void {
   H.set(iv)
   const n = data.length
   const full = n - (n & 63)
-  for (let p = 0; p < full; p += 64) block(data, p)
+  if (full > 0) {
+    const v = view(data)
+    for (let p = data.byteOffset, e = p + full; p < e; p += 64) block(v, p)
+  }
   const rem = n - full
   for (let i = 0; i < rem; i++) tail[i] = data[full + i]
   tail[rem] = 0x80
@@ -322,8 +341,8 @@ function md(data: Uint8Array, out: Uint8Array, iv: Int32Array, block: (b: Uint8A
   tail.fill(0, rem + 1, end - 8)
   put32(tail, end - 8, Math.floor(n / 0x20000000)) // bit length, big-endian 64-bit
   put32(tail, end - 4, (n * 8) >>> 0)
-  block(tail, 0)
-  if (end === 128) block(tail, 64)
+  block(tailView, 0)
+  if (end === 128) block(tailView, 64)
   for (let i = 0; i < iv.length; i++) put32(out, 4 * i, H[i])
   H.fill(0)
   W.fill(0)
