@@ -15,6 +15,7 @@
 //   0x02F80  TMP        two 16-byte IGE temporaries (table core)
 //   0x03000  RESERVED   0x3000..0xFFFF: MTProto envelope (issue 4): auth-key slots,
 //                       msg_key / KDF buffers, random padding input
+//            (plan, nothing there yet; see "Room for the envelope" below)
 //   0x10000  SCRATCH    256 KiB of data being processed, in place
 //   0x50000  SLOTS      per-object CTR stream slots (SLOT_SIZE each), grown by the host
 export const CT_CONST: usize = 0x00000
@@ -37,3 +38,22 @@ export const SLOT_SIZE: usize = 384
 export const SLOT_CTR: usize = 240
 export const SLOT_KS: usize = 256
 export const SLOT_POS: usize = 320
+
+// Room for the MTProto envelope (issue 4), to be added as assembly/mtproto.ts without moving
+// anything above. One WASM call per message, on data the host wrote into SCRATCH:
+//   0x03000  AUTH_KEY    256 bytes (MTProto 2.0 reads [x, x+36), [40+x, 76+x), [88+x, 120+x);
+//                        1.0 reads up to 136). Or per-key slots in the SLOTS area, like CTR.
+//   0x03100  MSG_KEY     16 (+16: msg_key_large), 0x03140 KDF temporaries (sha256_a, sha256_b)
+//   0x03200  PAD         up to 1024 random padding bytes from the host CSPRNG (injectable)
+//   0x03600  RK4 / IV4   4 x 240 bytes of schedules and 4 x 32 bytes of IVs for the batch call
+//                        that interleaves 4 independent messages (ctEncrypt is a pure function
+//                        of (block, schedule pointer), as ctrFill4 already uses it)
+//   0x0FFE0  KEY_SLICE   the 32-byte auth_key slice for msg_key, placed right before SCRATCH so
+//                        that SHA-256(slice || plaintext || padding) is one sha256(0xFFE0, 32 + n)
+//                        call with no copy; padding is appended in place after the inner data.
+// encrypt: sha256 -> msg_key -> KDF (two sha256 of 52 bytes into KEY / IV) -> ctExpandEnc ->
+// ctIgeEncrypt(SCRATCH, n) -> wipe. decrypt: KDF from the packet's msg_key -> ctIgeDecrypt ->
+// sha256 over slice || plaintext -> constant-time compare + length/padding checks, all computed
+// without early exit, returning length or a negated failure mask. Messages longer than
+// SCRATCH_SIZE use the same chunked protocol as IGE and SHA-256 here (state carried in IV and
+// SHA_H); encryption then needs two passes (hash, then encrypt).
