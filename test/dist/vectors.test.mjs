@@ -35,7 +35,7 @@ test('support/samples-auth-key.mjs matches test/vectors/samples-auth-key.ts', as
     return
   }
   const now = readFileSync(new URL('./support/samples-auth-key.mjs', import.meta.url), 'utf8')
-  assert.ok(now === text, 'out of date: run node test/dist/support/generate-samples-auth-key.mjs')
+  assert.ok(now === text, 'out of date: run node test/dist/support/generate-samples-auth-key.mjs --write')
 })
 
 const repeat = (v) => ascii(v.message.repeat(v.repeat ?? 1))

@@ -3,8 +3,10 @@
 // pinned snapshot of core.telegram.org/mtproto/samples-auth_key, so that the dist suite can
 // run on a bare Node 18 (no TypeScript loader, e.g. under qemu on ARM). Only the types are
 // stripped (esbuild); the values and the citation come over unchanged.
-//   node test/dist/support/generate-samples-auth-key.mjs          # (re)write
-//   node test/dist/support/generate-samples-auth-key.mjs --check  # exit 1 if out of date
+//   node test/dist/support/generate-samples-auth-key.mjs --write  # (re)write
+//   node test/dist/support/generate-samples-auth-key.mjs          # check only: exit 1 if out of date
+// (Writing needs the explicit flag, so a test runner that executes every file under test/
+// can never rewrite the fixture.)
 import { readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -31,10 +33,10 @@ export async function render() {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const text = await render()
-  if (process.argv.includes('--check')) {
+  if (!process.argv.includes('--write')) {
     const now = readFileSync(dest, 'utf8')
     if (now !== text) {
-      console.error(`${dest} is out of date: run node test/dist/support/generate-samples-auth-key.mjs`)
+      console.error(`${dest} is out of date: run node test/dist/support/generate-samples-auth-key.mjs --write`)
       process.exit(1)
     }
     console.log('samples-auth-key.mjs is up to date')
