@@ -140,8 +140,15 @@ function writeStmt(ctx: Ctx, t: TlType, v: string, owner: TlCombinator): string 
     case 'prim':
       if (t.name === 'true') return ''
       return `w.${t.name === 'Bool' ? 'bool' : t.name === '#' ? 'uint' : t.name}(${v})`
-    case 'vector':
+    case 'vector': {
+      if (t.boxed) {
+        const o = t.of
+        if (o.kind === 'prim' && (o.name === 'long' || o.name === 'int' || o.name === 'string')) return `w.${o.name}s(${v})`
+        if (o.kind === 'prim' && o.name === 'bytes') return `w.bytesVector(${v})`
+        if (o.kind === 'boxed' || o.kind === 'object' || o.kind === 'generic') return `w.objects(${v})`
+      }
       return `w.${t.boxed ? 'vector' : 'bareVector'}(${elem(ctx, t.of, owner, 'w')}, ${v})`
+    }
     case 'bare':
       return `${fn(bareTarget(ctx, t.name, owner), 'w')}(w, ${v})`
     default:

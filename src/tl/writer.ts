@@ -4,7 +4,7 @@
  * Values are checked as they are written: a wrong type or an out-of-range number raises a
  * `TlEncodeError` instead of being silently wrapped or truncated.
  */
-import { ID_BOOL_FALSE, ID_BOOL_TRUE, ID_VECTOR, type TlCodec } from './codec.js'
+import { ID_BOOL_FALSE, ID_BOOL_TRUE, ID_VECTOR, type TlCodec, type TlWriteFn } from './codec.js'
 import { TlEncodeError } from './errors.js'
 import { utf8Length, utf8Write } from './utf8.js'
 
@@ -21,6 +21,7 @@ export class TlWriter {
   pos = 0
   private dv: DataView
   private readonly fixed: boolean
+  private readonly table: Record<string, Entry | undefined>
 
   /**
    * @param target a capacity to start with (grows as needed), or a caller's buffer to fill
@@ -31,6 +32,7 @@ export class TlWriter {
     this.fixed = typeof target !== 'number'
     this.buf = typeof target === 'number' ? new Uint8Array(Math.max(16, target)) : target
     this.dv = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength)
+    this.table = tableFor(codec)
   }
 
   /** Makes room for `n` more bytes. */
@@ -161,11 +163,10 @@ export class TlWriter {
     if (typeof o === 'boolean') return this.bool(o)
     if (o === null || typeof o !== 'object') throw bad('TL object', o)
     const name = (o as { _: string })._
-    const f = this.codec?.writers[name]
-    const id = this.codec?.ids[name]
-    if (f === undefined || id === undefined) throw new TlEncodeError('E_TL_UNKNOWN_CONSTRUCTOR', `unknown constructor ${JSON.stringify(name)}`)
-    this.int(id)
-    f(this, o)
+    const e = typeof name === 'string' ? this.table[name] : undefined
+    if (e === undefined) throw new TlEncodeError('E_TL_UNKNOWN_CONSTRUCTOR', `unknown constructor ${JSON.stringify(name)}`)
+    this.int(e.id)
+    e.write(this, o)
   }
 
   /** The fields of `o` only (a bare object, `%T`). */
@@ -180,6 +181,45 @@ export class TlWriter {
   vector<T>(fn: (w: TlWriter, v: T) => void, items: readonly T[]): void {
     this.int(ID_VECTOR)
     this.bareVector(fn, items)
+  }
+
+  /** The vector id and count of a boxed `Vector<T>`. */
+  private vectorHead(items: readonly unknown[]): void {
+    if (!Array.isArray(items)) throw bad('vector (array)', items)
+    this.int(ID_VECTOR)
+    this.int(items.length)
+  }
+
+  // Boxed vectors of the common element types, each with its own (inlinable) element write.
+
+  /** `Vector<long>` */
+  longs(items: readonly bigint[]): void {
+    this.vectorHead(items)
+    for (let i = 0; i < items.length; i++) this.long(items[i])
+  }
+
+  /** `Vector<int>` */
+  ints(items: readonly number[]): void {
+    this.vectorHead(items)
+    for (let i = 0; i < items.length; i++) this.int(items[i])
+  }
+
+  /** `Vector<string>` */
+  strings(items: readonly string[]): void {
+    this.vectorHead(items)
+    for (let i = 0; i < items.length; i++) this.string(items[i])
+  }
+
+  /** `Vector<bytes>` */
+  bytesVector(items: readonly Uint8Array[]): void {
+    this.vectorHead(items)
+    for (let i = 0; i < items.length; i++) this.bytes(items[i])
+  }
+
+  /** `Vector<T>` of a boxed type. */
+  objects(items: readonly unknown[]): void {
+    this.vectorHead(items)
+    for (let i = 0; i < items.length; i++) this.object(items[i])
   }
 
   /** A bare `vector<T>`: count and elements. */
@@ -206,3 +246,25 @@ function bad(what: string, v: unknown): TlEncodeError {
   const shown = typeof v === 'bigint' ? `${v}n` : v instanceof Uint8Array ? `Uint8Array(${v.length})` : typeof v === 'string' ? JSON.stringify(v.slice(0, 40)) : String(v)
   return new TlEncodeError('E_TL_ENCODE', `expected ${what}, got ${typeof v} ${shown}`)
 }
+
+/** A constructor's id and field writer, found with one lookup by name. */
+interface Entry {
+  readonly id: number
+  readonly write: TlWriteFn
+}
+
+const tables = new WeakMap<TlCodec, Record<string, Entry | undefined>>()
+function tableFor(codec: TlCodec | null): Record<string, Entry | undefined> {
+  if (codec === null) return EMPTY_TABLE
+  let t = tables.get(codec)
+  if (t === undefined) {
+    t = Object.create(null) as Record<string, Entry | undefined>
+    for (const name in codec.writers) {
+      const id = codec.ids[name]
+      if (id !== undefined) t[name] = { id: id | 0, write: codec.writers[name] }
+    }
+    tables.set(codec, t)
+  }
+  return t
+}
+const EMPTY_TABLE: Record<string, Entry | undefined> = Object.create(null)

@@ -469,10 +469,6 @@ export interface MtprotoMethods {
   invokeWithoutUpdates: { params: RawInvokeWithoutUpdatesRequest; result: unknown }
 }
 
-const we0 = (w: TlWriter, v: any): void => { w.long(v) }
-const we1 = (w: TlWriter, v: any): void => { w.object(v) }
-const we2 = (w: TlWriter, v: any): void => { w.object(v) }
-
 function r_resPQ(r: TlReader): RawResPQ {
   const v0 = r.int128()
   const v1 = r.int128()
@@ -485,7 +481,7 @@ function w_resPQ(w: TlWriter, o: RawResPQ): void {
   w.int128(o.nonce)
   w.int128(o.server_nonce)
   w.bytes(o.pq)
-  w.vector(we0, o.server_public_key_fingerprints)
+  w.longs(o.server_public_key_fingerprints)
 }
 
 function r_p_q_inner_data(r: TlReader): RawP_q_inner_data {
@@ -855,7 +851,7 @@ function r_msgs_ack(r: TlReader): RawMsgs_ack {
 }
 
 function w_msgs_ack(w: TlWriter, o: RawMsgs_ack): void {
-  w.vector(we0, o.msg_ids)
+  w.longs(o.msg_ids)
 }
 
 function r_bad_msg_notification(r: TlReader): RawBad_msg_notification {
@@ -892,7 +888,7 @@ function r_msg_resend_req(r: TlReader): RawMsg_resend_req {
 }
 
 function w_msg_resend_req(w: TlWriter, o: RawMsg_resend_req): void {
-  w.vector(we0, o.msg_ids)
+  w.longs(o.msg_ids)
 }
 
 function r_msgs_state_req(r: TlReader): RawMsgs_state_req {
@@ -901,7 +897,7 @@ function r_msgs_state_req(r: TlReader): RawMsgs_state_req {
 }
 
 function w_msgs_state_req(w: TlWriter, o: RawMsgs_state_req): void {
-  w.vector(we0, o.msg_ids)
+  w.longs(o.msg_ids)
 }
 
 function r_msgs_state_info(r: TlReader): RawMsgs_state_info {
@@ -922,7 +918,7 @@ function r_msgs_all_info(r: TlReader): RawMsgs_all_info {
 }
 
 function w_msgs_all_info(w: TlWriter, o: RawMsgs_all_info): void {
-  w.vector(we0, o.msg_ids)
+  w.longs(o.msg_ids)
   w.bytes(o.info)
 }
 
@@ -1050,7 +1046,7 @@ function r_jsonArray(r: TlReader): RawJsonArray {
 }
 
 function w_jsonArray(w: TlWriter, o: RawJsonArray): void {
-  w.vector(we1, o.value)
+  w.objects(o.value)
 }
 
 function r_jsonObject(r: TlReader): RawJsonObject {
@@ -1059,7 +1055,7 @@ function r_jsonObject(r: TlReader): RawJsonObject {
 }
 
 function w_jsonObject(w: TlWriter, o: RawJsonObject): void {
-  w.vector(we2, o.value)
+  w.objects(o.value)
 }
 
 function r_req_pq(r: TlReader): RawReq_pqRequest {
@@ -1184,7 +1180,7 @@ function r_invokeAfterMsgs(r: TlReader): RawInvokeAfterMsgsRequest {
 }
 
 function w_invokeAfterMsgs(w: TlWriter, o: RawInvokeAfterMsgsRequest): void {
-  w.vector(we0, o.msg_ids)
+  w.longs(o.msg_ids)
   w.object(o.query)
 }
 

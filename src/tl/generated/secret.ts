@@ -576,10 +576,6 @@ export type SecretObject = RawDecryptedMessage_layer8 | RawDecryptedMessageServi
 export interface SecretMethods {
 }
 
-const we0 = (w: TlWriter, v: any): void => { w.long(v) }
-const we1 = (w: TlWriter, v: any): void => { w.object(v) }
-const we2 = (w: TlWriter, v: any): void => { w.object(v) }
-
 function r_decryptedMessage_layer8(r: TlReader): RawDecryptedMessage_layer8 {
   const v0 = r.long()
   const v1 = r.bytes()
@@ -742,7 +738,7 @@ function r_decryptedMessageActionReadMessages(r: TlReader): RawDecryptedMessageA
 }
 
 function w_decryptedMessageActionReadMessages(w: TlWriter, o: RawDecryptedMessageActionReadMessages): void {
-  w.vector(we0, o.random_ids)
+  w.longs(o.random_ids)
 }
 
 function r_decryptedMessageActionDeleteMessages(r: TlReader): RawDecryptedMessageActionDeleteMessages {
@@ -751,7 +747,7 @@ function r_decryptedMessageActionDeleteMessages(r: TlReader): RawDecryptedMessag
 }
 
 function w_decryptedMessageActionDeleteMessages(w: TlWriter, o: RawDecryptedMessageActionDeleteMessages): void {
-  w.vector(we0, o.random_ids)
+  w.longs(o.random_ids)
 }
 
 function r_decryptedMessageActionScreenshotMessages(r: TlReader): RawDecryptedMessageActionScreenshotMessages {
@@ -760,7 +756,7 @@ function r_decryptedMessageActionScreenshotMessages(r: TlReader): RawDecryptedMe
 }
 
 function w_decryptedMessageActionScreenshotMessages(w: TlWriter, o: RawDecryptedMessageActionScreenshotMessages): void {
-  w.vector(we0, o.random_ids)
+  w.longs(o.random_ids)
 }
 
 function r_decryptedMessageActionFlushHistory(r: TlReader): RawDecryptedMessageActionFlushHistory {
@@ -1154,7 +1150,7 @@ function w_decryptedMessageMediaExternalDocument(w: TlWriter, o: RawDecryptedMes
   w.int(o.size)
   w.object(o.thumb)
   w.int(o.dc_id)
-  w.vector(we1, o.attributes)
+  w.objects(o.attributes)
 }
 
 function r_decryptedMessage_layer45(r: TlReader): RawDecryptedMessage_layer45 {
@@ -1176,7 +1172,7 @@ function w_decryptedMessage_layer45(w: TlWriter, o: RawDecryptedMessage_layer45)
   w.int(o.ttl)
   w.string(o.message)
   if ((f0 & 0x00000200) !== 0) w.object(o.media!)
-  if ((f0 & 0x00000080) !== 0) w.vector(we2, o.entities!)
+  if ((f0 & 0x00000080) !== 0) w.objects(o.entities!)
   if ((f0 & 0x00000800) !== 0) w.string(o.via_bot_name!)
   if ((f0 & 0x00000008) !== 0) w.long(o.reply_to_random_id!)
 }
@@ -1256,7 +1252,7 @@ function w_decryptedMessageMediaDocument_layer45(w: TlWriter, o: RawDecryptedMes
   w.int(o.size)
   w.bytes(o.key)
   w.bytes(o.iv)
-  w.vector(we1, o.attributes)
+  w.objects(o.attributes)
   w.string(o.caption)
 }
 
@@ -1525,7 +1521,7 @@ function w_decryptedMessage(w: TlWriter, o: RawDecryptedMessage): void {
   w.int(o.ttl)
   w.string(o.message)
   if ((f0 & 0x00000200) !== 0) w.object(o.media!)
-  if ((f0 & 0x00000080) !== 0) w.vector(we2, o.entities!)
+  if ((f0 & 0x00000080) !== 0) w.objects(o.entities!)
   if ((f0 & 0x00000800) !== 0) w.string(o.via_bot_name!)
   if ((f0 & 0x00000008) !== 0) w.long(o.reply_to_random_id!)
   if ((f0 & 0x00020000) !== 0) w.long(o.grouped_id!)
@@ -1585,7 +1581,7 @@ function w_decryptedMessageMediaDocument(w: TlWriter, o: RawDecryptedMessageMedi
   w.long(o.size)
   w.bytes(o.key)
   w.bytes(o.iv)
-  w.vector(we1, o.attributes)
+  w.objects(o.attributes)
   w.string(o.caption)
 }
 
