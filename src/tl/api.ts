@@ -25,7 +25,7 @@ export interface DecodeOptions extends TlReaderOptions {
 }
 
 /** Reads one boxed object from `data` (gzip_packed is inflated transparently). */
-export function decodeTl(codec: TlCodec, data: Uint8Array, options: DecodeOptions = {}): any {
+export function decodeTl<T = any>(codec: TlCodec, data: Uint8Array, options: DecodeOptions = {}): T {
   const r = new TlReader(codec, data, options)
   const v = r.object()
   if (!options.allowTrailing && r.pos !== r.end) r.fail('E_TL_TRAILING', `${r.end - r.pos} bytes after the object`)

@@ -2,7 +2,7 @@
 // it as a template string in telegram/tl/apiTl.js), on our .tl files, and on broken input.
 import { createRequire } from 'node:module'
 import { describe, expect, it } from 'vitest'
-import { compileCodec, decodeTl, encodeTl, normalize, parseSchema, TlSchemaError, uniqueNames } from '../../src/tl/index.js'
+import { compileCodec, decodeTl, encodeTl, generateTs, normalize, parseSchema, TlReader, TlSchemaError, TlWriter, uniqueNames } from '../../src/tl/index.js'
 import { crc32 } from '../../src/crypto/crc32.js'
 import { RandomValues, rng } from './random.js'
 
@@ -52,6 +52,29 @@ describe('api.tl (telegram devDependency)', () => {
         expect(decodeTl(codec, bytes), c.name).toEqual(obj)
       }
     }
+  })
+})
+
+describe('generated TypeScript for api.tl', () => {
+  it('has an interface per combinator, a union per type, the method map and typed result readers', () => {
+    const schema = parseSchema(API_TL)
+    const ts = generateTs(schema, { name: 'api', runtimeImport: 'mtwire' })
+    expect(ts).toContain('export interface RawInputPeerUser {\n  _: "inputPeerUser"\n  user_id: bigint\n  access_hash: bigint\n}')
+    expect(ts).toContain('export type TypeInputPeer = RawInputPeerEmpty | RawInputPeerSelf | RawInputPeerChat | RawInputPeerUser')
+    expect(ts).toMatch(/ {2}"messages.getHistory": \{ params: RawMessages_getHistoryRequest; result: TypeMessages_Messages \}/)
+    expect(ts).toContain("from 'mtwire'")
+    for (const c of uniqueNames(schema)) expect(ts.includes(`  ${/^[A-Za-z_$][\w$]*$/.test(c.name) ? c.name : JSON.stringify(c.name)}: 0x`), c.name).toBe(true)
+  })
+
+  it('method results of primitive vectors decode through codec.results', () => {
+    const codec = compileCodec(API_TL)
+    // contacts.getContactIDs returns Vector<int>, photos.deletePhotos Vector<long>
+    const w = new TlWriter(null)
+    w.ints([5, 6, 7])
+    expect(codec.results!['contacts.getContactIDs'](new TlReader(codec, w.result()))).toEqual([5, 6, 7])
+    const l = new TlWriter(null)
+    l.longs([1n, -2n])
+    expect(codec.results!['photos.deletePhotos'](new TlReader(codec, l.result()))).toEqual([1n, -2n])
   })
 })
 
