@@ -41,6 +41,10 @@ export class TlReader {
   private readonly maxDepth: number
   private readonly table: Record<number, TlReadFn>
 
+  /**
+   * Reads `data[start, end)` with the constructors of `codec` (null: primitives only).
+   * `base` and `depth` (and passing a `Shared` as options) are for readers this one spawns.
+   */
   constructor(codec: TlCodec | null, data: Uint8Array, options?: TlReaderOptions | Shared, start = 0, end = data.length, base = 0, depth = 0) {
     this.codec = codec
     this.data = data
@@ -107,6 +111,7 @@ export class TlReader {
 
   /** `n` raw bytes (a view). */
   raw(n: number): Uint8Array {
+    if (!(n >= 0)) this.fail('E_TL_LENGTH', `invalid length ${n}`)
     this.need(n)
     const v = this.data.subarray(this.pos, this.pos + n)
     this.pos += n
