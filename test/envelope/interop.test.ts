@@ -8,6 +8,7 @@ import Long from 'long'
 import { beforeAll, describe, expect, it } from 'vitest'
 // AuthKey is internal to @mtcute/core (not in its exports map): import the file itself
 import { AuthKey as MtcuteAuthKey } from '../../node_modules/@mtcute/core/network/auth-key.js'
+import { createAesIgeForMessageOld } from '../../node_modules/@mtcute/core/utils/crypto/mtproto.js'
 import { NodeCryptoProvider } from '@mtcute/node/utils.js'
 import { createAuthKey } from '../../src/crypto/authkey.js'
 import { body, cloudInner, SAMPLE_KEY } from './helpers.js'
@@ -68,6 +69,21 @@ describe('mtcute AuthKey (Node provider)', () => {
         got = reader.raw(n)
       })
       expect(got).toEqual(inner.subarray(32))
+    }
+  })
+})
+
+describe('mtcute MTProto 1.0 KDF (createAesIgeForMessageOld)', () => {
+  it('decrypts our 1.0 packets in both directions', async () => {
+    const provider = new NodeCryptoProvider()
+    await provider.initialize()
+    for (const x of [0, 8] as const) {
+      for (const n of [0, 100, 4096]) {
+        const inner = cloudInner(body(n, n))
+        const p = crypto.encryptMessage(key, inner, x, undefined, { version: 1 })
+        const ige = createAesIgeForMessageOld(provider as never, SAMPLE_KEY, p.subarray(8, 24), x === 0)
+        expect(Buffer.from(ige.decrypt(p.subarray(24)).subarray(0, inner.length))).toEqual(Buffer.from(inner))
+      }
     }
   })
 })
