@@ -1,17 +1,26 @@
 // A tiny bench bundle to check scripts/arm/bench.sh end to end:
 //   bash scripts/arm/bench.sh scripts/arm/bench-smoke.mjs --json .arm/smoke-{arch}.json
-// It measures AES-256-IGE over 4 KiB with every backend of the built dist/node.mjs for about
+// It measures AES-256-IGE over 4 KiB with every backend of the built dist/node.mjs (or
+// $MTWIRE_DIST/node.mjs) for about
 // a quarter second each, and labels the result with MTWIRE_EMULATED as the real bench does.
 import { writeFileSync } from 'node:fs'
 import { performance } from 'node:perf_hooks'
 
-const { createCrypto } = await import(new URL('../../dist/node.mjs', import.meta.url).href)
+import { pathToFileURL } from 'node:url'
+import { join } from 'node:path'
+
+const bundle = process.env.MTWIRE_DIST
+  ? pathToFileURL(join(process.env.MTWIRE_DIST, 'node.mjs')).href
+  : new URL('../../dist/node.mjs', import.meta.url).href
+const { createCrypto } = await import(bundle)
 const emulated = process.env.MTWIRE_EMULATED || false
 const meta = { arch: process.arch, node: process.version, v8: process.versions.v8, emulated }
 console.log(`smoke bench: ${meta.arch}, node ${meta.node}${emulated ? ` (EMULATED ${emulated}: timings are not real speeds)` : ''}`)
 
 const results = []
-const options = [{ backend: 'js' }, { backend: 'wasm', simd: 'relaxed' }, { backend: 'wasm', simd: 'baseline' }, { backend: 'wasm', simd: 'none' }]
+const options = [{ backend: 'js' }]
+for (const simd of ['relaxed', 'baseline', 'none'])
+  for (const aes of ['constant-time', 'table']) options.push({ backend: 'wasm', simd, aes })
 const seen = new Set()
 for (const o of options) {
   let c

@@ -9,8 +9,9 @@
 #
 # In ARGS, `{arch}` is replaced by the label (arm64 / armv7), so each arch writes its own file.
 # Node flags: ARM_NODE_FLAGS (default: --experimental-wasm-relaxed-simd --expose-gc, as the
-# x86 bench runs). ARM_ARCHES picks the arches (default: arm64 armhf). Each arch's output is
-# prefixed with [arm64] / [armv7]; the exit status is non-zero if any arch failed.
+# x86 bench runs). ARM_ARCHES picks the arches (default: arm64 armhf). ARM_PARALLEL=1 runs
+# the arches at once (default 0: in turn). Each arch's output is prefixed with [arm64] /
+# [armv7]; the exit status is non-zero if any arch failed.
 set -uo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -26,18 +27,36 @@ bash "$here/setup.sh" || { echo "bench:arm: setup failed" >&2; exit 2; }
 
 arches="${ARM_ARCHES:-arm64 armhf}"
 read -r -a flags <<< "${ARM_NODE_FLAGS:---experimental-wasm-relaxed-simd --expose-gc}"
-failed=()
-for a in $arches; do
+logs="$(mktemp -d)"
+trap 'rm -rf "$logs"' EXIT
+
+run_arch() { # arch -> labelled output; exit status of the bench
+  local a="$1" label x start rc args=()
   label="$(arm_label "$a")"
-  args=()
-  for x in "$@"; do args+=("${x//\{arch\}/$label}"); done
+  for x in "${bench_args[@]}"; do args+=("${x//\{arch\}/$label}"); done
   echo "[$label] EMULATED: Debian Node $(arm_node "$a" --version) under qemu-user on $(uname -m); timings are not real speeds"
   start=$(date +%s)
   MTWIRE_EMULATED="$label" arm_node "$a" "${flags[@]}" "$bundle" "${args[@]}" 2>&1 | sed -u "s/^/[$label] /"
   rc=${PIPESTATUS[0]}
   echo "[$label] exit $rc after $(($(date +%s) - start))s"
-  [ "$rc" = 0 ] || failed+=("$label")
-done
+  return "$rc"
+}
+
+bench_args=("$@")
+failed=()
+if [ "${ARM_PARALLEL:-0}" = 1 ]; then
+  declare -A pid
+  for a in $arches; do
+    run_arch "$a" > "$logs/$a.log" 2>&1 &
+    pid[$a]=$!
+  done
+  for a in $arches; do
+    wait "${pid[$a]}" || failed+=("$(arm_label "$a")")
+    cat "$logs/$a.log"
+  done
+else
+  for a in $arches; do run_arch "$a" || failed+=("$(arm_label "$a")"); done
+fi
 if [ "${#failed[@]}" -gt 0 ]; then
   echo "bench:arm: FAILED on ${failed[*]}" >&2
   exit 1
