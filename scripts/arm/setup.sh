@@ -28,18 +28,27 @@ all_pkgs=(node-acorn node-xtend node-cjs-module-lexer node-undici node-busboy)
 
 log() { printf '[arm-setup] %s\n' "$*" >&2; }
 
-# apt/dpkg may be busy (another job installing chromium, say): wait for the lock, then run.
+# apt/dpkg may be busy (another job installing chromium, say): when a command fails because
+# of a lock (apt's message, or a lock file held: fuser is in psmisc, which may be absent),
+# wait and try again, for up to 10 minutes. Any other failure is returned at once.
 apt_retry() {
-  local i
+  local i err rc
+  err="$(mktemp)"
   for i in $(seq 1 60); do
-    if "$@"; then return 0; fi
-    if fuser /var/lib/dpkg/lock-frontend /var/lib/dpkg/lock /var/lib/apt/lists/lock >/dev/null 2>&1; then
+    "$@" 2> >(tee "$err" >&2)
+    rc=$?
+    wait 2>/dev/null # let tee finish writing
+    if [ "$rc" = 0 ]; then rm -f "$err"; return 0; fi
+    if grep -qiE 'could not get lock|unable to (acquire|lock)|is locked by another process' "$err" ||
+      { command -v fuser >/dev/null && fuser /var/lib/dpkg/lock-frontend /var/lib/dpkg/lock /var/lib/apt/lists/lock >/dev/null 2>&1; }; then
       log "apt/dpkg is locked by another process; waiting ($i/60)"
       sleep 10
     else
-      return 1
+      rm -f "$err"
+      return "$rc"
     fi
   done
+  rm -f "$err"
   return 1
 }
 
@@ -60,7 +69,7 @@ if [ "$all_ok" = 1 ]; then exit 0; fi
 if ! command -v qemu-aarch64 >/dev/null || ! command -v qemu-arm >/dev/null; then
   log "installing qemu-user"
   if ! apt-cache show qemu-user >/dev/null 2>&1; then apt_retry as_root apt-get update -qq; fi
-  apt_retry as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq qemu-user
+  apt_retry as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=600 qemu-user
 fi
 
 # 2. foreign architectures, and their package lists
@@ -68,7 +77,7 @@ need_update=0
 for a in $arches; do
   if ! dpkg --print-foreign-architectures | grep -qx "$a"; then
     log "dpkg --add-architecture $a"
-    as_root dpkg --add-architecture "$a"
+    apt_retry as_root dpkg --add-architecture "$a"
     need_update=1
   fi
   if ! apt-cache show "nodejs:$a" >/dev/null 2>&1; then need_update=1; fi
