@@ -14,7 +14,6 @@
 import { randomFillSync } from 'node:crypto'
 import { createRequire } from 'node:module'
 import { getHeapStatistics } from 'node:v8'
-import Long from 'long'
 import * as mtcuteWasm from '@mtcute/wasm'
 import { NodeCryptoProvider } from '@mtcute/node/utils.js'
 // AuthKey is internal to @mtcute/core (not in its exports map): load the file itself
@@ -32,8 +31,9 @@ const require = createRequire(import.meta.url)
 export const SIZES = [256, 4096, 65536, 1 << 20]
 
 const quiet = { verbose() {}, warn() {}, debug() {}, info() {}, error() {} }
-const SALT = Long.fromBits(0x55667788, 0x11223344)
-const SESSION = Long.fromBits(0x05060708, 0x01020304)
+// mtcute takes long.js Longs; plain { low, high } objects serve (no direct dependency on `long`)
+const SALT = { low: 0x55667788, high: 0x11223344, unsigned: false } as never
+const SESSION = { low: 0x05060708, high: 0x01020304, unsigned: false } as never
 
 function rnd(n: number): Uint8Array {
   const b = new Uint8Array(n)
@@ -45,8 +45,8 @@ function rnd(n: number): Uint8Array {
 function innerOf(size: number): Uint8Array {
   const m = rnd(size)
   const dv = new DataView(m.buffer)
-  dv.setInt32(8, SESSION.low, true)
-  dv.setInt32(12, SESSION.high, true)
+  dv.setUint32(8, 0x05060708, true) // SESSION
+  dv.setUint32(12, 0x01020304, true)
   dv.setUint32(28, size - 32, true)
   return m
 }
@@ -109,6 +109,13 @@ const suite: BenchSuite = {
       }
       const msg = inner.subarray(16) // mtcute adds salt and session_id itself
       const noop = (): void => {}
+      // fail early if a peer would reject the packet (then it would skip part of its work)
+      for (const k of [mtNode, mtWasm]) {
+        let ok = false
+        k.decryptMessage(packet, SESSION, () => (ok = true))
+        if (!ok) throw new Error('mtcute rejected the benchmark packet')
+      }
+      if (backends[0].decryptMessage(key, mtNode.encryptMessage(msg, SALT, SESSION), 0).length !== size) throw new Error('mtcute packet mismatch')
       for (const [impl, k] of [['@mtcute/core AuthKey (node)', mtNode], ['@mtcute/core AuthKey (wasm)', mtWasm]] as const) {
         cases.push({ impl, peer: true, op: 'encrypt-message', size, fn: () => k.encryptMessage(msg, SALT, SESSION) })
         cases.push({ impl, peer: true, op: 'decrypt-message', size, fn: () => k.decryptMessage(packet, SESSION, noop) })
@@ -126,12 +133,12 @@ export default suite
 export async function measureGramjs(sizes = SIZES, rounds = 5): Promise<{ op: string; size: number; opsPerSec: number }[]> {
   const { MTProtoState } = require('telegram/network/MTProtoState') as { MTProtoState: new (k: unknown, l: unknown) => any }
   const { AuthKey } = require('telegram/crypto/AuthKey') as { AuthKey: new () => { setKey(k: Buffer): Promise<void> } }
-  const bigInt = require('big-integer') as (s: string, r: number) => unknown
+  const { readBigIntFromBuffer } = require('telegram/Helpers') as { readBigIntFromBuffer(b: Buffer, little: boolean, signed: boolean): unknown }
   const keyBytes = rnd(256)
   const ak = new AuthKey()
   await ak.setKey(Buffer.from(keyBytes))
   const state = new MTProtoState(ak, quiet)
-  state.salt = bigInt('1122334455667788', 16)
+  state.salt = readBigIntFromBuffer(Buffer.from('8877665544332211', 'hex'), true, true)
   state.securityChecks = false // else its duplicate-msg_id check rejects the repeated packet
   const c = await createCrypto()
   const key = createAuthKey(keyBytes)

@@ -4,7 +4,6 @@
  * client-side: they encrypt with x = 0 and decrypt with x = 8. So: their packets decrypt with
  * ours at x = 0, and ours (x = 8, as a server would send) decrypt with theirs.
  */
-import Long from 'long'
 import { beforeAll, describe, expect, it } from 'vitest'
 // AuthKey is internal to @mtcute/core (not in its exports map): import the file itself
 import { AuthKey as MtcuteAuthKey } from '../../node_modules/@mtcute/core/network/auth-key.js'
@@ -21,6 +20,14 @@ type GramState = {
   encryptMessageData(d: Buffer): Promise<Buffer>
   decryptMessageData(d: Buffer): Promise<{ msgId: { toString(): string }; obj: { className: string; msgId: { toString(): string }; pingId: { toString(): string } } }>
 }
+
+/**
+ * mtcute takes long.js `Long`s; a plain { low, high, unsigned } works wherever it reads
+ * `.low` / `.high` or passes the value to Long's comparisons, and spares a direct dependency
+ * on `long` (only a transitive one of @mtcute/core).
+ */
+const long = (high: number, low: number) => ({ low: low | 0, high: high | 0, unsigned: false }) as never
+type Long = { toString(): string }
 
 const quiet = { verbose() {}, warn() {}, debug() {}, info() {}, error() {} }
 const crypto = createCryptoSync({ backend: 'js' })
@@ -39,7 +46,7 @@ function pong(msgId: bigint, pingId: bigint): Uint8Array {
 describe('mtcute AuthKey (Node provider)', () => {
   const provider = new NodeCryptoProvider()
   const mt = new MtcuteAuthKey(provider as never, quiet as never, {} as never)
-  const sessionId = Long.fromBits(0x05060708, 0x01020304) // helpers.cloudInner writes 0x0102030405060708
+  const sessionId = long(0x01020304, 0x05060708) // helpers.cloudInner writes 0x0102030405060708
   beforeAll(async () => {
     await provider.initialize()
     mt.setup(SAMPLE_KEY)
@@ -52,7 +59,7 @@ describe('mtcute AuthKey (Node provider)', () => {
   it('theirs (x = 0) decrypts with ours', () => {
     for (const n of SIZES) {
       const msg = cloudInner(body(n, n)).subarray(16) // msg_id ‖ seq_no ‖ length ‖ body
-      const salt = Long.fromBits(0x55667788, 0x11223344)
+      const salt = long(0x11223344, 0x55667788)
       const packet = mt.encryptMessage(msg, salt, sessionId)
       expect(crypto.decryptMessage(key, packet, 0)).toEqual(cloudInner(body(n, n)))
     }
@@ -93,11 +100,11 @@ describe('GramJS MTProtoState', () => {
   beforeAll(async () => {
     const { MTProtoState } = await import('telegram/network/MTProtoState.js')
     const { AuthKey } = await import('telegram/crypto/AuthKey.js')
-    const bigInt = (await import('big-integer')).default
+    const { readBigIntFromBuffer } = await import('telegram/Helpers.js')
     const ak = new AuthKey()
     await ak.setKey(Buffer.from(SAMPLE_KEY))
     state = new MTProtoState(ak, quiet as never) as unknown as GramState
-    state.salt = bigInt('1122334455667788', 16)
+    state.salt = readBigIntFromBuffer(Buffer.from('8877665544332211', 'hex'), true, true) // GramJS's bigInt, without importing big-integer
   })
 
   it('theirs (x = 0) decrypts with ours', async () => {
