@@ -21,6 +21,15 @@ export function utf8Decode(b: Uint8Array, start: number, end: number): string {
  * malformed, which the caller hands to TextDecoder for its exact replacement behaviour.
  */
 function decodeShort(b: Uint8Array, start: number, end: number): string | null {
+  let or = 0
+  for (let j = start; j < end; j++) or |= b[j]
+  if (or < 0x80) {
+    // ASCII: whole 16-character pieces, each one call with the exact number of arguments
+    let s = ''
+    let i = start
+    for (; end - i >= 16; i += 16) s += ascii(b, i, 16)
+    return i < end ? s + ascii(b, i, end - i) : s
+  }
   let s = ''
   let i = start
   while (i < end) {
@@ -86,4 +95,28 @@ export function utf8Write(s: string, len: number, b: Uint8Array, pos: number): v
     return
   }
   encoder.encodeInto(s, b.subarray(pos, pos + len))
+}
+
+const f = String.fromCharCode
+
+/** `n` (1..16) ASCII bytes from `i` as a string, in one call. */
+function ascii(b: Uint8Array, i: number, n: number): string {
+  switch (n) {
+    case 1: return f(b[i])
+    case 2: return f(b[i], b[i + 1])
+    case 3: return f(b[i], b[i + 1], b[i + 2])
+    case 4: return f(b[i], b[i + 1], b[i + 2], b[i + 3])
+    case 5: return f(b[i], b[i + 1], b[i + 2], b[i + 3], b[i + 4])
+    case 6: return f(b[i], b[i + 1], b[i + 2], b[i + 3], b[i + 4], b[i + 5])
+    case 7: return f(b[i], b[i + 1], b[i + 2], b[i + 3], b[i + 4], b[i + 5], b[i + 6])
+    case 8: return f(b[i], b[i + 1], b[i + 2], b[i + 3], b[i + 4], b[i + 5], b[i + 6], b[i + 7])
+    case 9: return f(b[i], b[i + 1], b[i + 2], b[i + 3], b[i + 4], b[i + 5], b[i + 6], b[i + 7], b[i + 8])
+    case 10: return f(b[i], b[i + 1], b[i + 2], b[i + 3], b[i + 4], b[i + 5], b[i + 6], b[i + 7], b[i + 8], b[i + 9])
+    case 11: return f(b[i], b[i + 1], b[i + 2], b[i + 3], b[i + 4], b[i + 5], b[i + 6], b[i + 7], b[i + 8], b[i + 9], b[i + 10])
+    case 12: return f(b[i], b[i + 1], b[i + 2], b[i + 3], b[i + 4], b[i + 5], b[i + 6], b[i + 7], b[i + 8], b[i + 9], b[i + 10], b[i + 11])
+    case 13: return f(b[i], b[i + 1], b[i + 2], b[i + 3], b[i + 4], b[i + 5], b[i + 6], b[i + 7], b[i + 8], b[i + 9], b[i + 10], b[i + 11], b[i + 12])
+    case 14: return f(b[i], b[i + 1], b[i + 2], b[i + 3], b[i + 4], b[i + 5], b[i + 6], b[i + 7], b[i + 8], b[i + 9], b[i + 10], b[i + 11], b[i + 12], b[i + 13])
+    case 15: return f(b[i], b[i + 1], b[i + 2], b[i + 3], b[i + 4], b[i + 5], b[i + 6], b[i + 7], b[i + 8], b[i + 9], b[i + 10], b[i + 11], b[i + 12], b[i + 13], b[i + 14])
+    default: return f(b[i], b[i + 1], b[i + 2], b[i + 3], b[i + 4], b[i + 5], b[i + 6], b[i + 7], b[i + 8], b[i + 9], b[i + 10], b[i + 11], b[i + 12], b[i + 13], b[i + 14], b[i + 15])
+  }
 }
