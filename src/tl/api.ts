@@ -19,6 +19,17 @@ export function encodeTl<T extends { _: string }>(codec: TlCodec, obj: T): Uint8
   }
 }
 
+/**
+ * Serializes one boxed object straight into `target` at `offset` (a WASM scratch region, a
+ * transport frame) and returns the number of bytes written. Throws E_TL_OVERFLOW, leaving the
+ * bytes past `offset` unspecified, if `target` is too small.
+ */
+export function encodeTlInto<T extends { _: string }>(codec: TlCodec, obj: T, target: Uint8Array, offset = 0): number {
+  const w = new TlWriter(codec, target.subarray(offset))
+  w.object(obj)
+  return w.pos
+}
+
 export interface DecodeOptions extends TlReaderOptions {
   /** Accept bytes after the object (default false: they raise E_TL_TRAILING). */
   allowTrailing?: boolean

@@ -17,6 +17,6 @@ export { generateTs, generateJs, uniqueNames, type GenerateOptions } from './cod
 export { compileCodec } from './compile.js'
 export { gunzipBounded, gzip } from './gzip.js'
 export { formatTl } from './format.js'
-export { encodeTl, decodeTl, gzipPacked, type DecodeOptions } from './api.js'
+export { encodeTl, encodeTlInto, decodeTl, gzipPacked, type DecodeOptions } from './api.js'
 export * from './generated/mtproto.js'
 export * from './generated/secret.js'

@@ -99,6 +99,15 @@ describe('writer buffers', () => {
     expect(new TlReader(null, x.result(), undefined, 4 * 9999).int()).toBe(9999)
   })
 
+  it('encodeTlInto writes an object at an offset of a caller\'s buffer', async () => {
+    const { encodeTlInto } = await import('../../src/tl/index.js')
+    const frame = new Uint8Array(64).fill(0xaa)
+    const n = encodeTlInto(mtprotoCodec, { _: 'ping', ping_id: 3n }, frame, 8)
+    expect(n).toBe(12)
+    expect(toHex(frame.subarray(0, 24))).toBe('aa'.repeat(8) + 'ec77be7a' + '0300000000000000' + 'aa'.repeat(4))
+    expect(() => encodeTlInto(mtprotoCodec, { _: 'ping', ping_id: 3n }, frame, 56)).toThrow(TlError)
+  })
+
   it("writes into a caller's buffer, and fails cleanly when it is full", () => {
     const mine = new Uint8Array(12)
     const x = new TlWriter(null, mine)
