@@ -1,10 +1,10 @@
 // SHA-256 (FIPS 180-4). State (8 words) at SHA_H, so a long input streams through the
 // scratch region: sha256Init, sha256Blocks per chunk (whole 64-byte blocks), sha256Final.
 // The 64 rounds are unrolled (written out by a generator, checked against FIPS 180 vectors in
-// test/wasm): message schedule in 16 rolling locals, round constants as immediates, and the
+// test/wasm): message schedule in 16 rolling locals; round constants as immediates (FIPS 180-4
+// 4.2.2: first 32 bits of the fractional parts of the cube roots of the first 64 primes); the
 // sigma functions as nested rotations, e.g. Σ1(e) = rotr(e ^ rotr(e ^ rotr(e, 14), 5), 6), which
-// need fewer register copies on two-operand x86 than three independent rotations (FIPS 180-4
-// 4.2.2: first 32 bits of the fractional parts of the cube roots of the first 64 primes).
+// need fewer register copies on two-operand x86 than three independent rotations.
 import { DIGEST, SHA_H, SHA_PAD } from './layout'
 
 export function sha256Init(): void {
