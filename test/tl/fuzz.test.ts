@@ -2,7 +2,7 @@
 import { gzipSync } from 'fflate'
 import { describe, expect, it } from 'vitest'
 import { TlError } from '../../src/errors.js'
-import { decodeTl, encodeTl, gzipPacked, mtprotoCodec, parseSchema, secretCodec, TlWriter, ID_GZIP_PACKED, type TlCodec } from '../../src/tl/index.js'
+import { compileCodec, decodeTl, encodeTl, gzipPacked, mtprotoCodec, parseSchema, secretCodec, TlWriter, ID_GZIP_PACKED, type TlCodec } from '../../src/tl/index.js'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { RandomValues, rng, type Rng } from './random.js'
@@ -92,5 +92,28 @@ describe('fuzz', () => {
       onlyTlErrors(mtprotoCodec, w.toBytes())
     }
     expect(process.memoryUsage().rss - before).toBeLessThan(64 << 20)
+  })
+})
+
+describe('schema parser fuzz', () => {
+  it('mutated declarations parse and compile, or raise TlError; never crash', async () => {
+    const { createRequire } = await import('node:module')
+    const lines: string[] = (createRequire(import.meta.url)('telegram/tl/apiTl.js') as string).split('\n').filter((l) => l.includes('#'))
+    const r = rng(0xabc)
+    const junk = ['{', '}', '<', '>', '?', '!', '#', ':', '.', '=', ';', ' ', '%', '[', ']', '\n', '//', '/*', 'flags.40?', 'Vector<', '---functions---', '===3===']
+    for (let i = 0; i < 4000; i++) {
+      let text = lines[Math.floor(r() * lines.length)] + '\n' + lines[Math.floor(r() * lines.length)]
+      for (let k = 0, n = 1 + Math.floor(r() * 3); k < n; k++) {
+        const at = Math.floor(r() * text.length)
+        const cut = Math.floor(r() * 4)
+        text = text.slice(0, at) + junk[Math.floor(r() * junk.length)] + text.slice(at + cut)
+      }
+      try {
+        // what parses must also generate valid code (names are validated, nothing is injected)
+        compileCodec(parseSchema(text))
+      } catch (e) {
+        if (!(e instanceof TlError)) throw new Error(`non-TlError for ${JSON.stringify(text)}: ${String(e)}`)
+      }
+    }
   })
 })
