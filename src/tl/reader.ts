@@ -168,10 +168,7 @@ export class TlReader {
 
   /** Enters one nesting level (objects, vectors); pair with `leave()`. */
   enter(): void {
-    if (++this.depth > this.maxDepth) {
-      this.depth = 0
-      this.fail('E_TL_DEPTH', `nesting deeper than ${this.maxDepth}`)
-    }
+    if (++this.depth > this.maxDepth) this.fail('E_TL_DEPTH', `nesting deeper than ${this.maxDepth}`)
   }
 
   leave(): void {
