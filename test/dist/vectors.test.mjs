@@ -15,6 +15,10 @@ test(`backends available (${where})`, (t) => {
   if (process.env.MTWIRE_EXPECT_WASM === '1') {
     assert.ok(backends.some((b) => b.name.startsWith('wasm')), 'MTWIRE_EXPECT_WASM=1 but no WASM flavour loaded')
   }
+  // A flavour that silently fails to load would also drop out of every comparison: say which must be there.
+  for (const want of (process.env.MTWIRE_EXPECT_BACKENDS ?? '').split(/[\s,]+/).filter(Boolean)) {
+    assert.ok(backends.some((b) => b.name === want), `MTWIRE_EXPECT_BACKENDS names ${want}, which did not load`)
+  }
 })
 
 // The reference used by the random tests must itself reproduce the vectors, or it proves nothing.

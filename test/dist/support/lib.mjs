@@ -8,6 +8,7 @@
  *   MTWIRE_TEST_SCALE  size of the random tests, 1 = full (default); scripts/arm/test.sh uses less
  *   MTWIRE_TEST_SEED   seed of the random tests (default: fresh; printed as a diagnostic)
  *   MTWIRE_EXPECT_WASM 1 = fail unless at least one WASM flavour is available
+ *   MTWIRE_EXPECT_BACKENDS  comma/space list of `backend` names that must load (e.g. wasm-simd/ct)
  *   MTWIRE_EMULATED    arm64 | armv7 when running under qemu (labels the output only)
  */
 import { createRequire } from 'node:module'
