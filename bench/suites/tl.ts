@@ -14,7 +14,7 @@
  *
  * Workloads: a msg_container of 100 small messages (msgs_ack, pong, new_session_created and
  * an API object with strings, rotating), and one large API object: messages.stickerSet with
- * 120 stickers (documents with thumbnails and attributes, packs, keywords), ~25 KB. Only
+ * 120 stickers (documents with thumbnails and attributes, packs, keywords), 47616 bytes. Only
  * constructors whose ids are the same in GramJS's layer and mtcute's are used, so all three
  * read the very same bytes: the peers' objects are made by decoding mtwire's encoding, and
  * every peer's own encoding is checked to be byte-identical before anything is timed.
