@@ -103,7 +103,14 @@ deb_of() { # name arch -> the cached .deb, if any (the newest when several)
 }
 fetch_all() { # arch -> downloads, in one apt-get call, every package not yet in $debs
   local a="$1" missing=() p
-  for p in "${arch_pkgs[@]}"; do [ -n "$(deb_of "$p" "$a")" ] || missing+=("$p:$a"); done
+  # nodejs at the version of libnode108 (Debian's own): a third-party apt source (NodeSource,
+  # say) may offer a newer nodejs:ARCH that does not use libnode108 at all.
+  local nodever
+  nodever="$(apt-cache show --no-all-versions "libnode108:$a" | sed -n 's/^Version: //p' | head -1)"
+  for p in "${arch_pkgs[@]}"; do
+    [ -z "$(deb_of "$p" "$a")" ] || continue
+    if [ "$p" = nodejs ] && [ -n "$nodever" ]; then missing+=("nodejs:$a=$nodever"); else missing+=("$p:$a"); fi
+  done
   for p in "${all_pkgs[@]}"; do [ -n "$(deb_of "$p" all)" ] || missing+=("$p"); done
   if [ "${#missing[@]}" -gt 0 ]; then
     log "apt-get download ${missing[*]}"
