@@ -88,6 +88,22 @@ describe('samples-auth_key payloads', () => {
     expect(toHex(encodeTl(mtprotoCodec, o))).toBe(toHex(answer))
   })
 
+  it('req_DH_params and server_DH_params_ok encode to the layout the page prints', () => {
+    // req_DH_params: p at 56, q at 64, fingerprint at 72, encrypted_data at 80 (4-byte prefix fe000100, 256 bytes)
+    const req = encodeTl(mtprotoCodec, {
+      _: 'req_DH_params', nonce: hex(S.nonce), server_nonce: hex(S.serverNonce), p: hex(be(S.p)), q: hex(be(S.q)),
+      public_key_fingerprint: new TlReader(null, hex(S.fingerprint)).long(),
+      encrypted_data: hex(S.encryptedData),
+    })
+    expect(req.length).toBe(320) // message_length 0x140 as printed
+    expect(toHex(req)).toBe('bee412d7' + S.nonce + S.serverNonce + '045a300d4b000000' + '046a26db65000000' + S.fingerprint + 'fe000100' + S.encryptedData)
+    // server_DH_params_ok: encrypted_answer at 56 with prefix fe500200 (592 bytes)
+    const ok = encodeTl(mtprotoCodec, { _: 'server_DH_params_ok', nonce: hex(S.nonce), server_nonce: hex(S.serverNonce), encrypted_answer: hex(S.encryptedAnswer) })
+    expect(toHex(ok.subarray(0, 4))).toBe('5c07e8d0')
+    expect(toHex(ok.subarray(36, 40))).toBe('fe500200')
+    expect(decodeTl(mtprotoCodec, ok).encrypted_answer).toEqual(hex(S.encryptedAnswer))
+  })
+
   it('client_DH_inner_data', () => {
     const o = decodeTl(mtprotoCodec, hex(S.clientDhInnerData))
     expect(o._).toBe('client_DH_inner_data')
