@@ -72,12 +72,15 @@ export function composeEnvelope(core: CryptoCore): EnvelopeOps {
   const vPlain = viewCache()
   const vIn = viewCache()
   const vOut = viewCache()
+  const vInner = viewCache()
 
   // digests land in fixed buffers: with sha*Into nothing is allocated per hash
   const dM = new Uint8Array(32)
   const dA = new Uint8Array(32)
   const dB = new Uint8Array(32)
   const d1 = [new Uint8Array(20), new Uint8Array(20), new Uint8Array(20), new Uint8Array(20)]
+  const [a0, a1, a2] = [dA.subarray(0, 8), dA.subarray(8, 24), dA.subarray(24, 32)]
+  const [b0, b1, b2] = [dB.subarray(0, 8), dB.subarray(8, 24), dB.subarray(24, 32)]
   const sha256: (d: Uint8Array, o: Uint8Array) => void = core.sha256Into
     ? core.sha256Into.bind(core)
     : (d, o) => {
@@ -123,16 +126,14 @@ export function composeEnvelope(core: CryptoCore): EnvelopeOps {
     ib.set(msgKey, 36)
     sha256(ia, dA)
     sha256(ib, dB)
-    for (let i = 0; i < 8; i++) {
-      aesKey[i] = dA[i]
-      aesKey[24 + i] = dA[24 + i]
-      aesIv[i] = dB[i]
-      aesIv[24 + i] = dB[24 + i]
-    }
-    for (let i = 8; i < 24; i++) {
-      aesKey[i] = dB[i]
-      aesIv[i] = dA[i]
-    }
+    // aes_key = a[0..8] ‖ b[8..24] ‖ a[24..32], aes_iv = b[0..8] ‖ a[8..24] ‖ b[24..32]:
+    // memcpy through views made once
+    aesKey.set(a0, 0)
+    aesKey.set(b1, 8)
+    aesKey.set(a2, 24)
+    aesIv.set(b0, 0)
+    aesIv.set(a1, 8)
+    aesIv.set(b2, 24)
     dA.fill(0)
     dB.fill(0)
   }
@@ -215,8 +216,7 @@ export function composeEnvelope(core: CryptoCore): EnvelopeOps {
 
       if (fail === 0) {
         const m = hdr + len
-        if (m <= 1024) for (let i = 0; i < m; i++) out[i] = w[32 + i] // no view for small messages
-        else out.set(w.subarray(32, 32 + m))
+        out.set(vInner(w, 32, 32 + m))
       }
       w.fill(0, 0, 32 + n)
       return fail === 0 ? hdr + len : -fail
