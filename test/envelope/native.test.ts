@@ -1,7 +1,8 @@
 /**
  * The node:crypto provider (src/node/provider.ts): IGE-encrypt-as-CBC against the block-wise
  * reference (aligned and unaligned buffers), and envelopes built with the provider installed
- * byte-identical to those without, across its size thresholds, for plain and fused cores.
+ * byte-identical to those without, across its size thresholds, for plain and fused cores;
+ * and the contract a fused core sees.
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { buildCrypto } from '../../src/crypto/api.js'
@@ -9,7 +10,7 @@ import { createAuthKey } from '../../src/crypto/authkey.js'
 import { setNativeProvider } from '../../src/crypto/envelope.js'
 import { jsCore } from '../../src/crypto/js/index.js'
 import { composeEnvelope } from '../../src/crypto/js/mtproto.js'
-import type { CryptoCore } from '../../src/crypto/types.js'
+import { type CryptoCore, ENV_FAIL_MSG_KEY, ENV_FAIL_PADDING, ENV_V1 } from '../../src/crypto/types.js'
 import { igeEncryptViaCbc, nodeProvider } from '../../src/node/provider.js'
 import { body, cloudInner, jsCoreInto, SAMPLE_KEY, seededRandom } from './helpers.js'
 import { igeEncryptRef } from './reference.js'
@@ -78,5 +79,25 @@ describe('envelope with the node provider', () => {
     expect(routed.map((p) => Buffer.from(p).toString('hex'))).toEqual(plain.map((p) => Buffer.from(p).toString('hex')))
     expect(seen.length).toBeGreaterThan(0)
     expect(seen.every((n) => n < nodeProvider.sha256From)).toBe(true)
+  })
+})
+
+describe('a fused core', () => {
+  it("gets validated inputs, and its failure mask becomes the uniform error with the hook's names", () => {
+    const key = createAuthKey(SAMPLE_KEY)
+    const calls: number[][] = []
+    const fused: CryptoCore = {
+      ...jsCore,
+      encryptMessage: (_s, inner, _pad, _off, padLen, x, flags) => void calls.push([inner.length, padLen, x, flags]),
+      decryptMessage: () => -(ENV_FAIL_MSG_KEY | ENV_FAIL_PADDING),
+    }
+    const c = buildCrypto(fused)
+    c.encryptMessage(key, cloudInner(body(4)), 8, undefined, { layout: 'cloud', version: 1 })
+    expect(calls).toEqual([[36, 12, 8, ENV_V1]])
+    let names: readonly string[] = []
+    expect(() => c.decryptMessage(key, new Uint8Array(72), 0, undefined, { onFailure: (n) => (names = n) })).toThrow(
+      expect.objectContaining({ code: 'E_DECRYPT', message: 'message decryption failed' }),
+    )
+    expect(names).toEqual(['msg_key', 'padding'])
   })
 })
