@@ -6,3 +6,4 @@
 export * from './crypto/index.js'
 export { CryptoError, HandshakeError, MtwireError, SecurityError, TlError, TransportError } from './errors.js'
 export * from './transport/index.js'
+export * from './tl/index.js'
