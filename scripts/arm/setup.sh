@@ -58,6 +58,10 @@ node_version() { # arch -> prints the version or fails
   arm_node "$1" --version 2>/dev/null
 }
 
+# The cache ignores itself, so no `git add` can pick up the unpacked roots or the .debs.
+mkdir -p "$ARM_DIR"
+[ -f "$ARM_DIR/.gitignore" ] || printf '# ARM roots and .debs cached by scripts/arm/setup.sh\n*\n' > "$ARM_DIR/.gitignore"
+
 all_ok=1
 for a in $arches; do
   v="$(node_version "$a" || true)"
