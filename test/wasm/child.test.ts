@@ -1,0 +1,54 @@
+/**
+ * Checks that need a child node with flags (vitest's own workers run without them), each a
+ * sibling script bundled with esbuild that reports JSON:
+ * - relaxed-child.ts under `--experimental-wasm-relaxed-simd` (Node 20 does not validate relaxed
+ *   SIMD without it): vectors and random lengths against node:crypto, the pure-TS backend and
+ *   the baseline flavour;
+ * - gc-child.ts under `--expose-gc`: streams dropped without dispose() are zeroed and recycled.
+ */
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { build } from 'esbuild'
+import { expect, it } from 'vitest'
+
+/** Bundles `entry` (a sibling .ts file) and runs it in a child node with `flags`; returns its last JSON line. */
+async function runChild(entry: string, flags: string[]): Promise<Record<string, unknown>> {
+  const dir = mkdtempSync(join(tmpdir(), 'mtwire-child-'))
+  try {
+    const outfile = join(dir, 'child.mjs')
+    await build({
+      entryPoints: [new URL(entry, import.meta.url).pathname],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      outfile,
+      logLevel: 'error',
+    })
+    const r = spawnSync(process.execPath, [...flags, outfile], { encoding: 'utf8', timeout: 120_000 })
+    expect(r.stderr).toBe('')
+    return JSON.parse(r.stdout.trim().split('\n').pop() as string)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+it('relaxed-SIMD flavour (ct and table) passes its checks under --experimental-wasm-relaxed-simd', async () => {
+  {
+    const res = (await runChild('./relaxed-child.ts', ['--experimental-wasm-relaxed-simd'])) as {
+      failures: string[]; backends: string[]; checks: number; ok: boolean
+    }
+    expect(res.failures).toEqual([])
+    expect(res.backends).toEqual(['wasm-relaxed-simd/ct', 'wasm-relaxed-simd/table'])
+    expect(res.checks).toBeGreaterThan(3000)
+    expect(res.ok).toBe(true)
+  }
+})
+
+it('CTR streams dropped without dispose() are zeroed and recycled by the GC (child node --expose-gc)', async () => {
+  const res = await runChild('./gc-child.ts', ['--expose-gc'])
+  expect(res.created).toBe((res.before as number) + 2000)
+  expect(res.after).toBe(res.before)
+  expect(res.zeroed).toBe(true)
+})
