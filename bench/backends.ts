@@ -5,10 +5,11 @@
 import { CryptoError, createCrypto } from '../src/node/index.js'
 import type { Crypto, CryptoOptions } from '../src/crypto/types.js'
 
-export async function availableBackends(): Promise<Crypto[]> {
-  const combos: CryptoOptions[] = [{ backend: 'js' }]
+/** `extra` is merged into every combination (e.g. `{ native: false }` to measure the cores alone). */
+export async function availableBackends(extra: CryptoOptions = {}): Promise<Crypto[]> {
+  const combos: CryptoOptions[] = [{ backend: 'js', ...extra }]
   for (const simd of ['relaxed', 'baseline', 'none'] as const) {
-    for (const aes of ['constant-time', 'table'] as const) combos.push({ backend: 'wasm', simd, aes })
+    for (const aes of ['constant-time', 'table'] as const) combos.push({ backend: 'wasm', simd, aes, ...extra })
   }
   const out = new Map<string, Crypto>()
   for (const o of combos) {

@@ -5,7 +5,11 @@
  * every implementation alike instead of one. Ratios compare each of ours with each peer
  * measured in the same group.
  */
+import { randomFillSync } from 'node:crypto'
 import { Bench } from 'tinybench'
+
+/** Random input for cases. node:crypto, not the global: Node 18 (ARM boards) has no globalThis.crypto. */
+export const rnd = (n: number): Uint8Array => randomFillSync(new Uint8Array(n))
 
 export interface BenchCase {
   /** Who runs: 'mtwire js/table', '@mtcute/wasm', 'node:crypto', ... */
@@ -22,6 +26,13 @@ export interface BenchCase {
 export interface BenchSuite {
   name: string
   cases(opts: { quick: boolean }): Promise<BenchCase[]>
+  /**
+   * Measurements the synchronous case model cannot express (an async-only peer), as results
+   * of this suite; they join the table and the ratios like any other.
+   */
+  extra?(opts: { quick: boolean }): Promise<Omit<BenchResult, 'suite'>[]>
+  /** Lines printed under the suite's table and kept in the JSON (e.g. heap bytes per message). */
+  notes?(opts: { quick: boolean }): Promise<string[]>
 }
 
 export interface BenchResult {
@@ -125,6 +136,10 @@ export async function runSuite(suite: BenchSuite, opts: RunOptions): Promise<Ben
         rme: (100 * mad) / ops,
       })
     }
+  }
+  if (suite.extra) {
+    opts.progress?.(`[${suite.name}] extra measurements`)
+    for (const r of await suite.extra({ quick: opts.quick })) results.push({ ...r, suite: suite.name })
   }
   return results
 }

@@ -38,7 +38,7 @@ export function chart(title: string, rows: BenchResult[]): string {
   return parts.join('\n')
 }
 
-export function writeReport(dir: string, meta: Record<string, unknown>, results: BenchResult[]): void {
+export function writeReport(dir: string, meta: Record<string, unknown>, results: BenchResult[], notes: string[] = []): void {
   mkdirSync(dir, { recursive: true })
   const md = [`# mtwire benchmarks`, '', `Machine: ${meta.cpu}, ${meta.arch}, ${meta.cores} cores, Node ${meta.node} (V8 ${meta.v8}), ${meta.date}.` +
     (meta.emulated ? ` **Emulated (${meta.emulated}): timings are not real speeds.**` : ''), `Backends: ${(meta.backends as string[]).join(', ')}.`, '',
@@ -60,5 +60,6 @@ export function writeReport(dir: string, meta: Record<string, unknown>, results:
     }
     md.push('')
   }
+  if (notes.length) md.push('## Notes', '', ...notes.map((n) => `- ${n}`), '')
   writeFileSync(join(dir, 'README.md'), md.join('\n'))
 }

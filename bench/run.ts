@@ -44,9 +44,10 @@ async function main(): Promise<void> {
   const quick = args.includes('--quick')
   const names = (opt('--suite') ?? SUITES.join(',')).split(',')
   const m = await meta()
-  console.log(`mtwire bench: ${m.cpu}, ${m.arch}, node ${m.node}${m.emulated ? ` (EMULATED ${m.emulated}: timings are not real speeds)` : ''}`)
+  console.log(`mtwire bench: ${m.emulated ? `EMULATED ${m.emulated} under qemu on ` : ''}${m.cpu}, ${m.arch}, node ${m.node}${m.emulated ? ' (timings are not real speeds)' : ''}`)
   console.log(`backends: ${(m.backends as string[]).join(', ')}${quick ? '; quick run' : ''}`)
   const results: BenchResult[] = []
+  const notes: string[] = []
   for (const name of names) {
     const suite = await loadSuite(name)
     if (!suite) {
@@ -56,20 +57,25 @@ async function main(): Promise<void> {
     const isTty = process.stderr.isTTY
     const res = await runSuite(suite, {
       quick,
+      // under emulation a 1 MiB round takes minutes and says nothing about real speed
+      filter: m.emulated ? (c) => c.size <= 65536 : undefined,
       progress: (msg) => (isTty ? process.stderr.write(`\r\x1b[K${msg}`) : process.stderr.write(`${msg}\n`)),
     })
+    const suiteNotes = (await suite.notes?.({ quick })) ?? []
     if (isTty) process.stderr.write('\r\x1b[K')
     results.push(...res)
+    notes.push(...suiteNotes.map((n) => `${name}: ${n}`))
     console.log(`\n${table(res)}`)
+    for (const n of suiteNotes) console.log(`  ${n}`)
   }
   const json = opt('--json')
   if (json) {
-    writeFileSync(json, JSON.stringify({ meta: m, results, ratios: ratios(results) }, null, 2) + '\n')
+    writeFileSync(json, JSON.stringify({ meta: m, results, ratios: ratios(results), notes }, null, 2) + '\n')
     console.log(`\nwrote ${json}`)
   }
   const report = opt('--report')
   if (report) {
-    writeReport(report, m, results)
+    writeReport(report, m, results, notes)
     console.log(`wrote ${report}/README.md and its charts`)
   }
 }

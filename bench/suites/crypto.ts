@@ -7,18 +7,13 @@ import { createCipheriv, createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import * as mtcuteWasm from '@mtcute/wasm'
-import type { BenchCase, BenchSuite } from '../harness.js'
+import { rnd, type BenchCase, type BenchSuite } from '../harness.js'
 import { availableBackends } from '../backends.js'
 
 const require = createRequire(import.meta.url)
 
 export const SIZES = [256, 4096, 65536, 1 << 20]
 
-function rnd(n: number): Uint8Array {
-  const b = new Uint8Array(n)
-  for (let i = 0; i < n; i += 65536) crypto.getRandomValues(b.subarray(i, Math.min(n, i + 65536)))
-  return b
-}
 
 /**
  * IGE encryption as one AES-256-CBC call, so node:crypto runs it with AES-NI. With blocks

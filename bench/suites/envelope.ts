@@ -11,20 +11,16 @@
  * Ours write into caller-provided buffers (`encryptMessageInto` / `decryptMessageInto`), the
  * zero-allocation API; `measureAllocations()` shows what each still allocates per message.
  */
-import { randomFillSync } from 'node:crypto'
 import { createRequire } from 'node:module'
 import { getHeapStatistics } from 'node:v8'
 import * as mtcuteWasm from '@mtcute/wasm'
 import { NodeCryptoProvider } from '@mtcute/node/utils.js'
 // AuthKey is internal to @mtcute/core (not in its exports map): load the file itself
 import { AuthKey as MtcuteAuthKey } from '../../node_modules/@mtcute/core/network/auth-key.js'
-import { createAuthKey, createCrypto, setNativeProvider } from '../../src/index.js'
+import { createAuthKey, createCrypto } from '../../src/index.js'
 import type { Crypto } from '../../src/crypto/types.js'
 import { nodeProvider } from '../../src/node/provider.js'
-import { buildCrypto } from '../../src/crypto/api.js'
-import { jsCore } from '../../src/crypto/js/index.js'
-import { sha1Into, sha256Into } from '../../src/crypto/js/mtproto.js'
-import type { BenchCase, BenchSuite } from '../harness.js'
+import { rnd, type BenchCase, type BenchSuite } from '../harness.js'
 import { availableBackends } from '../backends.js'
 
 const require = createRequire(import.meta.url)
@@ -35,11 +31,6 @@ const quiet = { verbose() {}, warn() {}, debug() {}, info() {}, error() {} }
 const SALT = { low: 0x55667788, high: 0x11223344, unsigned: false } as never
 const SESSION = { low: 0x05060708, high: 0x01020304, unsigned: false } as never
 
-function rnd(n: number): Uint8Array {
-  const b = new Uint8Array(n)
-  randomFillSync(b) // node:crypto: Node 18 has no globalThis.crypto
-  return b
-}
 
 /** A valid inner message of `size` bytes (size ≥ 32, multiple of 4) with our session id. */
 function innerOf(size: number): Uint8Array {
@@ -68,23 +59,11 @@ async function mtcuteKey(provider: NodeCryptoProvider, key: Uint8Array): Promise
   return k
 }
 
-/**
- * Every backend, plus the default one with the node:crypto provider for large messages, plus
- * (until src/crypto/js/index.ts wires them in) the pure-TS core with the allocation-free hashes.
- */
+/** Every backend's core alone, plus the default one as Node users get it (node:crypto for large messages). */
 async function ours(): Promise<Crypto[]> {
-  const list = await availableBackends()
-  if (!jsCore.sha256Into) {
-    const c = buildCrypto({ ...jsCore, sha256Into, sha1Into })
-    list.splice(1, 0, Object.assign(Object.create(c) as Crypto, { backend: 'js/table +sha*Into' }))
-  }
-  setNativeProvider(nodeProvider)
-  try {
-    const c = await createCrypto()
-    list.push(Object.assign(Object.create(c) as Crypto, { backend: `${c.backend} +node:crypto` }))
-  } finally {
-    setNativeProvider(undefined)
-  }
+  const list = await availableBackends({ native: false })
+  const c = await createCrypto({ native: nodeProvider })
+  list.push(Object.assign(Object.create(c) as Crypto, { backend: `${c.backend} +node:crypto` }))
   return list
 }
 
@@ -122,6 +101,22 @@ const suite: BenchSuite = {
       }
     }
     return quick ? cases.filter((c) => c.size <= 65536 || !c.impl.startsWith('mtwire js')) : cases
+  },
+  async extra({ quick }) {
+    const sizes = quick ? SIZES.filter((s) => s <= 4096) : SIZES
+    return (await measureGramjs(sizes, quick ? 3 : 5)).map((r) => ({
+      impl: 'telegram MTProtoState (async)',
+      peer: true,
+      op: r.op,
+      size: r.size,
+      opsPerSec: r.opsPerSec,
+      bytesPerSec: r.opsPerSec * r.size,
+      samples: 0,
+      rme: 0,
+    }))
+  },
+  async notes() {
+    return (await measureAllocations()).map((a) => `heap bytes per 256 B message, ${a.impl}, ${a.op}: ${a.bytesPerMessage}`)
   },
 }
 export default suite

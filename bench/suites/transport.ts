@@ -20,17 +20,12 @@ import { Bytes, write } from '@fuman/io'
 import { IntermediatePacketCodec, ObfuscatedPacketCodec } from '@mtcute/core'
 import { NodeCryptoProvider } from '@mtcute/node/utils.js'
 import * as mtcuteWasm from '@mtcute/wasm'
-import type { BenchCase, BenchSuite } from '../harness.js'
+import { rnd, type BenchCase, type BenchSuite } from '../harness.js'
 import { availableBackends } from '../backends.js'
 import { ClientTransport, ServerTransport } from '../../src/transport/index.js'
 
 const require = createRequire(import.meta.url)
 
-function rnd(n: number): Uint8Array {
-  const b = new Uint8Array(n)
-  for (let i = 0; i < n; i += 65536) crypto.getRandomValues(b.subarray(i, Math.min(n, i + 65536)))
-  return b
-}
 
 const noLog: any = { create: () => noLog, debug() {}, warn() {}, error() {}, info() {}, verbose() {} }
 

@@ -10,7 +10,7 @@ import { CryptoError } from '../errors.js'
 import { crc32 } from './crc32.js'
 import { buildEnvelope } from './envelope.js'
 import { getPlatform } from './platform.js'
-import type { AesCtr, Crypto, CryptoCore } from './types.js'
+import type { AesCtr, Crypto, CryptoCore, NativeProvider } from './types.js'
 
 const toStr = Object.prototype.toString
 
@@ -64,10 +64,14 @@ function fillRandom(random: ((b: Uint8Array) => void) | undefined, buf: Uint8Arr
   for (let i = 0; i < buf.length; i += 65536) fill(buf.subarray(i, Math.min(buf.length, i + 65536)))
 }
 
-export function buildCrypto(core: CryptoCore, random?: (buf: Uint8Array) => void): Crypto {
+export function buildCrypto(
+  core: CryptoCore,
+  random?: (buf: Uint8Array) => void,
+  native?: NativeProvider | false,
+): Crypto {
   return {
     backend: core.backend,
-    ...buildEnvelope(core, (buf) => fillRandom(random, buf)),
+    ...buildEnvelope(core, (buf) => fillRandom(random, buf), native),
 
     randomBytes(length) {
       if (!Number.isSafeInteger(length) || length < 0) {

@@ -15,6 +15,9 @@ function checkOptions(o: CryptoOptions): void {
   oneOf('backend', ['auto', 'wasm', 'js'])
   oneOf('simd', ['auto', 'relaxed', 'baseline', 'none'])
   oneOf('aes', ['constant-time', 'table'])
+  if (o.native !== undefined && o.native !== false && (typeof o.native !== 'object' || typeof o.native.sha256 !== 'function')) {
+    throw new CryptoError('E_OPTION', 'options.native must be false or a NativeProvider')
+  }
   if (o.random !== undefined && typeof o.random !== 'function') {
     throw new CryptoError('E_OPTION', 'options.random must be a function filling a Uint8Array')
   }
@@ -50,7 +53,7 @@ export async function createCrypto(options: CryptoOptions = {}): Promise<Crypto>
   const { wasm, strict } = plan(options)
   let core = jsCore
   if (wasm) core = await loadWasmCore(options).catch((e: unknown) => fallback(e, strict))
-  return buildCrypto(core, options.random)
+  return buildCrypto(core, options.random, options.native)
 }
 
 /** Like `createCrypto`, but compiles WASM synchronously (Node, Deno, Bun, workers; not a browser main thread). */
@@ -64,5 +67,5 @@ export function createCryptoSync(options: CryptoOptions = {}): Crypto {
       core = fallback(e, strict)
     }
   }
-  return buildCrypto(core, options.random)
+  return buildCrypto(core, options.random, options.native)
 }

@@ -36,8 +36,9 @@ import {
 let native: NativeProvider | undefined
 
 /**
- * Installs (or, with `undefined`, removes) native primitives for large messages; Crypto
- * objects created afterwards use them. The Node entry point installs node:crypto's.
+ * Installs (or, with `undefined`, removes) the DEFAULT native primitives for large messages:
+ * Crypto objects created afterwards without `options.native` use them. The Node entry point
+ * installs node:crypto's.
  */
 export function setNativeProvider(p: NativeProvider | undefined): void {
   native = p
@@ -156,13 +157,18 @@ const POOL = 4096
 
 /**
  * The envelope methods over `core`, taking padding bytes from `fill` (the Crypto object's
- * injected RNG or the platform CSPRNG). Random bytes are drawn in blocks of 4096 and used in
+ * injected RNG or the platform CSPRNG), with `provider` (default: the installed one; `false`:
+ * none) for large messages. Random bytes are drawn in blocks of 4096 and used in
  * order; a padding that does not fit the rest of a block starts a fresh block.
  */
-export function buildEnvelope(core: CryptoCore, fill: (buf: Uint8Array) => void): EnvelopeMethods {
+export function buildEnvelope(
+  core: CryptoCore,
+  fill: (buf: Uint8Array) => void,
+  provider: NativeProvider | false | undefined = undefined,
+): EnvelopeMethods {
   // Fused core ops for every message, except that with a native provider messages from its
   // SHA-256 threshold up go through the composed path over the native primitives.
-  const nat = native
+  const nat = provider === false ? undefined : (provider ?? native)
   const composed = composeEnvelope(nat ? withNative(core, nat) : core)
   const from = nat ? nat.sha256From : Infinity
   const fusedEnc = core.encryptMessage?.bind(core)

@@ -197,4 +197,10 @@ export interface CryptoOptions {
   aes?: 'constant-time' | 'table'
   /** Fills its argument with random bytes. Default: the platform CSPRNG. Inject for tests. */
   random?: (buf: Uint8Array) => void
+  /**
+   * Native primitives the envelope uses for large messages (public sizes choose, never
+   * secrets). Default: what the runtime's entry point installed — on Node, node:crypto's
+   * SHA-256 from 1 KiB and IGE encryption from 4 KiB; elsewhere none. `false`: never.
+   */
+  native?: NativeProvider | false
 }

@@ -70,6 +70,8 @@ describe('bad input gets a typed error, never silent truncation', async () => {
     throwsCode(() => createCryptoSync({ simd: 'avx' as never }), 'E_OPTION')
     throwsCode(() => createCryptoSync({ aes: 'fast' as never }), 'E_OPTION')
     throwsCode(() => createCryptoSync({ random: 5 as never }), 'E_OPTION')
+    throwsCode(() => createCryptoSync({ native: 5 as never }), 'E_OPTION')
+    throwsCode(() => createCryptoSync({ native: {} as never }), 'E_OPTION')
     throwsCode(() => createCryptoSync({ backend: 'js', aes: 'constant-time' }), 'E_BACKEND_UNAVAILABLE')
     throwsCode(() => createCryptoSync({ backend: 'js', simd: 'relaxed' }), 'E_OPTION')
     await expect(createCrypto({ aes: 'fast' as never })).rejects.toMatchObject({ code: 'E_OPTION' })

@@ -5,7 +5,8 @@
  */
 import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { sha1Into, sha256Into } from '../../src/crypto/js/mtproto.js'
+import { sha1Into } from '../../src/crypto/js/sha1.js'
+import { sha256Into } from '../../src/crypto/js/sha256.js'
 import { body } from './helpers.js'
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
