@@ -10,7 +10,8 @@
 //   with dipt in place of ipt and input offset 0xe8:
 //   DSBO(inv(dipt x ^ 0xe8)) = S⁻¹(x)  DSBc(..) = dipt(c·S⁻¹ x) for c = 9, B, D, E.
 // Encryption keeps the state in the ipt basis between rounds; MixColumns is done in that basis
-// from S and 2·S with byte rotations inside columns; ShiftRows is one shuffle. The offsets
+// from S and 2·S with byte rotations inside columns; ShiftRows is folded into those rotations
+// (see SRP below). The offsets
 // (0x5b, 0x63, 0xe8) are folded into the stored round keys. Decryption is the equivalent inverse
 // cipher in the dipt basis. Round keys come from the standard expansion with SubWord computed
 // by the same shuffles, then changed into these bases.
@@ -43,6 +44,15 @@ const ROT2 = CT_CONST + 0x170
 const SR = CT_CONST + 0x180 // ShiftRows: out[4c + r] = in[4((c + r) % 4) + r]
 const ISR = CT_CONST + 0x190 // InvShiftRows
 const BSWAP = CT_CONST + 0x1a0 // reverses 16 bytes (counter blocks)
+// ShiftRows is not applied to the state each round. Instead the state t_r is kept with its
+// bytes permuted, s_r = SR^r(t_r); MixColumns' rotations are conjugated accordingly,
+// SR^-r ∘ ROT ∘ SR^r, which depends only on r mod 4 (as in vpaes), round keys are stored
+// permuted by SR^-r, and one shuffle by SR^14 = SR^2 at the end restores the byte order.
+// Decryption does the same with InvShiftRows. Saves 13 shuffles per block.
+const SRP = CT_CONST + 0x200 // SR^q, q = 0..3 (swizzle masks)
+const EROT1 = CT_CONST + 0x240 // SR^-q ∘ ROT1 ∘ SR^q, q = 0..3
+const EROT2 = CT_CONST + 0x280 // SR^-q ∘ ROT2 ∘ SR^q
+const DROT1 = CT_CONST + 0x2c0 // ISR^-q ∘ ROT1 ∘ ISR^q (ISR^q = SR^-q)
 
 function put(at: usize, lo: u64, hi: u64): void {
   store<u64>(at, lo)
@@ -80,6 +90,23 @@ export function ctInit(): void {
   put(SR, 0x030E09040F0A0500, 0x0B06010C07020D08)
   put(ISR, 0x0B0E0104070A0D00, 0x0306090C0F020508)
   put(BSWAP, 0x08090A0B0C0D0E0F, 0x0001020304050607)
+  // Masks compose as swizzles: applying mask A, then mask B, is the single mask i -> A[B[i]].
+  for (let i: usize = 0; i < 16; i++) store<u8>(SRP + i, <u8>i)
+  for (let q: usize = 1; q < 4; q++) {
+    for (let i: usize = 0; i < 16; i++) store<u8>(SRP + (q << 4) + i, load<u8>(SRP + ((q - 1) << 4) + <usize>load<u8>(SR + i)))
+  }
+  for (let q: usize = 0; q < 4; q++) {
+    conj(EROT1 + (q << 4), SRP + (q << 4), ROT1, SRP + (((4 - q) & 3) << 4))
+    conj(EROT2 + (q << 4), SRP + (q << 4), ROT2, SRP + (((4 - q) & 3) << 4))
+    conj(DROT1 + (q << 4), SRP + (((4 - q) & 3) << 4), ROT1, SRP + (q << 4))
+  }
+}
+
+// dst = the mask of "apply a, then b, then c": i -> a[b[c[i]]]
+function conj(dst: usize, a: usize, b: usize, c: usize): void {
+  for (let i: usize = 0; i < 16; i++) {
+    store<u8>(dst + i, load<u8>(a + <usize>load<u8>(b + <usize>load<u8>(c + i))))
+  }
 }
 
 // @ts-ignore: decorator
@@ -120,7 +147,7 @@ export function ctInit(): void {
   let s = v128.xor(lin(x, IPT_LO, IPT_HI), v128.load(rk))
   for (let r = 1; r < 14; r++) {
     rk += 16
-    s = swz(s, tb(SR))
+    const q: usize = (<usize>r & 3) << 4
     const k = lo4(s)
     const i = hi4(s)
     const j = v128.xor(i, k)
@@ -130,11 +157,11 @@ export function ctInit(): void {
     const a = out2(io, jo, SB1U, SB1T) // ipt(S) ^ c
     const a2 = out2(io, jo, SB2U, SB2T) // ipt(2S) ^ c'
     // MixColumns: 2S ^ rot1(3S) ^ rot2(S) ^ rot3(S) = a2 ^ rot1(a2 ^ a) ^ rot2(a ^ rot1(a))
-    const ra = swz(a, tb(ROT1))
-    s = v128.xor(v128.xor(a2, swz(v128.xor(a2, a), tb(ROT1))), v128.xor(swz(v128.xor(a, ra), tb(ROT2)), v128.load(rk)))
+    const r1 = tb(EROT1 + q)
+    const ra = swz(a, r1)
+    s = v128.xor(v128.xor(a2, swz(v128.xor(a2, a), r1)), v128.xor(swz(v128.xor(a, ra), tb(EROT2 + q)), v128.load(rk)))
   }
-  s = swz(s, tb(SR))
-  return v128.xor(sub(s, SBOU, SBOT), v128.load(rk, 16))
+  return v128.xor(swz(sub(s, SBOU, SBOT), tb(SRP + 32)), v128.load(rk, 16))
 }
 
 /** One decryption of block x with the stored decryption keys at rk. */
@@ -143,7 +170,7 @@ export function ctInit(): void {
   let s = v128.xor(lin(x, DIPT_LO, DIPT_HI), v128.load(rk))
   for (let r = 1; r < 14; r++) {
     rk += 16
-    s = swz(s, tb(ISR))
+    const r1 = tb(DROT1 + ((<usize>r & 3) << 4))
     const k = lo4(s)
     const i = hi4(s)
     const j = v128.xor(i, k)
@@ -152,13 +179,13 @@ export function ctInit(): void {
     const jo = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), j), ak)), i)
     // InvMixColumns: E·S ^ rot1(B·S) ^ rot2(D·S) ^ rot3(9·S) = e ^ rot1(b ^ rot1(d ^ rot1(n)))
     let m = out2(io, jo, DSB9U, DSB9T)
-    m = v128.xor(out2(io, jo, DSBDU, DSBDT), swz(m, tb(ROT1)))
-    m = v128.xor(out2(io, jo, DSBBU, DSBBT), swz(m, tb(ROT1)))
-    m = v128.xor(out2(io, jo, DSBEU, DSBET), swz(m, tb(ROT1)))
+    m = v128.xor(out2(io, jo, DSBDU, DSBDT), swz(m, r1))
+    m = v128.xor(out2(io, jo, DSBBU, DSBBT), swz(m, r1))
+    m = v128.xor(out2(io, jo, DSBEU, DSBET), swz(m, r1))
     s = v128.xor(m, v128.load(rk))
   }
-  s = swz(s, tb(ISR))
-  return v128.xor(sub(s, DSBOU, DSBOT), v128.load(rk, 16))
+  // ISR^14 = ISR^2 = SR^2
+  return v128.xor(swz(sub(s, DSBOU, DSBOT), tb(SRP + 32)), v128.load(rk, 16))
 }
 
 // @ts-ignore: decorator
@@ -209,14 +236,15 @@ function expand(enc: usize, dec: bool): void {
   if (enc) {
     v128.store(enc, lin(v128.load(w), IPT_LO, IPT_HI))
     for (let r: usize = 1; r < 14; r++) {
-      v128.store(enc + (r << 4), v128.xor(lin(v128.load(w + (r << 4)), IPT_LO, IPT_HI), i8x16.splat(0x5b)))
+      const k = swz(v128.load(w + (r << 4)), tb(SRP + (((4 - r) & 3) << 4))) // SR^-r
+      v128.store(enc + (r << 4), v128.xor(lin(k, IPT_LO, IPT_HI), i8x16.splat(0x5b)))
     }
     v128.store(enc + 224, v128.xor(v128.load(w + 224), i8x16.splat(0x63)))
   }
   if (dec) {
     v128.store(RK_DEC, v128.xor(lin(v128.load(w + 224), DIPT_LO, DIPT_HI), i8x16.splat(<i8>0xe8)))
     for (let r: usize = 1; r < 14; r++) {
-      const k = invMix(v128.load(w + ((14 - r) << 4)))
+      const k = swz(invMix(v128.load(w + ((14 - r) << 4))), tb(SRP + ((r & 3) << 4))) // ISR^-r = SR^r
       v128.store(RK_DEC + (r << 4), v128.xor(lin(k, DIPT_LO, DIPT_HI), i8x16.splat(<i8>0xe8)))
     }
     v128.store(RK_DEC + 224, v128.load(w))
