@@ -41,6 +41,9 @@ export async function run(): Promise<Outcome[]> {
       }
     }
   }
+  // Chromium validates relaxed SIMD: the default must be its constant-time flavour
+  const auto = (await mtwire.createCrypto()).backend
+  out.push({ backend: auto, name: 'auto picks wasm-relaxed-simd/ct', ok: auto === 'wasm-relaxed-simd/ct', error: `auto picked ${auto}` })
   // every backend gives the same bytes as the first on random inputs of many sizes
   const [ref, ...rest] = all
   for (const c of rest) {
