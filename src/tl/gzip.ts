@@ -7,6 +7,7 @@
  * held at any time stays within `limit` plus about 1 MiB, and a bomb stops after `limit` bytes.
  */
 import { Gunzip, gzipSync } from 'fflate'
+import { concatAll } from '../bytes.js'
 import { TlError } from '../errors.js'
 
 const CHUNK = 1024
@@ -33,14 +34,7 @@ export function gunzipBounded(data: Uint8Array, limit: number): Uint8Array {
     throw new TlError('E_TL_GZIP', `malformed gzip_packed data: ${e instanceof Error ? e.message : String(e)}`)
   }
   if (!done) throw new TlError('E_TL_GZIP', 'malformed gzip_packed data: truncated stream')
-  if (parts.length === 1) return parts[0]
-  const out = new Uint8Array(total)
-  let p = 0
-  for (const c of parts) {
-    out.set(c, p)
-    p += c.length
-  }
-  return out
+  return parts.length === 1 ? parts[0] : concatAll(parts)
 }
 
 /** gzip-compresses `data` (level 6, no file name or time: deterministic output). */

@@ -4,7 +4,7 @@
  * configured, obfuscated2, an MTProxy secret and fake-TLS. The driver owns the socket.
  */
 import type { Crypto } from '../crypto/index.js'
-import { concat } from './bytes.js'
+import { concat } from '../bytes.js'
 import { fail } from './errors.js'
 import {
   buildClientHello,

@@ -4,7 +4,7 @@
  * `dddddddd` padded intermediate, an HTTP verb, a TLS ClientHello (fake-TLS), 8 bytes whose second
  * int is 0 (full, seq_no 0), else a 64-byte obfuscated2 header.
  */
-import { readU32LE } from './bytes.js'
+import { readU32LE } from '../bytes.js'
 
 export type DetectedKind = 'abridged' | 'intermediate' | 'padded' | 'full' | 'http' | 'tls' | 'obfuscated2'
 

@@ -11,7 +11,7 @@
  *   each) around an obfuscated2 stream keyed with the same 16-byte secret.
  */
 import type { Crypto } from '../crypto/index.js'
-import { concat, readU16BE, timingSafeEqual, utf8, writeU16BE } from './bytes.js'
+import { concat, readU16BE, timingSafeEqual, utf8, writeU16BE } from '../bytes.js'
 import { fail } from './errors.js'
 import { randomX25519Key } from './x25519.js'
 

@@ -7,7 +7,7 @@
  */
 import { TransportError } from '../errors.js'
 import { crc32 } from '../crypto/crc32.js'
-import { BodyBuffer, readU32LE, writeU32LE } from './bytes.js'
+import { BodyBuffer, readU32LE, writeU32LE } from '../bytes.js'
 import { fail, TransportStatusError } from './errors.js'
 
 export type FramingKind = 'abridged' | 'intermediate' | 'padded' | 'full'

@@ -5,7 +5,7 @@
  * which is checked against the packet limit before the body is allocated. `http_wait` long
  * polling is the session layer's business.
  */
-import { BodyBuffer, concat, utf8 } from './bytes.js'
+import { BodyBuffer, concat, utf8 } from '../bytes.js'
 import { fail, TransportStatusError } from './errors.js'
 import { DEFAULT_MAX_PACKET_LENGTH } from './framing.js'
 

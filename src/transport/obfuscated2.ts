@@ -6,7 +6,7 @@
  * protocol tag at 56 and, for MTProxies, the DC id as int16 LE at 60.
  */
 import type { AesCtr, Crypto } from '../crypto/index.js'
-import { concat, readU32LE } from './bytes.js'
+import { concat, readU32LE } from '../bytes.js'
 import { fail } from './errors.js'
 import { OBFUSCATED_TAGS, type FramingKind } from './framing.js'
 

@@ -4,7 +4,7 @@
  * or `ee` + 16 bytes + the domain the traffic pretends to reach (fake-TLS). Given as hex or
  * base64 (standard or URL-safe), or as bytes.
  */
-import { fromBase64, fromHex } from './bytes.js'
+import { fromBase64, fromHex } from '../bytes.js'
 import { fail } from './errors.js'
 
 export interface ProxySecret {

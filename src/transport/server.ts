@@ -10,7 +10,7 @@
  * configured, a `close` event (a TLS handshake_failure alert for TLS-looking input).
  */
 import type { Crypto } from '../crypto/index.js'
-import { concat } from './bytes.js'
+import { concat } from '../bytes.js'
 import { detectTransport, type DetectedKind } from './detect.js'
 import { fail } from './errors.js'
 import {

@@ -9,7 +9,7 @@
  * (Node 18) and on servers, the RFC 6455 codecs below do the handshake and the framing, sans-IO.
  */
 import type { Crypto } from '../crypto/index.js'
-import { BodyBuffer, concat, toBase64, utf8 } from './bytes.js'
+import { BodyBuffer, concat, toBase64, utf8 } from '../bytes.js'
 import { ClientTransport, type ClientTransportOptions } from './client.js'
 import { fail } from './errors.js'
 import { DEFAULT_MAX_PACKET_LENGTH } from './framing.js'

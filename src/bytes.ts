@@ -1,6 +1,11 @@
-/** Small byte helpers shared by the transport layers (no Node built-ins). */
+/** Small byte helpers shared by the layers (no Node built-ins). */
 
 export function concat(...parts: Uint8Array[]): Uint8Array {
+  return concatAll(parts)
+}
+
+/** `concat` for a list of any length (a spread of many thousands of arguments can overflow the stack). */
+export function concatAll(parts: readonly Uint8Array[]): Uint8Array {
   let n = 0
   for (const p of parts) n += p.length
   const out = new Uint8Array(n)
