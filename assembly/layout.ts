@@ -30,6 +30,17 @@ export const RK_DEC: usize = 0x02940
 export const DIGEST: usize = 0x02a40
 export const SHA_H: usize = 0x02a80
 export const SHA_PAD: usize = 0x02ac0
+// MTProto envelope (assembly/mtproto.ts), inside the 0x3000..0xFFFF room described below
+export const ENV_AUTH: usize = 0x03000 // the current auth key (256 bytes), kept until another key or dispose()
+export const ENV_ID: usize = 0x03100 // its auth_key_id (8)
+export const ENV_MSGKEY: usize = 0x03110 // msg_key (16)
+export const ENV_KDF_A: usize = 0x03140 // msg_key ‖ key[x .. x+36] (52), or a 1.0 KDF input (48)
+export const ENV_KDF_B: usize = 0x03180 // key[40+x .. 76+x] ‖ msg_key (52)
+export const ENV_DA: usize = 0x031c0 // sha256_a (32)
+export const ENV_RK4: usize = 0x03200 // batch: 4 schedules of 240 bytes (0x100 apart)
+export const ENV_IV4: usize = 0x03600 // batch: 4 IGE chaining states of 32 bytes
+export const ENV_JOB4: usize = 0x03680 // batch: 4 x (ptr u32, len u32)
+export const KEY_SLICE: usize = 0x0ffe0 // msg_key salt key[88+x .. 120+x], right before SCRATCH
 export const SCRATCH: usize = 0x10000
 export const SCRATCH_SIZE: usize = 0x40000
 export const SLOTS: usize = 0x50000

@@ -6,8 +6,10 @@
  * every call; CTR streams own a slot that `dispose()` zeroes and frees.
  */
 import { CryptoError } from '../../errors.js'
+import type { AuthKeyState } from '../authkey.js'
+import { composeEnvelope } from '../js/mtproto.js'
 import type { CryptoCore, CtrCore } from '../types.js'
-import { DIGEST, IV, KEY, SCRATCH, SCRATCH_SIZE, SLOT_SIZE, SLOTS } from './layout.js'
+import { DIGEST, ENV_AUTH, ENV_ID, IV, KEY, SCRATCH, SCRATCH_SIZE, SLOT_SIZE, SLOTS } from './layout.js'
 
 type Fn0 = () => void
 
@@ -50,6 +52,15 @@ export interface WasmExports {
   ctIgeDecryptOnce?: (len: number) => void
   ctCtrInit?: (slot: number) => void
   ctCtrProcess?: (slot: number, ptr: number, len: number) => void
+  // the fused envelope (assembly/mtproto.ts); `ct` is 1 for the constant-time core
+  envEncrypt: (ptr: number, x: number, flags: number, innerLen: number, n: number, ct: number) => void
+  envDecrypt: (ptr: number, x: number, flags: number, total: number, ct: number) => number
+  // batches (SIMD flavours, constant-time core only)
+  envEncryptPrepare?: (i: number, ptr: number, x: number, flags: number, innerLen: number, n: number) => void
+  envEncryptBatch?: (count: number) => void
+  envDecryptPrepare?: (i: number, ptr: number, x: number, flags: number, total: number) => number
+  envDecryptBatch?: (count: number) => void
+  envDecryptFinish?: (ptr: number, x: number, flags: number, total: number, fail: number) => number
 }
 
 /** One instantiated flavour: its memory view and the CTR slot allocator, shared by both cores. */
@@ -85,9 +96,53 @@ export class WasmInstance {
     return (this.views[n >> 4] ??= this.u8.subarray(SCRATCH, SCRATCH + n))
   }
 
+  // the envelope's views, made once per size: packets [SCRATCH-24, SCRATCH+n) by n / 16, inner
+  // messages [SCRATCH, SCRATCH+r) by r / 4
+  private packetViews: Uint8Array[] = []
+  private innerViews: Uint8Array[] = []
+
+  /** [SCRATCH-24, SCRATCH+n): an encrypted packet (n a multiple of 16). */
+  packet(n: number): Uint8Array {
+    if (n > 65536) return this.u8.subarray(SCRATCH - 24, SCRATCH + n)
+    return (this.packetViews[n >> 4] ??= this.u8.subarray(SCRATCH - 24, SCRATCH + n))
+  }
+
+  /** [SCRATCH, SCRATCH+r): a decrypted inner message (r a multiple of 4). */
+  inner(r: number): Uint8Array {
+    if (r > 65536) return this.u8.subarray(SCRATCH, SCRATCH + r)
+    return (this.innerViews[r >> 2] ??= this.u8.subarray(SCRATCH, SCRATCH + r))
+  }
+
+  /** The auth key now at ENV_AUTH (cached across messages), and the keys whose dispose() clears it. */
+  private envKey: AuthKeyState | undefined
+  private hooked = new WeakSet<AuthKeyState>()
+
+  /** Puts `s` at ENV_AUTH / ENV_ID unless it is already there. */
+  loadKey(s: AuthKeyState): void {
+    if (this.envKey === s) return
+    const m = this.mem()
+    m.set(s.key, ENV_AUTH)
+    m.set(s.id, ENV_ID)
+    this.envKey = s
+    if (!this.hooked.has(s)) {
+      this.hooked.add(s)
+      s.onDispose.push(() => {
+        if (this.envKey === s) this.clearKey()
+      })
+    }
+  }
+
+  /** Zeroes the cached auth key. */
+  clearKey(): void {
+    this.mem().fill(0, ENV_AUTH, ENV_ID + 8)
+    this.envKey = undefined
+  }
+
   private refresh(): void {
     this.u8 = new Uint8Array(this.e.memory.buffer)
     this.views = []
+    this.packetViews = []
+    this.innerViews = []
   }
 
   /** Address of a free CTR slot, growing the memory when all are taken. */
@@ -200,7 +255,7 @@ export function makeCore(inst: WasmInstance, backend: string, aes: 'ct' | 'table
     return d
   }
 
-  return {
+  const base: CryptoCore = {
     backend,
     igeEncrypt: (data, key, iv, out) => ige(data, key, iv, out, igeEncOnce, keyEnc, igeEnc),
     igeDecrypt: (data, key, iv, out) => ige(data, key, iv, out, igeDecOnce, keyDec, igeDec),
@@ -246,4 +301,37 @@ export function makeCore(inst: WasmInstance, backend: string, aes: 'ct' | 'table
       return stream_
     },
   }
+
+  // The fused envelope: one WASM call per message up to SCRATCH_SIZE bytes of plaintext; longer
+  // messages take the composed path over this core's streaming primitives (byte-identical).
+  const composed = composeEnvelope(base)
+  const ctFlag = ct ? 1 : 0
+  base.encryptMessage = (s, inner, pad, padOff, padLen, x, flags, out) => {
+    const il = inner.length
+    const n = il + padLen
+    if (n > SCRATCH_SIZE) return composed.encryptMessage(s, inner, pad, padOff, padLen, x, flags, out)
+    inst.loadKey(s)
+    const m = inst.mem()
+    m.set(inner, SCRATCH)
+    for (let i = 0, p = SCRATCH + il; i < padLen; i++) m[p + i] = pad[padOff + i]
+    e.envEncrypt(SCRATCH, x, flags, il, n, ctFlag)
+    // the packet [SCRATCH-24, SCRATCH+n) is public: no wipe needed
+    out.set(inst.packet(n))
+  }
+  base.decryptMessage = (s, packet, x, flags, out) => {
+    const total = packet.length
+    if (total - 24 > SCRATCH_SIZE) return composed.decryptMessage(s, packet, x, flags, out)
+    inst.loadKey(s)
+    const m = inst.mem()
+    if (total < 24) m.fill(0, SCRATCH - 24, SCRATCH)
+    m.set(packet, SCRATCH - 24)
+    const r = e.envDecrypt(SCRATCH, x, flags, total, ctFlag)
+    if (r > 0) {
+      out.set(inst.inner(r))
+      // the plaintext must not stay in WASM memory (WASM already zeroed it on failure)
+      m.fill(0, SCRATCH, SCRATCH + total - 24)
+    }
+    return r
+  }
+  return base
 }

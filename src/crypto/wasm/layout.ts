@@ -5,6 +5,9 @@
 export const KEY = 0x02800
 export const IV = 0x02820
 export const DIGEST = 0x02a40
+/** The envelope's cached auth key (256 bytes) and its auth_key_id (8), see assembly/mtproto.ts. */
+export const ENV_AUTH = 0x03000
+export const ENV_ID = 0x03100
 export const SCRATCH = 0x10000
 /** Bytes processed per WASM call; longer inputs stream through in chunks (a multiple of 64). */
 export const SCRATCH_SIZE = 0x40000

@@ -1,0 +1,349 @@
+// The MTProto 2.0 / 1.0 envelope in one call per message (src/crypto/js/mtproto.ts is the
+// composed reference this must match byte for byte; its header gives the wire formats).
+//
+// Data placement (host side: src/crypto/wasm/core.ts). A message's plaintext lives at `ptr`
+// inside SCRATCH (ptr = SCRATCH for single messages); the 32 bytes before it are the message's
+// own header room:
+//   [ptr-32, ptr)    2.0: the msg_key salt key[88+x .. 120+x], so SHA-256(salt ‖ plaintext ‖
+//                    padding) is one pass over [ptr-32, ptr+n) with no copy
+//   [ptr-24, ptr)    the packet header key_id ‖ msg_key: the host writes a packet at ptr-24 for
+//                    decryption (read before the salt overwrites it); encryption leaves its
+//                    header there, so the packet is [ptr-24, ptr+n) and leaves in one copy.
+// The auth key is cached at ENV_AUTH / ENV_ID by the host (kept across calls while it stays the
+// same key; the host zeroes it when the key is disposed). Every other temporary (msg_key, KDF
+// inputs and digests, AES key / IV / schedules, hash state) is zeroed before a call returns.
+//
+// Constant time: no branch or address depends on a secret. Public values choose: flags, x,
+// lengths. The decryption checks are computed as masks, all of them every time, and only the
+// final mask decides (at the end) whether the plaintext is wiped.
+import { DIGEST, ENV_AUTH, ENV_DA, ENV_ID, ENV_IV4, ENV_JOB4, ENV_KDF_A, ENV_KDF_B, ENV_MSGKEY, ENV_RK4, IV, KEY, RK_DEC, RK_ENC } from './layout'
+import { sha256 } from './sha256'
+import { sha1 } from './sha1'
+import { tabExpandDec, tabExpandEnc } from './aes'
+import { tabIgeDecrypt, tabIgeEncrypt } from './ige'
+import { ctDecrypt, ctEncrypt, ctExpandDec, ctExpandEnc, ctIgeDecrypt, ctIgeEncrypt } from './ct'
+
+// flags and failure bits: the same values as src/crypto/types.ts
+const ENV_V1: u32 = 1
+const ENV_E2E: u32 = 2
+const FAIL_KEY_ID: i32 = 1
+const FAIL_SHAPE: i32 = 2
+const FAIL_MSG_KEY: i32 = 4
+const FAIL_LENGTH: i32 = 8
+const FAIL_ALIGN: i32 = 16
+const FAIL_PADDING: i32 = 32
+
+/** Zeroes the per-call key material: KEY, IV, both schedules, DIGEST, hash state and pad (0x2800..0x2b40). */
+// @ts-ignore: decorator
+@inline function wipeKeys(): void {
+  memory.fill(KEY, 0, 0x2b40 - KEY)
+}
+
+/** Zeroes msg_key and the KDF buffers. */
+// @ts-ignore: decorator
+@inline function wipeEnv(): void {
+  memory.fill(ENV_MSGKEY, 0, ENV_DA + 32 - ENV_MSGKEY)
+}
+
+/** aes_key / aes_iv into KEY / IV from the msg_key at ENV_MSGKEY and the cached auth key. */
+function kdf(x: usize, flags: u32): void {
+  const k = ENV_AUTH + x
+  if (flags & ENV_V1) {
+    // a = SHA-1(msg_key ‖ key[x..x+32]), b = SHA-1(key[32+x..48+x] ‖ msg_key ‖ key[48+x..64+x]),
+    // c = SHA-1(key[64+x..96+x] ‖ msg_key), d = SHA-1(msg_key ‖ key[96+x..128+x])
+    // aes_key = a[0..8] ‖ b[8..20] ‖ c[4..16], aes_iv = a[8..20] ‖ b[0..8] ‖ c[16..20] ‖ d[0..8]
+    const t = ENV_KDF_A
+    memory.copy(t, ENV_MSGKEY, 16)
+    memory.copy(t + 16, k, 32)
+    sha1(t, 48)
+    memory.copy(KEY, DIGEST, 8)
+    memory.copy(IV, DIGEST + 8, 12)
+    memory.copy(t, k + 32, 16)
+    memory.copy(t + 16, ENV_MSGKEY, 16)
+    memory.copy(t + 32, k + 48, 16)
+    sha1(t, 48)
+    memory.copy(KEY + 8, DIGEST + 8, 12)
+    memory.copy(IV + 12, DIGEST, 8)
+    memory.copy(t, k + 64, 32)
+    memory.copy(t + 32, ENV_MSGKEY, 16)
+    sha1(t, 48)
+    memory.copy(KEY + 20, DIGEST + 4, 12)
+    memory.copy(IV + 20, DIGEST + 16, 4)
+    memory.copy(t, ENV_MSGKEY, 16)
+    memory.copy(t + 16, k + 96, 32)
+    sha1(t, 48)
+    memory.copy(IV + 24, DIGEST, 8)
+  } else {
+    // a = SHA-256(msg_key ‖ key[x .. x+36]), b = SHA-256(key[40+x .. 76+x] ‖ msg_key)
+    // aes_key = a[0..8] ‖ b[8..24] ‖ a[24..32], aes_iv = b[0..8] ‖ a[8..24] ‖ b[24..32]
+    memory.copy(ENV_KDF_A, ENV_MSGKEY, 16)
+    memory.copy(ENV_KDF_A + 16, k, 36)
+    sha256(ENV_KDF_A, 52)
+    memory.copy(ENV_DA, DIGEST, 32)
+    memory.copy(ENV_KDF_B, k + 40, 36)
+    memory.copy(ENV_KDF_B + 36, ENV_MSGKEY, 16)
+    sha256(ENV_KDF_B, 52)
+    const a = ENV_DA
+    const b = DIGEST
+    store<u64>(KEY, load<u64>(a))
+    store<u64>(KEY + 8, load<u64>(b + 8))
+    store<u64>(KEY + 16, load<u64>(b + 16))
+    store<u64>(KEY + 24, load<u64>(a + 24))
+    store<u64>(IV, load<u64>(b))
+    store<u64>(IV + 8, load<u64>(a + 8))
+    store<u64>(IV + 16, load<u64>(a + 16))
+    store<u64>(IV + 24, load<u64>(b + 24))
+  }
+  memory.fill(DIGEST, 0, 32)
+}
+
+// @ts-ignore: decorator
+@inline function igeEnc(ptr: usize, n: usize, ct: bool): void {
+  if (ASC_FEATURE_SIMD) {
+    if (ct) {
+      ctExpandEnc()
+      ctIgeEncrypt(ptr, n)
+      return
+    }
+  }
+  tabExpandEnc(KEY)
+  tabIgeEncrypt(ptr, n)
+}
+
+// @ts-ignore: decorator
+@inline function igeDec(ptr: usize, n: usize, ct: bool): void {
+  if (ASC_FEATURE_SIMD) {
+    if (ct) {
+      ctExpandDec()
+      ctIgeDecrypt(ptr, n)
+      return
+    }
+  }
+  tabExpandDec(KEY)
+  tabIgeDecrypt(ptr, n)
+}
+
+/**
+ * Encryption up to the AES: msg_key over the plaintext [ptr, ptr+n) (inner is its first
+ * innerLen bytes, padding follows), the packet header at ptr-24, aes_key / aes_iv at KEY / IV.
+ */
+function encPrepare(ptr: usize, x: usize, flags: u32, innerLen: usize, n: usize): void {
+  if (flags & ENV_V1) {
+    sha1(ptr, innerLen)
+    memory.copy(ENV_MSGKEY, DIGEST + 4, 16)
+  } else {
+    memory.copy(ptr - 32, ENV_AUTH + 88 + x, 32)
+    sha256(ptr - 32, 32 + n)
+    memory.copy(ENV_MSGKEY, DIGEST + 8, 16)
+  }
+  kdf(x, flags)
+  // header: key_id ‖ msg_key over the salt (whose first 8 bytes are zeroed)
+  memory.fill(ptr - 32, 0, 8)
+  memory.copy(ptr - 24, ENV_ID, 8)
+  memory.copy(ptr - 16, ENV_MSGKEY, 16)
+}
+
+/**
+ * Encrypts one message in place: the plaintext inner ‖ padding at [ptr, ptr+n) (the host wrote
+ * both) becomes the packet key_id ‖ msg_key ‖ ciphertext at [ptr-24, ptr+n).
+ */
+export function envEncrypt(ptr: usize, x: usize, flags: u32, innerLen: usize, n: usize, ct: bool): void {
+  encPrepare(ptr, x, flags, innerLen, n)
+  igeEnc(ptr, n, ct)
+  wipeKeys()
+  wipeEnv()
+}
+
+/** Header of the layout: bytes before the body; the length field is its last 4 bytes. */
+// @ts-ignore: decorator
+@inline function hdrOf(flags: u32): i64 { return flags & ENV_E2E ? 4 : 32 }
+
+/** The ciphertext length decryption processes: the 16-byte-aligned part after the header. */
+// @ts-ignore: decorator
+@inline function bodyOf(total: usize): usize { return total >= 24 ? (total - 24) & ~15 : 0 }
+
+/**
+ * Decryption up to the AES: the checks that need no plaintext (shape: public; auth_key_id: as a
+ * mask), msg_key from the packet, aes_key / aes_iv at KEY / IV. The packet is at ptr-24, the
+ * host zero-filled its missing bytes if it is shorter than 24.
+ */
+function decPrepare(ptr: usize, x: usize, flags: u32, total: usize): i32 {
+  const hdr = hdrOf(flags)
+  const minPlain = (hdr + (flags & ENV_V1 ? 0 : 12) + 15) & ~15
+  let fail: i32 = 0
+  if (<i64>total < 24 + minPlain || ((total - 24) & 15) != 0) fail |= FAIL_SHAPE
+  const d = load<u64>(ptr - 24) ^ load<u64>(ENV_ID)
+  fail |= FAIL_KEY_ID & -<i32>(d != 0)
+  memory.copy(ENV_MSGKEY, ptr - 16, 16)
+  kdf(x, flags)
+  return fail
+}
+
+/**
+ * The checks on the plaintext at [ptr, ptr+n) (n = bodyOf(total)): recomputed msg_key compared
+ * in constant time, length field ≤ remaining data and divisible by 4, padding 12..1024 (0..15
+ * for 1.0), all evaluated. Returns the inner length, or -(failure mask) after zeroing the
+ * plaintext. Zeroes every temporary either way; the host zeroes the plaintext after copying it.
+ */
+function decFinish(ptr: usize, x: usize, flags: u32, total: usize, fail: i32): i32 {
+  const n = bodyOf(total)
+  const hdr = hdrOf(flags)
+  const len: i64 = <i64>n >= hdr ? <i64>load<u32>(ptr + <usize>hdr - 4) : 0
+  const rem: i64 = <i64>n - hdr
+  let hoff: usize
+  if (flags & ENV_V1) {
+    // 1.0 hashes inner without padding: its length comes from the (clamped) length field, as in
+    // the composed path; this makes the hashing time depend on that field (inherent to 1.0)
+    const m: i64 = rem < 0 ? 0 : len > rem ? rem : len
+    sha1(ptr, rem < 0 ? n : <usize>(hdr + m))
+    hoff = 4
+  } else {
+    memory.copy(ptr - 32, ENV_AUTH + 88 + x, 32)
+    sha256(ptr - 32, 32 + n)
+    memory.fill(ptr - 32, 0, 32)
+    hoff = 8
+  }
+  const d = (load<u64>(DIGEST + hoff) ^ load<u64>(ENV_MSGKEY)) | (load<u64>(DIGEST + hoff + 8) ^ load<u64>(ENV_MSGKEY + 8))
+  fail |= FAIL_MSG_KEY & -<i32>(d != 0)
+  fail |= FAIL_LENGTH & -(<i32>(rem < 0) | <i32>(len > rem))
+  fail |= FAIL_ALIGN & -<i32>((len & 3) != 0)
+  const padLen = rem - len
+  const badPad = flags & ENV_V1 ? <i32>(padLen < 0) | <i32>(padLen > 15) : <i32>(padLen < 12) | <i32>(padLen > 1024)
+  fail |= FAIL_PADDING & -badPad
+  wipeKeys()
+  wipeEnv()
+  if (fail != 0) {
+    memory.fill(ptr, 0, n)
+    return -fail
+  }
+  return <i32>(hdr + len)
+}
+
+/**
+ * Decrypts and checks the packet the host wrote at [ptr-24, ptr-24+total): the inner message
+ * (without padding) is left at ptr and its length returned, or -(ENV_FAIL_* mask) with the
+ * plaintext zeroed.
+ */
+export function envDecrypt(ptr: usize, x: usize, flags: u32, total: usize, ct: bool): i32 {
+  const fail = decPrepare(ptr, x, flags, total)
+  igeDec(ptr, bodyOf(total), ct)
+  return decFinish(ptr, x, flags, total, fail)
+}
+
+// ---- batches: up to 4 independent messages interleaved in the constant-time core ----------
+//
+// Per message one call prepares it (msg_key, KDF, schedule into slot i of ENV_RK4, chaining
+// state into ENV_IV4, and for decryption the first checks), then one call runs the four IGE
+// chains side by side (each chain is serial; the four are independent, so the CPU overlaps
+// them), then (decryption) one call per message finishes the checks. Slot i's job descriptor
+// (ptr, len) is at ENV_JOB4 + 8i.
+
+function saveSlot(i: usize, rk: usize, ptr: usize, n: usize): void {
+  memory.copy(ENV_RK4 + (i << 8), rk, 240)
+  memory.copy(ENV_IV4 + (i << 5), IV, 32)
+  store<u32>(ENV_JOB4 + (i << 3), <u32>ptr)
+  store<u32>(ENV_JOB4 + (i << 3), <u32>n, 4)
+  wipeKeys()
+}
+
+/** Prepares message i (0..3) of a constant-time batch encryption (see envEncrypt). */
+export function envEncryptPrepare(i: usize, ptr: usize, x: usize, flags: u32, innerLen: usize, n: usize): void {
+  encPrepare(ptr, x, flags, innerLen, n)
+  wipeEnv()
+  if (ASC_FEATURE_SIMD) ctExpandEnc()
+  saveSlot(i, RK_ENC, ptr, n)
+}
+
+/** Prepares packet i (0..3) of a constant-time batch decryption; returns its partial failure mask. */
+export function envDecryptPrepare(i: usize, ptr: usize, x: usize, flags: u32, total: usize): i32 {
+  const fail = decPrepare(ptr, x, flags, total)
+  memory.fill(ENV_MSGKEY, 0, 16)
+  if (ASC_FEATURE_SIMD) ctExpandDec()
+  saveSlot(i, RK_DEC, ptr, bodyOf(total))
+  return fail
+}
+
+/** Finishes packet i of a batch decryption (see envDecrypt); `fail` is what the prepare call returned. */
+export function envDecryptFinish(ptr: usize, x: usize, flags: u32, total: usize, fail: i32): i32 {
+  // msg_key again from the packet header (the prepare call zeroed its copy)
+  memory.copy(ENV_MSGKEY, ptr - 16, 16)
+  return decFinish(ptr, x, flags, total, fail)
+}
+
+// @ts-ignore: decorator
+@inline function jobPtr(i: usize): usize { return <usize>load<u32>(ENV_JOB4 + (i << 3)) }
+// @ts-ignore: decorator
+@inline function jobLen(i: usize): usize { return <usize>load<u32>(ENV_JOB4 + (i << 3), 4) }
+
+/** One IGE chain of slot i over blocks [from, to) of its message (the tail beyond the common part). */
+function igeSlot(i: usize, from: usize, to: usize, enc: bool): void {
+  if (ASC_FEATURE_SIMD) {
+    const rk = ENV_RK4 + (i << 8)
+    const ivp = ENV_IV4 + (i << 5)
+    let c = v128.load(ivp)
+    let m = v128.load(ivp, 16)
+    const base = jobPtr(i)
+    for (let p = base + from; p < base + to; p += 16) {
+      const x = v128.load(p)
+      if (enc) {
+        c = v128.xor(ctEncrypt(v128.xor(x, c), rk), m)
+        v128.store(p, c)
+        m = x
+      } else {
+        m = v128.xor(ctDecrypt(v128.xor(x, m), rk), c)
+        v128.store(p, m)
+        c = x
+      }
+    }
+    v128.store(ivp, c)
+    v128.store(ivp, m, 16)
+  }
+}
+
+/**
+ * Runs the IGE chains of slots 0..count-1 (count 1..4): the blocks all of them have, four (or
+ * count) chains per loop iteration; then each longer message's rest alone. Zeroes the slots.
+ */
+function ige4(count: usize, enc: bool): void {
+  if (ASC_FEATURE_SIMD) {
+    let common = jobLen(0)
+    for (let i: usize = 1; i < count; i++) common = min(common, jobLen(i))
+    if (count == 4) {
+      const p0 = jobPtr(0), p1 = jobPtr(1), p2 = jobPtr(2), p3 = jobPtr(3)
+      const k0 = ENV_RK4, k1 = ENV_RK4 + 0x100, k2 = ENV_RK4 + 0x200, k3 = ENV_RK4 + 0x300
+      let c0 = v128.load(ENV_IV4), m0 = v128.load(ENV_IV4, 16)
+      let c1 = v128.load(ENV_IV4, 32), m1 = v128.load(ENV_IV4, 48)
+      let c2 = v128.load(ENV_IV4, 64), m2 = v128.load(ENV_IV4, 80)
+      let c3 = v128.load(ENV_IV4, 96), m3 = v128.load(ENV_IV4, 112)
+      for (let o: usize = 0; o < common; o += 16) {
+        const x0 = v128.load(p0 + o), x1 = v128.load(p1 + o), x2 = v128.load(p2 + o), x3 = v128.load(p3 + o)
+        if (enc) {
+          c0 = v128.xor(ctEncrypt(v128.xor(x0, c0), k0), m0)
+          c1 = v128.xor(ctEncrypt(v128.xor(x1, c1), k1), m1)
+          c2 = v128.xor(ctEncrypt(v128.xor(x2, c2), k2), m2)
+          c3 = v128.xor(ctEncrypt(v128.xor(x3, c3), k3), m3)
+          v128.store(p0 + o, c0); v128.store(p1 + o, c1); v128.store(p2 + o, c2); v128.store(p3 + o, c3)
+          m0 = x0; m1 = x1; m2 = x2; m3 = x3
+        } else {
+          m0 = v128.xor(ctDecrypt(v128.xor(x0, m0), k0), c0)
+          m1 = v128.xor(ctDecrypt(v128.xor(x1, m1), k1), c1)
+          m2 = v128.xor(ctDecrypt(v128.xor(x2, m2), k2), c2)
+          m3 = v128.xor(ctDecrypt(v128.xor(x3, m3), k3), c3)
+          v128.store(p0 + o, m0); v128.store(p1 + o, m1); v128.store(p2 + o, m2); v128.store(p3 + o, m3)
+          c0 = x0; c1 = x1; c2 = x2; c3 = x3
+        }
+      }
+      v128.store(ENV_IV4, c0); v128.store(ENV_IV4, m0, 16)
+      v128.store(ENV_IV4, c1, 32); v128.store(ENV_IV4, m1, 48)
+      v128.store(ENV_IV4, c2, 64); v128.store(ENV_IV4, m2, 80)
+      v128.store(ENV_IV4, c3, 96); v128.store(ENV_IV4, m3, 112)
+      for (let i: usize = 0; i < 4; i++) igeSlot(i, common, jobLen(i), enc)
+    } else {
+      for (let i: usize = 0; i < count; i++) igeSlot(i, 0, jobLen(i), enc)
+    }
+  }
+  memory.fill(ENV_RK4, 0, ENV_JOB4 + 32 - ENV_RK4)
+}
+
+export function envEncryptBatch(count: usize): void { ige4(count, true) }
+export function envDecryptBatch(count: usize): void { ige4(count, false) }
