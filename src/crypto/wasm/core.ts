@@ -320,7 +320,11 @@ export function makeCore(inst: WasmInstance, backend: string, aes: 'ct' | 'table
   }
   base.decryptMessage = (s, packet, x, flags, out) => {
     const total = packet.length
-    if (total - 24 > SCRATCH_SIZE) return composed.decryptMessage(s, packet, x, flags, out)
+    if (total - 24 > SCRATCH_SIZE) {
+      const r = composed.decryptMessage(s, packet, x, flags, out)
+      inst.mem().fill(0, SCRATCH, SCRATCH + SCRATCH_SIZE) // the primitives' last chunk of plaintext
+      return r
+    }
     inst.loadKey(s)
     const m = inst.mem()
     if (total < 24) m.fill(0, SCRATCH - 24, SCRATCH)
