@@ -30,7 +30,8 @@ import { checkBytes } from './api.js'
 import { composeEnvelope, envMaxInner } from './js/mtproto.js'
 import {
   type Crypto, type CryptoCore, ENV_E2E, ENV_FAIL_ALIGN, ENV_FAIL_KEY_ID, ENV_FAIL_LENGTH,
-  ENV_FAIL_MSG_KEY, ENV_FAIL_PADDING, ENV_FAIL_SHAPE, ENV_V1, type EnvelopeOptions, type NativeProvider,
+  ENV_FAIL_MSG_KEY, ENV_FAIL_PADDING, ENV_FAIL_SHAPE, ENV_V1, type EnvDecryptJob, type EnvelopeOptions,
+  type EnvEncryptJob, type NativeProvider,
 } from './types.js'
 
 let native: NativeProvider | undefined
@@ -152,6 +153,9 @@ function overlaps(a: Uint8Array, b: Uint8Array): boolean {
   return a.buffer === b.buffer && a.byteOffset < b.byteOffset + b.length && b.byteOffset < a.byteOffset + a.length
 }
 
+type EncryptItemLike = Parameters<Crypto['encryptMessages']>[0][number]
+type DecryptItemLike = Parameters<Crypto['decryptMessages']>[0][number]
+
 /** Size of the padding randomness pool; refilled from the RNG when the next padding does not fit. */
 const POOL = 4096
 
@@ -212,6 +216,147 @@ export function buildEnvelope(
     return total
   }
 
+  /** Calls the debug hook (if any) with the names of the failed checks; never throws. */
+  function report(onFailure: ((failed: readonly string[]) => void) | undefined, r: number): void {
+    if (onFailure === undefined) return
+    const names: string[] = []
+    for (const [bit, name] of FAIL_NAMES) if (-r & bit) names.push(name)
+    try {
+      onFailure(names)
+    } catch {
+      // a failing debug hook must not replace the uniform error
+    }
+  }
+
+  // Batches (a core with encryptBatch / decryptBatch, e.g. 4 messages interleaved in SIMD):
+  // groups of up to 4 in item order; items the single path would route elsewhere (native
+  // provider sizes) go one by one. Job objects are reused.
+  const encBatch = core.encryptBatch?.bind(core)
+  const decBatch = core.decryptBatch?.bind(core)
+  const EMPTY = new Uint8Array(0)
+  const encJobs: EnvEncryptJob[] = []
+  const decJobs: EnvDecryptJob[] = []
+  for (let i = 0; i < 4; i++) {
+    encJobs.push({ key: undefined as never, inner: EMPTY, pad: pool, padOff: 0, padLen: 0, x: 0, flags: 0, out: EMPTY })
+    decJobs.push({ key: undefined as never, packet: EMPTY, x: 0, flags: 0, out: EMPTY })
+  }
+  const decResults = new Int32Array(4)
+
+  function encryptBatched(items: readonly EncryptItemLike[], batch: NonNullable<CryptoCore['encryptBatch']>): Uint8Array[] {
+    const res: Uint8Array[] = []
+    let k = 0
+    const release = (): void => {
+      for (let i = 0; i < k; i++) {
+        const j = encJobs[i]
+        pool.fill(0, j.padOff, j.padOff + j.padLen) // used once, never again
+        j.inner = EMPTY
+        j.out = EMPTY
+        j.key = undefined as never
+      }
+      k = 0
+    }
+    const flush = (): void => {
+      if (k === 0) return
+      try {
+        batch(encJobs, k)
+      } finally {
+        release()
+      }
+    }
+    try {
+      for (const it of items) {
+        const s = authKeyState(it.authKey)
+        const inner = it.inner
+        checkBytes(inner, 'inner')
+        checkX(it.x)
+        const { flags, buckets } = parseOptions(it.options, parsed)
+        checkInner(inner, flags)
+        const padLen = paddingLength(inner.length, flags, buckets)
+        if (inner.length + padLen >= from) {
+          flush()
+          res.push(encryptMessage(it.authKey, inner, it.x, undefined, it.options))
+          continue
+        }
+        if (poolPos + padLen > POOL) {
+          flush()
+          fill(pool)
+          poolPos = 0
+        }
+        const out = new Uint8Array(24 + inner.length + padLen)
+        const j = encJobs[k++]
+        j.key = s
+        j.inner = inner
+        j.padOff = poolPos
+        j.padLen = padLen
+        j.x = it.x
+        j.flags = flags
+        j.out = out
+        poolPos += padLen
+        res.push(out)
+        if (k === 4) flush()
+      }
+      flush()
+    } finally {
+      release()
+    }
+    return res
+  }
+
+  function decryptBatched(items: readonly DecryptItemLike[], batch: NonNullable<CryptoCore['decryptBatch']>): (Uint8Array | SecurityError)[] {
+    const res: (Uint8Array | SecurityError)[] = new Array(items.length)
+    const idx = [0, 0, 0, 0]
+    const hooks: (((failed: readonly string[]) => void) | undefined)[] = [undefined, undefined, undefined, undefined]
+    let k = 0
+    const flush = (): void => {
+      if (k === 0) return
+      try {
+        batch(decJobs, k, decResults)
+        for (let i = 0; i < k; i++) {
+          const r = decResults[i]
+          const j = decJobs[i]
+          if (r < 0) {
+            report(hooks[i], r)
+            res[idx[i]] = new SecurityError(DECRYPT_ERROR_CODE, DECRYPT_ERROR_MESSAGE)
+          } else res[idx[i]] = j.out.length === r ? j.out : j.out.subarray(0, r)
+        }
+      } finally {
+        for (let i = 0; i < k; i++) {
+          decJobs[i].packet = EMPTY
+          decJobs[i].out = EMPTY
+          decJobs[i].key = undefined as never
+          hooks[i] = undefined
+        }
+        k = 0
+      }
+    }
+    for (let n = 0; n < items.length; n++) {
+      const it = items[n]
+      const packet = it.packet
+      if (packet.length - 24 >= from) {
+        flush()
+        try {
+          res[n] = decryptCopy(it.authKey, packet, it.x, it.options)
+        } catch (e) {
+          if (!(e instanceof SecurityError)) throw e
+          res[n] = e
+        }
+        continue
+      }
+      const { flags, onFailure } = parseOptions(it.options, parsed)
+      const j = decJobs[k]
+      j.key = authKeyState(it.authKey)
+      j.packet = packet
+      j.x = it.x
+      j.flags = flags
+      j.out = new Uint8Array(envMaxInner(packet.length, flags))
+      hooks[k] = onFailure
+      idx[k++] = n
+      if (k === 4) flush()
+    }
+    flush()
+    return res
+  }
+
   /** Returns the inner length (written to `written`), or throws the uniform SecurityError. */
   function decryptInto(authKey: AuthKey, packet: Uint8Array, x: 0 | 8, out: Uint8Array | undefined, options: EnvelopeOptions | undefined): number {
     const s = authKeyState(authKey)
@@ -233,15 +378,7 @@ export function buildEnvelope(
     }
     const r = dec(s, packet, x, flags, o)
     if (r < 0) {
-      if (onFailure !== undefined) {
-        const names: string[] = []
-        for (const [bit, name] of FAIL_NAMES) if (-r & bit) names.push(name)
-        try {
-          onFailure(names)
-        } catch {
-          // a failing debug hook must not replace the uniform error
-        }
-      }
+      report(onFailure, r)
       throw new SecurityError(DECRYPT_ERROR_CODE, DECRYPT_ERROR_MESSAGE)
     }
     written = o
@@ -285,6 +422,7 @@ export function buildEnvelope(
     },
     encryptMessages(items) {
       if (!Array.isArray(items)) throw new CryptoError('E_TYPE', 'items must be an array')
+      if (encBatch) return encryptBatched(items, encBatch)
       const res: Uint8Array[] = []
       for (const it of items) res.push(encryptMessage(it.authKey, it.inner, it.x, undefined, it.options))
       return res
@@ -298,6 +436,7 @@ export function buildEnvelope(
         checkX(it.x)
         parseOptions(it.options, parsed)
       }
+      if (decBatch) return decryptBatched(items, decBatch)
       const res: (Uint8Array | SecurityError)[] = []
       for (const it of items) {
         try {

@@ -55,6 +55,35 @@ export interface CryptoCore {
    * trail reads), so a streaming core must read each input block before writing it.
    */
   decryptMessage?(key: AuthKeyState, packet: Uint8Array, x: number, flags: number, out: Uint8Array): number
+  /**
+   * Optional batches of 1..4 independent messages (`jobs[0 .. count)`), e.g. interleaved in a
+   * SIMD core. Each job has exactly the arguments and contract of `encryptMessage` /
+   * `decryptMessage`; results are identical to calling them one by one. `decryptBatch` writes
+   * each job's return value to `results[i]`. The job objects are reused by the caller.
+   */
+  encryptBatch?(jobs: readonly EnvEncryptJob[], count: number): void
+  decryptBatch?(jobs: readonly EnvDecryptJob[], count: number, results: Int32Array): void
+}
+
+/** One message of `CryptoCore.encryptBatch`: `encryptMessage`'s arguments. */
+export interface EnvEncryptJob {
+  key: AuthKeyState
+  inner: Uint8Array
+  pad: Uint8Array
+  padOff: number
+  padLen: number
+  x: number
+  flags: number
+  out: Uint8Array
+}
+
+/** One packet of `CryptoCore.decryptBatch`: `decryptMessage`'s arguments. */
+export interface EnvDecryptJob {
+  key: AuthKeyState
+  packet: Uint8Array
+  x: number
+  flags: number
+  out: Uint8Array
 }
 
 /** Envelope flags for `CryptoCore`: MTProto 1.0 (SHA-1 msg_key and KDF) instead of 2.0. */
