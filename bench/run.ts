@@ -59,7 +59,9 @@ async function main(): Promise<void> {
       quick,
       // under emulation a 1 MiB round takes minutes and says nothing about real speed
       filter: m.emulated ? (c) => c.size <= 65536 : undefined,
-      progress: (msg) => (isTty ? process.stderr.write(`\r\x1b[K${msg}`) : process.stderr.write(`${msg}\n`)),
+      // a TTY gets a live line; a log gets one line per group
+      progress: (msg) =>
+        isTty ? process.stderr.write(`\r\x1b[K${msg}`) : / round [2-9]/.test(msg) ? undefined : process.stderr.write(`${msg.replace(/ round .*/, '')}\n`),
     })
     const suiteNotes = (await suite.notes?.({ quick })) ?? []
     if (isTty) process.stderr.write('\r\x1b[K')

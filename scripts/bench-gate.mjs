@@ -4,7 +4,11 @@
 // baseline (bench/baseline.json). Ratios, never absolute times; native x86-64 only, never
 // under emulation. A failing ratio is measured once more (the machines are shared and noisy)
 // and only a drop seen in both runs fails.
-//   node scripts/bench-gate.mjs [--json FILE] [--write-baseline]
+//   node scripts/bench-gate.mjs [--json FILE] [--write-baseline [--from RUN.json[,RUN2.json...]]]
+// With several runs the baseline takes each ratio's lowest value: a lucky run must not set a
+// bar that ordinary runs then fail.
+// The baseline keeps only ratios both of whose sides were steady in their run (spread ≤ 10%,
+// measured by the harness rather than timed by hand), so the gate watches signal, not noise.
 import { spawnSync } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
@@ -23,11 +27,19 @@ function quickRun(file) {
   return JSON.parse(readFileSync(file, 'utf8'))
 }
 
-const run = quickRun(jsonOut)
+const from = args.includes('--from') ? args[args.indexOf('--from') + 1].split(',') : undefined
+const runs = from ? from.map((f) => JSON.parse(readFileSync(f, 'utf8'))) : [quickRun(jsonOut)]
+const run = runs[0]
 if (args.includes('--write-baseline')) {
-  const ratios = Object.fromEntries(run.ratios.map((r) => [key(r), Number(r.ratio.toFixed(3))]))
+  const steady = (impl, r) => {
+    const res = run.results.find((x) => x.suite === r.suite && x.op === r.op && x.size === r.size && x.impl === impl)
+    return res && res.samples > 0 && res.rme <= 10
+  }
+  const kept = run.ratios.filter((r) => steady(r.impl, r) && steady(r.peer, r))
+  const lowest = (r) => Math.min(...runs.map((x) => x.ratios.find((y) => key(y) === key(r))?.ratio ?? r.ratio))
+  const ratios = Object.fromEntries(kept.map((r) => [key(r), Number(lowest(r).toFixed(3))]))
   writeFileSync(baselineFile, JSON.stringify({ meta: run.meta, tolerance: TOLERANCE, ratios }, null, 2) + '\n')
-  console.log(`wrote ${baselineFile} (${Object.keys(ratios).length} ratios)`)
+  console.log(`wrote ${baselineFile} (${Object.keys(ratios).length} of ${run.ratios.length} ratios steady enough to gate)`)
   process.exit(0)
 }
 if (process.arch !== 'x64' || process.env.MTWIRE_EMULATED) {
