@@ -16,7 +16,7 @@
 // Constant time: no branch or address depends on a secret. Public values choose: flags, x,
 // lengths. The decryption checks are computed as masks, all of them every time, and only the
 // final mask decides (at the end) whether the plaintext is wiped.
-import { DIGEST, ENV_AUTH, ENV_DA, ENV_ID, ENV_IV4, ENV_JOB4, ENV_KDF_A, ENV_KDF_B, ENV_MSGKEY, ENV_RK4, IV, KEY, RK_DEC, RK_ENC } from './layout'
+import { CT_CONST, DIGEST, ENV_AUTH, ENV_DA, ENV_ID, ENV_IV4, ENV_JOB4, ENV_KDF_A, ENV_KDF_B, ENV_MSGKEY, ENV_RK4, IV, KEY, RK_DEC, RK_ENC } from './layout'
 import { sha256 } from './sha256'
 import { sha1 } from './sha1'
 import { tabExpandDec, tabExpandEnc } from './aes'
@@ -309,34 +309,8 @@ function ige4(count: usize, enc: bool): void {
     let common = jobLen(0)
     for (let i: usize = 1; i < count; i++) common = min(common, jobLen(i))
     if (count == 4) {
-      const p0 = jobPtr(0), p1 = jobPtr(1), p2 = jobPtr(2), p3 = jobPtr(3)
-      const k0 = ENV_RK4, k1 = ENV_RK4 + 0x100, k2 = ENV_RK4 + 0x200, k3 = ENV_RK4 + 0x300
-      let c0 = v128.load(ENV_IV4), m0 = v128.load(ENV_IV4, 16)
-      let c1 = v128.load(ENV_IV4, 32), m1 = v128.load(ENV_IV4, 48)
-      let c2 = v128.load(ENV_IV4, 64), m2 = v128.load(ENV_IV4, 80)
-      let c3 = v128.load(ENV_IV4, 96), m3 = v128.load(ENV_IV4, 112)
-      for (let o: usize = 0; o < common; o += 16) {
-        const x0 = v128.load(p0 + o), x1 = v128.load(p1 + o), x2 = v128.load(p2 + o), x3 = v128.load(p3 + o)
-        if (enc) {
-          c0 = v128.xor(ctEncrypt(v128.xor(x0, c0), k0), m0)
-          c1 = v128.xor(ctEncrypt(v128.xor(x1, c1), k1), m1)
-          c2 = v128.xor(ctEncrypt(v128.xor(x2, c2), k2), m2)
-          c3 = v128.xor(ctEncrypt(v128.xor(x3, c3), k3), m3)
-          v128.store(p0 + o, c0); v128.store(p1 + o, c1); v128.store(p2 + o, c2); v128.store(p3 + o, c3)
-          m0 = x0; m1 = x1; m2 = x2; m3 = x3
-        } else {
-          m0 = v128.xor(ctDecrypt(v128.xor(x0, m0), k0), c0)
-          m1 = v128.xor(ctDecrypt(v128.xor(x1, m1), k1), c1)
-          m2 = v128.xor(ctDecrypt(v128.xor(x2, m2), k2), c2)
-          m3 = v128.xor(ctDecrypt(v128.xor(x3, m3), k3), c3)
-          v128.store(p0 + o, m0); v128.store(p1 + o, m1); v128.store(p2 + o, m2); v128.store(p3 + o, m3)
-          c0 = x0; c1 = x1; c2 = x2; c3 = x3
-        }
-      }
-      v128.store(ENV_IV4, c0); v128.store(ENV_IV4, m0, 16)
-      v128.store(ENV_IV4, c1, 32); v128.store(ENV_IV4, m1, 48)
-      v128.store(ENV_IV4, c2, 64); v128.store(ENV_IV4, m2, 80)
-      v128.store(ENV_IV4, c3, 96); v128.store(ENV_IV4, m3, 112)
+      if (enc) ige4Enc(common)
+      else ige4Dec(common)
       for (let i: usize = 0; i < 4; i++) igeSlot(i, common, jobLen(i), enc)
     } else {
       for (let i: usize = 0; i < count; i++) igeSlot(i, 0, jobLen(i), enc)
@@ -345,5 +319,299 @@ function ige4(count: usize, enc: bool): void {
   memory.fill(ENV_RK4, 0, ENV_JOB4 + 32 - ENV_RK4)
 }
 
+
+// ---- the ct core's constants (ct.ts writes them at CT_CONST in ctInit) and helpers ----
+const INV = CT_CONST + 0x00
+const INVA = CT_CONST + 0x10
+const IPT_LO = CT_CONST + 0x20
+const IPT_HI = CT_CONST + 0x30
+const SBOU = CT_CONST + 0x40
+const SBOT = CT_CONST + 0x50
+const SB1U = CT_CONST + 0x60
+const SB1T = CT_CONST + 0x70
+const SB2U = CT_CONST + 0x80
+const SB2T = CT_CONST + 0x90
+const DIPT_LO = CT_CONST + 0xa0
+const DIPT_HI = CT_CONST + 0xb0
+const DSBOU = CT_CONST + 0xc0
+const DSBOT = CT_CONST + 0xd0
+const DSB9U = CT_CONST + 0xe0
+const DSB9T = CT_CONST + 0xf0
+const DSBDU = CT_CONST + 0x100
+const DSBDT = CT_CONST + 0x110
+const DSBBU = CT_CONST + 0x120
+const DSBBT = CT_CONST + 0x130
+const DSBEU = CT_CONST + 0x140
+const DSBET = CT_CONST + 0x150
+const SRP = CT_CONST + 0x200
+const EROT1 = CT_CONST + 0x240
+const EROT2 = CT_CONST + 0x280
+const DROT1 = CT_CONST + 0x2c0
+
+// @ts-ignore: decorator
+@inline function swz(t: v128, i: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return i8x16.relaxed_swizzle(t, i)
+  return i8x16.swizzle(t, i)
+}
+// @ts-ignore: decorator
+@inline function tb(at: usize): v128 { return v128.load(at) }
+// @ts-ignore: decorator
+@inline function lo4(x: v128): v128 { return v128.and(x, i8x16.splat(0x0f)) }
+// @ts-ignore: decorator
+@inline function hi4(x: v128): v128 { return v128.and(i16x8.shr_u(x, 4), i8x16.splat(0x0f)) }
+// @ts-ignore: decorator
+@inline function lin(x: v128, lo: usize, hi: usize): v128 { return v128.xor(swz(tb(lo), lo4(x)), swz(tb(hi), hi4(x))) }
+
+/**
+ * Four AES-256 encryptions in lockstep (the ct core's rounds, as in ct.ts's
+ * ctEncrypt, each step done for the four states before the next, so the four
+ * independent dependency chains overlap in the CPU): the IGE blocks [0, len) of the four
+ * messages in slots 0..3, chaining state in ENV_IV4.
+ */
+function ige4Enc(len: usize): void {
+  if (ASC_FEATURE_SIMD) {
+    const p0 = jobPtr(0), rk0 = ENV_RK4 + 0
+    const p1 = jobPtr(1), rk1 = ENV_RK4 + 256
+    const p2 = jobPtr(2), rk2 = ENV_RK4 + 512
+    const p3 = jobPtr(3), rk3 = ENV_RK4 + 768
+    let c0 = v128.load(ENV_IV4 + 0), m0 = v128.load(ENV_IV4 + 16)
+    let c1 = v128.load(ENV_IV4 + 32), m1 = v128.load(ENV_IV4 + 48)
+    let c2 = v128.load(ENV_IV4 + 64), m2 = v128.load(ENV_IV4 + 80)
+    let c3 = v128.load(ENV_IV4 + 96), m3 = v128.load(ENV_IV4 + 112)
+    for (let off: usize = 0; off < len; off += 16) {
+      const x0 = v128.load(p0 + off)
+      const x1 = v128.load(p1 + off)
+      const x2 = v128.load(p2 + off)
+      const x3 = v128.load(p3 + off)
+      let s0 = v128.xor(x0, c0)
+      let s1 = v128.xor(x1, c1)
+      let s2 = v128.xor(x2, c2)
+      let s3 = v128.xor(x3, c3)
+      s0 = v128.xor(lin(s0, IPT_LO, IPT_HI), v128.load(rk0))
+      s1 = v128.xor(lin(s1, IPT_LO, IPT_HI), v128.load(rk1))
+      s2 = v128.xor(lin(s2, IPT_LO, IPT_HI), v128.load(rk2))
+      s3 = v128.xor(lin(s3, IPT_LO, IPT_HI), v128.load(rk3))
+      for (let r: usize = 1; r < 14; r++) {
+        const o = r << 4
+        const q: usize = (r & 3) << 4
+        const r1 = tb(EROT1 + q)
+        const r2 = tb(EROT2 + q)
+        const k0 = lo4(s0)
+        const k1 = lo4(s1)
+        const k2 = lo4(s2)
+        const k3 = lo4(s3)
+        const i0 = hi4(s0)
+        const i1 = hi4(s1)
+        const i2 = hi4(s2)
+        const i3 = hi4(s3)
+        const j0 = v128.xor(i0, k0)
+        const j1 = v128.xor(i1, k1)
+        const j2 = v128.xor(i2, k2)
+        const j3 = v128.xor(i3, k3)
+        const ak0 = swz(tb(INVA), k0)
+        const ak1 = swz(tb(INVA), k1)
+        const ak2 = swz(tb(INVA), k2)
+        const ak3 = swz(tb(INVA), k3)
+        const io0 = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), i0), ak0)), j0)
+        const io1 = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), i1), ak1)), j1)
+        const io2 = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), i2), ak2)), j2)
+        const io3 = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), i3), ak3)), j3)
+        const jo0 = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), j0), ak0)), i0)
+        const jo1 = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), j1), ak1)), i1)
+        const jo2 = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), j2), ak2)), i2)
+        const jo3 = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), j3), ak3)), i3)
+        const a0 = v128.xor(swz(tb(SB1U), io0), swz(tb(SB1T), jo0))
+        const a1 = v128.xor(swz(tb(SB1U), io1), swz(tb(SB1T), jo1))
+        const a2 = v128.xor(swz(tb(SB1U), io2), swz(tb(SB1T), jo2))
+        const a3 = v128.xor(swz(tb(SB1U), io3), swz(tb(SB1T), jo3))
+        const b0 = v128.xor(swz(tb(SB2U), io0), swz(tb(SB2T), jo0))
+        const b1 = v128.xor(swz(tb(SB2U), io1), swz(tb(SB2T), jo1))
+        const b2 = v128.xor(swz(tb(SB2U), io2), swz(tb(SB2T), jo2))
+        const b3 = v128.xor(swz(tb(SB2U), io3), swz(tb(SB2T), jo3))
+        const ra0 = swz(a0, r1)
+        const ra1 = swz(a1, r1)
+        const ra2 = swz(a2, r1)
+        const ra3 = swz(a3, r1)
+        s0 = v128.xor(v128.xor(b0, swz(v128.xor(b0, a0), r1)), v128.xor(swz(v128.xor(a0, ra0), r2), v128.load(rk0 + o)))
+        s1 = v128.xor(v128.xor(b1, swz(v128.xor(b1, a1), r1)), v128.xor(swz(v128.xor(a1, ra1), r2), v128.load(rk1 + o)))
+        s2 = v128.xor(v128.xor(b2, swz(v128.xor(b2, a2), r1)), v128.xor(swz(v128.xor(a2, ra2), r2), v128.load(rk2 + o)))
+        s3 = v128.xor(v128.xor(b3, swz(v128.xor(b3, a3), r1)), v128.xor(swz(v128.xor(a3, ra3), r2), v128.load(rk3 + o)))
+      }
+      {
+        const k0 = lo4(s0)
+        const k1 = lo4(s1)
+        const k2 = lo4(s2)
+        const k3 = lo4(s3)
+        const i0 = hi4(s0)
+        const i1 = hi4(s1)
+        const i2 = hi4(s2)
+        const i3 = hi4(s3)
+        const j0 = v128.xor(i0, k0)
+        const j1 = v128.xor(i1, k1)
+        const j2 = v128.xor(i2, k2)
+        const j3 = v128.xor(i3, k3)
+        const ak0 = swz(tb(INVA), k0)
+        const ak1 = swz(tb(INVA), k1)
+        const ak2 = swz(tb(INVA), k2)
+        const ak3 = swz(tb(INVA), k3)
+        const io0 = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), i0), ak0)), j0)
+        const io1 = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), i1), ak1)), j1)
+        const io2 = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), i2), ak2)), j2)
+        const io3 = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), i3), ak3)), j3)
+        const jo0 = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), j0), ak0)), i0)
+        const jo1 = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), j1), ak1)), i1)
+        const jo2 = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), j2), ak2)), i2)
+        const jo3 = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), j3), ak3)), i3)
+        s0 = v128.xor(swz(v128.xor(swz(tb(SBOU), io0), swz(tb(SBOT), jo0)), tb(SRP + 32)), v128.load(rk0 + 224))
+        s1 = v128.xor(swz(v128.xor(swz(tb(SBOU), io1), swz(tb(SBOT), jo1)), tb(SRP + 32)), v128.load(rk1 + 224))
+        s2 = v128.xor(swz(v128.xor(swz(tb(SBOU), io2), swz(tb(SBOT), jo2)), tb(SRP + 32)), v128.load(rk2 + 224))
+        s3 = v128.xor(swz(v128.xor(swz(tb(SBOU), io3), swz(tb(SBOT), jo3)), tb(SRP + 32)), v128.load(rk3 + 224))
+      }
+      c0 = v128.xor(s0, m0)
+      c1 = v128.xor(s1, m1)
+      c2 = v128.xor(s2, m2)
+      c3 = v128.xor(s3, m3)
+      v128.store(p0 + off, c0)
+      v128.store(p1 + off, c1)
+      v128.store(p2 + off, c2)
+      v128.store(p3 + off, c3)
+      m0 = x0
+      m1 = x1
+      m2 = x2
+      m3 = x3
+    }
+    v128.store(ENV_IV4 + 0, c0); v128.store(ENV_IV4 + 16, m0)
+    v128.store(ENV_IV4 + 32, c1); v128.store(ENV_IV4 + 48, m1)
+    v128.store(ENV_IV4 + 64, c2); v128.store(ENV_IV4 + 80, m2)
+    v128.store(ENV_IV4 + 96, c3); v128.store(ENV_IV4 + 112, m3)
+  }
+}
+/**
+ * Four AES-256 decryptions in lockstep (the ct core's rounds, as in ct.ts's
+ * ctDecrypt, each step done for the four states before the next, so the four
+ * independent dependency chains overlap in the CPU): the IGE blocks [0, len) of the four
+ * messages in slots 0..3, chaining state in ENV_IV4.
+ */
+function ige4Dec(len: usize): void {
+  if (ASC_FEATURE_SIMD) {
+    const p0 = jobPtr(0), rk0 = ENV_RK4 + 0
+    const p1 = jobPtr(1), rk1 = ENV_RK4 + 256
+    const p2 = jobPtr(2), rk2 = ENV_RK4 + 512
+    const p3 = jobPtr(3), rk3 = ENV_RK4 + 768
+    let c0 = v128.load(ENV_IV4 + 0), m0 = v128.load(ENV_IV4 + 16)
+    let c1 = v128.load(ENV_IV4 + 32), m1 = v128.load(ENV_IV4 + 48)
+    let c2 = v128.load(ENV_IV4 + 64), m2 = v128.load(ENV_IV4 + 80)
+    let c3 = v128.load(ENV_IV4 + 96), m3 = v128.load(ENV_IV4 + 112)
+    for (let off: usize = 0; off < len; off += 16) {
+      const x0 = v128.load(p0 + off)
+      const x1 = v128.load(p1 + off)
+      const x2 = v128.load(p2 + off)
+      const x3 = v128.load(p3 + off)
+      let s0 = v128.xor(x0, m0)
+      let s1 = v128.xor(x1, m1)
+      let s2 = v128.xor(x2, m2)
+      let s3 = v128.xor(x3, m3)
+      s0 = v128.xor(lin(s0, DIPT_LO, DIPT_HI), v128.load(rk0))
+      s1 = v128.xor(lin(s1, DIPT_LO, DIPT_HI), v128.load(rk1))
+      s2 = v128.xor(lin(s2, DIPT_LO, DIPT_HI), v128.load(rk2))
+      s3 = v128.xor(lin(s3, DIPT_LO, DIPT_HI), v128.load(rk3))
+      for (let r: usize = 1; r < 14; r++) {
+        const o = r << 4
+        const q: usize = (r & 3) << 4
+        const r1 = tb(DROT1 + q)
+        const k0 = lo4(s0)
+        const k1 = lo4(s1)
+        const k2 = lo4(s2)
+        const k3 = lo4(s3)
+        const i0 = hi4(s0)
+        const i1 = hi4(s1)
+        const i2 = hi4(s2)
+        const i3 = hi4(s3)
+        const j0 = v128.xor(i0, k0)
+        const j1 = v128.xor(i1, k1)
+        const j2 = v128.xor(i2, k2)
+        const j3 = v128.xor(i3, k3)
+        const ak0 = swz(tb(INVA), k0)
+        const ak1 = swz(tb(INVA), k1)
+        const ak2 = swz(tb(INVA), k2)
+        const ak3 = swz(tb(INVA), k3)
+        const io0 = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), i0), ak0)), j0)
+        const io1 = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), i1), ak1)), j1)
+        const io2 = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), i2), ak2)), j2)
+        const io3 = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), i3), ak3)), j3)
+        const jo0 = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), j0), ak0)), i0)
+        const jo1 = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), j1), ak1)), i1)
+        const jo2 = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), j2), ak2)), i2)
+        const jo3 = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), j3), ak3)), i3)
+        let m0 = v128.xor(swz(tb(DSB9U), io0), swz(tb(DSB9T), jo0))
+        let m1 = v128.xor(swz(tb(DSB9U), io1), swz(tb(DSB9T), jo1))
+        let m2 = v128.xor(swz(tb(DSB9U), io2), swz(tb(DSB9T), jo2))
+        let m3 = v128.xor(swz(tb(DSB9U), io3), swz(tb(DSB9T), jo3))
+        m0 = v128.xor(v128.xor(swz(tb(DSBDU), io0), swz(tb(DSBDT), jo0)), swz(m0, r1))
+        m1 = v128.xor(v128.xor(swz(tb(DSBDU), io1), swz(tb(DSBDT), jo1)), swz(m1, r1))
+        m2 = v128.xor(v128.xor(swz(tb(DSBDU), io2), swz(tb(DSBDT), jo2)), swz(m2, r1))
+        m3 = v128.xor(v128.xor(swz(tb(DSBDU), io3), swz(tb(DSBDT), jo3)), swz(m3, r1))
+        m0 = v128.xor(v128.xor(swz(tb(DSBBU), io0), swz(tb(DSBBT), jo0)), swz(m0, r1))
+        m1 = v128.xor(v128.xor(swz(tb(DSBBU), io1), swz(tb(DSBBT), jo1)), swz(m1, r1))
+        m2 = v128.xor(v128.xor(swz(tb(DSBBU), io2), swz(tb(DSBBT), jo2)), swz(m2, r1))
+        m3 = v128.xor(v128.xor(swz(tb(DSBBU), io3), swz(tb(DSBBT), jo3)), swz(m3, r1))
+        m0 = v128.xor(v128.xor(swz(tb(DSBEU), io0), swz(tb(DSBET), jo0)), swz(m0, r1))
+        m1 = v128.xor(v128.xor(swz(tb(DSBEU), io1), swz(tb(DSBET), jo1)), swz(m1, r1))
+        m2 = v128.xor(v128.xor(swz(tb(DSBEU), io2), swz(tb(DSBET), jo2)), swz(m2, r1))
+        m3 = v128.xor(v128.xor(swz(tb(DSBEU), io3), swz(tb(DSBET), jo3)), swz(m3, r1))
+        s0 = v128.xor(m0, v128.load(rk0 + o))
+        s1 = v128.xor(m1, v128.load(rk1 + o))
+        s2 = v128.xor(m2, v128.load(rk2 + o))
+        s3 = v128.xor(m3, v128.load(rk3 + o))
+      }
+      {
+        const k0 = lo4(s0)
+        const k1 = lo4(s1)
+        const k2 = lo4(s2)
+        const k3 = lo4(s3)
+        const i0 = hi4(s0)
+        const i1 = hi4(s1)
+        const i2 = hi4(s2)
+        const i3 = hi4(s3)
+        const j0 = v128.xor(i0, k0)
+        const j1 = v128.xor(i1, k1)
+        const j2 = v128.xor(i2, k2)
+        const j3 = v128.xor(i3, k3)
+        const ak0 = swz(tb(INVA), k0)
+        const ak1 = swz(tb(INVA), k1)
+        const ak2 = swz(tb(INVA), k2)
+        const ak3 = swz(tb(INVA), k3)
+        const io0 = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), i0), ak0)), j0)
+        const io1 = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), i1), ak1)), j1)
+        const io2 = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), i2), ak2)), j2)
+        const io3 = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), i3), ak3)), j3)
+        const jo0 = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), j0), ak0)), i0)
+        const jo1 = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), j1), ak1)), i1)
+        const jo2 = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), j2), ak2)), i2)
+        const jo3 = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), j3), ak3)), i3)
+        s0 = v128.xor(swz(v128.xor(swz(tb(DSBOU), io0), swz(tb(DSBOT), jo0)), tb(SRP + 32)), v128.load(rk0 + 224))
+        s1 = v128.xor(swz(v128.xor(swz(tb(DSBOU), io1), swz(tb(DSBOT), jo1)), tb(SRP + 32)), v128.load(rk1 + 224))
+        s2 = v128.xor(swz(v128.xor(swz(tb(DSBOU), io2), swz(tb(DSBOT), jo2)), tb(SRP + 32)), v128.load(rk2 + 224))
+        s3 = v128.xor(swz(v128.xor(swz(tb(DSBOU), io3), swz(tb(DSBOT), jo3)), tb(SRP + 32)), v128.load(rk3 + 224))
+      }
+      m0 = v128.xor(s0, c0)
+      m1 = v128.xor(s1, c1)
+      m2 = v128.xor(s2, c2)
+      m3 = v128.xor(s3, c3)
+      v128.store(p0 + off, m0)
+      v128.store(p1 + off, m1)
+      v128.store(p2 + off, m2)
+      v128.store(p3 + off, m3)
+      c0 = x0
+      c1 = x1
+      c2 = x2
+      c3 = x3
+    }
+    v128.store(ENV_IV4 + 0, c0); v128.store(ENV_IV4 + 16, m0)
+    v128.store(ENV_IV4 + 32, c1); v128.store(ENV_IV4 + 48, m1)
+    v128.store(ENV_IV4 + 64, c2); v128.store(ENV_IV4 + 80, m2)
+    v128.store(ENV_IV4 + 96, c3); v128.store(ENV_IV4 + 112, m3)
+  }
+}
 export function envEncryptBatch(count: usize): void { ige4(count, true) }
 export function envDecryptBatch(count: usize): void { ige4(count, false) }
