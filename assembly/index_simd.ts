@@ -2,4 +2,4 @@
 // constant-time vector-permute core. Compiled twice; ct.ts picks relaxed_swizzle by flag.
 export * from './index'
 export { ctCtrInit, ctCtrProcess, ctExpandDec, ctExpandEnc, ctIgeDecrypt, ctIgeDecryptOnce, ctIgeEncrypt, ctIgeEncryptOnce, ctInit } from './ct'
-export { envDecryptBatch, envDecryptFinish, envDecryptPrepare, envEncryptBatch, envEncryptPrepare } from './mtproto'
+export { envBatchIge, envBatchWipe, envDecryptBatch, envDecryptFinish, envDecryptPrepare, envEncryptBatch, envEncryptPrepare } from './mtproto'

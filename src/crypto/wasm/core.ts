@@ -61,6 +61,9 @@ export interface WasmExports {
   envDecryptPrepare?: (i: number, ptr: number, x: number, flags: number, total: number) => number
   envDecryptBatch?: (count: number) => void
   envDecryptFinish?: (ptr: number, x: number, flags: number, total: number, fail: number) => number
+  /** Benchmarks only: the batch IGE over prepared slots without the wipe, and the wipe. */
+  envBatchIge?: (count: number, enc: number) => void
+  envBatchWipe?: Fn0
 }
 
 /** One instantiated flavour: its memory view and the CTR slot allocator, shared by both cores. */
