@@ -7,6 +7,9 @@
  */
 import { createHash } from 'node:crypto'
 import { jsCore } from '../../src/crypto/js/index.js'
+import { authKeyState, createAuthKey } from '../../src/crypto/authkey.js'
+import { composeEnvelope, envMaxInner } from '../../src/crypto/js/mtproto.js'
+import { ENV_E2E, ENV_V1 } from '../../src/crypto/types.js'
 import { createCryptoSync } from '../../src/crypto/create.js'
 import { availableFlavours, loadWasmCoreSync, type Flavour } from '../../src/crypto/wasm/index.js'
 import { SCRATCH_SIZE } from '../../src/crypto/wasm/layout.js'
@@ -79,6 +82,57 @@ else {
     jsCore.igeEncrypt(big, bk, biv, bj)
     check(`${b} ige past scratch`, String(Buffer.compare(be, bj)), '0')
     check(`${b} sha256 past scratch`, toHex(core.sha256(big)), nodeHash('sha256', big))
+    // the fused envelope (2.0, 1.0, e2e; both directions) against the composed pure-TS path,
+    // with a failure mask check, and batches (4-way interleaved IGE) against one-by-one calls
+    {
+      const ref = composeEnvelope(jsCore)
+      const ks = authKeyState(createAuthKey(rnd(256)))
+      for (const flags of [0, ENV_V1, ENV_E2E, ENV_V1 | ENV_E2E]) {
+        const hdr = flags & ENV_E2E ? 4 : 32
+        for (const size of [hdr, hdr + 100, 1024, 4096 + hdr, 70000]) {
+          const inner = rnd(size)
+          new DataView(inner.buffer).setUint32(hdr - 4, size - hdr, true)
+          const padLen = flags & ENV_V1 ? (16 - (size & 15)) & 15 : 12 + ((16 - ((size + 12) & 15)) & 15)
+          const pad = rnd(padLen)
+          for (const x of [0, 8]) {
+            const a = new Uint8Array(24 + size + padLen), r = new Uint8Array(a.length)
+            core.encryptMessage!(ks, inner, pad, 0, padLen, x, flags, a)
+            ref.encryptMessage(ks, inner, pad, 0, padLen, x, flags, r)
+            check(`${b} envelope flags ${flags} size ${size} x ${x}`, toHex(a), toHex(r))
+            const o = new Uint8Array(envMaxInner(a.length, flags))
+            check(`${b} envelope decrypt flags ${flags} size ${size} x ${x}`, String(core.decryptMessage!(ks, a, x, flags, o)), String(size))
+            check(`${b} envelope inner flags ${flags} size ${size} x ${x}`, toHex(o.subarray(0, size)), toHex(inner))
+            a[a.length - 1] ^= 1
+            const o2 = new Uint8Array(o.length)
+            check(`${b} envelope mask flags ${flags} size ${size} x ${x}`, String(core.decryptMessage!(ks, a, x, flags, o)), String(ref.decryptMessage(ks, a, x, flags, o2)))
+          }
+        }
+      }
+      const seeded = (): ((buf: Uint8Array) => void) => {
+        const r = prng(5)
+        return (buf) => buf.set(r(buf.length))
+      }
+      const cb = createCryptoSync({ backend: 'wasm', simd, aes, native: false, random: seeded() })
+      const cj = createCryptoSync({ backend: 'js', random: seeded() })
+      const keys = [0, 1, 2].map(() => createAuthKey(rnd(256)))
+      const items = Array.from({ length: 11 }, (_, i) => {
+        const inner = rnd(32 + 48 * i + 4 * (i % 3))
+        new DataView(inner.buffer).setUint32(28, inner.length - 32, true)
+        return { authKey: keys[i % 3], inner, x: (i & 1 ? 8 : 0) as 0 | 8 }
+      })
+      const pb = cb.encryptMessages(items), pj = cj.encryptMessages(items)
+      for (let i = 0; i < items.length; i++) check(`${b} batch encrypt ${i}`, toHex(pb[i]), toHex(pj[i]))
+      const damaged = pb.map((p, i) => {
+        const q = p.slice()
+        if (i % 4 === 2) q[30] ^= 4
+        return { authKey: items[i].authKey, packet: q, x: items[i].x }
+      })
+      const res = cb.decryptMessages(damaged)
+      for (let i = 0; i < items.length; i++) {
+        const r = res[i]
+        check(`${b} batch decrypt ${i}`, r instanceof Uint8Array ? toHex(r) : 'error', i % 4 === 2 ? 'error' : toHex(items[i].inner))
+      }
+    }
     // CTR, random chunks
     for (let t = 0; t < 10; t++) {
       const n = 100 + t * 997, data = rnd(n), key = rnd(32), iv = rnd(16)
