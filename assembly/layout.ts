@@ -13,9 +13,9 @@
 //   0x02D00  W          SHA-1 message schedule (320)
 //   0x02E80  W_TMP      plain AES key schedule while expanding (240), zeroed after use
 //   0x02F80  TMP        two 16-byte IGE temporaries (table core)
-//   0x03000  RESERVED   0x3000..0xFFFF: MTProto envelope (issue 4): auth-key slots,
-//                       msg_key / KDF buffers, random padding input
-//            (plan, nothing there yet; see "Room for the envelope" below)
+//   0x03000  ENV_*      MTProto envelope (assembly/mtproto.ts): cached auth key and id,
+//                       msg_key / KDF buffers, 4 batch slots (schedules, IVs, jobs); up to
+//                       0x3700 used, the rest of 0x3000..0xFFDF free; KEY_SLICE at 0xFFE0
 //   0x10000  SCRATCH    256 KiB of data being processed, in place
 //   0x50000  SLOTS      per-object CTR stream slots (SLOT_SIZE each), grown by the host
 export const CT_CONST: usize = 0x00000
@@ -50,8 +50,11 @@ export const SLOT_CTR: usize = 240
 export const SLOT_KS: usize = 256
 export const SLOT_POS: usize = 320
 
-// Room for the MTProto envelope (issue 4), to be added as assembly/mtproto.ts without moving
-// anything above. One WASM call per message, on data the host wrote into SCRATCH:
+// The MTProto envelope (assembly/mtproto.ts; the plan it was built from, as built except where
+// noted: the padding is written by the host right after the inner data in SCRATCH, not at PAD;
+// schedules of the batch slots are 0x100 apart; messages longer than SCRATCH_SIZE take the
+// composed path over the streaming primitives instead of a chunked fused protocol).
+// One WASM call per message, on data the host wrote into SCRATCH:
 //   0x03000  AUTH_KEY    256 bytes (MTProto 2.0 reads [x, x+36), [40+x, 76+x), [88+x, 120+x);
 //                        1.0 reads up to 136). Or per-key slots in the SLOTS area, like CTR.
 //   0x03100  MSG_KEY     16 (+16: msg_key_large), 0x03140 KDF temporaries (sha256_a, sha256_b)
