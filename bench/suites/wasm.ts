@@ -18,16 +18,11 @@ import { type AuthKey, authKeyState, createAuthKey } from '../../src/crypto/auth
 import { _wasmInstance, availableFlavours } from '../../src/crypto/wasm/index.js'
 import type { WasmInstance } from '../../src/crypto/wasm/core.js'
 import { SCRATCH } from '../../src/crypto/wasm/layout.js'
-import type { BenchCase, BenchSuite } from '../harness.js'
+import { rnd, type BenchCase, type BenchSuite } from '../harness.js'
 
 const require = createRequire(import.meta.url)
 const SIZES = [256, 4096, 65536, 1 << 20]
 
-function rnd(n: number): Uint8Array {
-  const b = new Uint8Array(n)
-  for (let i = 0; i < n; i += 65536) crypto.getRandomValues(b.subarray(i, Math.min(n, i + 65536)))
-  return b
-}
 
 /**
  * `run` with the 4 batch slots of `inst` prepared (schedules from 4 keys) before each use: the
