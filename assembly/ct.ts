@@ -17,28 +17,28 @@
 // by the same shuffles, then changed into these bases.
 import { CT_CONST, DIGEST, IV, KEY, RK_DEC, RK_ENC, SCRATCH, SLOT_CTR, SLOT_KS, SLOT_POS } from './layout'
 
-const INV = CT_CONST + 0x00
-const INVA = CT_CONST + 0x10
-const IPT_LO = CT_CONST + 0x20
-const IPT_HI = CT_CONST + 0x30
-const SBOU = CT_CONST + 0x40
-const SBOT = CT_CONST + 0x50
-const SB1U = CT_CONST + 0x60
-const SB1T = CT_CONST + 0x70
-const SB2U = CT_CONST + 0x80
-const SB2T = CT_CONST + 0x90
-const DIPT_LO = CT_CONST + 0xa0
-const DIPT_HI = CT_CONST + 0xb0
-const DSBOU = CT_CONST + 0xc0
-const DSBOT = CT_CONST + 0xd0
-const DSB9U = CT_CONST + 0xe0
-const DSB9T = CT_CONST + 0xf0
-const DSBDU = CT_CONST + 0x100
-const DSBDT = CT_CONST + 0x110
-const DSBBU = CT_CONST + 0x120
-const DSBBT = CT_CONST + 0x130
-const DSBEU = CT_CONST + 0x140
-const DSBET = CT_CONST + 0x150
+export const INV = CT_CONST + 0x00
+export const INVA = CT_CONST + 0x10
+export const IPT_LO = CT_CONST + 0x20
+export const IPT_HI = CT_CONST + 0x30
+export const SBOU = CT_CONST + 0x40
+export const SBOT = CT_CONST + 0x50
+export const SB1U = CT_CONST + 0x60
+export const SB1T = CT_CONST + 0x70
+export const SB2U = CT_CONST + 0x80
+export const SB2T = CT_CONST + 0x90
+export const DIPT_LO = CT_CONST + 0xa0
+export const DIPT_HI = CT_CONST + 0xb0
+export const DSBOU = CT_CONST + 0xc0
+export const DSBOT = CT_CONST + 0xd0
+export const DSB9U = CT_CONST + 0xe0
+export const DSB9T = CT_CONST + 0xf0
+export const DSBDU = CT_CONST + 0x100
+export const DSBDT = CT_CONST + 0x110
+export const DSBBU = CT_CONST + 0x120
+export const DSBBT = CT_CONST + 0x130
+export const DSBEU = CT_CONST + 0x140
+export const DSBET = CT_CONST + 0x150
 const ROT1 = CT_CONST + 0x160 // out[4c + r] = in[4c + (r + 1) % 4]
 const ROT2 = CT_CONST + 0x170
 const SR = CT_CONST + 0x180 // ShiftRows: out[4c + r] = in[4((c + r) % 4) + r]
@@ -49,10 +49,10 @@ const BSWAP = CT_CONST + 0x1a0 // reverses 16 bytes (counter blocks)
 // SR^-r ∘ ROT ∘ SR^r, which depends only on r mod 4 (as in vpaes), round keys are stored
 // permuted by SR^-r, and one shuffle by SR^14 = SR^2 at the end restores the byte order.
 // Decryption does the same with InvShiftRows. Saves 13 shuffles per block.
-const SRP = CT_CONST + 0x200 // SR^q, q = 0..3 (swizzle masks)
-const EROT1 = CT_CONST + 0x240 // SR^-q ∘ ROT1 ∘ SR^q, q = 0..3
-const EROT2 = CT_CONST + 0x280 // SR^-q ∘ ROT2 ∘ SR^q
-const DROT1 = CT_CONST + 0x2c0 // ISR^-q ∘ ROT1 ∘ ISR^q (ISR^q = SR^-q)
+export const SRP = CT_CONST + 0x200 // SR^q, q = 0..3 (swizzle masks)
+export const EROT1 = CT_CONST + 0x240 // SR^-q ∘ ROT1 ∘ SR^q, q = 0..3
+export const EROT2 = CT_CONST + 0x280 // SR^-q ∘ ROT2 ∘ SR^q
+export const DROT1 = CT_CONST + 0x2c0 // ISR^-q ∘ ROT1 ∘ ISR^q (ISR^q = SR^-q)
 
 function put(at: usize, lo: u64, hi: u64): void {
   store<u64>(at, lo)
@@ -110,19 +110,19 @@ function conj(dst: usize, a: usize, b: usize, c: usize): void {
 }
 
 // @ts-ignore: decorator
-@inline function swz(t: v128, i: v128): v128 {
+@inline export function swz(t: v128, i: v128): v128 {
   // vpaes indices are < 16 or >= 128, where both swizzles give identical results (0 for >= 128)
   if (ASC_FEATURE_RELAXED_SIMD) return i8x16.relaxed_swizzle(t, i)
   return i8x16.swizzle(t, i)
 }
 // @ts-ignore: decorator
-@inline function tb(at: usize): v128 { return v128.load(at) }
+@inline export function tb(at: usize): v128 { return v128.load(at) }
 // @ts-ignore: decorator
-@inline function lo4(x: v128): v128 { return v128.and(x, i8x16.splat(0x0f)) }
+@inline export function lo4(x: v128): v128 { return v128.and(x, i8x16.splat(0x0f)) }
 // @ts-ignore: decorator
-@inline function hi4(x: v128): v128 { return v128.and(i16x8.shr_u(x, 4), i8x16.splat(0x0f)) }
+@inline export function hi4(x: v128): v128 { return v128.and(i16x8.shr_u(x, 4), i8x16.splat(0x0f)) }
 // @ts-ignore: decorator
-@inline function lin(x: v128, lo: usize, hi: usize): v128 { return v128.xor(swz(tb(lo), lo4(x)), swz(tb(hi), hi4(x))) }
+@inline export function lin(x: v128, lo: usize, hi: usize): v128 { return v128.xor(swz(tb(lo), lo4(x)), swz(tb(hi), hi4(x))) }
 
 // Tower-field inversion, then the two-table output map U[io] ^ T[jo].
 // @ts-ignore: decorator

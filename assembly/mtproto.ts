@@ -21,7 +21,10 @@ import { sha256 } from './sha256'
 import { sha1 } from './sha1'
 import { tabExpandDec, tabExpandEnc } from './aes'
 import { tabIgeDecrypt, tabIgeEncrypt } from './ige'
-import { ctDecrypt, ctEncrypt, ctExpandDec, ctExpandEnc, ctIgeDecrypt, ctIgeEncrypt } from './ct'
+import {
+  ctDecrypt, ctEncrypt, ctExpandDec, ctExpandEnc, ctIgeDecrypt, ctIgeEncrypt, hi4, lin, lo4, swz, tb,
+  INV, INVA, IPT_LO, IPT_HI, SBOU, SBOT, SB1U, SB1T, SB2U, SB2T, DIPT_LO, DIPT_HI, DSBOU, DSBOT, DSB9U, DSB9T, DSBDU, DSBDT, DSBBU, DSBBT, DSBEU, DSBET, SRP, EROT1, EROT2, DROT1,
+} from './ct'
 
 // flags and failure bits: the same values as src/crypto/types.ts
 const ENV_V1: u32 = 1
@@ -319,47 +322,7 @@ function ige4(count: usize, enc: bool): void {
 }
 
 
-// ---- the ct core's constants (ct.ts writes them at CT_CONST in ctInit) and helpers ----
-const INV = CT_CONST + 0x00
-const INVA = CT_CONST + 0x10
-const IPT_LO = CT_CONST + 0x20
-const IPT_HI = CT_CONST + 0x30
-const SBOU = CT_CONST + 0x40
-const SBOT = CT_CONST + 0x50
-const SB1U = CT_CONST + 0x60
-const SB1T = CT_CONST + 0x70
-const SB2U = CT_CONST + 0x80
-const SB2T = CT_CONST + 0x90
-const DIPT_LO = CT_CONST + 0xa0
-const DIPT_HI = CT_CONST + 0xb0
-const DSBOU = CT_CONST + 0xc0
-const DSBOT = CT_CONST + 0xd0
-const DSB9U = CT_CONST + 0xe0
-const DSB9T = CT_CONST + 0xf0
-const DSBDU = CT_CONST + 0x100
-const DSBDT = CT_CONST + 0x110
-const DSBBU = CT_CONST + 0x120
-const DSBBT = CT_CONST + 0x130
-const DSBEU = CT_CONST + 0x140
-const DSBET = CT_CONST + 0x150
-const SRP = CT_CONST + 0x200
-const EROT1 = CT_CONST + 0x240
-const EROT2 = CT_CONST + 0x280
-const DROT1 = CT_CONST + 0x2c0
-
-// @ts-ignore: decorator
-@inline function swz(t: v128, i: v128): v128 {
-  if (ASC_FEATURE_RELAXED_SIMD) return i8x16.relaxed_swizzle(t, i)
-  return i8x16.swizzle(t, i)
-}
-// @ts-ignore: decorator
-@inline function tb(at: usize): v128 { return v128.load(at) }
-// @ts-ignore: decorator
-@inline function lo4(x: v128): v128 { return v128.and(x, i8x16.splat(0x0f)) }
-// @ts-ignore: decorator
-@inline function hi4(x: v128): v128 { return v128.and(i16x8.shr_u(x, 4), i8x16.splat(0x0f)) }
-// @ts-ignore: decorator
-@inline function lin(x: v128, lo: usize, hi: usize): v128 { return v128.xor(swz(tb(lo), lo4(x)), swz(tb(hi), hi4(x))) }
+// The ct core's constants and shuffle helpers come from ct.ts (it writes them at CT_CONST in ctInit).
 
 /**
  * Four AES-256 encryptions in lockstep (the ct core's rounds, as in ct.ts's
