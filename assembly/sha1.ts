@@ -1,5 +1,6 @@
 // SHA-1 (FIPS 180-4), same streaming shape as sha256.ts, sharing SHA_H / SHA_PAD / DIGEST.
 import { DIGEST, SHA_H, SHA_PAD } from './layout'
+import { mdPad } from './md'
 
 const W: usize = 0x02d00 // 80-word schedule (320 bytes; shared with sha256's 256-byte W)
 
@@ -41,13 +42,7 @@ export function sha1Blocks(ptr: usize, n: usize): void {
 export function sha1Final(ptr: usize, len: usize, total: u64): void {
   const full = len >>> 6
   sha1Blocks(ptr, full)
-  const rem = len & 63
-  memory.fill(SHA_PAD, 0, 128)
-  memory.copy(SHA_PAD, ptr + (full << 6), rem)
-  store<u8>(SHA_PAD + rem, 0x80)
-  const padLen: usize = rem < 56 ? 64 : 128
-  store<u64>(SHA_PAD + padLen - 8, bswap<u64>(total << 3))
-  sha1Blocks(SHA_PAD, padLen >>> 6)
+  sha1Blocks(SHA_PAD, mdPad(ptr + (full << 6), len & 63, total))
   for (let i: usize = 0; i < 20; i += 4) store<u32>(DIGEST + i, bswap<u32>(load<u32>(SHA_H + i)))
   memory.fill(SHA_PAD, 0, 128)
   memory.fill(SHA_H, 0, 32)

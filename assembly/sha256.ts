@@ -6,6 +6,7 @@
 // sigma functions as nested rotations, e.g. Σ1(e) = rotr(e ^ rotr(e ^ rotr(e, 14), 5), 6), which
 // need fewer register copies on two-operand x86 than three independent rotations.
 import { DIGEST, SHA_H, SHA_PAD } from './layout'
+import { mdPad } from './md'
 
 export function sha256Init(): void {
   store<u32>(SHA_H, 0x6a09e667); store<u32>(SHA_H, 0xbb67ae85, 4)
@@ -275,13 +276,7 @@ export function sha256Blocks(ptr: usize, n: usize): void {
 export function sha256Final(ptr: usize, len: usize, total: u64): void {
   const full = len >>> 6
   sha256Blocks(ptr, full)
-  const rem = len & 63
-  memory.fill(SHA_PAD, 0, 128)
-  memory.copy(SHA_PAD, ptr + (full << 6), rem)
-  store<u8>(SHA_PAD + rem, 0x80)
-  const padLen: usize = rem < 56 ? 64 : 128
-  store<u64>(SHA_PAD + padLen - 8, bswap<u64>(total << 3))
-  sha256Blocks(SHA_PAD, padLen >>> 6)
+  sha256Blocks(SHA_PAD, mdPad(ptr + (full << 6), len & 63, total))
   for (let i: usize = 0; i < 32; i += 4) store<u32>(DIGEST + i, bswap<u32>(load<u32>(SHA_H + i)))
   memory.fill(SHA_PAD, 0, 128)
   memory.fill(SHA_H, 0, 32)
