@@ -64,7 +64,7 @@ function gmul(a: number, b: number): number {
 export const ROUND_KEY_WORDS = 60
 
 /** Expands a 32-byte key into 60 encryption round-key words. */
-export function expandKeyEnc(key: Uint8Array, rk: Int32Array): void {
+export function expandKeyEnc(key: Uint8Array, rk: number[]): void {
   for (let i = 0; i < 8; i++) {
     rk[i] = (key[4 * i] << 24) | (key[4 * i + 1] << 16) | (key[4 * i + 2] << 8) | key[4 * i + 3]
   }
@@ -86,7 +86,7 @@ export function expandKeyEnc(key: Uint8Array, rk: Int32Array): void {
  * Expands a 32-byte key into 60 decryption round-key words for the equivalent inverse
  * cipher: round keys in reverse order, InvMixColumns applied to the inner ones.
  */
-export function expandKeyDec(key: Uint8Array, dk: Int32Array): void {
+export function expandKeyDec(key: Uint8Array, dk: number[]): void {
   expandKeyEnc(key, dk)
   // reverse round-key order (4-word groups)
   for (let i = 0, j = 56; i < j; i += 4, j -= 4) {
@@ -105,21 +105,31 @@ export function expandKeyDec(key: Uint8Array, dk: Int32Array): void {
 /**
  * Each direction's round tables in one array: [T0 | T1 | T2 | T3 | S-box], 256 entries each.
  * One base pointer (aliased to a local in the block functions) leaves V8 more registers for the
- * state than four separate module-level tables; measured ~1.2x faster on x64 Node 20.
+ * state than four separate tables; measured ~1.2x faster on x64 Node 20.
+ *
+ * Plain arrays (small integers), not Int32Array, as are the round keys and the block state: once
+ * any ArrayBuffer in the process has been detached (a WebAssembly memory grew — ours with many
+ * CTR streams, or any other module's —, a buffer was transferred, a web stream handed one on),
+ * V8 adds a detached-buffer check to every typed-array access in optimized code for the rest of
+ * the process, and typed-array AES ran ~45% slower (99 -> 54 MB/s IGE at 4 KiB, x64 Node 20).
+ * Plain arrays ran 64-67 MB/s either way; in a process that never detached a buffer the typed
+ * arrays are faster, but that is not a state a library can count on.
  */
-export const TE = new Int32Array(1280)
-export const TD = new Int32Array(1280)
-TE.set(TE0, 0), TE.set(TE1, 256), TE.set(TE2, 512), TE.set(TE3, 768), TE.set(SBOX, 1024)
-TD.set(TD0, 0), TD.set(TD1, 256), TD.set(TD2, 512), TD.set(TD3, 768), TD.set(INV_SBOX, 1024)
+const te = new Int32Array(1280)
+const td = new Int32Array(1280)
+te.set(TE0, 0), te.set(TE1, 256), te.set(TE2, 512), te.set(TE3, 768), te.set(SBOX, 1024)
+td.set(TD0, 0), td.set(TD1, 256), td.set(TD2, 512), td.set(TD3, 768), td.set(INV_SBOX, 1024)
+export const TE: number[] = Array.from(te)
+export const TD: number[] = Array.from(td)
 
 /** Block state in and out of the round functions (4 big-endian words). */
-export const blk = new Int32Array(4)
+export const blk: number[] = [0, 0, 0, 0]
 
 // The 13 full rounds are unrolled (each state word a fresh const, final round with the S-box
 // section): ~1.2x faster in V8 than a loop of two rounds per pass. The text is mechanical:
 // round r reads the previous round's words and round key words 4r..4r+3.
 /** Encrypts the 4 words in `blk` in place with encryption round keys `k`. */
-export function encryptBlock(k: Int32Array): void {
+export function encryptBlock(k: number[]): void {
   const t = TE
   const s0 = blk[0] ^ k[0], s1 = blk[1] ^ k[1], s2 = blk[2] ^ k[2], s3 = blk[3] ^ k[3]
   const r1_0 = t[s0 >>> 24] ^ t[256 | ((s1 >>> 16) & 255)] ^ t[512 | ((s2 >>> 8) & 255)] ^ t[768 | (s3 & 255)] ^ k[4]
@@ -181,7 +191,7 @@ export function encryptBlock(k: Int32Array): void {
 }
 
 /** Decrypts the 4 words in `blk` in place with decryption round keys `k` (see expandKeyDec); the inverse cipher takes columns in the opposite rotation (InvShiftRows). */
-export function decryptBlock(k: Int32Array): void {
+export function decryptBlock(k: number[]): void {
   const t = TD
   const s0 = blk[0] ^ k[0], s1 = blk[1] ^ k[1], s2 = blk[2] ^ k[2], s3 = blk[3] ^ k[3]
   const r1_0 = t[s0 >>> 24] ^ t[256 | ((s3 >>> 16) & 255)] ^ t[512 | ((s2 >>> 8) & 255)] ^ t[768 | (s1 & 255)] ^ k[4]

@@ -8,7 +8,7 @@ import { blk, encryptBlock, expandKeyEnc } from './aes.js'
 import type { CtrCore } from '../types.js'
 
 export function ctrCreate(key: Uint8Array, iv: Uint8Array): CtrCore {
-  const rk = new Int32Array(60)
+  const rk: number[] = new Array<number>(60).fill(0)
   expandKeyEnc(key, rk)
   const ctr = new Int32Array(4) // the counter as big-endian words
   for (let i = 0; i < 4; i++) ctr[i] = (iv[4 * i] << 24) | (iv[4 * i + 1] << 16) | (iv[4 * i + 2] << 8) | iv[4 * i + 3]
