@@ -14,8 +14,8 @@
 //   0x02E80  W_TMP      plain AES key schedule while expanding (240), zeroed after use
 //   0x02F80  TMP        two 16-byte IGE temporaries (table core)
 //   0x03000  ENV_*      MTProto envelope (assembly/mtproto.ts): cached auth key and id,
-//                       msg_key / KDF buffers, 4 batch slots (schedules, IVs, jobs); up to
-//                       0x3700 used, the rest of 0x3000..0xFFDF free; KEY_SLICE at 0xFFE0
+//                       msg_key / KDF buffers, 4 batch slots (schedules, IVs, jobs), the KDF's
+//                       2-lane SHA-256 constants and schedule; up to 0x3D00 used, the rest of 0x3000..0xFFDF free; KEY_SLICE at 0xFFE0
 //   0x10000  SCRATCH    256 KiB of data being processed, in place
 //   0x50000  SLOTS      per-object CTR stream slots (SLOT_SIZE each), grown by the host
 export const CT_CONST: usize = 0x00000
@@ -40,6 +40,8 @@ export const ENV_DA: usize = 0x031c0 // sha256_a (32)
 export const ENV_RK4: usize = 0x03200 // batch: 4 schedules of 240 bytes (0x100 apart)
 export const ENV_IV4: usize = 0x03600 // batch: 4 IGE chaining states of 32 bytes
 export const ENV_JOB4: usize = 0x03680 // batch: 4 x (ptr u32, len u32)
+export const ENV_SHAK: usize = 0x03800 // SHA-256 round constants K (64 words), written at instantiation (SIMD flavours)
+export const ENV_SHAW: usize = 0x03900 // 2-lane SHA-256 message schedule of the KDF (64 vectors, 1 KiB), zeroed after use
 export const KEY_SLICE: usize = 0x0ffe0 // msg_key salt key[88+x .. 120+x], right before SCRATCH
 export const SCRATCH: usize = 0x10000
 export const SCRATCH_SIZE: usize = 0x40000

@@ -16,7 +16,7 @@
 // Constant time: no branch or address depends on a secret. Public values choose: flags, x,
 // lengths. The decryption checks are computed as masks, all of them every time, and only the
 // final mask decides (at the end) whether the plaintext is wiped.
-import { CT_CONST, DIGEST, ENV_AUTH, ENV_DA, ENV_ID, ENV_IV4, ENV_JOB4, ENV_KDF_A, ENV_KDF_B, ENV_MSGKEY, ENV_RK4, IV, KEY, RK_DEC, RK_ENC } from './layout'
+import { CT_CONST, DIGEST, ENV_AUTH, ENV_DA, ENV_ID, ENV_IV4, ENV_JOB4, ENV_KDF_A, ENV_KDF_B, ENV_MSGKEY, ENV_RK4, ENV_SHAK, ENV_SHAW, IV, KEY, RK_DEC, RK_ENC } from './layout'
 import { sha256 } from './sha256'
 import { sha1 } from './sha1'
 import { tabExpandDec, tabExpandEnc } from './aes'
@@ -46,6 +46,99 @@ const FAIL_PADDING: i32 = 32
 // @ts-ignore: decorator
 @inline function wipeEnv(): void {
   memory.fill(ENV_MSGKEY, 0, ENV_DA + 32 - ENV_MSGKEY)
+}
+
+// ---- the two KDF hashes side by side (SIMD flavours) ----------------------------------------
+//
+// sha256_a and sha256_b are independent one-block hashes of 52-byte inputs. SHA-256 in scalar
+// code is bound by the instructions it issues (~50 per round in V8's output); two messages in
+// two lanes of i32x4 registers take one vector instruction per step for both, so the pair costs
+// about what one scalar hash did.
+
+/** Writes the SHA-256 round constants K (FIPS 180-4 4.2.2) at ENV_SHAK; once at instantiation. */
+export function envInit(): void {
+  store<u64>(ENV_SHAK + 0, 0x71374491428a2f98)
+  store<u64>(ENV_SHAK + 8, 0xe9b5dba5b5c0fbcf)
+  store<u64>(ENV_SHAK + 16, 0x59f111f13956c25b)
+  store<u64>(ENV_SHAK + 24, 0xab1c5ed5923f82a4)
+  store<u64>(ENV_SHAK + 32, 0x12835b01d807aa98)
+  store<u64>(ENV_SHAK + 40, 0x550c7dc3243185be)
+  store<u64>(ENV_SHAK + 48, 0x80deb1fe72be5d74)
+  store<u64>(ENV_SHAK + 56, 0xc19bf1749bdc06a7)
+  store<u64>(ENV_SHAK + 64, 0xefbe4786e49b69c1)
+  store<u64>(ENV_SHAK + 72, 0x240ca1cc0fc19dc6)
+  store<u64>(ENV_SHAK + 80, 0x4a7484aa2de92c6f)
+  store<u64>(ENV_SHAK + 88, 0x76f988da5cb0a9dc)
+  store<u64>(ENV_SHAK + 96, 0xa831c66d983e5152)
+  store<u64>(ENV_SHAK + 104, 0xbf597fc7b00327c8)
+  store<u64>(ENV_SHAK + 112, 0xd5a79147c6e00bf3)
+  store<u64>(ENV_SHAK + 120, 0x1429296706ca6351)
+  store<u64>(ENV_SHAK + 128, 0x2e1b213827b70a85)
+  store<u64>(ENV_SHAK + 136, 0x53380d134d2c6dfc)
+  store<u64>(ENV_SHAK + 144, 0x766a0abb650a7354)
+  store<u64>(ENV_SHAK + 152, 0x92722c8581c2c92e)
+  store<u64>(ENV_SHAK + 160, 0xa81a664ba2bfe8a1)
+  store<u64>(ENV_SHAK + 168, 0xc76c51a3c24b8b70)
+  store<u64>(ENV_SHAK + 176, 0xd6990624d192e819)
+  store<u64>(ENV_SHAK + 184, 0x106aa070f40e3585)
+  store<u64>(ENV_SHAK + 192, 0x1e376c0819a4c116)
+  store<u64>(ENV_SHAK + 200, 0x34b0bcb52748774c)
+  store<u64>(ENV_SHAK + 208, 0x4ed8aa4a391c0cb3)
+  store<u64>(ENV_SHAK + 216, 0x682e6ff35b9cca4f)
+  store<u64>(ENV_SHAK + 224, 0x78a5636f748f82ee)
+  store<u64>(ENV_SHAK + 232, 0x8cc7020884c87814)
+  store<u64>(ENV_SHAK + 240, 0xa4506ceb90befffa)
+  store<u64>(ENV_SHAK + 248, 0xc67178f2bef9a3f7)
+}
+
+// @ts-ignore: decorator
+@inline function rotv(x: v128, n: i32): v128 { return v128.or(i32x4.shr_u(x, n), i32x4.shl(x, 32 - n)) }
+
+// @ts-ignore: decorator
+@inline function wordsAt(pa: usize, pb: usize, off: usize): v128 {
+  return i32x4.replace_lane(i32x4.splat(bswap<u32>(load<u32>(pa + off))), 1, bswap<u32>(load<u32>(pb + off)))
+}
+
+/** SHA-256 of [pa, pa+52) into [da, da+32) and of [pb, pb+52) into [db, db+32), in lanes 0 and 1. */
+function sha256Pair52(pa: usize, pb: usize, da: usize, db: usize): void {
+  if (ASC_FEATURE_SIMD) {
+    // the padded block: 13 data words, 0x80 then zeros, the bit length 416 in the last word
+    for (let i: usize = 0; i < 52; i += 4) v128.store(ENV_SHAW + (i << 2), wordsAt(pa, pb, i))
+    v128.store(ENV_SHAW + 13 * 16, i32x4.splat(0x80000000))
+    v128.store(ENV_SHAW + 14 * 16, i32x4.splat(0))
+    v128.store(ENV_SHAW + 15 * 16, i32x4.splat(416))
+    for (let q: usize = 16; q < 64; q++) {
+      const wp = ENV_SHAW + ((q - 16) << 4)
+      const w2 = v128.load(wp, 14 * 16)
+      const w15 = v128.load(wp, 16)
+      const s1 = v128.xor(v128.xor(rotv(w2, 17), rotv(w2, 19)), i32x4.shr_u(w2, 10))
+      const s0 = v128.xor(v128.xor(rotv(w15, 7), rotv(w15, 18)), i32x4.shr_u(w15, 3))
+      v128.store(wp, i32x4.add(i32x4.add(s1, v128.load(wp, 9 * 16)), i32x4.add(s0, v128.load(wp))), 16 * 16)
+    }
+    let a = i32x4.splat(0x6a09e667), b = i32x4.splat(0xbb67ae85), c = i32x4.splat(0x3c6ef372), d = i32x4.splat(0xa54ff53a)
+    let e = i32x4.splat(0x510e527f), f = i32x4.splat(0x9b05688c), g = i32x4.splat(0x1f83d9ab), h = i32x4.splat(0x5be0cd19)
+    for (let q: usize = 0; q < 64; q++) {
+      const t1 = i32x4.add(
+        i32x4.add(h, v128.xor(v128.xor(rotv(e, 6), rotv(e, 11)), rotv(e, 25))),
+        i32x4.add(v128.bitselect(f, g, e), i32x4.add(v128.load32_splat(ENV_SHAK + (q << 2)), v128.load(ENV_SHAW + (q << 4)))),
+      )
+      const t2 = i32x4.add(v128.xor(v128.xor(rotv(a, 2), rotv(a, 13)), rotv(a, 22)), v128.bitselect(c, b, v128.xor(a, b)))
+      h = g; g = f; f = e; e = i32x4.add(d, t1); d = c; c = b; b = a; a = i32x4.add(t1, t2)
+    }
+    a = i32x4.add(a, i32x4.splat(0x6a09e667)); b = i32x4.add(b, i32x4.splat(0xbb67ae85))
+    c = i32x4.add(c, i32x4.splat(0x3c6ef372)); d = i32x4.add(d, i32x4.splat(0xa54ff53a))
+    e = i32x4.add(e, i32x4.splat(0x510e527f)); f = i32x4.add(f, i32x4.splat(0x9b05688c))
+    g = i32x4.add(g, i32x4.splat(0x1f83d9ab)); h = i32x4.add(h, i32x4.splat(0x5be0cd19))
+    putLane(da, db, 0, a); putLane(da, db, 4, b); putLane(da, db, 8, c); putLane(da, db, 12, d)
+    putLane(da, db, 16, e); putLane(da, db, 20, f); putLane(da, db, 24, g); putLane(da, db, 28, h)
+    memory.fill(ENV_SHAW, 0, 1024)
+  }
+}
+
+// @ts-ignore: decorator
+@inline function putLane(da: usize, db: usize, off: usize, v: v128): void {
+  store<u32>(da + off, bswap<u32>(i32x4.extract_lane(v, 0)))
+  store<u32>(db + off, bswap<u32>(i32x4.extract_lane(v, 1)))
 }
 
 /** aes_key / aes_iv into KEY / IV from the msg_key at ENV_MSGKEY and the cached auth key. */
@@ -81,11 +174,15 @@ function kdf(x: usize, flags: u32): void {
     // aes_key = a[0..8] ‖ b[8..24] ‖ a[24..32], aes_iv = b[0..8] ‖ a[8..24] ‖ b[24..32]
     memory.copy(ENV_KDF_A, ENV_MSGKEY, 16)
     memory.copy(ENV_KDF_A + 16, k, 36)
-    sha256(ENV_KDF_A, 52)
-    memory.copy(ENV_DA, DIGEST, 32)
     memory.copy(ENV_KDF_B, k + 40, 36)
     memory.copy(ENV_KDF_B + 36, ENV_MSGKEY, 16)
-    sha256(ENV_KDF_B, 52)
+    if (ASC_FEATURE_SIMD) {
+      sha256Pair52(ENV_KDF_A, ENV_KDF_B, ENV_DA, DIGEST)
+    } else {
+      sha256(ENV_KDF_A, 52)
+      memory.copy(ENV_DA, DIGEST, 32)
+      sha256(ENV_KDF_B, 52)
+    }
     const a = ENV_DA
     const b = DIGEST
     store<u64>(KEY, load<u64>(a))
