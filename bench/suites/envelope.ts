@@ -187,22 +187,32 @@ export async function measureAllocations(size = 256, n = 1000, trials = 5): Prom
   const out = new Uint8Array(size + 24 + 1024)
   const res: { impl: string; op: string; bytesPerMessage: number }[] = []
   const used = (): number => getHeapStatistics().used_heap_size + process.memoryUsage().arrayBuffers
-  /** Median growth per call over clean trials. */
+  /** Heap growth over `calls` calls right after a full GC, or undefined if V8 collected meanwhile. */
+  const trial = async (fn: () => unknown, calls: number): Promise<number | undefined> => {
+    gc()
+    await flush()
+    const t0 = performance.now()
+    const h0 = used()
+    for (let i = 0; i < calls; i++) fn()
+    const h1 = used()
+    const t1 = performance.now()
+    await flush()
+    return gcTimes.some((t) => t >= t0 && t <= t1) ? undefined : h1 - h0
+  }
+  /**
+   * Growth per call: the slope between trials of `calls` and 4 x `calls` calls, so that what a
+   * loop costs once (V8 bookkeeping, feedback, the first call's buffers) cancels out; median of
+   * the clean trials.
+   */
   const grow = async (fn: () => unknown): Promise<number> => {
     for (let i = 0; i < 2000; i++) fn() // warm up (JIT, scratch buffers)
     const per: number[] = []
     let calls = n
     for (let attempt = 0; per.length < trials && attempt < trials * 6; attempt++) {
-      gc()
-      await flush()
-      const t0 = performance.now()
-      const h0 = used()
-      for (let i = 0; i < calls; i++) fn()
-      const h1 = used()
-      const t1 = performance.now()
-      await flush()
-      if (gcTimes.some((t) => t >= t0 && t <= t1)) calls = Math.max(10, calls >> 1)
-      else per.push((h1 - h0) / calls)
+      const g1 = await trial(fn, calls)
+      const g4 = g1 === undefined ? undefined : await trial(fn, 4 * calls)
+      if (g1 === undefined || g4 === undefined) calls = Math.max(10, calls >> 1)
+      else per.push((g4 - g1) / (3 * calls))
     }
     if (per.length === 0) throw new Error('every trial saw a garbage collection')
     return per.sort((a, b) => a - b)[per.length >> 1]
