@@ -8,7 +8,8 @@ import { pbkdf2Async } from '@noble/hashes/pbkdf2'
 import { sha256 as nobleSha256, sha512 } from '@noble/hashes/sha2'
 import { CryptoError } from '../errors.js'
 import { crc32 } from './crc32.js'
-import { buildEnvelope } from './envelope.js'
+import { hybridCtr } from './ctr.js'
+import { buildEnvelope, resolveNative } from './envelope.js'
 import { getPlatform } from './platform.js'
 import type { AesCtr, Crypto, CryptoCore, NativeProvider } from './types.js'
 
@@ -64,11 +65,16 @@ function fillRandom(random: ((b: Uint8Array) => void) | undefined, buf: Uint8Arr
   for (let i = 0; i < buf.length; i += 65536) fill(buf.subarray(i, Math.min(buf.length, i + 65536)))
 }
 
+type NativeCtr = NativeProvider & Required<Pick<NativeProvider, 'ctrCreate' | 'ctrFrom'>>
+
 export function buildCrypto(
   core: CryptoCore,
   random?: (buf: Uint8Array) => void,
   native?: NativeProvider | false,
 ): Crypto {
+  // the provider is fixed when the object is made, as for the envelope
+  const nat = resolveNative(native)
+  const nativeCtr = nat?.ctrCreate && nat.ctrFrom !== undefined && nat.ctrFrom < Infinity ? (nat as NativeCtr) : undefined
   return {
     backend: core.backend,
     ...buildEnvelope(core, (buf) => fillRandom(random, buf), native),
@@ -141,7 +147,8 @@ export function buildCrypto(
     createAesCtr(key, iv): AesCtr {
       checkLength(key, 'key', 32, 'E_KEY_LENGTH')
       checkLength(iv, 'iv', 16, 'E_IV_LENGTH')
-      let stream: ReturnType<CryptoCore['ctrCreate']> | undefined = core.ctrCreate(key, iv)
+      let stream: ReturnType<CryptoCore['ctrCreate']> | undefined =
+        nativeCtr ? hybridCtr(core, nativeCtr, key, iv, nativeCtr.ctrFrom) : core.ctrCreate(key, iv)
       return {
         process(data, out) {
           if (!stream) throw new CryptoError('E_DISPOSED', 'this AES-CTR stream was disposed')

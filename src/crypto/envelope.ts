@@ -45,6 +45,11 @@ export function setNativeProvider(p: NativeProvider | undefined): void {
   native = p
 }
 
+/** The provider a Crypto object uses: `options.native` if given (`false`: none), else the default. */
+export function resolveNative(provider: NativeProvider | false | undefined): NativeProvider | undefined {
+  return provider === false ? undefined : (provider ?? native)
+}
+
 /** `core` with SHA-256 and IGE encryption taken from `p` for inputs at or above its thresholds. */
 function withNative(core: CryptoCore, p: NativeProvider): CryptoCore {
   const { sha256From, igeEncryptFrom } = p
@@ -172,7 +177,7 @@ export function buildEnvelope(
 ): EnvelopeMethods {
   // Fused core ops for every message, except that with a native provider messages from its
   // SHA-256 threshold up go through the composed path over the native primitives.
-  const nat = provider === false ? undefined : (provider ?? native)
+  const nat = resolveNative(provider)
   const composed = composeEnvelope(nat ? withNative(core, nat) : core)
   const from = nat ? nat.sha256From : Infinity
   const fusedEnc = core.encryptMessage?.bind(core)

@@ -112,6 +112,12 @@ export interface NativeProvider {
   /** AES-256-IGE encryption with `CryptoCore.igeEncrypt`'s contract, used from `igeEncryptFrom` bytes. */
   igeEncrypt?(data: Uint8Array, key: Uint8Array, iv: Uint8Array, out: Uint8Array): void
   readonly igeEncryptFrom: number
+  /**
+   * AES-256-CTR streams (`CryptoCore.ctrCreate`'s contract), used by `createAesCtr` streams for
+   * calls of at least `ctrFrom` bytes; shorter calls stay with the core (see src/crypto/ctr.ts).
+   */
+  ctrCreate?(key: Uint8Array, iv: Uint8Array): CtrCore
+  readonly ctrFrom?: number
 }
 
 /** Per-call envelope options. Hoist the object out of hot loops: it is read, never kept. */

@@ -4,8 +4,10 @@
  * byte-identical to those without, across its size thresholds, for plain and fused cores;
  * and the contract a fused core sees.
  */
+import { createCipheriv } from 'node:crypto'
 import { afterEach, describe, expect, it } from 'vitest'
 import { buildCrypto } from '../../src/crypto/api.js'
+import { createCryptoSync } from '../../src/crypto/create.js'
 import { createAuthKey } from '../../src/crypto/authkey.js'
 import { setNativeProvider } from '../../src/crypto/envelope.js'
 import { jsCore } from '../../src/crypto/js/index.js'
@@ -99,5 +101,66 @@ describe('a fused core', () => {
       expect.objectContaining({ code: 'E_DECRYPT', message: 'message decryption failed' }),
     )
     expect(names).toEqual(['msg_key', 'padding'])
+  })
+})
+
+describe('AES-CTR streams with the node provider (src/crypto/ctr.ts)', () => {
+  const ref = (d: Uint8Array, k: Uint8Array, iv: Uint8Array): Uint8Array => new Uint8Array(createCipheriv('aes-256-ctr', k, iv).update(d))
+  const rng = seededRandom('ctr-chunks')
+  const chunkSizes = (total: number): number[] => {
+    const out: number[] = []
+    const b = new Uint8Array(2)
+    for (let left = total; left > 0; ) {
+      rng(b)
+      // around the threshold (ctrFrom = 128) and across block boundaries, with some empty calls
+      const n = Math.min(left, [0, 1, 15, 16, 17, 127, 128, 129, 300, 1000, 4097][b[0] % 11] + (b[1] % 3))
+      out.push(n)
+      left -= n
+    }
+    return out
+  }
+
+  it('switches engines by call size and stays on the one keystream (TS and WASM cores, in place or not)', () => {
+    expect(nodeProvider.ctrFrom).toBe(128)
+    for (const [ivHex, total] of [['00'.repeat(16), 20000], ['ff'.repeat(15) + 'f0', 5000], ['00'.repeat(8) + 'ff'.repeat(7) + 'fe', 9000]] as const) {
+      const key = body(32, total), iv = Uint8Array.from(Buffer.from(ivHex, 'hex'))
+      const data = body(total, 7)
+      const expected = ref(data, key, iv)
+      for (const [inPlace, c] of [
+        [false, buildCrypto(jsCore, undefined, nodeProvider)],
+        [true, buildCrypto(jsCore, undefined, nodeProvider)],
+        [false, createCryptoSync({ backend: 'wasm', native: nodeProvider })],
+        [true, createCryptoSync({ backend: 'wasm', native: nodeProvider })],
+      ] as const) {
+        const s = c.createAesCtr(key, iv)
+        const got = new Uint8Array(total)
+        let p = 0
+        for (const n of chunkSizes(total)) {
+          const chunk = data.slice(p, p + n)
+          if (inPlace) {
+            s.process(chunk, chunk)
+            got.set(chunk, p)
+          } else got.set(s.process(chunk), p)
+          p += n
+        }
+        s.dispose()
+        expect(Buffer.from(got).equals(Buffer.from(expected))).toBe(true)
+        expect(() => s.process(data)).toThrow(/disposed/)
+      }
+    }
+  })
+
+  it('is used only when installed or passed, never with native: false', () => {
+    let created = 0
+    const spy = { ...nodeProvider, ctrCreate: (k: Uint8Array, iv: Uint8Array) => (created++, nodeProvider.ctrCreate!(k, iv)) }
+    const key = body(32, 1), iv = body(16, 2), data = body(4096, 3)
+    buildCrypto(jsCore, undefined, false).createAesCtr(key, iv).process(data)
+    buildCrypto(jsCore).createAesCtr(key, iv).process(data)
+    expect(created).toBe(0)
+    buildCrypto(jsCore, undefined, spy).createAesCtr(key, iv).process(data)
+    expect(created).toBe(1)
+    setNativeProvider(spy)
+    buildCrypto(jsCore).createAesCtr(key, iv).process(data)
+    expect(created).toBe(2)
   })
 })
