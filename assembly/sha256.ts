@@ -2,13 +2,16 @@
 // State (8 words) at SHA_H, so a long input streams through the scratch region: sha256Init,
 // sha256Blocks per chunk (whole 64-byte blocks), sha256Final. The 64 rounds are unrolled
 // (checked against FIPS 180 vectors in test/wasm) with the variable names rotating instead of
-// values moving; round constants are immediates (FIPS 180-4 4.2.2). The message schedule lives in
-// memory at SHA_W (64 words), not in locals: x64 V8 has ~11 allocatable general registers, and 16
-// schedule words in locals spilled on every round. The sigma functions are nested rotations, e.g.
-// Σ1(e) = rotr(e ^ rotr(e ^ rotr(e, 14), 5), 6) (fewer register copies on two-operand x86), and
-// Maj(a, b, c) = b ^ ((a ^ b) & (b ^ c)) reuses the previous round's a ^ b (as b ^ c).
-// The SIMD flavours compute the schedule 4 words at a time in i32x4 (vector pipes, beside the
-// scalar rounds); the no-SIMD flavour computes each W[t] in the round that uses it.
+// values moving; round constants are immediates (FIPS 180-4 4.2.2); the state is re-read from
+// SHA_H at the end of a block instead of being held in 8 more locals.
+// SIMD flavours: the message schedule is computed 4 words at a time in i32x4 (on the vector
+// pipes, beside the scalar rounds, 4 rounds ahead of use) and stored at SHA_W; the rounds read
+// W from memory, sum T1 as d + (h + W + K + Ch) + Σ1 with Σ1(e) = rotr(e, 6) ^ rotr(e ^
+// rotr(e, 14), 11) (shorter chains from e to the next e), and Maj(a, b, c) = b ^ ((a ^ b) &
+// (b ^ c)) reusing the previous round's a ^ b.
+// No-SIMD flavour: the schedule in 16 rolling locals, Σ as nested rotations (fewer temporaries:
+// x64 V8 has ~12 allocatable general registers), T1 summed with Σ1 last.
+// Round shapes were chosen by measurement on x64 Node 20; see the generator.
 import { DIGEST, SHA_H, SHA_PAD, SHA_W } from './layout'
 import { mdPad } from './md'
 
@@ -33,7 +36,7 @@ export function sha256Blocks(ptr: usize, n: usize): void {
       v128.store(SHA_W, x3, 48)
       let a = load<u32>(SHA_H), b = load<u32>(SHA_H, 4), c = load<u32>(SHA_H, 8), d = load<u32>(SHA_H, 12)
       let e = load<u32>(SHA_H, 16), f = load<u32>(SHA_H, 20), g = load<u32>(SHA_H, 24), h = load<u32>(SHA_H, 28)
-      let t: u32, x = b ^ c, y: u32
+      let t: u32, u: u32, v: u32, x = b ^ c, y: u32
       let p: v128, q: v128, r: v128, s: v128, m: v128
       q = i8x16.shuffle(x0, x1, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19)
       p = v128.xor(v128.xor(i32x4.shr_u(q, 3), i32x4.shr_u(q, 7)), v128.xor(i32x4.shr_u(q, 18), v128.xor(i32x4.shl(q, 14), i32x4.shl(q, 25))))
@@ -47,22 +50,30 @@ export function sha256Blocks(ptr: usize, n: usize): void {
       r = i8x16.shuffle(r, r, 0, 1, 2, 3, 8, 9, 10, 11, 0, 1, 2, 3, 8, 9, 10, 11)
       x0 = i8x16.shuffle(s, i32x4.add(m, r), 0, 1, 2, 3, 4, 5, 6, 7, 24, 25, 26, 27, 28, 29, 30, 31)
       v128.store(SHA_W, x0, 64)
-      t = h + rotr<u32>(e ^ rotr<u32>(e ^ rotr<u32>(e, 14), 5), 6) + (g ^ (e & (f ^ g))) + load<u32>(SHA_W, 0) + 0x428a2f98
-      d += t
+      u = h + load<u32>(SHA_W, 0) + 0x428a2f98 + (g ^ (e & (f ^ g)))
+      v = (rotr<u32>(e, 6) ^ rotr<u32>(e ^ rotr<u32>(e, 14), 11))
+      t = u + v
+      d = d + u + v
       y = a ^ b
-      h = t + rotr<u32>(a ^ rotr<u32>(a ^ rotr<u32>(a, 9), 11), 2) + (b ^ (y & x))
-      t = g + rotr<u32>(d ^ rotr<u32>(d ^ rotr<u32>(d, 14), 5), 6) + (f ^ (d & (e ^ f))) + load<u32>(SHA_W, 4) + 0x71374491
-      c += t
+      h = t + (b ^ (y & x)) + (rotr<u32>(a, 2) ^ rotr<u32>(a ^ rotr<u32>(a, 9), 13))
+      u = g + load<u32>(SHA_W, 4) + 0x71374491 + (f ^ (d & (e ^ f)))
+      v = (rotr<u32>(d, 6) ^ rotr<u32>(d ^ rotr<u32>(d, 14), 11))
+      t = u + v
+      c = c + u + v
       x = h ^ a
-      g = t + rotr<u32>(h ^ rotr<u32>(h ^ rotr<u32>(h, 9), 11), 2) + (a ^ (x & y))
-      t = f + rotr<u32>(c ^ rotr<u32>(c ^ rotr<u32>(c, 14), 5), 6) + (e ^ (c & (d ^ e))) + load<u32>(SHA_W, 8) + 0xb5c0fbcf
-      b += t
+      g = t + (a ^ (x & y)) + (rotr<u32>(h, 2) ^ rotr<u32>(h ^ rotr<u32>(h, 9), 13))
+      u = f + load<u32>(SHA_W, 8) + 0xb5c0fbcf + (e ^ (c & (d ^ e)))
+      v = (rotr<u32>(c, 6) ^ rotr<u32>(c ^ rotr<u32>(c, 14), 11))
+      t = u + v
+      b = b + u + v
       y = g ^ h
-      f = t + rotr<u32>(g ^ rotr<u32>(g ^ rotr<u32>(g, 9), 11), 2) + (h ^ (y & x))
-      t = e + rotr<u32>(b ^ rotr<u32>(b ^ rotr<u32>(b, 14), 5), 6) + (d ^ (b & (c ^ d))) + load<u32>(SHA_W, 12) + 0xe9b5dba5
-      a += t
+      f = t + (h ^ (y & x)) + (rotr<u32>(g, 2) ^ rotr<u32>(g ^ rotr<u32>(g, 9), 13))
+      u = e + load<u32>(SHA_W, 12) + 0xe9b5dba5 + (d ^ (b & (c ^ d)))
+      v = (rotr<u32>(b, 6) ^ rotr<u32>(b ^ rotr<u32>(b, 14), 11))
+      t = u + v
+      a = a + u + v
       x = f ^ g
-      e = t + rotr<u32>(f ^ rotr<u32>(f ^ rotr<u32>(f, 9), 11), 2) + (g ^ (x & y))
+      e = t + (g ^ (x & y)) + (rotr<u32>(f, 2) ^ rotr<u32>(f ^ rotr<u32>(f, 9), 13))
       q = i8x16.shuffle(x1, x2, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19)
       p = v128.xor(v128.xor(i32x4.shr_u(q, 3), i32x4.shr_u(q, 7)), v128.xor(i32x4.shr_u(q, 18), v128.xor(i32x4.shl(q, 14), i32x4.shl(q, 25))))
       m = i32x4.add(i32x4.add(x1, p), i8x16.shuffle(x3, x0, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19))
@@ -75,22 +86,30 @@ export function sha256Blocks(ptr: usize, n: usize): void {
       r = i8x16.shuffle(r, r, 0, 1, 2, 3, 8, 9, 10, 11, 0, 1, 2, 3, 8, 9, 10, 11)
       x1 = i8x16.shuffle(s, i32x4.add(m, r), 0, 1, 2, 3, 4, 5, 6, 7, 24, 25, 26, 27, 28, 29, 30, 31)
       v128.store(SHA_W, x1, 80)
-      t = d + rotr<u32>(a ^ rotr<u32>(a ^ rotr<u32>(a, 14), 5), 6) + (c ^ (a & (b ^ c))) + load<u32>(SHA_W, 16) + 0x3956c25b
-      h += t
+      u = d + load<u32>(SHA_W, 16) + 0x3956c25b + (c ^ (a & (b ^ c)))
+      v = (rotr<u32>(a, 6) ^ rotr<u32>(a ^ rotr<u32>(a, 14), 11))
+      t = u + v
+      h = h + u + v
       y = e ^ f
-      d = t + rotr<u32>(e ^ rotr<u32>(e ^ rotr<u32>(e, 9), 11), 2) + (f ^ (y & x))
-      t = c + rotr<u32>(h ^ rotr<u32>(h ^ rotr<u32>(h, 14), 5), 6) + (b ^ (h & (a ^ b))) + load<u32>(SHA_W, 20) + 0x59f111f1
-      g += t
+      d = t + (f ^ (y & x)) + (rotr<u32>(e, 2) ^ rotr<u32>(e ^ rotr<u32>(e, 9), 13))
+      u = c + load<u32>(SHA_W, 20) + 0x59f111f1 + (b ^ (h & (a ^ b)))
+      v = (rotr<u32>(h, 6) ^ rotr<u32>(h ^ rotr<u32>(h, 14), 11))
+      t = u + v
+      g = g + u + v
       x = d ^ e
-      c = t + rotr<u32>(d ^ rotr<u32>(d ^ rotr<u32>(d, 9), 11), 2) + (e ^ (x & y))
-      t = b + rotr<u32>(g ^ rotr<u32>(g ^ rotr<u32>(g, 14), 5), 6) + (a ^ (g & (h ^ a))) + load<u32>(SHA_W, 24) + 0x923f82a4
-      f += t
+      c = t + (e ^ (x & y)) + (rotr<u32>(d, 2) ^ rotr<u32>(d ^ rotr<u32>(d, 9), 13))
+      u = b + load<u32>(SHA_W, 24) + 0x923f82a4 + (a ^ (g & (h ^ a)))
+      v = (rotr<u32>(g, 6) ^ rotr<u32>(g ^ rotr<u32>(g, 14), 11))
+      t = u + v
+      f = f + u + v
       y = c ^ d
-      b = t + rotr<u32>(c ^ rotr<u32>(c ^ rotr<u32>(c, 9), 11), 2) + (d ^ (y & x))
-      t = a + rotr<u32>(f ^ rotr<u32>(f ^ rotr<u32>(f, 14), 5), 6) + (h ^ (f & (g ^ h))) + load<u32>(SHA_W, 28) + 0xab1c5ed5
-      e += t
+      b = t + (d ^ (y & x)) + (rotr<u32>(c, 2) ^ rotr<u32>(c ^ rotr<u32>(c, 9), 13))
+      u = a + load<u32>(SHA_W, 28) + 0xab1c5ed5 + (h ^ (f & (g ^ h)))
+      v = (rotr<u32>(f, 6) ^ rotr<u32>(f ^ rotr<u32>(f, 14), 11))
+      t = u + v
+      e = e + u + v
       x = b ^ c
-      a = t + rotr<u32>(b ^ rotr<u32>(b ^ rotr<u32>(b, 9), 11), 2) + (c ^ (x & y))
+      a = t + (c ^ (x & y)) + (rotr<u32>(b, 2) ^ rotr<u32>(b ^ rotr<u32>(b, 9), 13))
       q = i8x16.shuffle(x2, x3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19)
       p = v128.xor(v128.xor(i32x4.shr_u(q, 3), i32x4.shr_u(q, 7)), v128.xor(i32x4.shr_u(q, 18), v128.xor(i32x4.shl(q, 14), i32x4.shl(q, 25))))
       m = i32x4.add(i32x4.add(x2, p), i8x16.shuffle(x0, x1, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19))
@@ -103,22 +122,30 @@ export function sha256Blocks(ptr: usize, n: usize): void {
       r = i8x16.shuffle(r, r, 0, 1, 2, 3, 8, 9, 10, 11, 0, 1, 2, 3, 8, 9, 10, 11)
       x2 = i8x16.shuffle(s, i32x4.add(m, r), 0, 1, 2, 3, 4, 5, 6, 7, 24, 25, 26, 27, 28, 29, 30, 31)
       v128.store(SHA_W, x2, 96)
-      t = h + rotr<u32>(e ^ rotr<u32>(e ^ rotr<u32>(e, 14), 5), 6) + (g ^ (e & (f ^ g))) + load<u32>(SHA_W, 32) + 0xd807aa98
-      d += t
+      u = h + load<u32>(SHA_W, 32) + 0xd807aa98 + (g ^ (e & (f ^ g)))
+      v = (rotr<u32>(e, 6) ^ rotr<u32>(e ^ rotr<u32>(e, 14), 11))
+      t = u + v
+      d = d + u + v
       y = a ^ b
-      h = t + rotr<u32>(a ^ rotr<u32>(a ^ rotr<u32>(a, 9), 11), 2) + (b ^ (y & x))
-      t = g + rotr<u32>(d ^ rotr<u32>(d ^ rotr<u32>(d, 14), 5), 6) + (f ^ (d & (e ^ f))) + load<u32>(SHA_W, 36) + 0x12835b01
-      c += t
+      h = t + (b ^ (y & x)) + (rotr<u32>(a, 2) ^ rotr<u32>(a ^ rotr<u32>(a, 9), 13))
+      u = g + load<u32>(SHA_W, 36) + 0x12835b01 + (f ^ (d & (e ^ f)))
+      v = (rotr<u32>(d, 6) ^ rotr<u32>(d ^ rotr<u32>(d, 14), 11))
+      t = u + v
+      c = c + u + v
       x = h ^ a
-      g = t + rotr<u32>(h ^ rotr<u32>(h ^ rotr<u32>(h, 9), 11), 2) + (a ^ (x & y))
-      t = f + rotr<u32>(c ^ rotr<u32>(c ^ rotr<u32>(c, 14), 5), 6) + (e ^ (c & (d ^ e))) + load<u32>(SHA_W, 40) + 0x243185be
-      b += t
+      g = t + (a ^ (x & y)) + (rotr<u32>(h, 2) ^ rotr<u32>(h ^ rotr<u32>(h, 9), 13))
+      u = f + load<u32>(SHA_W, 40) + 0x243185be + (e ^ (c & (d ^ e)))
+      v = (rotr<u32>(c, 6) ^ rotr<u32>(c ^ rotr<u32>(c, 14), 11))
+      t = u + v
+      b = b + u + v
       y = g ^ h
-      f = t + rotr<u32>(g ^ rotr<u32>(g ^ rotr<u32>(g, 9), 11), 2) + (h ^ (y & x))
-      t = e + rotr<u32>(b ^ rotr<u32>(b ^ rotr<u32>(b, 14), 5), 6) + (d ^ (b & (c ^ d))) + load<u32>(SHA_W, 44) + 0x550c7dc3
-      a += t
+      f = t + (h ^ (y & x)) + (rotr<u32>(g, 2) ^ rotr<u32>(g ^ rotr<u32>(g, 9), 13))
+      u = e + load<u32>(SHA_W, 44) + 0x550c7dc3 + (d ^ (b & (c ^ d)))
+      v = (rotr<u32>(b, 6) ^ rotr<u32>(b ^ rotr<u32>(b, 14), 11))
+      t = u + v
+      a = a + u + v
       x = f ^ g
-      e = t + rotr<u32>(f ^ rotr<u32>(f ^ rotr<u32>(f, 9), 11), 2) + (g ^ (x & y))
+      e = t + (g ^ (x & y)) + (rotr<u32>(f, 2) ^ rotr<u32>(f ^ rotr<u32>(f, 9), 13))
       q = i8x16.shuffle(x3, x0, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19)
       p = v128.xor(v128.xor(i32x4.shr_u(q, 3), i32x4.shr_u(q, 7)), v128.xor(i32x4.shr_u(q, 18), v128.xor(i32x4.shl(q, 14), i32x4.shl(q, 25))))
       m = i32x4.add(i32x4.add(x3, p), i8x16.shuffle(x1, x2, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19))
@@ -131,22 +158,30 @@ export function sha256Blocks(ptr: usize, n: usize): void {
       r = i8x16.shuffle(r, r, 0, 1, 2, 3, 8, 9, 10, 11, 0, 1, 2, 3, 8, 9, 10, 11)
       x3 = i8x16.shuffle(s, i32x4.add(m, r), 0, 1, 2, 3, 4, 5, 6, 7, 24, 25, 26, 27, 28, 29, 30, 31)
       v128.store(SHA_W, x3, 112)
-      t = d + rotr<u32>(a ^ rotr<u32>(a ^ rotr<u32>(a, 14), 5), 6) + (c ^ (a & (b ^ c))) + load<u32>(SHA_W, 48) + 0x72be5d74
-      h += t
+      u = d + load<u32>(SHA_W, 48) + 0x72be5d74 + (c ^ (a & (b ^ c)))
+      v = (rotr<u32>(a, 6) ^ rotr<u32>(a ^ rotr<u32>(a, 14), 11))
+      t = u + v
+      h = h + u + v
       y = e ^ f
-      d = t + rotr<u32>(e ^ rotr<u32>(e ^ rotr<u32>(e, 9), 11), 2) + (f ^ (y & x))
-      t = c + rotr<u32>(h ^ rotr<u32>(h ^ rotr<u32>(h, 14), 5), 6) + (b ^ (h & (a ^ b))) + load<u32>(SHA_W, 52) + 0x80deb1fe
-      g += t
+      d = t + (f ^ (y & x)) + (rotr<u32>(e, 2) ^ rotr<u32>(e ^ rotr<u32>(e, 9), 13))
+      u = c + load<u32>(SHA_W, 52) + 0x80deb1fe + (b ^ (h & (a ^ b)))
+      v = (rotr<u32>(h, 6) ^ rotr<u32>(h ^ rotr<u32>(h, 14), 11))
+      t = u + v
+      g = g + u + v
       x = d ^ e
-      c = t + rotr<u32>(d ^ rotr<u32>(d ^ rotr<u32>(d, 9), 11), 2) + (e ^ (x & y))
-      t = b + rotr<u32>(g ^ rotr<u32>(g ^ rotr<u32>(g, 14), 5), 6) + (a ^ (g & (h ^ a))) + load<u32>(SHA_W, 56) + 0x9bdc06a7
-      f += t
+      c = t + (e ^ (x & y)) + (rotr<u32>(d, 2) ^ rotr<u32>(d ^ rotr<u32>(d, 9), 13))
+      u = b + load<u32>(SHA_W, 56) + 0x9bdc06a7 + (a ^ (g & (h ^ a)))
+      v = (rotr<u32>(g, 6) ^ rotr<u32>(g ^ rotr<u32>(g, 14), 11))
+      t = u + v
+      f = f + u + v
       y = c ^ d
-      b = t + rotr<u32>(c ^ rotr<u32>(c ^ rotr<u32>(c, 9), 11), 2) + (d ^ (y & x))
-      t = a + rotr<u32>(f ^ rotr<u32>(f ^ rotr<u32>(f, 14), 5), 6) + (h ^ (f & (g ^ h))) + load<u32>(SHA_W, 60) + 0xc19bf174
-      e += t
+      b = t + (d ^ (y & x)) + (rotr<u32>(c, 2) ^ rotr<u32>(c ^ rotr<u32>(c, 9), 13))
+      u = a + load<u32>(SHA_W, 60) + 0xc19bf174 + (h ^ (f & (g ^ h)))
+      v = (rotr<u32>(f, 6) ^ rotr<u32>(f ^ rotr<u32>(f, 14), 11))
+      t = u + v
+      e = e + u + v
       x = b ^ c
-      a = t + rotr<u32>(b ^ rotr<u32>(b ^ rotr<u32>(b, 9), 11), 2) + (c ^ (x & y))
+      a = t + (c ^ (x & y)) + (rotr<u32>(b, 2) ^ rotr<u32>(b ^ rotr<u32>(b, 9), 13))
       q = i8x16.shuffle(x0, x1, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19)
       p = v128.xor(v128.xor(i32x4.shr_u(q, 3), i32x4.shr_u(q, 7)), v128.xor(i32x4.shr_u(q, 18), v128.xor(i32x4.shl(q, 14), i32x4.shl(q, 25))))
       m = i32x4.add(i32x4.add(x0, p), i8x16.shuffle(x2, x3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19))
@@ -159,22 +194,30 @@ export function sha256Blocks(ptr: usize, n: usize): void {
       r = i8x16.shuffle(r, r, 0, 1, 2, 3, 8, 9, 10, 11, 0, 1, 2, 3, 8, 9, 10, 11)
       x0 = i8x16.shuffle(s, i32x4.add(m, r), 0, 1, 2, 3, 4, 5, 6, 7, 24, 25, 26, 27, 28, 29, 30, 31)
       v128.store(SHA_W, x0, 128)
-      t = h + rotr<u32>(e ^ rotr<u32>(e ^ rotr<u32>(e, 14), 5), 6) + (g ^ (e & (f ^ g))) + load<u32>(SHA_W, 64) + 0xe49b69c1
-      d += t
+      u = h + load<u32>(SHA_W, 64) + 0xe49b69c1 + (g ^ (e & (f ^ g)))
+      v = (rotr<u32>(e, 6) ^ rotr<u32>(e ^ rotr<u32>(e, 14), 11))
+      t = u + v
+      d = d + u + v
       y = a ^ b
-      h = t + rotr<u32>(a ^ rotr<u32>(a ^ rotr<u32>(a, 9), 11), 2) + (b ^ (y & x))
-      t = g + rotr<u32>(d ^ rotr<u32>(d ^ rotr<u32>(d, 14), 5), 6) + (f ^ (d & (e ^ f))) + load<u32>(SHA_W, 68) + 0xefbe4786
-      c += t
+      h = t + (b ^ (y & x)) + (rotr<u32>(a, 2) ^ rotr<u32>(a ^ rotr<u32>(a, 9), 13))
+      u = g + load<u32>(SHA_W, 68) + 0xefbe4786 + (f ^ (d & (e ^ f)))
+      v = (rotr<u32>(d, 6) ^ rotr<u32>(d ^ rotr<u32>(d, 14), 11))
+      t = u + v
+      c = c + u + v
       x = h ^ a
-      g = t + rotr<u32>(h ^ rotr<u32>(h ^ rotr<u32>(h, 9), 11), 2) + (a ^ (x & y))
-      t = f + rotr<u32>(c ^ rotr<u32>(c ^ rotr<u32>(c, 14), 5), 6) + (e ^ (c & (d ^ e))) + load<u32>(SHA_W, 72) + 0x0fc19dc6
-      b += t
+      g = t + (a ^ (x & y)) + (rotr<u32>(h, 2) ^ rotr<u32>(h ^ rotr<u32>(h, 9), 13))
+      u = f + load<u32>(SHA_W, 72) + 0x0fc19dc6 + (e ^ (c & (d ^ e)))
+      v = (rotr<u32>(c, 6) ^ rotr<u32>(c ^ rotr<u32>(c, 14), 11))
+      t = u + v
+      b = b + u + v
       y = g ^ h
-      f = t + rotr<u32>(g ^ rotr<u32>(g ^ rotr<u32>(g, 9), 11), 2) + (h ^ (y & x))
-      t = e + rotr<u32>(b ^ rotr<u32>(b ^ rotr<u32>(b, 14), 5), 6) + (d ^ (b & (c ^ d))) + load<u32>(SHA_W, 76) + 0x240ca1cc
-      a += t
+      f = t + (h ^ (y & x)) + (rotr<u32>(g, 2) ^ rotr<u32>(g ^ rotr<u32>(g, 9), 13))
+      u = e + load<u32>(SHA_W, 76) + 0x240ca1cc + (d ^ (b & (c ^ d)))
+      v = (rotr<u32>(b, 6) ^ rotr<u32>(b ^ rotr<u32>(b, 14), 11))
+      t = u + v
+      a = a + u + v
       x = f ^ g
-      e = t + rotr<u32>(f ^ rotr<u32>(f ^ rotr<u32>(f, 9), 11), 2) + (g ^ (x & y))
+      e = t + (g ^ (x & y)) + (rotr<u32>(f, 2) ^ rotr<u32>(f ^ rotr<u32>(f, 9), 13))
       q = i8x16.shuffle(x1, x2, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19)
       p = v128.xor(v128.xor(i32x4.shr_u(q, 3), i32x4.shr_u(q, 7)), v128.xor(i32x4.shr_u(q, 18), v128.xor(i32x4.shl(q, 14), i32x4.shl(q, 25))))
       m = i32x4.add(i32x4.add(x1, p), i8x16.shuffle(x3, x0, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19))
@@ -187,22 +230,30 @@ export function sha256Blocks(ptr: usize, n: usize): void {
       r = i8x16.shuffle(r, r, 0, 1, 2, 3, 8, 9, 10, 11, 0, 1, 2, 3, 8, 9, 10, 11)
       x1 = i8x16.shuffle(s, i32x4.add(m, r), 0, 1, 2, 3, 4, 5, 6, 7, 24, 25, 26, 27, 28, 29, 30, 31)
       v128.store(SHA_W, x1, 144)
-      t = d + rotr<u32>(a ^ rotr<u32>(a ^ rotr<u32>(a, 14), 5), 6) + (c ^ (a & (b ^ c))) + load<u32>(SHA_W, 80) + 0x2de92c6f
-      h += t
+      u = d + load<u32>(SHA_W, 80) + 0x2de92c6f + (c ^ (a & (b ^ c)))
+      v = (rotr<u32>(a, 6) ^ rotr<u32>(a ^ rotr<u32>(a, 14), 11))
+      t = u + v
+      h = h + u + v
       y = e ^ f
-      d = t + rotr<u32>(e ^ rotr<u32>(e ^ rotr<u32>(e, 9), 11), 2) + (f ^ (y & x))
-      t = c + rotr<u32>(h ^ rotr<u32>(h ^ rotr<u32>(h, 14), 5), 6) + (b ^ (h & (a ^ b))) + load<u32>(SHA_W, 84) + 0x4a7484aa
-      g += t
+      d = t + (f ^ (y & x)) + (rotr<u32>(e, 2) ^ rotr<u32>(e ^ rotr<u32>(e, 9), 13))
+      u = c + load<u32>(SHA_W, 84) + 0x4a7484aa + (b ^ (h & (a ^ b)))
+      v = (rotr<u32>(h, 6) ^ rotr<u32>(h ^ rotr<u32>(h, 14), 11))
+      t = u + v
+      g = g + u + v
       x = d ^ e
-      c = t + rotr<u32>(d ^ rotr<u32>(d ^ rotr<u32>(d, 9), 11), 2) + (e ^ (x & y))
-      t = b + rotr<u32>(g ^ rotr<u32>(g ^ rotr<u32>(g, 14), 5), 6) + (a ^ (g & (h ^ a))) + load<u32>(SHA_W, 88) + 0x5cb0a9dc
-      f += t
+      c = t + (e ^ (x & y)) + (rotr<u32>(d, 2) ^ rotr<u32>(d ^ rotr<u32>(d, 9), 13))
+      u = b + load<u32>(SHA_W, 88) + 0x5cb0a9dc + (a ^ (g & (h ^ a)))
+      v = (rotr<u32>(g, 6) ^ rotr<u32>(g ^ rotr<u32>(g, 14), 11))
+      t = u + v
+      f = f + u + v
       y = c ^ d
-      b = t + rotr<u32>(c ^ rotr<u32>(c ^ rotr<u32>(c, 9), 11), 2) + (d ^ (y & x))
-      t = a + rotr<u32>(f ^ rotr<u32>(f ^ rotr<u32>(f, 14), 5), 6) + (h ^ (f & (g ^ h))) + load<u32>(SHA_W, 92) + 0x76f988da
-      e += t
+      b = t + (d ^ (y & x)) + (rotr<u32>(c, 2) ^ rotr<u32>(c ^ rotr<u32>(c, 9), 13))
+      u = a + load<u32>(SHA_W, 92) + 0x76f988da + (h ^ (f & (g ^ h)))
+      v = (rotr<u32>(f, 6) ^ rotr<u32>(f ^ rotr<u32>(f, 14), 11))
+      t = u + v
+      e = e + u + v
       x = b ^ c
-      a = t + rotr<u32>(b ^ rotr<u32>(b ^ rotr<u32>(b, 9), 11), 2) + (c ^ (x & y))
+      a = t + (c ^ (x & y)) + (rotr<u32>(b, 2) ^ rotr<u32>(b ^ rotr<u32>(b, 9), 13))
       q = i8x16.shuffle(x2, x3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19)
       p = v128.xor(v128.xor(i32x4.shr_u(q, 3), i32x4.shr_u(q, 7)), v128.xor(i32x4.shr_u(q, 18), v128.xor(i32x4.shl(q, 14), i32x4.shl(q, 25))))
       m = i32x4.add(i32x4.add(x2, p), i8x16.shuffle(x0, x1, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19))
@@ -215,22 +266,30 @@ export function sha256Blocks(ptr: usize, n: usize): void {
       r = i8x16.shuffle(r, r, 0, 1, 2, 3, 8, 9, 10, 11, 0, 1, 2, 3, 8, 9, 10, 11)
       x2 = i8x16.shuffle(s, i32x4.add(m, r), 0, 1, 2, 3, 4, 5, 6, 7, 24, 25, 26, 27, 28, 29, 30, 31)
       v128.store(SHA_W, x2, 160)
-      t = h + rotr<u32>(e ^ rotr<u32>(e ^ rotr<u32>(e, 14), 5), 6) + (g ^ (e & (f ^ g))) + load<u32>(SHA_W, 96) + 0x983e5152
-      d += t
+      u = h + load<u32>(SHA_W, 96) + 0x983e5152 + (g ^ (e & (f ^ g)))
+      v = (rotr<u32>(e, 6) ^ rotr<u32>(e ^ rotr<u32>(e, 14), 11))
+      t = u + v
+      d = d + u + v
       y = a ^ b
-      h = t + rotr<u32>(a ^ rotr<u32>(a ^ rotr<u32>(a, 9), 11), 2) + (b ^ (y & x))
-      t = g + rotr<u32>(d ^ rotr<u32>(d ^ rotr<u32>(d, 14), 5), 6) + (f ^ (d & (e ^ f))) + load<u32>(SHA_W, 100) + 0xa831c66d
-      c += t
+      h = t + (b ^ (y & x)) + (rotr<u32>(a, 2) ^ rotr<u32>(a ^ rotr<u32>(a, 9), 13))
+      u = g + load<u32>(SHA_W, 100) + 0xa831c66d + (f ^ (d & (e ^ f)))
+      v = (rotr<u32>(d, 6) ^ rotr<u32>(d ^ rotr<u32>(d, 14), 11))
+      t = u + v
+      c = c + u + v
       x = h ^ a
-      g = t + rotr<u32>(h ^ rotr<u32>(h ^ rotr<u32>(h, 9), 11), 2) + (a ^ (x & y))
-      t = f + rotr<u32>(c ^ rotr<u32>(c ^ rotr<u32>(c, 14), 5), 6) + (e ^ (c & (d ^ e))) + load<u32>(SHA_W, 104) + 0xb00327c8
-      b += t
+      g = t + (a ^ (x & y)) + (rotr<u32>(h, 2) ^ rotr<u32>(h ^ rotr<u32>(h, 9), 13))
+      u = f + load<u32>(SHA_W, 104) + 0xb00327c8 + (e ^ (c & (d ^ e)))
+      v = (rotr<u32>(c, 6) ^ rotr<u32>(c ^ rotr<u32>(c, 14), 11))
+      t = u + v
+      b = b + u + v
       y = g ^ h
-      f = t + rotr<u32>(g ^ rotr<u32>(g ^ rotr<u32>(g, 9), 11), 2) + (h ^ (y & x))
-      t = e + rotr<u32>(b ^ rotr<u32>(b ^ rotr<u32>(b, 14), 5), 6) + (d ^ (b & (c ^ d))) + load<u32>(SHA_W, 108) + 0xbf597fc7
-      a += t
+      f = t + (h ^ (y & x)) + (rotr<u32>(g, 2) ^ rotr<u32>(g ^ rotr<u32>(g, 9), 13))
+      u = e + load<u32>(SHA_W, 108) + 0xbf597fc7 + (d ^ (b & (c ^ d)))
+      v = (rotr<u32>(b, 6) ^ rotr<u32>(b ^ rotr<u32>(b, 14), 11))
+      t = u + v
+      a = a + u + v
       x = f ^ g
-      e = t + rotr<u32>(f ^ rotr<u32>(f ^ rotr<u32>(f, 9), 11), 2) + (g ^ (x & y))
+      e = t + (g ^ (x & y)) + (rotr<u32>(f, 2) ^ rotr<u32>(f ^ rotr<u32>(f, 9), 13))
       q = i8x16.shuffle(x3, x0, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19)
       p = v128.xor(v128.xor(i32x4.shr_u(q, 3), i32x4.shr_u(q, 7)), v128.xor(i32x4.shr_u(q, 18), v128.xor(i32x4.shl(q, 14), i32x4.shl(q, 25))))
       m = i32x4.add(i32x4.add(x3, p), i8x16.shuffle(x1, x2, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19))
@@ -243,22 +302,30 @@ export function sha256Blocks(ptr: usize, n: usize): void {
       r = i8x16.shuffle(r, r, 0, 1, 2, 3, 8, 9, 10, 11, 0, 1, 2, 3, 8, 9, 10, 11)
       x3 = i8x16.shuffle(s, i32x4.add(m, r), 0, 1, 2, 3, 4, 5, 6, 7, 24, 25, 26, 27, 28, 29, 30, 31)
       v128.store(SHA_W, x3, 176)
-      t = d + rotr<u32>(a ^ rotr<u32>(a ^ rotr<u32>(a, 14), 5), 6) + (c ^ (a & (b ^ c))) + load<u32>(SHA_W, 112) + 0xc6e00bf3
-      h += t
+      u = d + load<u32>(SHA_W, 112) + 0xc6e00bf3 + (c ^ (a & (b ^ c)))
+      v = (rotr<u32>(a, 6) ^ rotr<u32>(a ^ rotr<u32>(a, 14), 11))
+      t = u + v
+      h = h + u + v
       y = e ^ f
-      d = t + rotr<u32>(e ^ rotr<u32>(e ^ rotr<u32>(e, 9), 11), 2) + (f ^ (y & x))
-      t = c + rotr<u32>(h ^ rotr<u32>(h ^ rotr<u32>(h, 14), 5), 6) + (b ^ (h & (a ^ b))) + load<u32>(SHA_W, 116) + 0xd5a79147
-      g += t
+      d = t + (f ^ (y & x)) + (rotr<u32>(e, 2) ^ rotr<u32>(e ^ rotr<u32>(e, 9), 13))
+      u = c + load<u32>(SHA_W, 116) + 0xd5a79147 + (b ^ (h & (a ^ b)))
+      v = (rotr<u32>(h, 6) ^ rotr<u32>(h ^ rotr<u32>(h, 14), 11))
+      t = u + v
+      g = g + u + v
       x = d ^ e
-      c = t + rotr<u32>(d ^ rotr<u32>(d ^ rotr<u32>(d, 9), 11), 2) + (e ^ (x & y))
-      t = b + rotr<u32>(g ^ rotr<u32>(g ^ rotr<u32>(g, 14), 5), 6) + (a ^ (g & (h ^ a))) + load<u32>(SHA_W, 120) + 0x06ca6351
-      f += t
+      c = t + (e ^ (x & y)) + (rotr<u32>(d, 2) ^ rotr<u32>(d ^ rotr<u32>(d, 9), 13))
+      u = b + load<u32>(SHA_W, 120) + 0x06ca6351 + (a ^ (g & (h ^ a)))
+      v = (rotr<u32>(g, 6) ^ rotr<u32>(g ^ rotr<u32>(g, 14), 11))
+      t = u + v
+      f = f + u + v
       y = c ^ d
-      b = t + rotr<u32>(c ^ rotr<u32>(c ^ rotr<u32>(c, 9), 11), 2) + (d ^ (y & x))
-      t = a + rotr<u32>(f ^ rotr<u32>(f ^ rotr<u32>(f, 14), 5), 6) + (h ^ (f & (g ^ h))) + load<u32>(SHA_W, 124) + 0x14292967
-      e += t
+      b = t + (d ^ (y & x)) + (rotr<u32>(c, 2) ^ rotr<u32>(c ^ rotr<u32>(c, 9), 13))
+      u = a + load<u32>(SHA_W, 124) + 0x14292967 + (h ^ (f & (g ^ h)))
+      v = (rotr<u32>(f, 6) ^ rotr<u32>(f ^ rotr<u32>(f, 14), 11))
+      t = u + v
+      e = e + u + v
       x = b ^ c
-      a = t + rotr<u32>(b ^ rotr<u32>(b ^ rotr<u32>(b, 9), 11), 2) + (c ^ (x & y))
+      a = t + (c ^ (x & y)) + (rotr<u32>(b, 2) ^ rotr<u32>(b ^ rotr<u32>(b, 9), 13))
       q = i8x16.shuffle(x0, x1, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19)
       p = v128.xor(v128.xor(i32x4.shr_u(q, 3), i32x4.shr_u(q, 7)), v128.xor(i32x4.shr_u(q, 18), v128.xor(i32x4.shl(q, 14), i32x4.shl(q, 25))))
       m = i32x4.add(i32x4.add(x0, p), i8x16.shuffle(x2, x3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19))
@@ -271,22 +338,30 @@ export function sha256Blocks(ptr: usize, n: usize): void {
       r = i8x16.shuffle(r, r, 0, 1, 2, 3, 8, 9, 10, 11, 0, 1, 2, 3, 8, 9, 10, 11)
       x0 = i8x16.shuffle(s, i32x4.add(m, r), 0, 1, 2, 3, 4, 5, 6, 7, 24, 25, 26, 27, 28, 29, 30, 31)
       v128.store(SHA_W, x0, 192)
-      t = h + rotr<u32>(e ^ rotr<u32>(e ^ rotr<u32>(e, 14), 5), 6) + (g ^ (e & (f ^ g))) + load<u32>(SHA_W, 128) + 0x27b70a85
-      d += t
+      u = h + load<u32>(SHA_W, 128) + 0x27b70a85 + (g ^ (e & (f ^ g)))
+      v = (rotr<u32>(e, 6) ^ rotr<u32>(e ^ rotr<u32>(e, 14), 11))
+      t = u + v
+      d = d + u + v
       y = a ^ b
-      h = t + rotr<u32>(a ^ rotr<u32>(a ^ rotr<u32>(a, 9), 11), 2) + (b ^ (y & x))
-      t = g + rotr<u32>(d ^ rotr<u32>(d ^ rotr<u32>(d, 14), 5), 6) + (f ^ (d & (e ^ f))) + load<u32>(SHA_W, 132) + 0x2e1b2138
-      c += t
+      h = t + (b ^ (y & x)) + (rotr<u32>(a, 2) ^ rotr<u32>(a ^ rotr<u32>(a, 9), 13))
+      u = g + load<u32>(SHA_W, 132) + 0x2e1b2138 + (f ^ (d & (e ^ f)))
+      v = (rotr<u32>(d, 6) ^ rotr<u32>(d ^ rotr<u32>(d, 14), 11))
+      t = u + v
+      c = c + u + v
       x = h ^ a
-      g = t + rotr<u32>(h ^ rotr<u32>(h ^ rotr<u32>(h, 9), 11), 2) + (a ^ (x & y))
-      t = f + rotr<u32>(c ^ rotr<u32>(c ^ rotr<u32>(c, 14), 5), 6) + (e ^ (c & (d ^ e))) + load<u32>(SHA_W, 136) + 0x4d2c6dfc
-      b += t
+      g = t + (a ^ (x & y)) + (rotr<u32>(h, 2) ^ rotr<u32>(h ^ rotr<u32>(h, 9), 13))
+      u = f + load<u32>(SHA_W, 136) + 0x4d2c6dfc + (e ^ (c & (d ^ e)))
+      v = (rotr<u32>(c, 6) ^ rotr<u32>(c ^ rotr<u32>(c, 14), 11))
+      t = u + v
+      b = b + u + v
       y = g ^ h
-      f = t + rotr<u32>(g ^ rotr<u32>(g ^ rotr<u32>(g, 9), 11), 2) + (h ^ (y & x))
-      t = e + rotr<u32>(b ^ rotr<u32>(b ^ rotr<u32>(b, 14), 5), 6) + (d ^ (b & (c ^ d))) + load<u32>(SHA_W, 140) + 0x53380d13
-      a += t
+      f = t + (h ^ (y & x)) + (rotr<u32>(g, 2) ^ rotr<u32>(g ^ rotr<u32>(g, 9), 13))
+      u = e + load<u32>(SHA_W, 140) + 0x53380d13 + (d ^ (b & (c ^ d)))
+      v = (rotr<u32>(b, 6) ^ rotr<u32>(b ^ rotr<u32>(b, 14), 11))
+      t = u + v
+      a = a + u + v
       x = f ^ g
-      e = t + rotr<u32>(f ^ rotr<u32>(f ^ rotr<u32>(f, 9), 11), 2) + (g ^ (x & y))
+      e = t + (g ^ (x & y)) + (rotr<u32>(f, 2) ^ rotr<u32>(f ^ rotr<u32>(f, 9), 13))
       q = i8x16.shuffle(x1, x2, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19)
       p = v128.xor(v128.xor(i32x4.shr_u(q, 3), i32x4.shr_u(q, 7)), v128.xor(i32x4.shr_u(q, 18), v128.xor(i32x4.shl(q, 14), i32x4.shl(q, 25))))
       m = i32x4.add(i32x4.add(x1, p), i8x16.shuffle(x3, x0, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19))
@@ -299,22 +374,30 @@ export function sha256Blocks(ptr: usize, n: usize): void {
       r = i8x16.shuffle(r, r, 0, 1, 2, 3, 8, 9, 10, 11, 0, 1, 2, 3, 8, 9, 10, 11)
       x1 = i8x16.shuffle(s, i32x4.add(m, r), 0, 1, 2, 3, 4, 5, 6, 7, 24, 25, 26, 27, 28, 29, 30, 31)
       v128.store(SHA_W, x1, 208)
-      t = d + rotr<u32>(a ^ rotr<u32>(a ^ rotr<u32>(a, 14), 5), 6) + (c ^ (a & (b ^ c))) + load<u32>(SHA_W, 144) + 0x650a7354
-      h += t
+      u = d + load<u32>(SHA_W, 144) + 0x650a7354 + (c ^ (a & (b ^ c)))
+      v = (rotr<u32>(a, 6) ^ rotr<u32>(a ^ rotr<u32>(a, 14), 11))
+      t = u + v
+      h = h + u + v
       y = e ^ f
-      d = t + rotr<u32>(e ^ rotr<u32>(e ^ rotr<u32>(e, 9), 11), 2) + (f ^ (y & x))
-      t = c + rotr<u32>(h ^ rotr<u32>(h ^ rotr<u32>(h, 14), 5), 6) + (b ^ (h & (a ^ b))) + load<u32>(SHA_W, 148) + 0x766a0abb
-      g += t
+      d = t + (f ^ (y & x)) + (rotr<u32>(e, 2) ^ rotr<u32>(e ^ rotr<u32>(e, 9), 13))
+      u = c + load<u32>(SHA_W, 148) + 0x766a0abb + (b ^ (h & (a ^ b)))
+      v = (rotr<u32>(h, 6) ^ rotr<u32>(h ^ rotr<u32>(h, 14), 11))
+      t = u + v
+      g = g + u + v
       x = d ^ e
-      c = t + rotr<u32>(d ^ rotr<u32>(d ^ rotr<u32>(d, 9), 11), 2) + (e ^ (x & y))
-      t = b + rotr<u32>(g ^ rotr<u32>(g ^ rotr<u32>(g, 14), 5), 6) + (a ^ (g & (h ^ a))) + load<u32>(SHA_W, 152) + 0x81c2c92e
-      f += t
+      c = t + (e ^ (x & y)) + (rotr<u32>(d, 2) ^ rotr<u32>(d ^ rotr<u32>(d, 9), 13))
+      u = b + load<u32>(SHA_W, 152) + 0x81c2c92e + (a ^ (g & (h ^ a)))
+      v = (rotr<u32>(g, 6) ^ rotr<u32>(g ^ rotr<u32>(g, 14), 11))
+      t = u + v
+      f = f + u + v
       y = c ^ d
-      b = t + rotr<u32>(c ^ rotr<u32>(c ^ rotr<u32>(c, 9), 11), 2) + (d ^ (y & x))
-      t = a + rotr<u32>(f ^ rotr<u32>(f ^ rotr<u32>(f, 14), 5), 6) + (h ^ (f & (g ^ h))) + load<u32>(SHA_W, 156) + 0x92722c85
-      e += t
+      b = t + (d ^ (y & x)) + (rotr<u32>(c, 2) ^ rotr<u32>(c ^ rotr<u32>(c, 9), 13))
+      u = a + load<u32>(SHA_W, 156) + 0x92722c85 + (h ^ (f & (g ^ h)))
+      v = (rotr<u32>(f, 6) ^ rotr<u32>(f ^ rotr<u32>(f, 14), 11))
+      t = u + v
+      e = e + u + v
       x = b ^ c
-      a = t + rotr<u32>(b ^ rotr<u32>(b ^ rotr<u32>(b, 9), 11), 2) + (c ^ (x & y))
+      a = t + (c ^ (x & y)) + (rotr<u32>(b, 2) ^ rotr<u32>(b ^ rotr<u32>(b, 9), 13))
       q = i8x16.shuffle(x2, x3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19)
       p = v128.xor(v128.xor(i32x4.shr_u(q, 3), i32x4.shr_u(q, 7)), v128.xor(i32x4.shr_u(q, 18), v128.xor(i32x4.shl(q, 14), i32x4.shl(q, 25))))
       m = i32x4.add(i32x4.add(x2, p), i8x16.shuffle(x0, x1, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19))
@@ -327,22 +410,30 @@ export function sha256Blocks(ptr: usize, n: usize): void {
       r = i8x16.shuffle(r, r, 0, 1, 2, 3, 8, 9, 10, 11, 0, 1, 2, 3, 8, 9, 10, 11)
       x2 = i8x16.shuffle(s, i32x4.add(m, r), 0, 1, 2, 3, 4, 5, 6, 7, 24, 25, 26, 27, 28, 29, 30, 31)
       v128.store(SHA_W, x2, 224)
-      t = h + rotr<u32>(e ^ rotr<u32>(e ^ rotr<u32>(e, 14), 5), 6) + (g ^ (e & (f ^ g))) + load<u32>(SHA_W, 160) + 0xa2bfe8a1
-      d += t
+      u = h + load<u32>(SHA_W, 160) + 0xa2bfe8a1 + (g ^ (e & (f ^ g)))
+      v = (rotr<u32>(e, 6) ^ rotr<u32>(e ^ rotr<u32>(e, 14), 11))
+      t = u + v
+      d = d + u + v
       y = a ^ b
-      h = t + rotr<u32>(a ^ rotr<u32>(a ^ rotr<u32>(a, 9), 11), 2) + (b ^ (y & x))
-      t = g + rotr<u32>(d ^ rotr<u32>(d ^ rotr<u32>(d, 14), 5), 6) + (f ^ (d & (e ^ f))) + load<u32>(SHA_W, 164) + 0xa81a664b
-      c += t
+      h = t + (b ^ (y & x)) + (rotr<u32>(a, 2) ^ rotr<u32>(a ^ rotr<u32>(a, 9), 13))
+      u = g + load<u32>(SHA_W, 164) + 0xa81a664b + (f ^ (d & (e ^ f)))
+      v = (rotr<u32>(d, 6) ^ rotr<u32>(d ^ rotr<u32>(d, 14), 11))
+      t = u + v
+      c = c + u + v
       x = h ^ a
-      g = t + rotr<u32>(h ^ rotr<u32>(h ^ rotr<u32>(h, 9), 11), 2) + (a ^ (x & y))
-      t = f + rotr<u32>(c ^ rotr<u32>(c ^ rotr<u32>(c, 14), 5), 6) + (e ^ (c & (d ^ e))) + load<u32>(SHA_W, 168) + 0xc24b8b70
-      b += t
+      g = t + (a ^ (x & y)) + (rotr<u32>(h, 2) ^ rotr<u32>(h ^ rotr<u32>(h, 9), 13))
+      u = f + load<u32>(SHA_W, 168) + 0xc24b8b70 + (e ^ (c & (d ^ e)))
+      v = (rotr<u32>(c, 6) ^ rotr<u32>(c ^ rotr<u32>(c, 14), 11))
+      t = u + v
+      b = b + u + v
       y = g ^ h
-      f = t + rotr<u32>(g ^ rotr<u32>(g ^ rotr<u32>(g, 9), 11), 2) + (h ^ (y & x))
-      t = e + rotr<u32>(b ^ rotr<u32>(b ^ rotr<u32>(b, 14), 5), 6) + (d ^ (b & (c ^ d))) + load<u32>(SHA_W, 172) + 0xc76c51a3
-      a += t
+      f = t + (h ^ (y & x)) + (rotr<u32>(g, 2) ^ rotr<u32>(g ^ rotr<u32>(g, 9), 13))
+      u = e + load<u32>(SHA_W, 172) + 0xc76c51a3 + (d ^ (b & (c ^ d)))
+      v = (rotr<u32>(b, 6) ^ rotr<u32>(b ^ rotr<u32>(b, 14), 11))
+      t = u + v
+      a = a + u + v
       x = f ^ g
-      e = t + rotr<u32>(f ^ rotr<u32>(f ^ rotr<u32>(f, 9), 11), 2) + (g ^ (x & y))
+      e = t + (g ^ (x & y)) + (rotr<u32>(f, 2) ^ rotr<u32>(f ^ rotr<u32>(f, 9), 13))
       q = i8x16.shuffle(x3, x0, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19)
       p = v128.xor(v128.xor(i32x4.shr_u(q, 3), i32x4.shr_u(q, 7)), v128.xor(i32x4.shr_u(q, 18), v128.xor(i32x4.shl(q, 14), i32x4.shl(q, 25))))
       m = i32x4.add(i32x4.add(x3, p), i8x16.shuffle(x1, x2, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19))
@@ -355,505 +446,433 @@ export function sha256Blocks(ptr: usize, n: usize): void {
       r = i8x16.shuffle(r, r, 0, 1, 2, 3, 8, 9, 10, 11, 0, 1, 2, 3, 8, 9, 10, 11)
       x3 = i8x16.shuffle(s, i32x4.add(m, r), 0, 1, 2, 3, 4, 5, 6, 7, 24, 25, 26, 27, 28, 29, 30, 31)
       v128.store(SHA_W, x3, 240)
-      t = d + rotr<u32>(a ^ rotr<u32>(a ^ rotr<u32>(a, 14), 5), 6) + (c ^ (a & (b ^ c))) + load<u32>(SHA_W, 176) + 0xd192e819
-      h += t
+      u = d + load<u32>(SHA_W, 176) + 0xd192e819 + (c ^ (a & (b ^ c)))
+      v = (rotr<u32>(a, 6) ^ rotr<u32>(a ^ rotr<u32>(a, 14), 11))
+      t = u + v
+      h = h + u + v
       y = e ^ f
-      d = t + rotr<u32>(e ^ rotr<u32>(e ^ rotr<u32>(e, 9), 11), 2) + (f ^ (y & x))
-      t = c + rotr<u32>(h ^ rotr<u32>(h ^ rotr<u32>(h, 14), 5), 6) + (b ^ (h & (a ^ b))) + load<u32>(SHA_W, 180) + 0xd6990624
-      g += t
+      d = t + (f ^ (y & x)) + (rotr<u32>(e, 2) ^ rotr<u32>(e ^ rotr<u32>(e, 9), 13))
+      u = c + load<u32>(SHA_W, 180) + 0xd6990624 + (b ^ (h & (a ^ b)))
+      v = (rotr<u32>(h, 6) ^ rotr<u32>(h ^ rotr<u32>(h, 14), 11))
+      t = u + v
+      g = g + u + v
       x = d ^ e
-      c = t + rotr<u32>(d ^ rotr<u32>(d ^ rotr<u32>(d, 9), 11), 2) + (e ^ (x & y))
-      t = b + rotr<u32>(g ^ rotr<u32>(g ^ rotr<u32>(g, 14), 5), 6) + (a ^ (g & (h ^ a))) + load<u32>(SHA_W, 184) + 0xf40e3585
-      f += t
+      c = t + (e ^ (x & y)) + (rotr<u32>(d, 2) ^ rotr<u32>(d ^ rotr<u32>(d, 9), 13))
+      u = b + load<u32>(SHA_W, 184) + 0xf40e3585 + (a ^ (g & (h ^ a)))
+      v = (rotr<u32>(g, 6) ^ rotr<u32>(g ^ rotr<u32>(g, 14), 11))
+      t = u + v
+      f = f + u + v
       y = c ^ d
-      b = t + rotr<u32>(c ^ rotr<u32>(c ^ rotr<u32>(c, 9), 11), 2) + (d ^ (y & x))
-      t = a + rotr<u32>(f ^ rotr<u32>(f ^ rotr<u32>(f, 14), 5), 6) + (h ^ (f & (g ^ h))) + load<u32>(SHA_W, 188) + 0x106aa070
-      e += t
+      b = t + (d ^ (y & x)) + (rotr<u32>(c, 2) ^ rotr<u32>(c ^ rotr<u32>(c, 9), 13))
+      u = a + load<u32>(SHA_W, 188) + 0x106aa070 + (h ^ (f & (g ^ h)))
+      v = (rotr<u32>(f, 6) ^ rotr<u32>(f ^ rotr<u32>(f, 14), 11))
+      t = u + v
+      e = e + u + v
       x = b ^ c
-      a = t + rotr<u32>(b ^ rotr<u32>(b ^ rotr<u32>(b, 9), 11), 2) + (c ^ (x & y))
-      t = h + rotr<u32>(e ^ rotr<u32>(e ^ rotr<u32>(e, 14), 5), 6) + (g ^ (e & (f ^ g))) + load<u32>(SHA_W, 192) + 0x19a4c116
-      d += t
+      a = t + (c ^ (x & y)) + (rotr<u32>(b, 2) ^ rotr<u32>(b ^ rotr<u32>(b, 9), 13))
+      u = h + load<u32>(SHA_W, 192) + 0x19a4c116 + (g ^ (e & (f ^ g)))
+      v = (rotr<u32>(e, 6) ^ rotr<u32>(e ^ rotr<u32>(e, 14), 11))
+      t = u + v
+      d = d + u + v
       y = a ^ b
-      h = t + rotr<u32>(a ^ rotr<u32>(a ^ rotr<u32>(a, 9), 11), 2) + (b ^ (y & x))
-      t = g + rotr<u32>(d ^ rotr<u32>(d ^ rotr<u32>(d, 14), 5), 6) + (f ^ (d & (e ^ f))) + load<u32>(SHA_W, 196) + 0x1e376c08
-      c += t
+      h = t + (b ^ (y & x)) + (rotr<u32>(a, 2) ^ rotr<u32>(a ^ rotr<u32>(a, 9), 13))
+      u = g + load<u32>(SHA_W, 196) + 0x1e376c08 + (f ^ (d & (e ^ f)))
+      v = (rotr<u32>(d, 6) ^ rotr<u32>(d ^ rotr<u32>(d, 14), 11))
+      t = u + v
+      c = c + u + v
       x = h ^ a
-      g = t + rotr<u32>(h ^ rotr<u32>(h ^ rotr<u32>(h, 9), 11), 2) + (a ^ (x & y))
-      t = f + rotr<u32>(c ^ rotr<u32>(c ^ rotr<u32>(c, 14), 5), 6) + (e ^ (c & (d ^ e))) + load<u32>(SHA_W, 200) + 0x2748774c
-      b += t
+      g = t + (a ^ (x & y)) + (rotr<u32>(h, 2) ^ rotr<u32>(h ^ rotr<u32>(h, 9), 13))
+      u = f + load<u32>(SHA_W, 200) + 0x2748774c + (e ^ (c & (d ^ e)))
+      v = (rotr<u32>(c, 6) ^ rotr<u32>(c ^ rotr<u32>(c, 14), 11))
+      t = u + v
+      b = b + u + v
       y = g ^ h
-      f = t + rotr<u32>(g ^ rotr<u32>(g ^ rotr<u32>(g, 9), 11), 2) + (h ^ (y & x))
-      t = e + rotr<u32>(b ^ rotr<u32>(b ^ rotr<u32>(b, 14), 5), 6) + (d ^ (b & (c ^ d))) + load<u32>(SHA_W, 204) + 0x34b0bcb5
-      a += t
+      f = t + (h ^ (y & x)) + (rotr<u32>(g, 2) ^ rotr<u32>(g ^ rotr<u32>(g, 9), 13))
+      u = e + load<u32>(SHA_W, 204) + 0x34b0bcb5 + (d ^ (b & (c ^ d)))
+      v = (rotr<u32>(b, 6) ^ rotr<u32>(b ^ rotr<u32>(b, 14), 11))
+      t = u + v
+      a = a + u + v
       x = f ^ g
-      e = t + rotr<u32>(f ^ rotr<u32>(f ^ rotr<u32>(f, 9), 11), 2) + (g ^ (x & y))
-      t = d + rotr<u32>(a ^ rotr<u32>(a ^ rotr<u32>(a, 14), 5), 6) + (c ^ (a & (b ^ c))) + load<u32>(SHA_W, 208) + 0x391c0cb3
-      h += t
+      e = t + (g ^ (x & y)) + (rotr<u32>(f, 2) ^ rotr<u32>(f ^ rotr<u32>(f, 9), 13))
+      u = d + load<u32>(SHA_W, 208) + 0x391c0cb3 + (c ^ (a & (b ^ c)))
+      v = (rotr<u32>(a, 6) ^ rotr<u32>(a ^ rotr<u32>(a, 14), 11))
+      t = u + v
+      h = h + u + v
       y = e ^ f
-      d = t + rotr<u32>(e ^ rotr<u32>(e ^ rotr<u32>(e, 9), 11), 2) + (f ^ (y & x))
-      t = c + rotr<u32>(h ^ rotr<u32>(h ^ rotr<u32>(h, 14), 5), 6) + (b ^ (h & (a ^ b))) + load<u32>(SHA_W, 212) + 0x4ed8aa4a
-      g += t
+      d = t + (f ^ (y & x)) + (rotr<u32>(e, 2) ^ rotr<u32>(e ^ rotr<u32>(e, 9), 13))
+      u = c + load<u32>(SHA_W, 212) + 0x4ed8aa4a + (b ^ (h & (a ^ b)))
+      v = (rotr<u32>(h, 6) ^ rotr<u32>(h ^ rotr<u32>(h, 14), 11))
+      t = u + v
+      g = g + u + v
       x = d ^ e
-      c = t + rotr<u32>(d ^ rotr<u32>(d ^ rotr<u32>(d, 9), 11), 2) + (e ^ (x & y))
-      t = b + rotr<u32>(g ^ rotr<u32>(g ^ rotr<u32>(g, 14), 5), 6) + (a ^ (g & (h ^ a))) + load<u32>(SHA_W, 216) + 0x5b9cca4f
-      f += t
+      c = t + (e ^ (x & y)) + (rotr<u32>(d, 2) ^ rotr<u32>(d ^ rotr<u32>(d, 9), 13))
+      u = b + load<u32>(SHA_W, 216) + 0x5b9cca4f + (a ^ (g & (h ^ a)))
+      v = (rotr<u32>(g, 6) ^ rotr<u32>(g ^ rotr<u32>(g, 14), 11))
+      t = u + v
+      f = f + u + v
       y = c ^ d
-      b = t + rotr<u32>(c ^ rotr<u32>(c ^ rotr<u32>(c, 9), 11), 2) + (d ^ (y & x))
-      t = a + rotr<u32>(f ^ rotr<u32>(f ^ rotr<u32>(f, 14), 5), 6) + (h ^ (f & (g ^ h))) + load<u32>(SHA_W, 220) + 0x682e6ff3
-      e += t
+      b = t + (d ^ (y & x)) + (rotr<u32>(c, 2) ^ rotr<u32>(c ^ rotr<u32>(c, 9), 13))
+      u = a + load<u32>(SHA_W, 220) + 0x682e6ff3 + (h ^ (f & (g ^ h)))
+      v = (rotr<u32>(f, 6) ^ rotr<u32>(f ^ rotr<u32>(f, 14), 11))
+      t = u + v
+      e = e + u + v
       x = b ^ c
-      a = t + rotr<u32>(b ^ rotr<u32>(b ^ rotr<u32>(b, 9), 11), 2) + (c ^ (x & y))
-      t = h + rotr<u32>(e ^ rotr<u32>(e ^ rotr<u32>(e, 14), 5), 6) + (g ^ (e & (f ^ g))) + load<u32>(SHA_W, 224) + 0x748f82ee
-      d += t
+      a = t + (c ^ (x & y)) + (rotr<u32>(b, 2) ^ rotr<u32>(b ^ rotr<u32>(b, 9), 13))
+      u = h + load<u32>(SHA_W, 224) + 0x748f82ee + (g ^ (e & (f ^ g)))
+      v = (rotr<u32>(e, 6) ^ rotr<u32>(e ^ rotr<u32>(e, 14), 11))
+      t = u + v
+      d = d + u + v
       y = a ^ b
-      h = t + rotr<u32>(a ^ rotr<u32>(a ^ rotr<u32>(a, 9), 11), 2) + (b ^ (y & x))
-      t = g + rotr<u32>(d ^ rotr<u32>(d ^ rotr<u32>(d, 14), 5), 6) + (f ^ (d & (e ^ f))) + load<u32>(SHA_W, 228) + 0x78a5636f
-      c += t
+      h = t + (b ^ (y & x)) + (rotr<u32>(a, 2) ^ rotr<u32>(a ^ rotr<u32>(a, 9), 13))
+      u = g + load<u32>(SHA_W, 228) + 0x78a5636f + (f ^ (d & (e ^ f)))
+      v = (rotr<u32>(d, 6) ^ rotr<u32>(d ^ rotr<u32>(d, 14), 11))
+      t = u + v
+      c = c + u + v
       x = h ^ a
-      g = t + rotr<u32>(h ^ rotr<u32>(h ^ rotr<u32>(h, 9), 11), 2) + (a ^ (x & y))
-      t = f + rotr<u32>(c ^ rotr<u32>(c ^ rotr<u32>(c, 14), 5), 6) + (e ^ (c & (d ^ e))) + load<u32>(SHA_W, 232) + 0x84c87814
-      b += t
+      g = t + (a ^ (x & y)) + (rotr<u32>(h, 2) ^ rotr<u32>(h ^ rotr<u32>(h, 9), 13))
+      u = f + load<u32>(SHA_W, 232) + 0x84c87814 + (e ^ (c & (d ^ e)))
+      v = (rotr<u32>(c, 6) ^ rotr<u32>(c ^ rotr<u32>(c, 14), 11))
+      t = u + v
+      b = b + u + v
       y = g ^ h
-      f = t + rotr<u32>(g ^ rotr<u32>(g ^ rotr<u32>(g, 9), 11), 2) + (h ^ (y & x))
-      t = e + rotr<u32>(b ^ rotr<u32>(b ^ rotr<u32>(b, 14), 5), 6) + (d ^ (b & (c ^ d))) + load<u32>(SHA_W, 236) + 0x8cc70208
-      a += t
+      f = t + (h ^ (y & x)) + (rotr<u32>(g, 2) ^ rotr<u32>(g ^ rotr<u32>(g, 9), 13))
+      u = e + load<u32>(SHA_W, 236) + 0x8cc70208 + (d ^ (b & (c ^ d)))
+      v = (rotr<u32>(b, 6) ^ rotr<u32>(b ^ rotr<u32>(b, 14), 11))
+      t = u + v
+      a = a + u + v
       x = f ^ g
-      e = t + rotr<u32>(f ^ rotr<u32>(f ^ rotr<u32>(f, 9), 11), 2) + (g ^ (x & y))
-      t = d + rotr<u32>(a ^ rotr<u32>(a ^ rotr<u32>(a, 14), 5), 6) + (c ^ (a & (b ^ c))) + load<u32>(SHA_W, 240) + 0x90befffa
-      h += t
+      e = t + (g ^ (x & y)) + (rotr<u32>(f, 2) ^ rotr<u32>(f ^ rotr<u32>(f, 9), 13))
+      u = d + load<u32>(SHA_W, 240) + 0x90befffa + (c ^ (a & (b ^ c)))
+      v = (rotr<u32>(a, 6) ^ rotr<u32>(a ^ rotr<u32>(a, 14), 11))
+      t = u + v
+      h = h + u + v
       y = e ^ f
-      d = t + rotr<u32>(e ^ rotr<u32>(e ^ rotr<u32>(e, 9), 11), 2) + (f ^ (y & x))
-      t = c + rotr<u32>(h ^ rotr<u32>(h ^ rotr<u32>(h, 14), 5), 6) + (b ^ (h & (a ^ b))) + load<u32>(SHA_W, 244) + 0xa4506ceb
-      g += t
+      d = t + (f ^ (y & x)) + (rotr<u32>(e, 2) ^ rotr<u32>(e ^ rotr<u32>(e, 9), 13))
+      u = c + load<u32>(SHA_W, 244) + 0xa4506ceb + (b ^ (h & (a ^ b)))
+      v = (rotr<u32>(h, 6) ^ rotr<u32>(h ^ rotr<u32>(h, 14), 11))
+      t = u + v
+      g = g + u + v
       x = d ^ e
-      c = t + rotr<u32>(d ^ rotr<u32>(d ^ rotr<u32>(d, 9), 11), 2) + (e ^ (x & y))
-      t = b + rotr<u32>(g ^ rotr<u32>(g ^ rotr<u32>(g, 14), 5), 6) + (a ^ (g & (h ^ a))) + load<u32>(SHA_W, 248) + 0xbef9a3f7
-      f += t
+      c = t + (e ^ (x & y)) + (rotr<u32>(d, 2) ^ rotr<u32>(d ^ rotr<u32>(d, 9), 13))
+      u = b + load<u32>(SHA_W, 248) + 0xbef9a3f7 + (a ^ (g & (h ^ a)))
+      v = (rotr<u32>(g, 6) ^ rotr<u32>(g ^ rotr<u32>(g, 14), 11))
+      t = u + v
+      f = f + u + v
       y = c ^ d
-      b = t + rotr<u32>(c ^ rotr<u32>(c ^ rotr<u32>(c, 9), 11), 2) + (d ^ (y & x))
-      t = a + rotr<u32>(f ^ rotr<u32>(f ^ rotr<u32>(f, 14), 5), 6) + (h ^ (f & (g ^ h))) + load<u32>(SHA_W, 252) + 0xc67178f2
-      e += t
+      b = t + (d ^ (y & x)) + (rotr<u32>(c, 2) ^ rotr<u32>(c ^ rotr<u32>(c, 9), 13))
+      u = a + load<u32>(SHA_W, 252) + 0xc67178f2 + (h ^ (f & (g ^ h)))
+      v = (rotr<u32>(f, 6) ^ rotr<u32>(f ^ rotr<u32>(f, 14), 11))
+      t = u + v
+      e = e + u + v
       x = b ^ c
-      a = t + rotr<u32>(b ^ rotr<u32>(b ^ rotr<u32>(b, 9), 11), 2) + (c ^ (x & y))
+      a = t + (c ^ (x & y)) + (rotr<u32>(b, 2) ^ rotr<u32>(b ^ rotr<u32>(b, 9), 13))
       store<u32>(SHA_H, load<u32>(SHA_H, 0) + a, 0); store<u32>(SHA_H, load<u32>(SHA_H, 4) + b, 4); store<u32>(SHA_H, load<u32>(SHA_H, 8) + c, 8); store<u32>(SHA_H, load<u32>(SHA_H, 12) + d, 12); store<u32>(SHA_H, load<u32>(SHA_H, 16) + e, 16); store<u32>(SHA_H, load<u32>(SHA_H, 20) + f, 20); store<u32>(SHA_H, load<u32>(SHA_H, 24) + g, 24); store<u32>(SHA_H, load<u32>(SHA_H, 28) + h, 28)
     } else {
-      store<u32>(SHA_W, bswap<u32>(load<u32>(ptr, 0)), 0)
-      store<u32>(SHA_W, bswap<u32>(load<u32>(ptr, 4)), 4)
-      store<u32>(SHA_W, bswap<u32>(load<u32>(ptr, 8)), 8)
-      store<u32>(SHA_W, bswap<u32>(load<u32>(ptr, 12)), 12)
-      store<u32>(SHA_W, bswap<u32>(load<u32>(ptr, 16)), 16)
-      store<u32>(SHA_W, bswap<u32>(load<u32>(ptr, 20)), 20)
-      store<u32>(SHA_W, bswap<u32>(load<u32>(ptr, 24)), 24)
-      store<u32>(SHA_W, bswap<u32>(load<u32>(ptr, 28)), 28)
-      store<u32>(SHA_W, bswap<u32>(load<u32>(ptr, 32)), 32)
-      store<u32>(SHA_W, bswap<u32>(load<u32>(ptr, 36)), 36)
-      store<u32>(SHA_W, bswap<u32>(load<u32>(ptr, 40)), 40)
-      store<u32>(SHA_W, bswap<u32>(load<u32>(ptr, 44)), 44)
-      store<u32>(SHA_W, bswap<u32>(load<u32>(ptr, 48)), 48)
-      store<u32>(SHA_W, bswap<u32>(load<u32>(ptr, 52)), 52)
-      store<u32>(SHA_W, bswap<u32>(load<u32>(ptr, 56)), 56)
-      store<u32>(SHA_W, bswap<u32>(load<u32>(ptr, 60)), 60)
+      let w0 = bswap<u32>(load<u32>(ptr, 0)), w1 = bswap<u32>(load<u32>(ptr, 4)), w2 = bswap<u32>(load<u32>(ptr, 8)), w3 = bswap<u32>(load<u32>(ptr, 12)), w4 = bswap<u32>(load<u32>(ptr, 16)), w5 = bswap<u32>(load<u32>(ptr, 20)), w6 = bswap<u32>(load<u32>(ptr, 24)), w7 = bswap<u32>(load<u32>(ptr, 28)), w8 = bswap<u32>(load<u32>(ptr, 32)), w9 = bswap<u32>(load<u32>(ptr, 36)), w10 = bswap<u32>(load<u32>(ptr, 40)), w11 = bswap<u32>(load<u32>(ptr, 44)), w12 = bswap<u32>(load<u32>(ptr, 48)), w13 = bswap<u32>(load<u32>(ptr, 52)), w14 = bswap<u32>(load<u32>(ptr, 56)), w15 = bswap<u32>(load<u32>(ptr, 60))
       let a = load<u32>(SHA_H), b = load<u32>(SHA_H, 4), c = load<u32>(SHA_H, 8), d = load<u32>(SHA_H, 12)
       let e = load<u32>(SHA_H, 16), f = load<u32>(SHA_H, 20), g = load<u32>(SHA_H, 24), h = load<u32>(SHA_H, 28)
-      let t: u32, x = b ^ c, y: u32
-      let w: u32, u: u32, v: u32
-      t = h + rotr<u32>(e ^ rotr<u32>(e ^ rotr<u32>(e, 14), 5), 6) + (g ^ (e & (f ^ g))) + load<u32>(SHA_W, 0) + 0x428a2f98
+      let t: u32, u: u32, v: u32, x = b ^ c, y: u32
+      t = h + w0 + 0x428a2f98 + (g ^ (e & (f ^ g))) + rotr<u32>(e ^ rotr<u32>(e ^ rotr<u32>(e, 14), 5), 6)
       d += t
       y = a ^ b
       h = t + rotr<u32>(a ^ rotr<u32>(a ^ rotr<u32>(a, 9), 11), 2) + (b ^ (y & x))
-      t = g + rotr<u32>(d ^ rotr<u32>(d ^ rotr<u32>(d, 14), 5), 6) + (f ^ (d & (e ^ f))) + load<u32>(SHA_W, 4) + 0x71374491
+      t = g + w1 + 0x71374491 + (f ^ (d & (e ^ f))) + rotr<u32>(d ^ rotr<u32>(d ^ rotr<u32>(d, 14), 5), 6)
       c += t
       x = h ^ a
       g = t + rotr<u32>(h ^ rotr<u32>(h ^ rotr<u32>(h, 9), 11), 2) + (a ^ (x & y))
-      t = f + rotr<u32>(c ^ rotr<u32>(c ^ rotr<u32>(c, 14), 5), 6) + (e ^ (c & (d ^ e))) + load<u32>(SHA_W, 8) + 0xb5c0fbcf
+      t = f + w2 + 0xb5c0fbcf + (e ^ (c & (d ^ e))) + rotr<u32>(c ^ rotr<u32>(c ^ rotr<u32>(c, 14), 5), 6)
       b += t
       y = g ^ h
       f = t + rotr<u32>(g ^ rotr<u32>(g ^ rotr<u32>(g, 9), 11), 2) + (h ^ (y & x))
-      t = e + rotr<u32>(b ^ rotr<u32>(b ^ rotr<u32>(b, 14), 5), 6) + (d ^ (b & (c ^ d))) + load<u32>(SHA_W, 12) + 0xe9b5dba5
+      t = e + w3 + 0xe9b5dba5 + (d ^ (b & (c ^ d))) + rotr<u32>(b ^ rotr<u32>(b ^ rotr<u32>(b, 14), 5), 6)
       a += t
       x = f ^ g
       e = t + rotr<u32>(f ^ rotr<u32>(f ^ rotr<u32>(f, 9), 11), 2) + (g ^ (x & y))
-      t = d + rotr<u32>(a ^ rotr<u32>(a ^ rotr<u32>(a, 14), 5), 6) + (c ^ (a & (b ^ c))) + load<u32>(SHA_W, 16) + 0x3956c25b
+      t = d + w4 + 0x3956c25b + (c ^ (a & (b ^ c))) + rotr<u32>(a ^ rotr<u32>(a ^ rotr<u32>(a, 14), 5), 6)
       h += t
       y = e ^ f
       d = t + rotr<u32>(e ^ rotr<u32>(e ^ rotr<u32>(e, 9), 11), 2) + (f ^ (y & x))
-      t = c + rotr<u32>(h ^ rotr<u32>(h ^ rotr<u32>(h, 14), 5), 6) + (b ^ (h & (a ^ b))) + load<u32>(SHA_W, 20) + 0x59f111f1
+      t = c + w5 + 0x59f111f1 + (b ^ (h & (a ^ b))) + rotr<u32>(h ^ rotr<u32>(h ^ rotr<u32>(h, 14), 5), 6)
       g += t
       x = d ^ e
       c = t + rotr<u32>(d ^ rotr<u32>(d ^ rotr<u32>(d, 9), 11), 2) + (e ^ (x & y))
-      t = b + rotr<u32>(g ^ rotr<u32>(g ^ rotr<u32>(g, 14), 5), 6) + (a ^ (g & (h ^ a))) + load<u32>(SHA_W, 24) + 0x923f82a4
+      t = b + w6 + 0x923f82a4 + (a ^ (g & (h ^ a))) + rotr<u32>(g ^ rotr<u32>(g ^ rotr<u32>(g, 14), 5), 6)
       f += t
       y = c ^ d
       b = t + rotr<u32>(c ^ rotr<u32>(c ^ rotr<u32>(c, 9), 11), 2) + (d ^ (y & x))
-      t = a + rotr<u32>(f ^ rotr<u32>(f ^ rotr<u32>(f, 14), 5), 6) + (h ^ (f & (g ^ h))) + load<u32>(SHA_W, 28) + 0xab1c5ed5
+      t = a + w7 + 0xab1c5ed5 + (h ^ (f & (g ^ h))) + rotr<u32>(f ^ rotr<u32>(f ^ rotr<u32>(f, 14), 5), 6)
       e += t
       x = b ^ c
       a = t + rotr<u32>(b ^ rotr<u32>(b ^ rotr<u32>(b, 9), 11), 2) + (c ^ (x & y))
-      t = h + rotr<u32>(e ^ rotr<u32>(e ^ rotr<u32>(e, 14), 5), 6) + (g ^ (e & (f ^ g))) + load<u32>(SHA_W, 32) + 0xd807aa98
+      t = h + w8 + 0xd807aa98 + (g ^ (e & (f ^ g))) + rotr<u32>(e ^ rotr<u32>(e ^ rotr<u32>(e, 14), 5), 6)
       d += t
       y = a ^ b
       h = t + rotr<u32>(a ^ rotr<u32>(a ^ rotr<u32>(a, 9), 11), 2) + (b ^ (y & x))
-      t = g + rotr<u32>(d ^ rotr<u32>(d ^ rotr<u32>(d, 14), 5), 6) + (f ^ (d & (e ^ f))) + load<u32>(SHA_W, 36) + 0x12835b01
+      t = g + w9 + 0x12835b01 + (f ^ (d & (e ^ f))) + rotr<u32>(d ^ rotr<u32>(d ^ rotr<u32>(d, 14), 5), 6)
       c += t
       x = h ^ a
       g = t + rotr<u32>(h ^ rotr<u32>(h ^ rotr<u32>(h, 9), 11), 2) + (a ^ (x & y))
-      t = f + rotr<u32>(c ^ rotr<u32>(c ^ rotr<u32>(c, 14), 5), 6) + (e ^ (c & (d ^ e))) + load<u32>(SHA_W, 40) + 0x243185be
+      t = f + w10 + 0x243185be + (e ^ (c & (d ^ e))) + rotr<u32>(c ^ rotr<u32>(c ^ rotr<u32>(c, 14), 5), 6)
       b += t
       y = g ^ h
       f = t + rotr<u32>(g ^ rotr<u32>(g ^ rotr<u32>(g, 9), 11), 2) + (h ^ (y & x))
-      t = e + rotr<u32>(b ^ rotr<u32>(b ^ rotr<u32>(b, 14), 5), 6) + (d ^ (b & (c ^ d))) + load<u32>(SHA_W, 44) + 0x550c7dc3
+      t = e + w11 + 0x550c7dc3 + (d ^ (b & (c ^ d))) + rotr<u32>(b ^ rotr<u32>(b ^ rotr<u32>(b, 14), 5), 6)
       a += t
       x = f ^ g
       e = t + rotr<u32>(f ^ rotr<u32>(f ^ rotr<u32>(f, 9), 11), 2) + (g ^ (x & y))
-      t = d + rotr<u32>(a ^ rotr<u32>(a ^ rotr<u32>(a, 14), 5), 6) + (c ^ (a & (b ^ c))) + load<u32>(SHA_W, 48) + 0x72be5d74
+      t = d + w12 + 0x72be5d74 + (c ^ (a & (b ^ c))) + rotr<u32>(a ^ rotr<u32>(a ^ rotr<u32>(a, 14), 5), 6)
       h += t
       y = e ^ f
       d = t + rotr<u32>(e ^ rotr<u32>(e ^ rotr<u32>(e, 9), 11), 2) + (f ^ (y & x))
-      t = c + rotr<u32>(h ^ rotr<u32>(h ^ rotr<u32>(h, 14), 5), 6) + (b ^ (h & (a ^ b))) + load<u32>(SHA_W, 52) + 0x80deb1fe
+      t = c + w13 + 0x80deb1fe + (b ^ (h & (a ^ b))) + rotr<u32>(h ^ rotr<u32>(h ^ rotr<u32>(h, 14), 5), 6)
       g += t
       x = d ^ e
       c = t + rotr<u32>(d ^ rotr<u32>(d ^ rotr<u32>(d, 9), 11), 2) + (e ^ (x & y))
-      t = b + rotr<u32>(g ^ rotr<u32>(g ^ rotr<u32>(g, 14), 5), 6) + (a ^ (g & (h ^ a))) + load<u32>(SHA_W, 56) + 0x9bdc06a7
+      t = b + w14 + 0x9bdc06a7 + (a ^ (g & (h ^ a))) + rotr<u32>(g ^ rotr<u32>(g ^ rotr<u32>(g, 14), 5), 6)
       f += t
       y = c ^ d
       b = t + rotr<u32>(c ^ rotr<u32>(c ^ rotr<u32>(c, 9), 11), 2) + (d ^ (y & x))
-      t = a + rotr<u32>(f ^ rotr<u32>(f ^ rotr<u32>(f, 14), 5), 6) + (h ^ (f & (g ^ h))) + load<u32>(SHA_W, 60) + 0xc19bf174
+      t = a + w15 + 0xc19bf174 + (h ^ (f & (g ^ h))) + rotr<u32>(f ^ rotr<u32>(f ^ rotr<u32>(f, 14), 5), 6)
       e += t
       x = b ^ c
       a = t + rotr<u32>(b ^ rotr<u32>(b ^ rotr<u32>(b, 9), 11), 2) + (c ^ (x & y))
-      u = load<u32>(SHA_W, 4); v = load<u32>(SHA_W, 56)
-      w = load<u32>(SHA_W, 0) + (rotr<u32>(u ^ rotr<u32>(u, 11), 7) ^ (u >>> 3)) + load<u32>(SHA_W, 36) + (rotr<u32>(v ^ rotr<u32>(v, 2), 17) ^ (v >>> 10))
-      store<u32>(SHA_W, w, 64)
-      t = h + rotr<u32>(e ^ rotr<u32>(e ^ rotr<u32>(e, 14), 5), 6) + (g ^ (e & (f ^ g))) + w + 0xe49b69c1
+      w0 += (rotr<u32>(w1 ^ rotr<u32>(w1, 11), 7) ^ (w1 >>> 3)) + w9 + (rotr<u32>(w14 ^ rotr<u32>(w14, 2), 17) ^ (w14 >>> 10))
+      t = h + w0 + 0xe49b69c1 + (g ^ (e & (f ^ g))) + rotr<u32>(e ^ rotr<u32>(e ^ rotr<u32>(e, 14), 5), 6)
       d += t
       y = a ^ b
       h = t + rotr<u32>(a ^ rotr<u32>(a ^ rotr<u32>(a, 9), 11), 2) + (b ^ (y & x))
-      u = load<u32>(SHA_W, 8); v = load<u32>(SHA_W, 60)
-      w = load<u32>(SHA_W, 4) + (rotr<u32>(u ^ rotr<u32>(u, 11), 7) ^ (u >>> 3)) + load<u32>(SHA_W, 40) + (rotr<u32>(v ^ rotr<u32>(v, 2), 17) ^ (v >>> 10))
-      store<u32>(SHA_W, w, 68)
-      t = g + rotr<u32>(d ^ rotr<u32>(d ^ rotr<u32>(d, 14), 5), 6) + (f ^ (d & (e ^ f))) + w + 0xefbe4786
+      w1 += (rotr<u32>(w2 ^ rotr<u32>(w2, 11), 7) ^ (w2 >>> 3)) + w10 + (rotr<u32>(w15 ^ rotr<u32>(w15, 2), 17) ^ (w15 >>> 10))
+      t = g + w1 + 0xefbe4786 + (f ^ (d & (e ^ f))) + rotr<u32>(d ^ rotr<u32>(d ^ rotr<u32>(d, 14), 5), 6)
       c += t
       x = h ^ a
       g = t + rotr<u32>(h ^ rotr<u32>(h ^ rotr<u32>(h, 9), 11), 2) + (a ^ (x & y))
-      u = load<u32>(SHA_W, 12); v = load<u32>(SHA_W, 64)
-      w = load<u32>(SHA_W, 8) + (rotr<u32>(u ^ rotr<u32>(u, 11), 7) ^ (u >>> 3)) + load<u32>(SHA_W, 44) + (rotr<u32>(v ^ rotr<u32>(v, 2), 17) ^ (v >>> 10))
-      store<u32>(SHA_W, w, 72)
-      t = f + rotr<u32>(c ^ rotr<u32>(c ^ rotr<u32>(c, 14), 5), 6) + (e ^ (c & (d ^ e))) + w + 0x0fc19dc6
+      w2 += (rotr<u32>(w3 ^ rotr<u32>(w3, 11), 7) ^ (w3 >>> 3)) + w11 + (rotr<u32>(w0 ^ rotr<u32>(w0, 2), 17) ^ (w0 >>> 10))
+      t = f + w2 + 0x0fc19dc6 + (e ^ (c & (d ^ e))) + rotr<u32>(c ^ rotr<u32>(c ^ rotr<u32>(c, 14), 5), 6)
       b += t
       y = g ^ h
       f = t + rotr<u32>(g ^ rotr<u32>(g ^ rotr<u32>(g, 9), 11), 2) + (h ^ (y & x))
-      u = load<u32>(SHA_W, 16); v = load<u32>(SHA_W, 68)
-      w = load<u32>(SHA_W, 12) + (rotr<u32>(u ^ rotr<u32>(u, 11), 7) ^ (u >>> 3)) + load<u32>(SHA_W, 48) + (rotr<u32>(v ^ rotr<u32>(v, 2), 17) ^ (v >>> 10))
-      store<u32>(SHA_W, w, 76)
-      t = e + rotr<u32>(b ^ rotr<u32>(b ^ rotr<u32>(b, 14), 5), 6) + (d ^ (b & (c ^ d))) + w + 0x240ca1cc
+      w3 += (rotr<u32>(w4 ^ rotr<u32>(w4, 11), 7) ^ (w4 >>> 3)) + w12 + (rotr<u32>(w1 ^ rotr<u32>(w1, 2), 17) ^ (w1 >>> 10))
+      t = e + w3 + 0x240ca1cc + (d ^ (b & (c ^ d))) + rotr<u32>(b ^ rotr<u32>(b ^ rotr<u32>(b, 14), 5), 6)
       a += t
       x = f ^ g
       e = t + rotr<u32>(f ^ rotr<u32>(f ^ rotr<u32>(f, 9), 11), 2) + (g ^ (x & y))
-      u = load<u32>(SHA_W, 20); v = load<u32>(SHA_W, 72)
-      w = load<u32>(SHA_W, 16) + (rotr<u32>(u ^ rotr<u32>(u, 11), 7) ^ (u >>> 3)) + load<u32>(SHA_W, 52) + (rotr<u32>(v ^ rotr<u32>(v, 2), 17) ^ (v >>> 10))
-      store<u32>(SHA_W, w, 80)
-      t = d + rotr<u32>(a ^ rotr<u32>(a ^ rotr<u32>(a, 14), 5), 6) + (c ^ (a & (b ^ c))) + w + 0x2de92c6f
+      w4 += (rotr<u32>(w5 ^ rotr<u32>(w5, 11), 7) ^ (w5 >>> 3)) + w13 + (rotr<u32>(w2 ^ rotr<u32>(w2, 2), 17) ^ (w2 >>> 10))
+      t = d + w4 + 0x2de92c6f + (c ^ (a & (b ^ c))) + rotr<u32>(a ^ rotr<u32>(a ^ rotr<u32>(a, 14), 5), 6)
       h += t
       y = e ^ f
       d = t + rotr<u32>(e ^ rotr<u32>(e ^ rotr<u32>(e, 9), 11), 2) + (f ^ (y & x))
-      u = load<u32>(SHA_W, 24); v = load<u32>(SHA_W, 76)
-      w = load<u32>(SHA_W, 20) + (rotr<u32>(u ^ rotr<u32>(u, 11), 7) ^ (u >>> 3)) + load<u32>(SHA_W, 56) + (rotr<u32>(v ^ rotr<u32>(v, 2), 17) ^ (v >>> 10))
-      store<u32>(SHA_W, w, 84)
-      t = c + rotr<u32>(h ^ rotr<u32>(h ^ rotr<u32>(h, 14), 5), 6) + (b ^ (h & (a ^ b))) + w + 0x4a7484aa
+      w5 += (rotr<u32>(w6 ^ rotr<u32>(w6, 11), 7) ^ (w6 >>> 3)) + w14 + (rotr<u32>(w3 ^ rotr<u32>(w3, 2), 17) ^ (w3 >>> 10))
+      t = c + w5 + 0x4a7484aa + (b ^ (h & (a ^ b))) + rotr<u32>(h ^ rotr<u32>(h ^ rotr<u32>(h, 14), 5), 6)
       g += t
       x = d ^ e
       c = t + rotr<u32>(d ^ rotr<u32>(d ^ rotr<u32>(d, 9), 11), 2) + (e ^ (x & y))
-      u = load<u32>(SHA_W, 28); v = load<u32>(SHA_W, 80)
-      w = load<u32>(SHA_W, 24) + (rotr<u32>(u ^ rotr<u32>(u, 11), 7) ^ (u >>> 3)) + load<u32>(SHA_W, 60) + (rotr<u32>(v ^ rotr<u32>(v, 2), 17) ^ (v >>> 10))
-      store<u32>(SHA_W, w, 88)
-      t = b + rotr<u32>(g ^ rotr<u32>(g ^ rotr<u32>(g, 14), 5), 6) + (a ^ (g & (h ^ a))) + w + 0x5cb0a9dc
+      w6 += (rotr<u32>(w7 ^ rotr<u32>(w7, 11), 7) ^ (w7 >>> 3)) + w15 + (rotr<u32>(w4 ^ rotr<u32>(w4, 2), 17) ^ (w4 >>> 10))
+      t = b + w6 + 0x5cb0a9dc + (a ^ (g & (h ^ a))) + rotr<u32>(g ^ rotr<u32>(g ^ rotr<u32>(g, 14), 5), 6)
       f += t
       y = c ^ d
       b = t + rotr<u32>(c ^ rotr<u32>(c ^ rotr<u32>(c, 9), 11), 2) + (d ^ (y & x))
-      u = load<u32>(SHA_W, 32); v = load<u32>(SHA_W, 84)
-      w = load<u32>(SHA_W, 28) + (rotr<u32>(u ^ rotr<u32>(u, 11), 7) ^ (u >>> 3)) + load<u32>(SHA_W, 64) + (rotr<u32>(v ^ rotr<u32>(v, 2), 17) ^ (v >>> 10))
-      store<u32>(SHA_W, w, 92)
-      t = a + rotr<u32>(f ^ rotr<u32>(f ^ rotr<u32>(f, 14), 5), 6) + (h ^ (f & (g ^ h))) + w + 0x76f988da
+      w7 += (rotr<u32>(w8 ^ rotr<u32>(w8, 11), 7) ^ (w8 >>> 3)) + w0 + (rotr<u32>(w5 ^ rotr<u32>(w5, 2), 17) ^ (w5 >>> 10))
+      t = a + w7 + 0x76f988da + (h ^ (f & (g ^ h))) + rotr<u32>(f ^ rotr<u32>(f ^ rotr<u32>(f, 14), 5), 6)
       e += t
       x = b ^ c
       a = t + rotr<u32>(b ^ rotr<u32>(b ^ rotr<u32>(b, 9), 11), 2) + (c ^ (x & y))
-      u = load<u32>(SHA_W, 36); v = load<u32>(SHA_W, 88)
-      w = load<u32>(SHA_W, 32) + (rotr<u32>(u ^ rotr<u32>(u, 11), 7) ^ (u >>> 3)) + load<u32>(SHA_W, 68) + (rotr<u32>(v ^ rotr<u32>(v, 2), 17) ^ (v >>> 10))
-      store<u32>(SHA_W, w, 96)
-      t = h + rotr<u32>(e ^ rotr<u32>(e ^ rotr<u32>(e, 14), 5), 6) + (g ^ (e & (f ^ g))) + w + 0x983e5152
+      w8 += (rotr<u32>(w9 ^ rotr<u32>(w9, 11), 7) ^ (w9 >>> 3)) + w1 + (rotr<u32>(w6 ^ rotr<u32>(w6, 2), 17) ^ (w6 >>> 10))
+      t = h + w8 + 0x983e5152 + (g ^ (e & (f ^ g))) + rotr<u32>(e ^ rotr<u32>(e ^ rotr<u32>(e, 14), 5), 6)
       d += t
       y = a ^ b
       h = t + rotr<u32>(a ^ rotr<u32>(a ^ rotr<u32>(a, 9), 11), 2) + (b ^ (y & x))
-      u = load<u32>(SHA_W, 40); v = load<u32>(SHA_W, 92)
-      w = load<u32>(SHA_W, 36) + (rotr<u32>(u ^ rotr<u32>(u, 11), 7) ^ (u >>> 3)) + load<u32>(SHA_W, 72) + (rotr<u32>(v ^ rotr<u32>(v, 2), 17) ^ (v >>> 10))
-      store<u32>(SHA_W, w, 100)
-      t = g + rotr<u32>(d ^ rotr<u32>(d ^ rotr<u32>(d, 14), 5), 6) + (f ^ (d & (e ^ f))) + w + 0xa831c66d
+      w9 += (rotr<u32>(w10 ^ rotr<u32>(w10, 11), 7) ^ (w10 >>> 3)) + w2 + (rotr<u32>(w7 ^ rotr<u32>(w7, 2), 17) ^ (w7 >>> 10))
+      t = g + w9 + 0xa831c66d + (f ^ (d & (e ^ f))) + rotr<u32>(d ^ rotr<u32>(d ^ rotr<u32>(d, 14), 5), 6)
       c += t
       x = h ^ a
       g = t + rotr<u32>(h ^ rotr<u32>(h ^ rotr<u32>(h, 9), 11), 2) + (a ^ (x & y))
-      u = load<u32>(SHA_W, 44); v = load<u32>(SHA_W, 96)
-      w = load<u32>(SHA_W, 40) + (rotr<u32>(u ^ rotr<u32>(u, 11), 7) ^ (u >>> 3)) + load<u32>(SHA_W, 76) + (rotr<u32>(v ^ rotr<u32>(v, 2), 17) ^ (v >>> 10))
-      store<u32>(SHA_W, w, 104)
-      t = f + rotr<u32>(c ^ rotr<u32>(c ^ rotr<u32>(c, 14), 5), 6) + (e ^ (c & (d ^ e))) + w + 0xb00327c8
+      w10 += (rotr<u32>(w11 ^ rotr<u32>(w11, 11), 7) ^ (w11 >>> 3)) + w3 + (rotr<u32>(w8 ^ rotr<u32>(w8, 2), 17) ^ (w8 >>> 10))
+      t = f + w10 + 0xb00327c8 + (e ^ (c & (d ^ e))) + rotr<u32>(c ^ rotr<u32>(c ^ rotr<u32>(c, 14), 5), 6)
       b += t
       y = g ^ h
       f = t + rotr<u32>(g ^ rotr<u32>(g ^ rotr<u32>(g, 9), 11), 2) + (h ^ (y & x))
-      u = load<u32>(SHA_W, 48); v = load<u32>(SHA_W, 100)
-      w = load<u32>(SHA_W, 44) + (rotr<u32>(u ^ rotr<u32>(u, 11), 7) ^ (u >>> 3)) + load<u32>(SHA_W, 80) + (rotr<u32>(v ^ rotr<u32>(v, 2), 17) ^ (v >>> 10))
-      store<u32>(SHA_W, w, 108)
-      t = e + rotr<u32>(b ^ rotr<u32>(b ^ rotr<u32>(b, 14), 5), 6) + (d ^ (b & (c ^ d))) + w + 0xbf597fc7
+      w11 += (rotr<u32>(w12 ^ rotr<u32>(w12, 11), 7) ^ (w12 >>> 3)) + w4 + (rotr<u32>(w9 ^ rotr<u32>(w9, 2), 17) ^ (w9 >>> 10))
+      t = e + w11 + 0xbf597fc7 + (d ^ (b & (c ^ d))) + rotr<u32>(b ^ rotr<u32>(b ^ rotr<u32>(b, 14), 5), 6)
       a += t
       x = f ^ g
       e = t + rotr<u32>(f ^ rotr<u32>(f ^ rotr<u32>(f, 9), 11), 2) + (g ^ (x & y))
-      u = load<u32>(SHA_W, 52); v = load<u32>(SHA_W, 104)
-      w = load<u32>(SHA_W, 48) + (rotr<u32>(u ^ rotr<u32>(u, 11), 7) ^ (u >>> 3)) + load<u32>(SHA_W, 84) + (rotr<u32>(v ^ rotr<u32>(v, 2), 17) ^ (v >>> 10))
-      store<u32>(SHA_W, w, 112)
-      t = d + rotr<u32>(a ^ rotr<u32>(a ^ rotr<u32>(a, 14), 5), 6) + (c ^ (a & (b ^ c))) + w + 0xc6e00bf3
+      w12 += (rotr<u32>(w13 ^ rotr<u32>(w13, 11), 7) ^ (w13 >>> 3)) + w5 + (rotr<u32>(w10 ^ rotr<u32>(w10, 2), 17) ^ (w10 >>> 10))
+      t = d + w12 + 0xc6e00bf3 + (c ^ (a & (b ^ c))) + rotr<u32>(a ^ rotr<u32>(a ^ rotr<u32>(a, 14), 5), 6)
       h += t
       y = e ^ f
       d = t + rotr<u32>(e ^ rotr<u32>(e ^ rotr<u32>(e, 9), 11), 2) + (f ^ (y & x))
-      u = load<u32>(SHA_W, 56); v = load<u32>(SHA_W, 108)
-      w = load<u32>(SHA_W, 52) + (rotr<u32>(u ^ rotr<u32>(u, 11), 7) ^ (u >>> 3)) + load<u32>(SHA_W, 88) + (rotr<u32>(v ^ rotr<u32>(v, 2), 17) ^ (v >>> 10))
-      store<u32>(SHA_W, w, 116)
-      t = c + rotr<u32>(h ^ rotr<u32>(h ^ rotr<u32>(h, 14), 5), 6) + (b ^ (h & (a ^ b))) + w + 0xd5a79147
+      w13 += (rotr<u32>(w14 ^ rotr<u32>(w14, 11), 7) ^ (w14 >>> 3)) + w6 + (rotr<u32>(w11 ^ rotr<u32>(w11, 2), 17) ^ (w11 >>> 10))
+      t = c + w13 + 0xd5a79147 + (b ^ (h & (a ^ b))) + rotr<u32>(h ^ rotr<u32>(h ^ rotr<u32>(h, 14), 5), 6)
       g += t
       x = d ^ e
       c = t + rotr<u32>(d ^ rotr<u32>(d ^ rotr<u32>(d, 9), 11), 2) + (e ^ (x & y))
-      u = load<u32>(SHA_W, 60); v = load<u32>(SHA_W, 112)
-      w = load<u32>(SHA_W, 56) + (rotr<u32>(u ^ rotr<u32>(u, 11), 7) ^ (u >>> 3)) + load<u32>(SHA_W, 92) + (rotr<u32>(v ^ rotr<u32>(v, 2), 17) ^ (v >>> 10))
-      store<u32>(SHA_W, w, 120)
-      t = b + rotr<u32>(g ^ rotr<u32>(g ^ rotr<u32>(g, 14), 5), 6) + (a ^ (g & (h ^ a))) + w + 0x06ca6351
+      w14 += (rotr<u32>(w15 ^ rotr<u32>(w15, 11), 7) ^ (w15 >>> 3)) + w7 + (rotr<u32>(w12 ^ rotr<u32>(w12, 2), 17) ^ (w12 >>> 10))
+      t = b + w14 + 0x06ca6351 + (a ^ (g & (h ^ a))) + rotr<u32>(g ^ rotr<u32>(g ^ rotr<u32>(g, 14), 5), 6)
       f += t
       y = c ^ d
       b = t + rotr<u32>(c ^ rotr<u32>(c ^ rotr<u32>(c, 9), 11), 2) + (d ^ (y & x))
-      u = load<u32>(SHA_W, 64); v = load<u32>(SHA_W, 116)
-      w = load<u32>(SHA_W, 60) + (rotr<u32>(u ^ rotr<u32>(u, 11), 7) ^ (u >>> 3)) + load<u32>(SHA_W, 96) + (rotr<u32>(v ^ rotr<u32>(v, 2), 17) ^ (v >>> 10))
-      store<u32>(SHA_W, w, 124)
-      t = a + rotr<u32>(f ^ rotr<u32>(f ^ rotr<u32>(f, 14), 5), 6) + (h ^ (f & (g ^ h))) + w + 0x14292967
+      w15 += (rotr<u32>(w0 ^ rotr<u32>(w0, 11), 7) ^ (w0 >>> 3)) + w8 + (rotr<u32>(w13 ^ rotr<u32>(w13, 2), 17) ^ (w13 >>> 10))
+      t = a + w15 + 0x14292967 + (h ^ (f & (g ^ h))) + rotr<u32>(f ^ rotr<u32>(f ^ rotr<u32>(f, 14), 5), 6)
       e += t
       x = b ^ c
       a = t + rotr<u32>(b ^ rotr<u32>(b ^ rotr<u32>(b, 9), 11), 2) + (c ^ (x & y))
-      u = load<u32>(SHA_W, 68); v = load<u32>(SHA_W, 120)
-      w = load<u32>(SHA_W, 64) + (rotr<u32>(u ^ rotr<u32>(u, 11), 7) ^ (u >>> 3)) + load<u32>(SHA_W, 100) + (rotr<u32>(v ^ rotr<u32>(v, 2), 17) ^ (v >>> 10))
-      store<u32>(SHA_W, w, 128)
-      t = h + rotr<u32>(e ^ rotr<u32>(e ^ rotr<u32>(e, 14), 5), 6) + (g ^ (e & (f ^ g))) + w + 0x27b70a85
+      w0 += (rotr<u32>(w1 ^ rotr<u32>(w1, 11), 7) ^ (w1 >>> 3)) + w9 + (rotr<u32>(w14 ^ rotr<u32>(w14, 2), 17) ^ (w14 >>> 10))
+      t = h + w0 + 0x27b70a85 + (g ^ (e & (f ^ g))) + rotr<u32>(e ^ rotr<u32>(e ^ rotr<u32>(e, 14), 5), 6)
       d += t
       y = a ^ b
       h = t + rotr<u32>(a ^ rotr<u32>(a ^ rotr<u32>(a, 9), 11), 2) + (b ^ (y & x))
-      u = load<u32>(SHA_W, 72); v = load<u32>(SHA_W, 124)
-      w = load<u32>(SHA_W, 68) + (rotr<u32>(u ^ rotr<u32>(u, 11), 7) ^ (u >>> 3)) + load<u32>(SHA_W, 104) + (rotr<u32>(v ^ rotr<u32>(v, 2), 17) ^ (v >>> 10))
-      store<u32>(SHA_W, w, 132)
-      t = g + rotr<u32>(d ^ rotr<u32>(d ^ rotr<u32>(d, 14), 5), 6) + (f ^ (d & (e ^ f))) + w + 0x2e1b2138
+      w1 += (rotr<u32>(w2 ^ rotr<u32>(w2, 11), 7) ^ (w2 >>> 3)) + w10 + (rotr<u32>(w15 ^ rotr<u32>(w15, 2), 17) ^ (w15 >>> 10))
+      t = g + w1 + 0x2e1b2138 + (f ^ (d & (e ^ f))) + rotr<u32>(d ^ rotr<u32>(d ^ rotr<u32>(d, 14), 5), 6)
       c += t
       x = h ^ a
       g = t + rotr<u32>(h ^ rotr<u32>(h ^ rotr<u32>(h, 9), 11), 2) + (a ^ (x & y))
-      u = load<u32>(SHA_W, 76); v = load<u32>(SHA_W, 128)
-      w = load<u32>(SHA_W, 72) + (rotr<u32>(u ^ rotr<u32>(u, 11), 7) ^ (u >>> 3)) + load<u32>(SHA_W, 108) + (rotr<u32>(v ^ rotr<u32>(v, 2), 17) ^ (v >>> 10))
-      store<u32>(SHA_W, w, 136)
-      t = f + rotr<u32>(c ^ rotr<u32>(c ^ rotr<u32>(c, 14), 5), 6) + (e ^ (c & (d ^ e))) + w + 0x4d2c6dfc
+      w2 += (rotr<u32>(w3 ^ rotr<u32>(w3, 11), 7) ^ (w3 >>> 3)) + w11 + (rotr<u32>(w0 ^ rotr<u32>(w0, 2), 17) ^ (w0 >>> 10))
+      t = f + w2 + 0x4d2c6dfc + (e ^ (c & (d ^ e))) + rotr<u32>(c ^ rotr<u32>(c ^ rotr<u32>(c, 14), 5), 6)
       b += t
       y = g ^ h
       f = t + rotr<u32>(g ^ rotr<u32>(g ^ rotr<u32>(g, 9), 11), 2) + (h ^ (y & x))
-      u = load<u32>(SHA_W, 80); v = load<u32>(SHA_W, 132)
-      w = load<u32>(SHA_W, 76) + (rotr<u32>(u ^ rotr<u32>(u, 11), 7) ^ (u >>> 3)) + load<u32>(SHA_W, 112) + (rotr<u32>(v ^ rotr<u32>(v, 2), 17) ^ (v >>> 10))
-      store<u32>(SHA_W, w, 140)
-      t = e + rotr<u32>(b ^ rotr<u32>(b ^ rotr<u32>(b, 14), 5), 6) + (d ^ (b & (c ^ d))) + w + 0x53380d13
+      w3 += (rotr<u32>(w4 ^ rotr<u32>(w4, 11), 7) ^ (w4 >>> 3)) + w12 + (rotr<u32>(w1 ^ rotr<u32>(w1, 2), 17) ^ (w1 >>> 10))
+      t = e + w3 + 0x53380d13 + (d ^ (b & (c ^ d))) + rotr<u32>(b ^ rotr<u32>(b ^ rotr<u32>(b, 14), 5), 6)
       a += t
       x = f ^ g
       e = t + rotr<u32>(f ^ rotr<u32>(f ^ rotr<u32>(f, 9), 11), 2) + (g ^ (x & y))
-      u = load<u32>(SHA_W, 84); v = load<u32>(SHA_W, 136)
-      w = load<u32>(SHA_W, 80) + (rotr<u32>(u ^ rotr<u32>(u, 11), 7) ^ (u >>> 3)) + load<u32>(SHA_W, 116) + (rotr<u32>(v ^ rotr<u32>(v, 2), 17) ^ (v >>> 10))
-      store<u32>(SHA_W, w, 144)
-      t = d + rotr<u32>(a ^ rotr<u32>(a ^ rotr<u32>(a, 14), 5), 6) + (c ^ (a & (b ^ c))) + w + 0x650a7354
+      w4 += (rotr<u32>(w5 ^ rotr<u32>(w5, 11), 7) ^ (w5 >>> 3)) + w13 + (rotr<u32>(w2 ^ rotr<u32>(w2, 2), 17) ^ (w2 >>> 10))
+      t = d + w4 + 0x650a7354 + (c ^ (a & (b ^ c))) + rotr<u32>(a ^ rotr<u32>(a ^ rotr<u32>(a, 14), 5), 6)
       h += t
       y = e ^ f
       d = t + rotr<u32>(e ^ rotr<u32>(e ^ rotr<u32>(e, 9), 11), 2) + (f ^ (y & x))
-      u = load<u32>(SHA_W, 88); v = load<u32>(SHA_W, 140)
-      w = load<u32>(SHA_W, 84) + (rotr<u32>(u ^ rotr<u32>(u, 11), 7) ^ (u >>> 3)) + load<u32>(SHA_W, 120) + (rotr<u32>(v ^ rotr<u32>(v, 2), 17) ^ (v >>> 10))
-      store<u32>(SHA_W, w, 148)
-      t = c + rotr<u32>(h ^ rotr<u32>(h ^ rotr<u32>(h, 14), 5), 6) + (b ^ (h & (a ^ b))) + w + 0x766a0abb
+      w5 += (rotr<u32>(w6 ^ rotr<u32>(w6, 11), 7) ^ (w6 >>> 3)) + w14 + (rotr<u32>(w3 ^ rotr<u32>(w3, 2), 17) ^ (w3 >>> 10))
+      t = c + w5 + 0x766a0abb + (b ^ (h & (a ^ b))) + rotr<u32>(h ^ rotr<u32>(h ^ rotr<u32>(h, 14), 5), 6)
       g += t
       x = d ^ e
       c = t + rotr<u32>(d ^ rotr<u32>(d ^ rotr<u32>(d, 9), 11), 2) + (e ^ (x & y))
-      u = load<u32>(SHA_W, 92); v = load<u32>(SHA_W, 144)
-      w = load<u32>(SHA_W, 88) + (rotr<u32>(u ^ rotr<u32>(u, 11), 7) ^ (u >>> 3)) + load<u32>(SHA_W, 124) + (rotr<u32>(v ^ rotr<u32>(v, 2), 17) ^ (v >>> 10))
-      store<u32>(SHA_W, w, 152)
-      t = b + rotr<u32>(g ^ rotr<u32>(g ^ rotr<u32>(g, 14), 5), 6) + (a ^ (g & (h ^ a))) + w + 0x81c2c92e
+      w6 += (rotr<u32>(w7 ^ rotr<u32>(w7, 11), 7) ^ (w7 >>> 3)) + w15 + (rotr<u32>(w4 ^ rotr<u32>(w4, 2), 17) ^ (w4 >>> 10))
+      t = b + w6 + 0x81c2c92e + (a ^ (g & (h ^ a))) + rotr<u32>(g ^ rotr<u32>(g ^ rotr<u32>(g, 14), 5), 6)
       f += t
       y = c ^ d
       b = t + rotr<u32>(c ^ rotr<u32>(c ^ rotr<u32>(c, 9), 11), 2) + (d ^ (y & x))
-      u = load<u32>(SHA_W, 96); v = load<u32>(SHA_W, 148)
-      w = load<u32>(SHA_W, 92) + (rotr<u32>(u ^ rotr<u32>(u, 11), 7) ^ (u >>> 3)) + load<u32>(SHA_W, 128) + (rotr<u32>(v ^ rotr<u32>(v, 2), 17) ^ (v >>> 10))
-      store<u32>(SHA_W, w, 156)
-      t = a + rotr<u32>(f ^ rotr<u32>(f ^ rotr<u32>(f, 14), 5), 6) + (h ^ (f & (g ^ h))) + w + 0x92722c85
+      w7 += (rotr<u32>(w8 ^ rotr<u32>(w8, 11), 7) ^ (w8 >>> 3)) + w0 + (rotr<u32>(w5 ^ rotr<u32>(w5, 2), 17) ^ (w5 >>> 10))
+      t = a + w7 + 0x92722c85 + (h ^ (f & (g ^ h))) + rotr<u32>(f ^ rotr<u32>(f ^ rotr<u32>(f, 14), 5), 6)
       e += t
       x = b ^ c
       a = t + rotr<u32>(b ^ rotr<u32>(b ^ rotr<u32>(b, 9), 11), 2) + (c ^ (x & y))
-      u = load<u32>(SHA_W, 100); v = load<u32>(SHA_W, 152)
-      w = load<u32>(SHA_W, 96) + (rotr<u32>(u ^ rotr<u32>(u, 11), 7) ^ (u >>> 3)) + load<u32>(SHA_W, 132) + (rotr<u32>(v ^ rotr<u32>(v, 2), 17) ^ (v >>> 10))
-      store<u32>(SHA_W, w, 160)
-      t = h + rotr<u32>(e ^ rotr<u32>(e ^ rotr<u32>(e, 14), 5), 6) + (g ^ (e & (f ^ g))) + w + 0xa2bfe8a1
+      w8 += (rotr<u32>(w9 ^ rotr<u32>(w9, 11), 7) ^ (w9 >>> 3)) + w1 + (rotr<u32>(w6 ^ rotr<u32>(w6, 2), 17) ^ (w6 >>> 10))
+      t = h + w8 + 0xa2bfe8a1 + (g ^ (e & (f ^ g))) + rotr<u32>(e ^ rotr<u32>(e ^ rotr<u32>(e, 14), 5), 6)
       d += t
       y = a ^ b
       h = t + rotr<u32>(a ^ rotr<u32>(a ^ rotr<u32>(a, 9), 11), 2) + (b ^ (y & x))
-      u = load<u32>(SHA_W, 104); v = load<u32>(SHA_W, 156)
-      w = load<u32>(SHA_W, 100) + (rotr<u32>(u ^ rotr<u32>(u, 11), 7) ^ (u >>> 3)) + load<u32>(SHA_W, 136) + (rotr<u32>(v ^ rotr<u32>(v, 2), 17) ^ (v >>> 10))
-      store<u32>(SHA_W, w, 164)
-      t = g + rotr<u32>(d ^ rotr<u32>(d ^ rotr<u32>(d, 14), 5), 6) + (f ^ (d & (e ^ f))) + w + 0xa81a664b
+      w9 += (rotr<u32>(w10 ^ rotr<u32>(w10, 11), 7) ^ (w10 >>> 3)) + w2 + (rotr<u32>(w7 ^ rotr<u32>(w7, 2), 17) ^ (w7 >>> 10))
+      t = g + w9 + 0xa81a664b + (f ^ (d & (e ^ f))) + rotr<u32>(d ^ rotr<u32>(d ^ rotr<u32>(d, 14), 5), 6)
       c += t
       x = h ^ a
       g = t + rotr<u32>(h ^ rotr<u32>(h ^ rotr<u32>(h, 9), 11), 2) + (a ^ (x & y))
-      u = load<u32>(SHA_W, 108); v = load<u32>(SHA_W, 160)
-      w = load<u32>(SHA_W, 104) + (rotr<u32>(u ^ rotr<u32>(u, 11), 7) ^ (u >>> 3)) + load<u32>(SHA_W, 140) + (rotr<u32>(v ^ rotr<u32>(v, 2), 17) ^ (v >>> 10))
-      store<u32>(SHA_W, w, 168)
-      t = f + rotr<u32>(c ^ rotr<u32>(c ^ rotr<u32>(c, 14), 5), 6) + (e ^ (c & (d ^ e))) + w + 0xc24b8b70
+      w10 += (rotr<u32>(w11 ^ rotr<u32>(w11, 11), 7) ^ (w11 >>> 3)) + w3 + (rotr<u32>(w8 ^ rotr<u32>(w8, 2), 17) ^ (w8 >>> 10))
+      t = f + w10 + 0xc24b8b70 + (e ^ (c & (d ^ e))) + rotr<u32>(c ^ rotr<u32>(c ^ rotr<u32>(c, 14), 5), 6)
       b += t
       y = g ^ h
       f = t + rotr<u32>(g ^ rotr<u32>(g ^ rotr<u32>(g, 9), 11), 2) + (h ^ (y & x))
-      u = load<u32>(SHA_W, 112); v = load<u32>(SHA_W, 164)
-      w = load<u32>(SHA_W, 108) + (rotr<u32>(u ^ rotr<u32>(u, 11), 7) ^ (u >>> 3)) + load<u32>(SHA_W, 144) + (rotr<u32>(v ^ rotr<u32>(v, 2), 17) ^ (v >>> 10))
-      store<u32>(SHA_W, w, 172)
-      t = e + rotr<u32>(b ^ rotr<u32>(b ^ rotr<u32>(b, 14), 5), 6) + (d ^ (b & (c ^ d))) + w + 0xc76c51a3
+      w11 += (rotr<u32>(w12 ^ rotr<u32>(w12, 11), 7) ^ (w12 >>> 3)) + w4 + (rotr<u32>(w9 ^ rotr<u32>(w9, 2), 17) ^ (w9 >>> 10))
+      t = e + w11 + 0xc76c51a3 + (d ^ (b & (c ^ d))) + rotr<u32>(b ^ rotr<u32>(b ^ rotr<u32>(b, 14), 5), 6)
       a += t
       x = f ^ g
       e = t + rotr<u32>(f ^ rotr<u32>(f ^ rotr<u32>(f, 9), 11), 2) + (g ^ (x & y))
-      u = load<u32>(SHA_W, 116); v = load<u32>(SHA_W, 168)
-      w = load<u32>(SHA_W, 112) + (rotr<u32>(u ^ rotr<u32>(u, 11), 7) ^ (u >>> 3)) + load<u32>(SHA_W, 148) + (rotr<u32>(v ^ rotr<u32>(v, 2), 17) ^ (v >>> 10))
-      store<u32>(SHA_W, w, 176)
-      t = d + rotr<u32>(a ^ rotr<u32>(a ^ rotr<u32>(a, 14), 5), 6) + (c ^ (a & (b ^ c))) + w + 0xd192e819
+      w12 += (rotr<u32>(w13 ^ rotr<u32>(w13, 11), 7) ^ (w13 >>> 3)) + w5 + (rotr<u32>(w10 ^ rotr<u32>(w10, 2), 17) ^ (w10 >>> 10))
+      t = d + w12 + 0xd192e819 + (c ^ (a & (b ^ c))) + rotr<u32>(a ^ rotr<u32>(a ^ rotr<u32>(a, 14), 5), 6)
       h += t
       y = e ^ f
       d = t + rotr<u32>(e ^ rotr<u32>(e ^ rotr<u32>(e, 9), 11), 2) + (f ^ (y & x))
-      u = load<u32>(SHA_W, 120); v = load<u32>(SHA_W, 172)
-      w = load<u32>(SHA_W, 116) + (rotr<u32>(u ^ rotr<u32>(u, 11), 7) ^ (u >>> 3)) + load<u32>(SHA_W, 152) + (rotr<u32>(v ^ rotr<u32>(v, 2), 17) ^ (v >>> 10))
-      store<u32>(SHA_W, w, 180)
-      t = c + rotr<u32>(h ^ rotr<u32>(h ^ rotr<u32>(h, 14), 5), 6) + (b ^ (h & (a ^ b))) + w + 0xd6990624
+      w13 += (rotr<u32>(w14 ^ rotr<u32>(w14, 11), 7) ^ (w14 >>> 3)) + w6 + (rotr<u32>(w11 ^ rotr<u32>(w11, 2), 17) ^ (w11 >>> 10))
+      t = c + w13 + 0xd6990624 + (b ^ (h & (a ^ b))) + rotr<u32>(h ^ rotr<u32>(h ^ rotr<u32>(h, 14), 5), 6)
       g += t
       x = d ^ e
       c = t + rotr<u32>(d ^ rotr<u32>(d ^ rotr<u32>(d, 9), 11), 2) + (e ^ (x & y))
-      u = load<u32>(SHA_W, 124); v = load<u32>(SHA_W, 176)
-      w = load<u32>(SHA_W, 120) + (rotr<u32>(u ^ rotr<u32>(u, 11), 7) ^ (u >>> 3)) + load<u32>(SHA_W, 156) + (rotr<u32>(v ^ rotr<u32>(v, 2), 17) ^ (v >>> 10))
-      store<u32>(SHA_W, w, 184)
-      t = b + rotr<u32>(g ^ rotr<u32>(g ^ rotr<u32>(g, 14), 5), 6) + (a ^ (g & (h ^ a))) + w + 0xf40e3585
+      w14 += (rotr<u32>(w15 ^ rotr<u32>(w15, 11), 7) ^ (w15 >>> 3)) + w7 + (rotr<u32>(w12 ^ rotr<u32>(w12, 2), 17) ^ (w12 >>> 10))
+      t = b + w14 + 0xf40e3585 + (a ^ (g & (h ^ a))) + rotr<u32>(g ^ rotr<u32>(g ^ rotr<u32>(g, 14), 5), 6)
       f += t
       y = c ^ d
       b = t + rotr<u32>(c ^ rotr<u32>(c ^ rotr<u32>(c, 9), 11), 2) + (d ^ (y & x))
-      u = load<u32>(SHA_W, 128); v = load<u32>(SHA_W, 180)
-      w = load<u32>(SHA_W, 124) + (rotr<u32>(u ^ rotr<u32>(u, 11), 7) ^ (u >>> 3)) + load<u32>(SHA_W, 160) + (rotr<u32>(v ^ rotr<u32>(v, 2), 17) ^ (v >>> 10))
-      store<u32>(SHA_W, w, 188)
-      t = a + rotr<u32>(f ^ rotr<u32>(f ^ rotr<u32>(f, 14), 5), 6) + (h ^ (f & (g ^ h))) + w + 0x106aa070
+      w15 += (rotr<u32>(w0 ^ rotr<u32>(w0, 11), 7) ^ (w0 >>> 3)) + w8 + (rotr<u32>(w13 ^ rotr<u32>(w13, 2), 17) ^ (w13 >>> 10))
+      t = a + w15 + 0x106aa070 + (h ^ (f & (g ^ h))) + rotr<u32>(f ^ rotr<u32>(f ^ rotr<u32>(f, 14), 5), 6)
       e += t
       x = b ^ c
       a = t + rotr<u32>(b ^ rotr<u32>(b ^ rotr<u32>(b, 9), 11), 2) + (c ^ (x & y))
-      u = load<u32>(SHA_W, 132); v = load<u32>(SHA_W, 184)
-      w = load<u32>(SHA_W, 128) + (rotr<u32>(u ^ rotr<u32>(u, 11), 7) ^ (u >>> 3)) + load<u32>(SHA_W, 164) + (rotr<u32>(v ^ rotr<u32>(v, 2), 17) ^ (v >>> 10))
-      store<u32>(SHA_W, w, 192)
-      t = h + rotr<u32>(e ^ rotr<u32>(e ^ rotr<u32>(e, 14), 5), 6) + (g ^ (e & (f ^ g))) + w + 0x19a4c116
+      w0 += (rotr<u32>(w1 ^ rotr<u32>(w1, 11), 7) ^ (w1 >>> 3)) + w9 + (rotr<u32>(w14 ^ rotr<u32>(w14, 2), 17) ^ (w14 >>> 10))
+      t = h + w0 + 0x19a4c116 + (g ^ (e & (f ^ g))) + rotr<u32>(e ^ rotr<u32>(e ^ rotr<u32>(e, 14), 5), 6)
       d += t
       y = a ^ b
       h = t + rotr<u32>(a ^ rotr<u32>(a ^ rotr<u32>(a, 9), 11), 2) + (b ^ (y & x))
-      u = load<u32>(SHA_W, 136); v = load<u32>(SHA_W, 188)
-      w = load<u32>(SHA_W, 132) + (rotr<u32>(u ^ rotr<u32>(u, 11), 7) ^ (u >>> 3)) + load<u32>(SHA_W, 168) + (rotr<u32>(v ^ rotr<u32>(v, 2), 17) ^ (v >>> 10))
-      store<u32>(SHA_W, w, 196)
-      t = g + rotr<u32>(d ^ rotr<u32>(d ^ rotr<u32>(d, 14), 5), 6) + (f ^ (d & (e ^ f))) + w + 0x1e376c08
+      w1 += (rotr<u32>(w2 ^ rotr<u32>(w2, 11), 7) ^ (w2 >>> 3)) + w10 + (rotr<u32>(w15 ^ rotr<u32>(w15, 2), 17) ^ (w15 >>> 10))
+      t = g + w1 + 0x1e376c08 + (f ^ (d & (e ^ f))) + rotr<u32>(d ^ rotr<u32>(d ^ rotr<u32>(d, 14), 5), 6)
       c += t
       x = h ^ a
       g = t + rotr<u32>(h ^ rotr<u32>(h ^ rotr<u32>(h, 9), 11), 2) + (a ^ (x & y))
-      u = load<u32>(SHA_W, 140); v = load<u32>(SHA_W, 192)
-      w = load<u32>(SHA_W, 136) + (rotr<u32>(u ^ rotr<u32>(u, 11), 7) ^ (u >>> 3)) + load<u32>(SHA_W, 172) + (rotr<u32>(v ^ rotr<u32>(v, 2), 17) ^ (v >>> 10))
-      store<u32>(SHA_W, w, 200)
-      t = f + rotr<u32>(c ^ rotr<u32>(c ^ rotr<u32>(c, 14), 5), 6) + (e ^ (c & (d ^ e))) + w + 0x2748774c
+      w2 += (rotr<u32>(w3 ^ rotr<u32>(w3, 11), 7) ^ (w3 >>> 3)) + w11 + (rotr<u32>(w0 ^ rotr<u32>(w0, 2), 17) ^ (w0 >>> 10))
+      t = f + w2 + 0x2748774c + (e ^ (c & (d ^ e))) + rotr<u32>(c ^ rotr<u32>(c ^ rotr<u32>(c, 14), 5), 6)
       b += t
       y = g ^ h
       f = t + rotr<u32>(g ^ rotr<u32>(g ^ rotr<u32>(g, 9), 11), 2) + (h ^ (y & x))
-      u = load<u32>(SHA_W, 144); v = load<u32>(SHA_W, 196)
-      w = load<u32>(SHA_W, 140) + (rotr<u32>(u ^ rotr<u32>(u, 11), 7) ^ (u >>> 3)) + load<u32>(SHA_W, 176) + (rotr<u32>(v ^ rotr<u32>(v, 2), 17) ^ (v >>> 10))
-      store<u32>(SHA_W, w, 204)
-      t = e + rotr<u32>(b ^ rotr<u32>(b ^ rotr<u32>(b, 14), 5), 6) + (d ^ (b & (c ^ d))) + w + 0x34b0bcb5
+      w3 += (rotr<u32>(w4 ^ rotr<u32>(w4, 11), 7) ^ (w4 >>> 3)) + w12 + (rotr<u32>(w1 ^ rotr<u32>(w1, 2), 17) ^ (w1 >>> 10))
+      t = e + w3 + 0x34b0bcb5 + (d ^ (b & (c ^ d))) + rotr<u32>(b ^ rotr<u32>(b ^ rotr<u32>(b, 14), 5), 6)
       a += t
       x = f ^ g
       e = t + rotr<u32>(f ^ rotr<u32>(f ^ rotr<u32>(f, 9), 11), 2) + (g ^ (x & y))
-      u = load<u32>(SHA_W, 148); v = load<u32>(SHA_W, 200)
-      w = load<u32>(SHA_W, 144) + (rotr<u32>(u ^ rotr<u32>(u, 11), 7) ^ (u >>> 3)) + load<u32>(SHA_W, 180) + (rotr<u32>(v ^ rotr<u32>(v, 2), 17) ^ (v >>> 10))
-      store<u32>(SHA_W, w, 208)
-      t = d + rotr<u32>(a ^ rotr<u32>(a ^ rotr<u32>(a, 14), 5), 6) + (c ^ (a & (b ^ c))) + w + 0x391c0cb3
+      w4 += (rotr<u32>(w5 ^ rotr<u32>(w5, 11), 7) ^ (w5 >>> 3)) + w13 + (rotr<u32>(w2 ^ rotr<u32>(w2, 2), 17) ^ (w2 >>> 10))
+      t = d + w4 + 0x391c0cb3 + (c ^ (a & (b ^ c))) + rotr<u32>(a ^ rotr<u32>(a ^ rotr<u32>(a, 14), 5), 6)
       h += t
       y = e ^ f
       d = t + rotr<u32>(e ^ rotr<u32>(e ^ rotr<u32>(e, 9), 11), 2) + (f ^ (y & x))
-      u = load<u32>(SHA_W, 152); v = load<u32>(SHA_W, 204)
-      w = load<u32>(SHA_W, 148) + (rotr<u32>(u ^ rotr<u32>(u, 11), 7) ^ (u >>> 3)) + load<u32>(SHA_W, 184) + (rotr<u32>(v ^ rotr<u32>(v, 2), 17) ^ (v >>> 10))
-      store<u32>(SHA_W, w, 212)
-      t = c + rotr<u32>(h ^ rotr<u32>(h ^ rotr<u32>(h, 14), 5), 6) + (b ^ (h & (a ^ b))) + w + 0x4ed8aa4a
+      w5 += (rotr<u32>(w6 ^ rotr<u32>(w6, 11), 7) ^ (w6 >>> 3)) + w14 + (rotr<u32>(w3 ^ rotr<u32>(w3, 2), 17) ^ (w3 >>> 10))
+      t = c + w5 + 0x4ed8aa4a + (b ^ (h & (a ^ b))) + rotr<u32>(h ^ rotr<u32>(h ^ rotr<u32>(h, 14), 5), 6)
       g += t
       x = d ^ e
       c = t + rotr<u32>(d ^ rotr<u32>(d ^ rotr<u32>(d, 9), 11), 2) + (e ^ (x & y))
-      u = load<u32>(SHA_W, 156); v = load<u32>(SHA_W, 208)
-      w = load<u32>(SHA_W, 152) + (rotr<u32>(u ^ rotr<u32>(u, 11), 7) ^ (u >>> 3)) + load<u32>(SHA_W, 188) + (rotr<u32>(v ^ rotr<u32>(v, 2), 17) ^ (v >>> 10))
-      store<u32>(SHA_W, w, 216)
-      t = b + rotr<u32>(g ^ rotr<u32>(g ^ rotr<u32>(g, 14), 5), 6) + (a ^ (g & (h ^ a))) + w + 0x5b9cca4f
+      w6 += (rotr<u32>(w7 ^ rotr<u32>(w7, 11), 7) ^ (w7 >>> 3)) + w15 + (rotr<u32>(w4 ^ rotr<u32>(w4, 2), 17) ^ (w4 >>> 10))
+      t = b + w6 + 0x5b9cca4f + (a ^ (g & (h ^ a))) + rotr<u32>(g ^ rotr<u32>(g ^ rotr<u32>(g, 14), 5), 6)
       f += t
       y = c ^ d
       b = t + rotr<u32>(c ^ rotr<u32>(c ^ rotr<u32>(c, 9), 11), 2) + (d ^ (y & x))
-      u = load<u32>(SHA_W, 160); v = load<u32>(SHA_W, 212)
-      w = load<u32>(SHA_W, 156) + (rotr<u32>(u ^ rotr<u32>(u, 11), 7) ^ (u >>> 3)) + load<u32>(SHA_W, 192) + (rotr<u32>(v ^ rotr<u32>(v, 2), 17) ^ (v >>> 10))
-      store<u32>(SHA_W, w, 220)
-      t = a + rotr<u32>(f ^ rotr<u32>(f ^ rotr<u32>(f, 14), 5), 6) + (h ^ (f & (g ^ h))) + w + 0x682e6ff3
+      w7 += (rotr<u32>(w8 ^ rotr<u32>(w8, 11), 7) ^ (w8 >>> 3)) + w0 + (rotr<u32>(w5 ^ rotr<u32>(w5, 2), 17) ^ (w5 >>> 10))
+      t = a + w7 + 0x682e6ff3 + (h ^ (f & (g ^ h))) + rotr<u32>(f ^ rotr<u32>(f ^ rotr<u32>(f, 14), 5), 6)
       e += t
       x = b ^ c
       a = t + rotr<u32>(b ^ rotr<u32>(b ^ rotr<u32>(b, 9), 11), 2) + (c ^ (x & y))
-      u = load<u32>(SHA_W, 164); v = load<u32>(SHA_W, 216)
-      w = load<u32>(SHA_W, 160) + (rotr<u32>(u ^ rotr<u32>(u, 11), 7) ^ (u >>> 3)) + load<u32>(SHA_W, 196) + (rotr<u32>(v ^ rotr<u32>(v, 2), 17) ^ (v >>> 10))
-      store<u32>(SHA_W, w, 224)
-      t = h + rotr<u32>(e ^ rotr<u32>(e ^ rotr<u32>(e, 14), 5), 6) + (g ^ (e & (f ^ g))) + w + 0x748f82ee
+      w8 += (rotr<u32>(w9 ^ rotr<u32>(w9, 11), 7) ^ (w9 >>> 3)) + w1 + (rotr<u32>(w6 ^ rotr<u32>(w6, 2), 17) ^ (w6 >>> 10))
+      t = h + w8 + 0x748f82ee + (g ^ (e & (f ^ g))) + rotr<u32>(e ^ rotr<u32>(e ^ rotr<u32>(e, 14), 5), 6)
       d += t
       y = a ^ b
       h = t + rotr<u32>(a ^ rotr<u32>(a ^ rotr<u32>(a, 9), 11), 2) + (b ^ (y & x))
-      u = load<u32>(SHA_W, 168); v = load<u32>(SHA_W, 220)
-      w = load<u32>(SHA_W, 164) + (rotr<u32>(u ^ rotr<u32>(u, 11), 7) ^ (u >>> 3)) + load<u32>(SHA_W, 200) + (rotr<u32>(v ^ rotr<u32>(v, 2), 17) ^ (v >>> 10))
-      store<u32>(SHA_W, w, 228)
-      t = g + rotr<u32>(d ^ rotr<u32>(d ^ rotr<u32>(d, 14), 5), 6) + (f ^ (d & (e ^ f))) + w + 0x78a5636f
+      w9 += (rotr<u32>(w10 ^ rotr<u32>(w10, 11), 7) ^ (w10 >>> 3)) + w2 + (rotr<u32>(w7 ^ rotr<u32>(w7, 2), 17) ^ (w7 >>> 10))
+      t = g + w9 + 0x78a5636f + (f ^ (d & (e ^ f))) + rotr<u32>(d ^ rotr<u32>(d ^ rotr<u32>(d, 14), 5), 6)
       c += t
       x = h ^ a
       g = t + rotr<u32>(h ^ rotr<u32>(h ^ rotr<u32>(h, 9), 11), 2) + (a ^ (x & y))
-      u = load<u32>(SHA_W, 172); v = load<u32>(SHA_W, 224)
-      w = load<u32>(SHA_W, 168) + (rotr<u32>(u ^ rotr<u32>(u, 11), 7) ^ (u >>> 3)) + load<u32>(SHA_W, 204) + (rotr<u32>(v ^ rotr<u32>(v, 2), 17) ^ (v >>> 10))
-      store<u32>(SHA_W, w, 232)
-      t = f + rotr<u32>(c ^ rotr<u32>(c ^ rotr<u32>(c, 14), 5), 6) + (e ^ (c & (d ^ e))) + w + 0x84c87814
+      w10 += (rotr<u32>(w11 ^ rotr<u32>(w11, 11), 7) ^ (w11 >>> 3)) + w3 + (rotr<u32>(w8 ^ rotr<u32>(w8, 2), 17) ^ (w8 >>> 10))
+      t = f + w10 + 0x84c87814 + (e ^ (c & (d ^ e))) + rotr<u32>(c ^ rotr<u32>(c ^ rotr<u32>(c, 14), 5), 6)
       b += t
       y = g ^ h
       f = t + rotr<u32>(g ^ rotr<u32>(g ^ rotr<u32>(g, 9), 11), 2) + (h ^ (y & x))
-      u = load<u32>(SHA_W, 176); v = load<u32>(SHA_W, 228)
-      w = load<u32>(SHA_W, 172) + (rotr<u32>(u ^ rotr<u32>(u, 11), 7) ^ (u >>> 3)) + load<u32>(SHA_W, 208) + (rotr<u32>(v ^ rotr<u32>(v, 2), 17) ^ (v >>> 10))
-      store<u32>(SHA_W, w, 236)
-      t = e + rotr<u32>(b ^ rotr<u32>(b ^ rotr<u32>(b, 14), 5), 6) + (d ^ (b & (c ^ d))) + w + 0x8cc70208
+      w11 += (rotr<u32>(w12 ^ rotr<u32>(w12, 11), 7) ^ (w12 >>> 3)) + w4 + (rotr<u32>(w9 ^ rotr<u32>(w9, 2), 17) ^ (w9 >>> 10))
+      t = e + w11 + 0x8cc70208 + (d ^ (b & (c ^ d))) + rotr<u32>(b ^ rotr<u32>(b ^ rotr<u32>(b, 14), 5), 6)
       a += t
       x = f ^ g
       e = t + rotr<u32>(f ^ rotr<u32>(f ^ rotr<u32>(f, 9), 11), 2) + (g ^ (x & y))
-      u = load<u32>(SHA_W, 180); v = load<u32>(SHA_W, 232)
-      w = load<u32>(SHA_W, 176) + (rotr<u32>(u ^ rotr<u32>(u, 11), 7) ^ (u >>> 3)) + load<u32>(SHA_W, 212) + (rotr<u32>(v ^ rotr<u32>(v, 2), 17) ^ (v >>> 10))
-      store<u32>(SHA_W, w, 240)
-      t = d + rotr<u32>(a ^ rotr<u32>(a ^ rotr<u32>(a, 14), 5), 6) + (c ^ (a & (b ^ c))) + w + 0x90befffa
+      w12 += (rotr<u32>(w13 ^ rotr<u32>(w13, 11), 7) ^ (w13 >>> 3)) + w5 + (rotr<u32>(w10 ^ rotr<u32>(w10, 2), 17) ^ (w10 >>> 10))
+      t = d + w12 + 0x90befffa + (c ^ (a & (b ^ c))) + rotr<u32>(a ^ rotr<u32>(a ^ rotr<u32>(a, 14), 5), 6)
       h += t
       y = e ^ f
       d = t + rotr<u32>(e ^ rotr<u32>(e ^ rotr<u32>(e, 9), 11), 2) + (f ^ (y & x))
-      u = load<u32>(SHA_W, 184); v = load<u32>(SHA_W, 236)
-      w = load<u32>(SHA_W, 180) + (rotr<u32>(u ^ rotr<u32>(u, 11), 7) ^ (u >>> 3)) + load<u32>(SHA_W, 216) + (rotr<u32>(v ^ rotr<u32>(v, 2), 17) ^ (v >>> 10))
-      store<u32>(SHA_W, w, 244)
-      t = c + rotr<u32>(h ^ rotr<u32>(h ^ rotr<u32>(h, 14), 5), 6) + (b ^ (h & (a ^ b))) + w + 0xa4506ceb
+      w13 += (rotr<u32>(w14 ^ rotr<u32>(w14, 11), 7) ^ (w14 >>> 3)) + w6 + (rotr<u32>(w11 ^ rotr<u32>(w11, 2), 17) ^ (w11 >>> 10))
+      t = c + w13 + 0xa4506ceb + (b ^ (h & (a ^ b))) + rotr<u32>(h ^ rotr<u32>(h ^ rotr<u32>(h, 14), 5), 6)
       g += t
       x = d ^ e
       c = t + rotr<u32>(d ^ rotr<u32>(d ^ rotr<u32>(d, 9), 11), 2) + (e ^ (x & y))
-      u = load<u32>(SHA_W, 188); v = load<u32>(SHA_W, 240)
-      w = load<u32>(SHA_W, 184) + (rotr<u32>(u ^ rotr<u32>(u, 11), 7) ^ (u >>> 3)) + load<u32>(SHA_W, 220) + (rotr<u32>(v ^ rotr<u32>(v, 2), 17) ^ (v >>> 10))
-      store<u32>(SHA_W, w, 248)
-      t = b + rotr<u32>(g ^ rotr<u32>(g ^ rotr<u32>(g, 14), 5), 6) + (a ^ (g & (h ^ a))) + w + 0xbef9a3f7
+      w14 += (rotr<u32>(w15 ^ rotr<u32>(w15, 11), 7) ^ (w15 >>> 3)) + w7 + (rotr<u32>(w12 ^ rotr<u32>(w12, 2), 17) ^ (w12 >>> 10))
+      t = b + w14 + 0xbef9a3f7 + (a ^ (g & (h ^ a))) + rotr<u32>(g ^ rotr<u32>(g ^ rotr<u32>(g, 14), 5), 6)
       f += t
       y = c ^ d
       b = t + rotr<u32>(c ^ rotr<u32>(c ^ rotr<u32>(c, 9), 11), 2) + (d ^ (y & x))
-      u = load<u32>(SHA_W, 192); v = load<u32>(SHA_W, 244)
-      w = load<u32>(SHA_W, 188) + (rotr<u32>(u ^ rotr<u32>(u, 11), 7) ^ (u >>> 3)) + load<u32>(SHA_W, 224) + (rotr<u32>(v ^ rotr<u32>(v, 2), 17) ^ (v >>> 10))
-      store<u32>(SHA_W, w, 252)
-      t = a + rotr<u32>(f ^ rotr<u32>(f ^ rotr<u32>(f, 14), 5), 6) + (h ^ (f & (g ^ h))) + w + 0xc67178f2
+      w15 += (rotr<u32>(w0 ^ rotr<u32>(w0, 11), 7) ^ (w0 >>> 3)) + w8 + (rotr<u32>(w13 ^ rotr<u32>(w13, 2), 17) ^ (w13 >>> 10))
+      t = a + w15 + 0xc67178f2 + (h ^ (f & (g ^ h))) + rotr<u32>(f ^ rotr<u32>(f ^ rotr<u32>(f, 14), 5), 6)
       e += t
       x = b ^ c
       a = t + rotr<u32>(b ^ rotr<u32>(b ^ rotr<u32>(b, 9), 11), 2) + (c ^ (x & y))

@@ -9,10 +9,23 @@ import { fileURLToPath } from 'node:url'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const out = join(root, 'assembly/sha256.ts')
+// Round shapes, chosen by measurement (x64 V8 11.3: TurboFan's register allocation decides more
+// than the operation count). The SIMD body keeps W in memory and spills little, so it takes the
+// shortest dependency chains; the no-SIMD body keeps W in 16 locals and needs fewer temporaries.
+const env = (k, d) => process.env[k] ?? d
+const shape = (p, d) => ({
+  maj: env(p + 'MAJ', d.maj), // reuse: b ^ ((a ^ b) & (b ^ c)), b ^ c from the previous round; classic
+  order: env(p + 'ORDER', d.order), // how T1 is summed (see rounds())
+  rot1: env(p + 'ROT1', d.rot1), // Σ1: nested | half | indep
+  rot0: env(p + 'ROT0', d.rot0), // Σ0
+  a: env(p + 'A', d.a), // new a: ts0m = T1 + Σ0 + Maj, tms0 = T1 + Maj + Σ0, s0mt = Σ0 + Maj + T1
+})
 const opt = {
-  maj: process.env.SHA_MAJ ?? 'reuse',
-  sched: process.env.SHA_SCHED ?? 'mem',
-  simd: (process.env.SHA_SIMD ?? '1') === '1',
+  simd: env('SHA_SIMD', '1') === '1', // i32x4 schedule in the SIMD flavours
+  vec: shape('SHA_V_', { maj: 'reuse', order: 'split', rot1: 'half', rot0: 'half', a: 'tms0' }),
+  sca: shape('SHA_S_', { maj: 'reuse', order: 'chfirst', rot1: 'nested', rot0: 'nested', a: 'ts0m' }),
+  sched: env('SHA_SCHED', 'locals'), // no-SIMD schedule: locals (16 rolling) | mem (SHA_W)
+  wsrc: env('SHA_WSRC', 'mem'), // SIMD rounds read W: mem | extract (i32x4.extract_lane)
 }
 
 // FIPS 180-4 4.2.2
@@ -33,36 +46,55 @@ const s0 = (x) => `(rotr<u32>(${x} ^ rotr<u32>(${x}, 11), 7) ^ (${x} >>> 3))`
 const s1 = (x) => `(rotr<u32>(${x} ^ rotr<u32>(${x}, 2), 17) ^ (${x} >>> 10))`
 const Wm = (i) => `load<u32>(SHA_W, ${4 * i})`
 
-/** The 64 rounds; `w(i)` is the expression of W[i]; `pre(i)` code emitted before round i. */
-function rounds(w, pre, ind) {
+/**
+ * The 64 rounds in shape `o`; \`w(i)\` is the expression of W[i]; \`pre(i)\` code emitted before round i.
+ * T1 = h + W + K + Ch(e, f, g) + Σ1(e) in this order (chfirst) puts Σ1, the longest chain from e,
+ * last; split computes d + (h + W + K + Ch) + Σ1 and T1 separately, one add more and one shorter
+ * chain from e to the next e.
+ */
+function rounds(w, pre, o) {
   const L = []
   const v = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']
   for (let i = 0; i < 64; i++) {
     const [a, b, c, d, e, f, g, h] = v.map((_, j) => v[(j - i + 64) % 8])
     const p = pre(i)
     if (p) L.push(...p)
-    L.push(`t = ${h} + ${S1(e)} + (${g} ^ (${e} & (${f} ^ ${g}))) + ${w(i)} + ${hex(K[i])}`)
-    L.push(`${d} += t`)
-    if (opt.maj === 'reuse') {
-      // Maj(a, b, c) = b ^ ((a ^ b) & (b ^ c)); b ^ c is the previous round's a ^ b
+    const ch = `(${g} ^ (${e} & (${f} ^ ${g})))`
+    // half: Σ1(e) = rotr(e, 6) ^ rotr(e ^ rotr(e, 14), 11), two chains of at most 3 operations
+    const s1e = o.rot1 === 'indep' ? `(rotr<u32>(${e}, 6) ^ rotr<u32>(${e}, 11) ^ rotr<u32>(${e}, 25))`
+      : o.rot1 === 'half' ? `(rotr<u32>(${e}, 6) ^ rotr<u32>(${e} ^ rotr<u32>(${e}, 14), 11))` : S1(e)
+    const s0a = o.rot0 === 'indep' ? `(rotr<u32>(${a}, 2) ^ rotr<u32>(${a}, 13) ^ rotr<u32>(${a}, 22))`
+      : o.rot0 === 'half' ? `(rotr<u32>(${a}, 2) ^ rotr<u32>(${a} ^ rotr<u32>(${a}, 9), 13))` : S0(a)
+    const k = hex(K[i])
+    if (o.order === 'split') L.push(`u = ${h} + ${w(i)} + ${k} + ${ch}`, `v = ${s1e}`, `t = u + v`, `${d} = ${d} + u + v`)
+    else {
+      if (o.order === 'kfirst') L.push(`t = ${h} + ${k} + ${s1e} + ${ch} + ${w(i)}`)
+      else if (o.order === 'wfirst') L.push(`t = ${h} + ${w(i)} + ${k} + ${s1e} + ${ch}`)
+      else if (o.order === 'chfirst') L.push(`t = ${h} + ${w(i)} + ${k} + ${ch} + ${s1e}`)
+      else L.push(`t = ${h} + ${s1e} + ${ch} + ${w(i)} + ${k}`)
+      L.push(`${d} += t`)
+    }
+    let maj
+    if (o.maj === 'reuse') {
       const y = i & 1 ? 'x' : 'y', x = i & 1 ? 'y' : 'x'
       L.push(`${y} = ${a} ^ ${b}`)
-      L.push(`${h} = t + ${S0(a)} + (${b} ^ (${y} & ${x}))`)
+      maj = `(${b} ^ (${y} & ${x}))`
     } else {
-      L.push(`${h} = t + ${S0(a)} + ((${a} & ${b}) | (${c} & (${a} | ${b})))`)
+      maj = `((${a} & ${b}) | (${c} & (${a} | ${b})))`
     }
+    L.push(o.a === 's0mt' ? `${h} = ${s0a} + ${maj} + t` : o.a === 'tms0' ? `${h} = t + ${maj} + ${s0a}` : `${h} = t + ${s0a} + ${maj}`)
   }
-  return L.map((l) => ind + l)
+  return L
 }
 
 const lanes32 = (...l) => l.flatMap((x) => [4 * x, 4 * x + 1, 4 * x + 2, 4 * x + 3]).join(', ')
 const shuf = (a, b, ...l) => `i8x16.shuffle(${a}, ${b}, ${lanes32(...l)})`
 
-function head() {
+function head(o) {
   return [
     'let a = load<u32>(SHA_H), b = load<u32>(SHA_H, 4), c = load<u32>(SHA_H, 8), d = load<u32>(SHA_H, 12)',
     'let e = load<u32>(SHA_H, 16), f = load<u32>(SHA_H, 20), g = load<u32>(SHA_H, 24), h = load<u32>(SHA_H, 28)',
-    'let t: u32' + (opt.maj === 'reuse' ? ', x = b ^ c, y: u32' : ''),
+    'let t: u32, u: u32, v: u32' + (o.maj === 'reuse' ? ', x = b ^ c, y: u32' : ''),
   ]
 }
 function tail() {
@@ -72,13 +104,22 @@ function tail() {
 /** Scalar: W[0..15] byte-swapped into SHA_W, W[16..63] computed one round ahead of use, in memory. */
 function scalarBody() {
   const L = []
+  if (opt.sched === 'locals') {
+    L.push('let ' + [...Array(16).keys()].map((i) => `w${i} = bswap<u32>(load<u32>(ptr, ${4 * i}))`).join(', '))
+    L.push(...head(opt.sca))
+    L.push(...rounds((i) => `w${i & 15}`, (i) => (i < 16 ? null : [
+      `w${i & 15} += ${s0(`w${(i + 1) & 15}`)} + w${(i + 9) & 15} + ${s1(`w${(i + 14) & 15}`)}`,
+    ]), opt.sca))
+    L.push(...tail())
+    return L
+  }
   for (let i = 0; i < 16; i++) L.push(`store<u32>(SHA_W, bswap<u32>(load<u32>(ptr, ${4 * i})), ${4 * i})`)
-  L.push(...head(), 'let w: u32, u: u32, v: u32')
+  L.push(...head(opt.sca), 'let w: u32, p: u32, q: u32')
   L.push(...rounds((i) => (i < 16 ? Wm(i) : 'w'), (i) => (i < 16 ? null : [
-    `u = ${Wm(i - 15)}; v = ${Wm(i - 2)}`,
-    `w = ${Wm(i - 16)} + ${s0('u')} + ${Wm(i - 7)} + ${s1('v')}`,
+    `p = ${Wm(i - 15)}; q = ${Wm(i - 2)}`,
+    `w = ${Wm(i - 16)} + ${s0('p')} + ${Wm(i - 7)} + ${s1('q')}`,
     `store<u32>(SHA_W, w, ${4 * i})`,
-  ]), ''))
+  ]), opt.sca))
   L.push(...tail())
   return L
 }
@@ -94,10 +135,12 @@ function simdBody() {
   for (let j = 0; j < 4; j++) {
     L.push(`let x${j} = i8x16.shuffle(v128.load(ptr, ${16 * j}), v128.load(ptr, ${16 * j}), ${bs})`)
   }
-  for (let j = 0; j < 4; j++) L.push(`v128.store(SHA_W, x${j}, ${16 * j})`)
-  L.push(...head(), 'let p: v128, q: v128, r: v128, s: v128, m: v128')
+  const ex = opt.wsrc === 'extract'
+  if (!ex) for (let j = 0; j < 4; j++) L.push(`v128.store(SHA_W, x${j}, ${16 * j})`)
+  L.push(...head(opt.vec), 'let p: v128, q: v128, r: v128, s: v128, m: v128')
   const group = (k) => {
-    const [A, B, C, D] = [0, 1, 2, 3].map((j) => `x${(k + j) % 4}`)
+    const [A, B, C, D] = [0, 1, 2, 3].map((j) => (ex ? `x${k + j}` : `x${(k + j) % 4}`))
+    const X = ex ? `x${k + 4}` : A
     const sig1 = (src, dst) => [
       `r = ${shuf(src, src, ...dst)}`,
       `r = v128.xor(v128.xor(i64x2.shr_u(r, 17), i64x2.shr_u(r, 19)), i32x4.shr_u(r, 10))`,
@@ -110,28 +153,32 @@ function simdBody() {
       ...sig1(D, [2, 2, 3, 3]),
       `s = i32x4.add(m, r)`,
       ...sig1('s', [0, 0, 1, 1]),
-      `${A} = ${shuf('s', 'i32x4.add(m, r)', 0, 1, 6, 7)}`,
-      `v128.store(SHA_W, ${A}, ${64 + 16 * k})`,
+      `${ex ? 'const ' : ''}${X} = ${shuf('s', 'i32x4.add(m, r)', 0, 1, 6, 7)}`,
+      ...(ex ? [] : [`v128.store(SHA_W, ${A}, ${64 + 16 * k})`]),
     ]
   }
-  L.push(...rounds((i) => Wm(i), (i) => (i % 4 === 0 && i < 48 ? group(i / 4) : null), ''))
+  L.push(...rounds((i) => (ex ? `i32x4.extract_lane(x${i >> 2}, ${i & 3})` : Wm(i)), (i) => (i % 4 === 0 && i < 48 ? group(i / 4) : null), opt.vec))
   L.push(...tail())
   return L
 }
 
 const ind = (L, n) => L.map((l) => ' '.repeat(n) + l)
-const src = `// SHA-256 (FIPS 180-4). Generated by scripts/gen-sha256.mjs: edit that, not this file.
+const hdr = `// SHA-256 (FIPS 180-4). Generated by scripts/gen-sha256.mjs: edit that, not this file.
 // State (8 words) at SHA_H, so a long input streams through the scratch region: sha256Init,
 // sha256Blocks per chunk (whole 64-byte blocks), sha256Final. The 64 rounds are unrolled
 // (checked against FIPS 180 vectors in test/wasm) with the variable names rotating instead of
-// values moving; round constants are immediates (FIPS 180-4 4.2.2). The message schedule lives in
-// memory at SHA_W (64 words), not in locals: x64 V8 has ~11 allocatable general registers, and 16
-// schedule words in locals spilled on every round. The sigma functions are nested rotations, e.g.
-// Σ1(e) = rotr(e ^ rotr(e ^ rotr(e, 14), 5), 6) (fewer register copies on two-operand x86), and
-// Maj(a, b, c) = b ^ ((a ^ b) & (b ^ c)) reuses the previous round's a ^ b (as b ^ c).
-// The SIMD flavours compute the schedule 4 words at a time in i32x4 (vector pipes, beside the
-// scalar rounds); the no-SIMD flavour computes each W[t] in the round that uses it.
-import { DIGEST, SHA_H, SHA_PAD, SHA_W } from './layout'
+// values moving; round constants are immediates (FIPS 180-4 4.2.2); the state is re-read from
+// SHA_H at the end of a block instead of being held in 8 more locals.
+// SIMD flavours: the message schedule is computed 4 words at a time in i32x4 (on the vector
+// pipes, beside the scalar rounds, 4 rounds ahead of use) and stored at SHA_W; the rounds read
+// W from memory, sum T1 as d + (h + W + K + Ch) + Σ1 with Σ1(e) = rotr(e, 6) ^ rotr(e ^
+// rotr(e, 14), 11) (shorter chains from e to the next e), and Maj(a, b, c) = b ^ ((a ^ b) &
+// (b ^ c)) reusing the previous round's a ^ b.
+// No-SIMD flavour: the schedule in 16 rolling locals, Σ as nested rotations (fewer temporaries:
+// x64 V8 has ~12 allocatable general registers), T1 summed with Σ1 last.
+// Round shapes were chosen by measurement on x64 Node 20; see the generator.
+`
+const src = hdr + `import { DIGEST, SHA_H, SHA_PAD, SHA_W } from './layout'
 import { mdPad } from './md'
 
 export function sha256Init(): void {
