@@ -13,7 +13,7 @@
 // x64 V8 has ~12 allocatable general registers), T1 summed with Σ1 last.
 // Round shapes were chosen by measurement on x64 Node 20; see the generator.
 import { DIGEST, SHA_H, SHA_PAD, SHA_W } from './layout'
-import { mdPad } from './md'
+import { mdPad, mdZero } from './md'
 
 export function sha256Init(): void {
   store<u32>(SHA_H, 0x6a09e667); store<u32>(SHA_H, 0xbb67ae85, 4)
@@ -890,9 +890,9 @@ export function sha256Final(ptr: usize, len: usize, total: u64): void {
   sha256Blocks(ptr, full)
   sha256Blocks(SHA_PAD, mdPad(ptr + (full << 6), len & 63, total))
   for (let i: usize = 0; i < 32; i += 4) store<u32>(DIGEST + i, bswap<u32>(load<u32>(SHA_H + i)))
-  memory.fill(SHA_PAD, 0, 128)
-  memory.fill(SHA_H, 0, 32)
-  memory.fill(SHA_W, 0, 256)
+  mdZero(SHA_PAD, 128)
+  mdZero(SHA_H, 32)
+  if (ASC_FEATURE_SIMD) mdZero(SHA_W, 256) // the no-SIMD body keeps W in locals
 }
 
 /** One-shot SHA-256 of [ptr, ptr + len) into DIGEST. */
