@@ -25,7 +25,9 @@ const opt = {
   vec: shape('SHA_V_', { maj: 'reuse', order: 'split', rot1: 'half', rot0: 'half', a: 'tms0' }),
   sca: shape('SHA_S_', { maj: 'reuse', order: 'chfirst', rot1: 'nested', rot0: 'nested', a: 'ts0m' }),
   sched: env('SHA_SCHED', 'locals'), // no-SIMD schedule: locals (16 rolling) | mem (SHA_W)
-  wsrc: env('SHA_WSRC', 'mem'), // SIMD rounds read W: mem | extract (i32x4.extract_lane)
+  wsrc: env('SHA_WSRC', 'mem'),
+  nfirst: Number(env('SHA_NFIRST', '16')),
+  goff: Number(env('SHA_GOFF', '0')), // the schedule group for W[t..t+3] is emitted before round t - 16 + goff // SIMD rounds read W: mem | extract (i32x4.extract_lane)
 }
 
 // FIPS 180-4 4.2.2
@@ -139,8 +141,9 @@ function simdBody() {
   if (!ex) for (let j = 0; j < 4; j++) L.push(`v128.store(SHA_W, x${j}, ${16 * j})`)
   L.push(...head(opt.vec), 'let p: v128, q: v128, r: v128, s: v128, m: v128')
   const group = (k) => {
-    const [A, B, C, D] = [0, 1, 2, 3].map((j) => (ex ? `x${k + j}` : `x${(k + j) % 4}`))
-    const X = ex ? `x${k + 4}` : A
+    const fresh = ex || opt.wsrc === 'first' // SSA names x0..x15 instead of 4 rolling ones
+    const [A, B, C, D] = [0, 1, 2, 3].map((j) => (fresh ? `x${k + j}` : `x${(k + j) % 4}`))
+    const X = fresh ? `x${k + 4}` : A
     const sig1 = (src, dst) => [
       `r = ${shuf(src, src, ...dst)}`,
       `r = v128.xor(v128.xor(i64x2.shr_u(r, 17), i64x2.shr_u(r, 19)), i32x4.shr_u(r, 10))`,
@@ -153,11 +156,11 @@ function simdBody() {
       ...sig1(D, [2, 2, 3, 3]),
       `s = i32x4.add(m, r)`,
       ...sig1('s', [0, 0, 1, 1]),
-      `${ex ? 'const ' : ''}${X} = ${shuf('s', 'i32x4.add(m, r)', 0, 1, 6, 7)}`,
-      ...(ex ? [] : [`v128.store(SHA_W, ${A}, ${64 + 16 * k})`]),
+      `${fresh ? 'const ' : ''}${X} = ${shuf('s', 'i32x4.add(m, r)', 0, 1, 6, 7)}`,
+      ...(ex ? [] : [`v128.store(SHA_W, ${X}, ${64 + 16 * k})`]),
     ]
   }
-  L.push(...rounds((i) => (ex ? `i32x4.extract_lane(x${i >> 2}, ${i & 3})` : Wm(i)), (i) => (i % 4 === 0 && i < 48 ? group(i / 4) : null), opt.vec))
+  L.push(...rounds((i) => (ex || (opt.wsrc === 'first' && i < opt.nfirst) ? `i32x4.extract_lane(x${i >> 2}, ${i & 3})` : Wm(i)), (i) => (i % 4 === opt.goff && i < 48 ? group(i >> 2) : null), opt.vec))
   L.push(...tail())
   return L
 }
