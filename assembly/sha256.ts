@@ -887,9 +887,14 @@ export function sha256Blocks(ptr: usize, n: usize): void {
  */
 export function sha256Final(ptr: usize, len: usize, total: u64): void {
   const full = len >>> 6
-  sha256Blocks(ptr, full)
+  if (full) sha256Blocks(ptr, full)
   sha256Blocks(SHA_PAD, mdPad(ptr + (full << 6), len & 63, total))
-  for (let i: usize = 0; i < 32; i += 4) store<u32>(DIGEST + i, bswap<u32>(load<u32>(SHA_H + i)))
+  if (ASC_FEATURE_SIMD) {
+    v128.store(DIGEST, i8x16.shuffle(v128.load(SHA_H), v128.load(SHA_H), 3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12))
+    v128.store(DIGEST, i8x16.shuffle(v128.load(SHA_H, 16), v128.load(SHA_H, 16), 3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12), 16)
+  } else {
+    for (let i: usize = 0; i < 32; i += 4) store<u32>(DIGEST + i, bswap<u32>(load<u32>(SHA_H + i)))
+  }
   mdZero(SHA_PAD, 128)
   mdZero(SHA_H, 32)
   if (ASC_FEATURE_SIMD) mdZero(SHA_W, 256) // the no-SIMD body keeps W in locals

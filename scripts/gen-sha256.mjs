@@ -89,6 +89,7 @@ function rounds(w, pre, o) {
   return L
 }
 
+const bswap4 = '3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12' // bytes of each 32-bit lane reversed
 const lanes32 = (...l) => l.flatMap((x) => [4 * x, 4 * x + 1, 4 * x + 2, 4 * x + 3]).join(', ')
 const shuf = (a, b, ...l) => `i8x16.shuffle(${a}, ${b}, ${lanes32(...l)})`
 
@@ -133,7 +134,7 @@ function scalarBody() {
  */
 function simdBody() {
   const L = []
-  const bs = '3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12'
+  const bs = bswap4
   for (let j = 0; j < 4; j++) {
     L.push(`let x${j} = i8x16.shuffle(v128.load(ptr, ${16 * j}), v128.load(ptr, ${16 * j}), ${bs})`)
   }
@@ -208,9 +209,14 @@ ${ind(scalarBody(), 6).join('\n')}
  */
 export function sha256Final(ptr: usize, len: usize, total: u64): void {
   const full = len >>> 6
-  sha256Blocks(ptr, full)
+  if (full) sha256Blocks(ptr, full)
   sha256Blocks(SHA_PAD, mdPad(ptr + (full << 6), len & 63, total))
-  for (let i: usize = 0; i < 32; i += 4) store<u32>(DIGEST + i, bswap<u32>(load<u32>(SHA_H + i)))
+  if (ASC_FEATURE_SIMD) {
+    v128.store(DIGEST, i8x16.shuffle(v128.load(SHA_H), v128.load(SHA_H), ${bswap4}))
+    v128.store(DIGEST, i8x16.shuffle(v128.load(SHA_H, 16), v128.load(SHA_H, 16), ${bswap4}), 16)
+  } else {
+    for (let i: usize = 0; i < 32; i += 4) store<u32>(DIGEST + i, bswap<u32>(load<u32>(SHA_H + i)))
+  }
   mdZero(SHA_PAD, 128)
   mdZero(SHA_H, 32)
   if (ASC_FEATURE_SIMD) mdZero(SHA_W, 256) // the no-SIMD body keeps W in locals
