@@ -10,7 +10,7 @@
 //   0x02940  RK_DEC     240 bytes
 //   0x02A40  DIGEST     64 bytes of output
 //   0x02A80  SHA_H      hash state (SHA-256: 8 words; SHA-1: 5 words), 0x02AC0 SHA_PAD (128 bytes)
-//   0x02D00  W          SHA-1 message schedule (320)
+//   0x02D00  SHA_W      message schedule (SHA-256: 64 words, SHA-1: 80 words)
 //   0x02E80  W_TMP      plain AES key schedule while expanding (240), zeroed after use
 //   0x02F80  TMP        two 16-byte IGE temporaries (table core)
 //   0x03000  ENV_*      MTProto envelope (assembly/mtproto.ts): cached auth key and id,
@@ -30,6 +30,7 @@ export const RK_DEC: usize = 0x02940
 export const DIGEST: usize = 0x02a40
 export const SHA_H: usize = 0x02a80
 export const SHA_PAD: usize = 0x02ac0
+export const SHA_W: usize = 0x02d00 // SHA-256 message schedule (64 words; SHA-1 uses the same 320 bytes for its 80)
 // MTProto envelope (assembly/mtproto.ts), inside the 0x3000..0xFFFF room described below
 export const ENV_AUTH: usize = 0x03000 // the current auth key (256 bytes), kept until another key or dispose()
 export const ENV_ID: usize = 0x03100 // its auth_key_id (8)

