@@ -1,5 +1,13 @@
 /** Small byte helpers shared by the layers (no Node built-ins). */
 
+/**
+ * A copy of `b[start, end)` as a plain Uint8Array. Not `b.slice()`: on a Node Buffer that is a
+ * view of the same memory, so writing to the "copy" (zeroing, reversing) would change the caller's bytes.
+ */
+export function copyBytes(b: Uint8Array, start = 0, end = b.length): Uint8Array {
+  return new Uint8Array(b.subarray(start, end))
+}
+
 export function concat(...parts: Uint8Array[]): Uint8Array {
   return concatAll(parts)
 }

@@ -6,6 +6,7 @@
 import { CryptoError } from '../errors.js'
 import { checkLength } from './api.js'
 import { sha1 } from './js/sha1.js'
+import { copyBytes } from '../bytes.js'
 
 /** A 256-byte key ready for `encryptMessage` / `decryptMessage`. */
 export interface AuthKey {
@@ -60,7 +61,7 @@ class AuthKeyImpl implements AuthKey {
 
   constructor(key: Uint8Array) {
     const h = sha1(key)
-    this.id = h.slice(12, 20)
+    this.id = copyBytes(h, 12, 20)
     this.idLong = new DataView(this.id.buffer, this.id.byteOffset, 8).getBigInt64(0, true)
     h.fill(0)
     const slot = (a: number, b: number, hole: 'head' | 'tail'): Uint8Array => {
@@ -101,7 +102,7 @@ class AuthKeyImpl implements AuthKey {
  */
 export function createAuthKey(bytes: Uint8Array): AuthKey {
   checkLength(bytes, 'authKey', 256, 'E_KEY_LENGTH')
-  return new AuthKeyImpl(bytes.slice())
+  return new AuthKeyImpl(copyBytes(bytes))
 }
 
 /** The key state of an `AuthKey` made by `createAuthKey`; throws `E_TYPE` / `E_DISPOSED` otherwise. */

@@ -10,11 +10,12 @@
  * The key and IV are kept (copies) to re-create engines; dispose() zeroes them. The native
  * engine's own key schedule lives in OpenSSL memory, freed (not zeroed by us) when collected.
  */
+import { copyBytes } from '../bytes.js'
 import type { CtrCore, CryptoCore, NativeProvider } from './types.js'
 
 /** iv + blocks, as a 128-bit big-endian counter (mod 2^128). */
 function counterAt(iv: Uint8Array, blocks: number): Uint8Array {
-  const c = iv.slice()
+  const c = copyBytes(iv)
   for (let i = 15, add = blocks, carry = 0; i >= 0 && (add > 0 || carry > 0); i--) {
     const s = c[i] + (add % 256) + carry
     c[i] = s & 255
@@ -33,8 +34,9 @@ function skip(engine: CtrCore, n: number): void {
 }
 
 export function hybridCtr(core: CryptoCore, nat: Pick<Required<NativeProvider>, 'ctrCreate'>, key: Uint8Array, iv: Uint8Array, from: number): CtrCore {
-  const k = key.slice()
-  const v = iv.slice()
+  // copies: dispose() zeroes them
+  const k = copyBytes(key)
+  const v = copyBytes(iv)
   let pos = 0
   let small: CtrCore | undefined
   let smallPos = 0

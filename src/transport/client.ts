@@ -4,7 +4,7 @@
  * configured, obfuscated2, an MTProxy secret and fake-TLS. The driver owns the socket.
  */
 import type { Crypto } from '../crypto/index.js'
-import { concat } from '../bytes.js'
+import { concat, copyBytes } from '../bytes.js'
 import { fail } from './errors.js'
 import {
   buildClientHello,
@@ -106,7 +106,7 @@ export class ClientTransport {
     this.pending.push(header)
     const nowSec = Math.floor((o.now ?? Date.now)() / 1000)
     const hello = buildClientHello(this.crypto, this.secret.key, this.secret.domain!, nowSec)
-    this.clientRandom = hello.slice(RANDOM_OFFSET, RANDOM_OFFSET + 32)
+    this.clientRandom = copyBytes(hello, RANDOM_OFFSET, RANDOM_OFFSET + 32)
     return hello
   }
 

@@ -11,7 +11,7 @@
  *   each) around an obfuscated2 stream keyed with the same 16-byte secret.
  */
 import type { Crypto } from '../crypto/index.js'
-import { concat, readU16BE, timingSafeEqual, utf8, writeU16BE } from '../bytes.js'
+import { concat, copyBytes, readU16BE, timingSafeEqual, utf8, writeU16BE } from '../bytes.js'
 import { fail } from './errors.js'
 import { randomX25519Key } from './x25519.js'
 
@@ -178,10 +178,10 @@ export function parseClientHello(record: Uint8Array): ClientHelloInfo {
   const len = (body.u8() << 16) | body.u16()
   const h = body.sub(len)
   if (h.u16() !== 0x0303) fail('E_TLS_MALFORMED', 'unexpected ClientHello version')
-  const random = h.take(32).slice()
+  const random = copyBytes(h.take(32))
   const sidLen = h.u8()
   if (sidLen > 32) fail('E_TLS_MALFORMED', 'session id longer than 32 bytes')
-  const sessionId = h.take(sidLen).slice()
+  const sessionId = copyBytes(h.take(sidLen))
   const csLen = h.u16()
   if (csLen < 2 || csLen % 2) fail('E_TLS_MALFORMED', 'bad cipher suite list')
   const cs = h.sub(csLen)
@@ -233,7 +233,7 @@ export function checkClientHello(
   } catch {
     return { ok: false, reason: 'malformed' }
   }
-  const zeroed = record.slice()
+  const zeroed = copyBytes(record)
   zeroed.fill(0, RANDOM_OFFSET, RANDOM_OFFSET + 32)
   let reason: 'sni' | 'mac' | 'skew' = 'sni'
   for (let i = 0; i < keys.length; i++) {
@@ -287,7 +287,7 @@ export function buildServerHello(crypto: Crypto, key: Uint8Array, hello: ClientH
 /** Client-side check of the server's answer (all of its records, raw), in constant time. */
 export function checkServerHello(crypto: Crypto, key: Uint8Array, clientRandom: Uint8Array, answer: Uint8Array): boolean {
   if (answer.length < RANDOM_OFFSET + 32) return false
-  const zeroed = answer.slice()
+  const zeroed = copyBytes(answer)
   zeroed.fill(0, RANDOM_OFFSET, RANDOM_OFFSET + 32)
   const mac = crypto.hmacSha256(key, concat(clientRandom, zeroed))
   return timingSafeEqual(mac, answer.subarray(RANDOM_OFFSET, RANDOM_OFFSET + 32))

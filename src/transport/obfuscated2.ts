@@ -6,7 +6,7 @@
  * protocol tag at 56 and, for MTProxies, the DC id as int16 LE at 60.
  */
 import type { AesCtr, Crypto } from '../crypto/index.js'
-import { concat, readU32LE } from '../bytes.js'
+import { concat, copyBytes, readU32LE } from '../bytes.js'
 import { fail } from './errors.js'
 import { OBFUSCATED_TAGS, type FramingKind } from './framing.js'
 
@@ -105,9 +105,9 @@ export function createObfuscated2Client(crypto: Crypto, options: Obfuscated2Clie
     if (isValidInitHeader(r)) h = r
   }
   if (!h) return fail('E_RANDOM', 'the random source keeps producing forbidden init headers')
-  const rev = h.slice(8, 56).reverse()
-  const enc = crypto.createAesCtr(deriveKey(crypto, h.subarray(8, 40), options.secret), h.slice(40, 56))
-  const dec = crypto.createAesCtr(deriveKey(crypto, rev.subarray(0, 32), options.secret), rev.slice(32, 48))
+  const rev = copyBytes(h, 8, 56).reverse()
+  const enc = crypto.createAesCtr(deriveKey(crypto, h.subarray(8, 40), options.secret), copyBytes(h, 40, 56))
+  const dec = crypto.createAesCtr(deriveKey(crypto, rev.subarray(0, 32), options.secret), copyBytes(rev, 32, 48))
   const encrypted = enc.process(h)
   const header = h.slice()
   header.set(encrypted.subarray(56, 64), 56)
@@ -146,11 +146,11 @@ export function acceptObfuscated2(crypto: Crypto, header: Uint8Array, options: O
   for (const s of secrets) checkSecret(s)
   const candidates: (Uint8Array | undefined)[] = [...secrets]
   if (options.allowNoSecret ?? secrets.length === 0) candidates.push(undefined)
-  const rev = header.slice(8, 56).reverse()
+  const rev = copyBytes(header, 8, 56).reverse()
   for (let i = 0; i < candidates.length; i++) {
     const s = candidates[i]
     // the client's encryption stream is our decryption stream, and vice versa
-    const dec = crypto.createAesCtr(deriveKey(crypto, header.subarray(8, 40), s), header.slice(40, 56))
+    const dec = crypto.createAesCtr(deriveKey(crypto, header.subarray(8, 40), s), copyBytes(header, 40, 56))
     const plain = dec.process(header)
     const framing = TAG_TO_FRAMING.get(readU32LE(plain, 56))
     if (!framing) {
@@ -158,7 +158,7 @@ export function acceptObfuscated2(crypto: Crypto, header: Uint8Array, options: O
       continue
     }
     const raw = ((plain[60] | (plain[61] << 8)) << 16) >> 16
-    const enc = crypto.createAesCtr(deriveKey(crypto, rev.subarray(0, 32), s), rev.slice(32, 48))
+    const enc = crypto.createAesCtr(deriveKey(crypto, rev.subarray(0, 32), s), copyBytes(rev, 32, 48))
     return {
       framing,
       dc: { ...decodeDcId(raw), raw },

@@ -4,7 +4,7 @@
  * or `ee` + 16 bytes + the domain the traffic pretends to reach (fake-TLS). Given as hex or
  * base64 (standard or URL-safe), or as bytes.
  */
-import { fromBase64, fromHex } from '../bytes.js'
+import { copyBytes, fromBase64, fromHex } from '../bytes.js'
 import { fail } from './errors.js'
 
 export interface ProxySecret {
@@ -31,7 +31,7 @@ export function parseProxySecret(secret: string | Uint8Array): ProxySecret {
     return fail('E_BAD_SECRET', 'the MTProxy secret must be a string or a Uint8Array')
   }
   if (b.length === 16) return { mode: 'plain', key: b.slice() }
-  if (b.length === 17 && b[0] === 0xdd) return { mode: 'padded', key: b.slice(1) }
+  if (b.length === 17 && b[0] === 0xdd) return { mode: 'padded', key: copyBytes(b, 1) }
   if (b.length >= 18 && b[0] === 0xee) {
     const d = b.subarray(17)
     if (d.length > MAX_SECRET_DOMAIN) fail('E_BAD_SECRET', 'the fake-TLS domain is too long')
@@ -40,7 +40,7 @@ export function parseProxySecret(secret: string | Uint8Array): ProxySecret {
       const ok = (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x2d || c === 0x2e
       if (!ok) fail('E_BAD_SECRET', 'the fake-TLS domain is not a DNS name')
     }
-    return { mode: 'fake-tls', key: b.slice(1, 17), domain: String.fromCharCode(...d) }
+    return { mode: 'fake-tls', key: copyBytes(b, 1, 17), domain: String.fromCharCode(...d) }
   }
   return fail('E_BAD_SECRET', `unsupported MTProxy secret of ${b.length} bytes (prefix 0x${(b[0] ?? 0).toString(16)})`)
 }

@@ -10,7 +10,7 @@
  * configured, a `close` event (a TLS handshake_failure alert for TLS-looking input).
  */
 import type { Crypto } from '../crypto/index.js'
-import { concat } from '../bytes.js'
+import { concat, copyBytes } from '../bytes.js'
 import { detectTransport, type DetectedKind } from './detect.js'
 import { fail } from './errors.js'
 import {
@@ -126,7 +126,7 @@ export class ServerTransport {
   receive(chunk: Uint8Array): ServerEvent[] {
     switch (this.state) {
       case 'fallback':
-        return [{ type: 'forward', data: chunk.slice() }]
+        return [{ type: 'forward', data: copyBytes(chunk) }]
       case 'closed':
         return fail('E_STATE', 'the connection was closed')
       case 'plain':
@@ -203,7 +203,7 @@ export class ServerTransport {
   }
 
   private handshake(chunk: Uint8Array): ServerEvent[] {
-    this.received.push(chunk.slice())
+    this.received.push(copyBytes(chunk))
     if (this.state === 'tls-hello') return this.tlsHello(chunk)
     this.pre = concat(this.pre, chunk)
     const kind: DetectedKind | undefined = detectTransport(this.pre, { tls: this.tlsKeys.length > 0 })

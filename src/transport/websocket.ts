@@ -9,7 +9,7 @@
  * (Node 18) and on servers, the RFC 6455 codecs below do the handshake and the framing, sans-IO.
  */
 import type { Crypto } from '../crypto/index.js'
-import { BodyBuffer, concat, toBase64, utf8 } from '../bytes.js'
+import { BodyBuffer, concat, copyBytes, toBase64, utf8 } from '../bytes.js'
 import { ClientTransport, type ClientTransportOptions } from './client.js'
 import { fail } from './errors.js'
 import { DEFAULT_MAX_PACKET_LENGTH } from './framing.js'
@@ -67,7 +67,7 @@ class HeadReader {
           const v = l.slice(c + 1).trim()
           headers.set(k, headers.has(k) ? `${headers.get(k)}, ${v}` : v)
         }
-        return { lines, headers, rest: b.slice(i + 1) }
+        return { lines, headers, rest: copyBytes(b, i + 1) }
       }
       if (i >= MAX_HANDSHAKE) break
     }
@@ -277,7 +277,7 @@ export class WebSocketFrameCodec {
       len = ((h[2] << 24) | (h[3] << 16) | (h[4] << 8) | h[5]) * 2 ** 32 + (((h[6] << 24) | (h[7] << 16) | (h[8] << 8) | h[9]) >>> 0)
     } else len = len7
     const ext = len7 === 126 ? 2 : len7 === 127 ? 8 : 0
-    this.mask = masked ? h.slice(2 + ext, 6 + ext) : null
+    this.mask = masked ? copyBytes(h, 2 + ext, 6 + ext) : null
     if (this.opcode >= 8) {
       if (!this.fin || len > 125) fail('E_WS_PROTOCOL', 'fragmented or long control frame')
       if (this.opcode !== OP_CLOSE && this.opcode !== OP_PING && this.opcode !== OP_PONG) fail('E_WS_PROTOCOL', `unknown opcode ${this.opcode}`)
