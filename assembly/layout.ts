@@ -15,7 +15,11 @@
 //   0x02F80  TMP        two 16-byte IGE temporaries (table core)
 //   0x03000  ENV_*      MTProto envelope (assembly/mtproto.ts): cached auth key and id,
 //                       msg_key / KDF buffers, 4 batch slots (schedules, IVs, jobs); up to
-//                       0x3700 used, the rest of 0x3000..0xFFDF free; KEY_SLICE at 0xFFE0
+//                       0x3700 used; KEY_SLICE at 0xFFE0
+//   0x04000  TE64/TD64  table core, spread form for IGE (4 x 2 KiB each, u64 entries),
+//                       0x08000 SB8 (S-box at byte 8i, inverse at 8i + 1), 0x08800 RK64
+//                       (round keys 1..13 spread, 416 bytes, wiped by the IGE call that wrote
+//                       them); the rest of 0x89A0..0xFFDF free
 //   0x10000  SCRATCH    256 KiB of data being processed, in place
 //   0x50000  SLOTS      per-object CTR stream slots (SLOT_SIZE each), grown by the host
 export const CT_CONST: usize = 0x00000
@@ -23,6 +27,12 @@ export const SBOX: usize = 0x00400
 export const INV_SBOX: usize = 0x00500
 export const TE: usize = 0x00800
 export const TD: usize = 0x01800
+// table core, 64-bit "spread" form (aes.ts): 4 + 4 tables of 256 u64, stride-8 S-boxes, and
+// round keys 1..13 of the schedule in use, spread (wiped by the IGE call that wrote them)
+export const TE64: usize = 0x04000
+export const TD64: usize = 0x06000
+export const SB8: usize = 0x08000
+export const RK64: usize = 0x08800
 export const KEY: usize = 0x02800
 export const IV: usize = 0x02820
 export const RK_ENC: usize = 0x02840
