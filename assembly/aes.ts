@@ -6,7 +6,7 @@
 // tables are laid out for that order instead.
 // IGE (ige.ts) runs its inner rounds on a 64-bit "spread" form of the same tables (see spread
 // below); CTR uses the word tables through tabEncryptBlock.
-import { INV_SBOX, RK64, RK_DEC, RK_ENC, SB8, SBOX, TD, TD64, TE, TE64 } from './layout'
+import { INV_SBOX, RK64, RK_ENC, SB8, SBOX, TD, TD64, TE, TE64 } from './layout'
 
 // @ts-ignore: decorator
 @inline function xtime(x: u32): u32 {
@@ -67,9 +67,32 @@ export function aesTablesInit(): void {
   return x << 3
 }
 
-/** Round keys 1..13 of the schedule at `rk`, spread, to RK64 (416 bytes). */
-export function tabSpreadKeys(rk: usize): void {
-  for (let i: usize = 4; i < 56; i++) store<u64>(RK64 + ((i - 4) << 3), spread(load<u32>(rk + (i << 2))))
+/** Round keys 1..13 of the encryption schedule at RK_ENC, spread, to RK64 (416 bytes). */
+export function tabSpreadKeysEnc(): void {
+  for (let i: usize = 16; i < 224; i += 8) {
+    store<u64>(RK64 + (i << 1) - 32, spread(load<u32>(RK_ENC + i)))
+    store<u64>(RK64 + (i << 1) - 24, spread(load<u32>(RK_ENC + i, 4)))
+  }
+}
+
+/**
+ * Round keys of the equivalent inverse cipher, spread, to RK64: round r (1..13) is
+ * InvMixColumns of encryption round 14 - r, from the spread decryption tables (TD64 of the
+ * S-box value gives InvMixColumns of the byte's column contribution).
+ */
+export function tabSpreadKeysDec(): void {
+  for (let r: usize = 1; r < 14; r++) {
+    const src = RK_ENC + ((14 - r) << 4)
+    const dst = RK64 + ((r - 1) << 5)
+    for (let c: usize = 0; c < 16; c += 4) {
+      const w = load<u32>(src + c)
+      store<u64>(dst + (c << 1),
+        load<u64>(<usize>load<u8>(SBOX + (w & 0xff)) << 3, TD64) ^
+        load<u64>(<usize>load<u8>(SBOX + ((w >>> 8) & 0xff)) << 3, TD64 + 0x800) ^
+        load<u64>(<usize>load<u8>(SBOX + ((w >>> 16) & 0xff)) << 3, TD64 + 0x1000) ^
+        load<u64>(<usize>load<u8>(SBOX + (w >>> 24)) << 3, TD64 + 0x1800))
+    }
+  }
 }
 
 // Table indices (byte k times 8) for the spread tables: n* from a plain word (the first
@@ -103,36 +126,30 @@ export function tabSpreadKeys(rk: usize): void {
 
 /** Expands the 32-byte key at `key` into 60 little-endian words at RK_ENC. */
 export function tabExpandEnc(key: usize): void {
-  memory.copy(RK_ENC, key, 32)
+  // in groups of 8 words, the previous group in locals (rcon stays below 0x80: no reduction)
+  let w0 = load<u32>(key), w1 = load<u32>(key, 4), w2 = load<u32>(key, 8), w3 = load<u32>(key, 12)
+  let w4 = load<u32>(key, 16), w5 = load<u32>(key, 20), w6 = load<u32>(key, 24), w7 = load<u32>(key, 28)
   let rcon: u32 = 1
-  for (let i: usize = 8; i < 60; i++) {
-    let t = load<u32>(RK_ENC + ((i - 1) << 2))
-    if ((i & 7) == 0) {
-      t = subWord(rotr<u32>(t, 8)) ^ rcon
-      rcon = xtime(rcon)
-    } else if ((i & 7) == 4) {
-      t = subWord(t)
-    }
-    store<u32>(RK_ENC + (i << 2), load<u32>(RK_ENC + ((i - 8) << 2)) ^ t)
+  let p = RK_ENC
+  while (true) {
+    store<u32>(p, w0); store<u32>(p, w1, 4); store<u32>(p, w2, 8); store<u32>(p, w3, 12)
+    if (p == RK_ENC + 224) break
+    store<u32>(p, w4, 16); store<u32>(p, w5, 20); store<u32>(p, w6, 24); store<u32>(p, w7, 28)
+    w0 ^= subWord(rotr<u32>(w7, 8)) ^ rcon
+    w1 ^= w0; w2 ^= w1; w3 ^= w2
+    w4 ^= subWord(w3)
+    w5 ^= w4; w6 ^= w5; w7 ^= w6
+    rcon <<= 1
+    p += 32
   }
 }
 
-/** The equivalent inverse cipher's schedule at RK_DEC (needs RK_ENC from tabExpandEnc). */
+/**
+ * The decryption schedule: the same words, which tabIgeDecrypt reads from the end (its inner
+ * round keys get InvMixColumns there, see tabSpreadKeysDec).
+ */
 export function tabExpandDec(key: usize): void {
   tabExpandEnc(key)
-  for (let r: usize = 0; r <= 14; r++) {
-    for (let c: usize = 0; c < 4; c++) {
-      let w = load<u32>(RK_ENC + (((14 - r) * 4 + c) << 2))
-      if (r != 0 && r != 14) {
-        w =
-          load<u32>(TD + ((<usize>load<u8>(SBOX + (w & 0xff))) << 2)) ^
-          load<u32>(TD + 0x400 + ((<usize>load<u8>(SBOX + ((w >>> 8) & 0xff))) << 2)) ^
-          load<u32>(TD + 0x800 + ((<usize>load<u8>(SBOX + ((w >>> 16) & 0xff))) << 2)) ^
-          load<u32>(TD + 0xc00 + ((<usize>load<u8>(SBOX + (w >>> 24))) << 2))
-      }
-      store<u32>(RK_DEC + ((r * 4 + c) << 2), w)
-    }
-  }
 }
 
 // Block state passed between tabEncryptBlock and CTR (wasm has no multi-value return in
