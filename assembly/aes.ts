@@ -70,6 +70,15 @@ export function aesTablesInit(): void {
 
 /** Round keys 1..13 of the encryption schedule at RK_ENC, spread, to RK64 (416 bytes). */
 export function tabSpreadKeysEnc(): void {
+  if (ASC_FEATURE_SIMD) {
+    // the spread form is each byte zero-extended to 16 bits, times 8
+    for (let i: usize = 16; i < 224; i += 16) {
+      const k = v128.load(RK_ENC + i)
+      v128.store(RK64 + (i << 1) - 32, i16x8.shl(i16x8.extend_low_i8x16_u(k), 3))
+      v128.store(RK64 + (i << 1) - 16, i16x8.shl(i16x8.extend_high_i8x16_u(k), 3))
+    }
+    return
+  }
   for (let i: usize = 16; i < 224; i += 8) {
     store<u64>(RK64 + (i << 1) - 32, spread(load<u32>(RK_ENC + i)))
     store<u64>(RK64 + (i << 1) - 24, spread(load<u32>(RK_ENC + i, 4)))
