@@ -1,12 +1,13 @@
-// AES-256 table core: 4 encryption and 4 decryption tables of 256 words, generated at
-// instantiation (they are not shipped in the binary). Fast, but NOT constant-time: table
-// indices depend on secret data. Used by the no-SIMD flavour and on request (`aes: 'table'`).
+// AES-256 table core: T-tables generated at instantiation (they are not shipped in the
+// binary). Fast, but NOT constant-time: table indices depend on secret data. Used by the
+// no-SIMD flavour and on request (`aes: 'table'`).
 // State and key words are little-endian (row 0 of a column in the low byte), loaded straight
 // from memory: wasm has no byte-swap instruction (a bswap costs ~9 instructions), so the
 // tables are laid out for that order instead.
-// IGE (ige.ts) runs its inner rounds on a 64-bit "spread" form of the same tables (see spread
-// below); CTR uses the word tables through tabEncryptBlock.
-import { INV_SBOX, RK64, RK_ENC, SB8, SBOX, TD, TD64, TE, TE64 } from './layout'
+// CTR uses 4 encryption tables of 256 words (TE) through tabEncryptBlock; IGE (ige.ts) runs its
+// inner rounds on a 64-bit "spread" form of the encryption and decryption tables (TE64, TD64,
+// see spread below).
+import { INV_SBOX, RK64, RK_ENC, SB8, SBOX, TD64, TE, TE64 } from './layout'
 
 // @ts-ignore: decorator
 @inline function xtime(x: u32): u32 {
@@ -47,7 +48,6 @@ export function aesTablesInit(): void {
     const d = gmul(v, 14) | (gmul(v, 9) << 8) | (gmul(v, 13) << 16) | (gmul(v, 11) << 24)
     for (let t: u32 = 0; t < 4; t++) {
       store<u32>(TE + (t << 10) + (i << 2), rotl<u32>(e, t * 8))
-      store<u32>(TD + (t << 10) + (i << 2), rotl<u32>(d, t * 8))
       store<u64>(TE64 + (t << 11) + (i << 3), spread(rotl<u32>(e, t * 8)))
       store<u64>(TD64 + (t << 11) + (i << 3), spread(rotl<u32>(d, t * 8)))
     }

@@ -4,10 +4,11 @@
 //
 //   0x00000  CT_CONST   vector-permute AES constants (Hamburg's tables, shuffle masks)
 //   0x00400  SBOX       AES S-box, 0x00500 INV_SBOX
-//   0x00800  TE0..TE3   table core, encryption (4 x 1 KiB), 0x01800 TD0..TD3 decryption
+//   0x00800  TE0..TE3   table core, encryption (4 x 1 KiB, for CTR); 0x01800..0x02800 free
+//                       (was TD0..TD3: decryption now only uses TD64)
 //   0x02800  KEY        32-byte key argument, 0x02820 IV (32 bytes, IGE chaining state)
 //   0x02840  RK_ENC     240 bytes: round keys (table core: 60 words; ct core: 15 vectors)
-//   0x02940  RK_DEC     240 bytes
+//   0x02940  RK_DEC     240 bytes (ct core; the table core decrypts from RK_ENC)
 //   0x02A40  DIGEST     64 bytes of output
 //   0x02A80  SHA_H      hash state (SHA-256: 8 words; SHA-1: 5 words), 0x02AC0 SHA_PAD (128 bytes)
 //   0x02D00  W          SHA-1 message schedule (320)
@@ -26,7 +27,6 @@ export const CT_CONST: usize = 0x00000
 export const SBOX: usize = 0x00400
 export const INV_SBOX: usize = 0x00500
 export const TE: usize = 0x00800
-export const TD: usize = 0x01800
 // table core, 64-bit "spread" form (aes.ts): 4 + 4 tables of 256 u64, stride-8 S-boxes, and
 // round keys 1..13 of the schedule in use, spread (wiped by the IGE call that wrote them)
 export const TE64: usize = 0x04000
