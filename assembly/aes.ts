@@ -1,10 +1,13 @@
-// AES-256 table core: 4 encryption and 4 decryption tables of 256 words, generated at
-// instantiation (they are not shipped in the binary). Fast, but NOT constant-time: table
-// indices depend on secret data. Used by the no-SIMD flavour and on request (`aes: 'table'`).
+// AES-256 table core: T-tables generated at instantiation (they are not shipped in the
+// binary). Fast, but NOT constant-time: table indices depend on secret data. Used by the
+// no-SIMD flavour and on request (`aes: 'table'`).
 // State and key words are little-endian (row 0 of a column in the low byte), loaded straight
 // from memory: wasm has no byte-swap instruction (a bswap costs ~9 instructions), so the
 // tables are laid out for that order instead.
-import { INV_SBOX, RK_DEC, RK_ENC, SBOX, TD, TE } from './layout'
+// CTR uses 4 encryption tables of 256 words (TE) through tabEncryptBlock; IGE (ige.ts) runs its
+// inner rounds on a 64-bit "spread" form of the encryption and decryption tables (TE64, TD64,
+// see spread below).
+import { INV_SBOX, RK64, RK_ENC, SB8, SBOX, TD64, TE, TE64 } from './layout'
 
 // @ts-ignore: decorator
 @inline function xtime(x: u32): u32 {
@@ -45,10 +48,82 @@ export function aesTablesInit(): void {
     const d = gmul(v, 14) | (gmul(v, 9) << 8) | (gmul(v, 13) << 16) | (gmul(v, 11) << 24)
     for (let t: u32 = 0; t < 4; t++) {
       store<u32>(TE + (t << 10) + (i << 2), rotl<u32>(e, t * 8))
-      store<u32>(TD + (t << 10) + (i << 2), rotl<u32>(d, t * 8))
+      store<u64>(TE64 + (t << 11) + (i << 3), spread(rotl<u32>(e, t * 8)))
+      store<u64>(TD64 + (t << 11) + (i << 3), spread(rotl<u32>(d, t * 8)))
+    }
+    store<u8>(SB8 + (i << 3), <u8>s)
+    store<u8>(SB8 + (i << 3) + 1, <u8>v)
+  }
+}
+
+// The spread form of a word: byte k, times 8, in bits 16k+3 .. 16k+10 of a u64. XOR acts on the
+// fields independently, and a field is a ready table index (entries of 8 bytes): the low one
+// is a zero-extension, the second a 32-bit shift, the third a shift and a zero-extension,
+// the top one a shift.
+// @ts-ignore: decorator
+@inline function spread(w: u32): u64 {
+  let x = <u64>w
+  x = (x | (x << 16)) & 0x0000ffff0000ffff
+  x = (x | (x << 8)) & 0x00ff00ff00ff00ff
+  return x << 3
+}
+
+/** Round keys 1..13 of the encryption schedule at RK_ENC, spread, to RK64 (416 bytes). */
+export function tabSpreadKeysEnc(): void {
+  if (ASC_FEATURE_SIMD) {
+    // the spread form is each byte zero-extended to 16 bits, times 8
+    for (let i: usize = 16; i < 224; i += 16) {
+      const k = v128.load(RK_ENC + i)
+      v128.store(RK64 + (i << 1) - 32, i16x8.shl(i16x8.extend_low_i8x16_u(k), 3))
+      v128.store(RK64 + (i << 1) - 16, i16x8.shl(i16x8.extend_high_i8x16_u(k), 3))
+    }
+    return
+  }
+  for (let i: usize = 16; i < 224; i += 8) {
+    store<u64>(RK64 + (i << 1) - 32, spread(load<u32>(RK_ENC + i)))
+    store<u64>(RK64 + (i << 1) - 24, spread(load<u32>(RK_ENC + i, 4)))
+  }
+}
+
+/**
+ * Round keys of the equivalent inverse cipher, spread, to RK64: round r (1..13) is
+ * InvMixColumns of encryption round 14 - r, from the spread decryption tables (TD64 of the
+ * S-box value gives InvMixColumns of the byte's column contribution).
+ */
+export function tabSpreadKeysDec(): void {
+  for (let r: usize = 1; r < 14; r++) {
+    const src = RK_ENC + ((14 - r) << 4)
+    const dst = RK64 + ((r - 1) << 5)
+    for (let c: usize = 0; c < 16; c += 4) {
+      const w = load<u32>(src + c)
+      store<u64>(dst + (c << 1),
+        load<u64>(<usize>load<u8>(SBOX + (w & 0xff)) << 3, TD64) ^
+        load<u64>(<usize>load<u8>(SBOX + ((w >>> 8) & 0xff)) << 3, TD64 + 0x800) ^
+        load<u64>(<usize>load<u8>(SBOX + ((w >>> 16) & 0xff)) << 3, TD64 + 0x1000) ^
+        load<u64>(<usize>load<u8>(SBOX + (w >>> 24)) << 3, TD64 + 0x1800))
     }
   }
 }
+
+// Table indices (byte k times 8) for the spread tables: n* from a plain word (the first
+// round's input), f* from a spread word. (f3 from the high half that f2 shifts out too was
+// ~2% slower: one more value live at a time.)
+// @ts-ignore: decorator
+@inline export function n0(w: u32): usize { return <usize>((w << 3) & 0x7f8) }
+// @ts-ignore: decorator
+@inline export function n1(w: u32): usize { return <usize>((w >>> 5) & 0x7f8) }
+// @ts-ignore: decorator
+@inline export function n2(w: u32): usize { return <usize>((w >>> 13) & 0x7f8) }
+// @ts-ignore: decorator
+@inline export function n3(w: u32): usize { return <usize>((w >>> 21) & 0x7f8) }
+// @ts-ignore: decorator
+@inline export function f0(x: u64): usize { return <usize>(<u32>x & 0xffff) }
+// @ts-ignore: decorator
+@inline export function f1(x: u64): usize { return <usize>(<u32>x >>> 16) }
+// @ts-ignore: decorator
+@inline export function f2(x: u64): usize { return <usize>(<u32>(x >>> 32) & 0xffff) }
+// @ts-ignore: decorator
+@inline export function f3(x: u64): usize { return <usize>(<u32>(x >>> 48)) }
 
 // @ts-ignore: decorator
 @inline function subWord(w: u32): u32 {
@@ -62,40 +137,35 @@ export function aesTablesInit(): void {
 
 /** Expands the 32-byte key at `key` into 60 little-endian words at RK_ENC. */
 export function tabExpandEnc(key: usize): void {
-  memory.copy(RK_ENC, key, 32)
+  // in groups of 8 words, the previous group in locals (rcon stays below 0x80: no reduction)
+  let w0 = load<u32>(key), w1 = load<u32>(key, 4), w2 = load<u32>(key, 8), w3 = load<u32>(key, 12)
+  let w4 = load<u32>(key, 16), w5 = load<u32>(key, 20), w6 = load<u32>(key, 24), w7 = load<u32>(key, 28)
   let rcon: u32 = 1
-  for (let i: usize = 8; i < 60; i++) {
-    let t = load<u32>(RK_ENC + ((i - 1) << 2))
-    if ((i & 7) == 0) {
-      t = subWord(rotr<u32>(t, 8)) ^ rcon
-      rcon = xtime(rcon)
-    } else if ((i & 7) == 4) {
-      t = subWord(t)
-    }
-    store<u32>(RK_ENC + (i << 2), load<u32>(RK_ENC + ((i - 8) << 2)) ^ t)
+  let p = RK_ENC
+  while (true) {
+    store<u32>(p, w0); store<u32>(p, w1, 4); store<u32>(p, w2, 8); store<u32>(p, w3, 12)
+    if (p == RK_ENC + 224) break
+    store<u32>(p, w4, 16); store<u32>(p, w5, 20); store<u32>(p, w6, 24); store<u32>(p, w7, 28)
+    w0 ^= subWord(rotr<u32>(w7, 8)) ^ rcon
+    w1 ^= w0; w2 ^= w1; w3 ^= w2
+    w4 ^= subWord(w3)
+    w5 ^= w4; w6 ^= w5; w7 ^= w6
+    rcon <<= 1
+    p += 32
   }
 }
 
-/** The equivalent inverse cipher's schedule at RK_DEC (needs RK_ENC from tabExpandEnc). */
+/**
+ * The decryption schedule: the same words, which tabIgeDecrypt reads from the end (its inner
+ * round keys get InvMixColumns there, see tabSpreadKeysDec).
+ */
 export function tabExpandDec(key: usize): void {
   tabExpandEnc(key)
-  for (let r: usize = 0; r <= 14; r++) {
-    for (let c: usize = 0; c < 4; c++) {
-      let w = load<u32>(RK_ENC + (((14 - r) * 4 + c) << 2))
-      if (r != 0 && r != 14) {
-        w =
-          load<u32>(TD + ((<usize>load<u8>(SBOX + (w & 0xff))) << 2)) ^
-          load<u32>(TD + 0x400 + ((<usize>load<u8>(SBOX + ((w >>> 8) & 0xff))) << 2)) ^
-          load<u32>(TD + 0x800 + ((<usize>load<u8>(SBOX + ((w >>> 16) & 0xff))) << 2)) ^
-          load<u32>(TD + 0xc00 + ((<usize>load<u8>(SBOX + (w >>> 24))) << 2))
-      }
-      store<u32>(RK_DEC + ((r * 4 + c) << 2), w)
-    }
-  }
 }
 
-// Block state passed between the block functions and the modes (wasm has no multi-value
-// return in AssemblyScript; globals are cheap and keep the modes readable).
+// Block state passed between tabEncryptBlock and CTR (wasm has no multi-value return in
+// AssemblyScript). IGE keeps its state in locals instead: its chain is serial, and a global
+// costs a store and a reload on it.
 export let s0: u32 = 0
 export let s1: u32 = 0
 export let s2: u32 = 0
@@ -114,64 +184,219 @@ export let s3: u32 = 0
 /** Encrypts (s0..s3) in place with the schedule at `rk`. */
 // @ts-ignore: decorator
 @inline export function tabEncryptBlock(rk: usize): void {
-  // 13 rounds unrolled: round keys at constant offsets, two alternating sets of 4 locals
   let y0: u32, y1: u32, y2: u32, y3: u32
   let x0 = s0 ^ load<u32>(rk, 0)
   let x1 = s1 ^ load<u32>(rk, 4)
   let x2 = s2 ^ load<u32>(rk, 8)
   let x3 = s3 ^ load<u32>(rk, 12)
-  y0 = load<u32>(b0(x0), TE) ^ load<u32>(b1(x1), TE + 0x400) ^ load<u32>(b2(x2), TE + 0x800) ^ load<u32>(b3(x3), TE + 0xc00) ^ load<u32>(rk, 16)
-  y1 = load<u32>(b0(x1), TE) ^ load<u32>(b1(x2), TE + 0x400) ^ load<u32>(b2(x3), TE + 0x800) ^ load<u32>(b3(x0), TE + 0xc00) ^ load<u32>(rk, 20)
-  y2 = load<u32>(b0(x2), TE) ^ load<u32>(b1(x3), TE + 0x400) ^ load<u32>(b2(x0), TE + 0x800) ^ load<u32>(b3(x1), TE + 0xc00) ^ load<u32>(rk, 24)
-  y3 = load<u32>(b0(x3), TE) ^ load<u32>(b1(x0), TE + 0x400) ^ load<u32>(b2(x1), TE + 0x800) ^ load<u32>(b3(x2), TE + 0xc00) ^ load<u32>(rk, 28)
-  x0 = load<u32>(b0(y0), TE) ^ load<u32>(b1(y1), TE + 0x400) ^ load<u32>(b2(y2), TE + 0x800) ^ load<u32>(b3(y3), TE + 0xc00) ^ load<u32>(rk, 32)
-  x1 = load<u32>(b0(y1), TE) ^ load<u32>(b1(y2), TE + 0x400) ^ load<u32>(b2(y3), TE + 0x800) ^ load<u32>(b3(y0), TE + 0xc00) ^ load<u32>(rk, 36)
-  x2 = load<u32>(b0(y2), TE) ^ load<u32>(b1(y3), TE + 0x400) ^ load<u32>(b2(y0), TE + 0x800) ^ load<u32>(b3(y1), TE + 0xc00) ^ load<u32>(rk, 40)
-  x3 = load<u32>(b0(y3), TE) ^ load<u32>(b1(y0), TE + 0x400) ^ load<u32>(b2(y1), TE + 0x800) ^ load<u32>(b3(y2), TE + 0xc00) ^ load<u32>(rk, 44)
-  y0 = load<u32>(b0(x0), TE) ^ load<u32>(b1(x1), TE + 0x400) ^ load<u32>(b2(x2), TE + 0x800) ^ load<u32>(b3(x3), TE + 0xc00) ^ load<u32>(rk, 48)
-  y1 = load<u32>(b0(x1), TE) ^ load<u32>(b1(x2), TE + 0x400) ^ load<u32>(b2(x3), TE + 0x800) ^ load<u32>(b3(x0), TE + 0xc00) ^ load<u32>(rk, 52)
-  y2 = load<u32>(b0(x2), TE) ^ load<u32>(b1(x3), TE + 0x400) ^ load<u32>(b2(x0), TE + 0x800) ^ load<u32>(b3(x1), TE + 0xc00) ^ load<u32>(rk, 56)
-  y3 = load<u32>(b0(x3), TE) ^ load<u32>(b1(x0), TE + 0x400) ^ load<u32>(b2(x1), TE + 0x800) ^ load<u32>(b3(x2), TE + 0xc00) ^ load<u32>(rk, 60)
-  x0 = load<u32>(b0(y0), TE) ^ load<u32>(b1(y1), TE + 0x400) ^ load<u32>(b2(y2), TE + 0x800) ^ load<u32>(b3(y3), TE + 0xc00) ^ load<u32>(rk, 64)
-  x1 = load<u32>(b0(y1), TE) ^ load<u32>(b1(y2), TE + 0x400) ^ load<u32>(b2(y3), TE + 0x800) ^ load<u32>(b3(y0), TE + 0xc00) ^ load<u32>(rk, 68)
-  x2 = load<u32>(b0(y2), TE) ^ load<u32>(b1(y3), TE + 0x400) ^ load<u32>(b2(y0), TE + 0x800) ^ load<u32>(b3(y1), TE + 0xc00) ^ load<u32>(rk, 72)
-  x3 = load<u32>(b0(y3), TE) ^ load<u32>(b1(y0), TE + 0x400) ^ load<u32>(b2(y1), TE + 0x800) ^ load<u32>(b3(y2), TE + 0xc00) ^ load<u32>(rk, 76)
-  y0 = load<u32>(b0(x0), TE) ^ load<u32>(b1(x1), TE + 0x400) ^ load<u32>(b2(x2), TE + 0x800) ^ load<u32>(b3(x3), TE + 0xc00) ^ load<u32>(rk, 80)
-  y1 = load<u32>(b0(x1), TE) ^ load<u32>(b1(x2), TE + 0x400) ^ load<u32>(b2(x3), TE + 0x800) ^ load<u32>(b3(x0), TE + 0xc00) ^ load<u32>(rk, 84)
-  y2 = load<u32>(b0(x2), TE) ^ load<u32>(b1(x3), TE + 0x400) ^ load<u32>(b2(x0), TE + 0x800) ^ load<u32>(b3(x1), TE + 0xc00) ^ load<u32>(rk, 88)
-  y3 = load<u32>(b0(x3), TE) ^ load<u32>(b1(x0), TE + 0x400) ^ load<u32>(b2(x1), TE + 0x800) ^ load<u32>(b3(x2), TE + 0xc00) ^ load<u32>(rk, 92)
-  x0 = load<u32>(b0(y0), TE) ^ load<u32>(b1(y1), TE + 0x400) ^ load<u32>(b2(y2), TE + 0x800) ^ load<u32>(b3(y3), TE + 0xc00) ^ load<u32>(rk, 96)
-  x1 = load<u32>(b0(y1), TE) ^ load<u32>(b1(y2), TE + 0x400) ^ load<u32>(b2(y3), TE + 0x800) ^ load<u32>(b3(y0), TE + 0xc00) ^ load<u32>(rk, 100)
-  x2 = load<u32>(b0(y2), TE) ^ load<u32>(b1(y3), TE + 0x400) ^ load<u32>(b2(y0), TE + 0x800) ^ load<u32>(b3(y1), TE + 0xc00) ^ load<u32>(rk, 104)
-  x3 = load<u32>(b0(y3), TE) ^ load<u32>(b1(y0), TE + 0x400) ^ load<u32>(b2(y1), TE + 0x800) ^ load<u32>(b3(y2), TE + 0xc00) ^ load<u32>(rk, 108)
-  y0 = load<u32>(b0(x0), TE) ^ load<u32>(b1(x1), TE + 0x400) ^ load<u32>(b2(x2), TE + 0x800) ^ load<u32>(b3(x3), TE + 0xc00) ^ load<u32>(rk, 112)
-  y1 = load<u32>(b0(x1), TE) ^ load<u32>(b1(x2), TE + 0x400) ^ load<u32>(b2(x3), TE + 0x800) ^ load<u32>(b3(x0), TE + 0xc00) ^ load<u32>(rk, 116)
-  y2 = load<u32>(b0(x2), TE) ^ load<u32>(b1(x3), TE + 0x400) ^ load<u32>(b2(x0), TE + 0x800) ^ load<u32>(b3(x1), TE + 0xc00) ^ load<u32>(rk, 120)
-  y3 = load<u32>(b0(x3), TE) ^ load<u32>(b1(x0), TE + 0x400) ^ load<u32>(b2(x1), TE + 0x800) ^ load<u32>(b3(x2), TE + 0xc00) ^ load<u32>(rk, 124)
-  x0 = load<u32>(b0(y0), TE) ^ load<u32>(b1(y1), TE + 0x400) ^ load<u32>(b2(y2), TE + 0x800) ^ load<u32>(b3(y3), TE + 0xc00) ^ load<u32>(rk, 128)
-  x1 = load<u32>(b0(y1), TE) ^ load<u32>(b1(y2), TE + 0x400) ^ load<u32>(b2(y3), TE + 0x800) ^ load<u32>(b3(y0), TE + 0xc00) ^ load<u32>(rk, 132)
-  x2 = load<u32>(b0(y2), TE) ^ load<u32>(b1(y3), TE + 0x400) ^ load<u32>(b2(y0), TE + 0x800) ^ load<u32>(b3(y1), TE + 0xc00) ^ load<u32>(rk, 136)
-  x3 = load<u32>(b0(y3), TE) ^ load<u32>(b1(y0), TE + 0x400) ^ load<u32>(b2(y1), TE + 0x800) ^ load<u32>(b3(y2), TE + 0xc00) ^ load<u32>(rk, 140)
-  y0 = load<u32>(b0(x0), TE) ^ load<u32>(b1(x1), TE + 0x400) ^ load<u32>(b2(x2), TE + 0x800) ^ load<u32>(b3(x3), TE + 0xc00) ^ load<u32>(rk, 144)
-  y1 = load<u32>(b0(x1), TE) ^ load<u32>(b1(x2), TE + 0x400) ^ load<u32>(b2(x3), TE + 0x800) ^ load<u32>(b3(x0), TE + 0xc00) ^ load<u32>(rk, 148)
-  y2 = load<u32>(b0(x2), TE) ^ load<u32>(b1(x3), TE + 0x400) ^ load<u32>(b2(x0), TE + 0x800) ^ load<u32>(b3(x1), TE + 0xc00) ^ load<u32>(rk, 152)
-  y3 = load<u32>(b0(x3), TE) ^ load<u32>(b1(x0), TE + 0x400) ^ load<u32>(b2(x1), TE + 0x800) ^ load<u32>(b3(x2), TE + 0xc00) ^ load<u32>(rk, 156)
-  x0 = load<u32>(b0(y0), TE) ^ load<u32>(b1(y1), TE + 0x400) ^ load<u32>(b2(y2), TE + 0x800) ^ load<u32>(b3(y3), TE + 0xc00) ^ load<u32>(rk, 160)
-  x1 = load<u32>(b0(y1), TE) ^ load<u32>(b1(y2), TE + 0x400) ^ load<u32>(b2(y3), TE + 0x800) ^ load<u32>(b3(y0), TE + 0xc00) ^ load<u32>(rk, 164)
-  x2 = load<u32>(b0(y2), TE) ^ load<u32>(b1(y3), TE + 0x400) ^ load<u32>(b2(y0), TE + 0x800) ^ load<u32>(b3(y1), TE + 0xc00) ^ load<u32>(rk, 168)
-  x3 = load<u32>(b0(y3), TE) ^ load<u32>(b1(y0), TE + 0x400) ^ load<u32>(b2(y1), TE + 0x800) ^ load<u32>(b3(y2), TE + 0xc00) ^ load<u32>(rk, 172)
-  y0 = load<u32>(b0(x0), TE) ^ load<u32>(b1(x1), TE + 0x400) ^ load<u32>(b2(x2), TE + 0x800) ^ load<u32>(b3(x3), TE + 0xc00) ^ load<u32>(rk, 176)
-  y1 = load<u32>(b0(x1), TE) ^ load<u32>(b1(x2), TE + 0x400) ^ load<u32>(b2(x3), TE + 0x800) ^ load<u32>(b3(x0), TE + 0xc00) ^ load<u32>(rk, 180)
-  y2 = load<u32>(b0(x2), TE) ^ load<u32>(b1(x3), TE + 0x400) ^ load<u32>(b2(x0), TE + 0x800) ^ load<u32>(b3(x1), TE + 0xc00) ^ load<u32>(rk, 184)
-  y3 = load<u32>(b0(x3), TE) ^ load<u32>(b1(x0), TE + 0x400) ^ load<u32>(b2(x1), TE + 0x800) ^ load<u32>(b3(x2), TE + 0xc00) ^ load<u32>(rk, 188)
-  x0 = load<u32>(b0(y0), TE) ^ load<u32>(b1(y1), TE + 0x400) ^ load<u32>(b2(y2), TE + 0x800) ^ load<u32>(b3(y3), TE + 0xc00) ^ load<u32>(rk, 192)
-  x1 = load<u32>(b0(y1), TE) ^ load<u32>(b1(y2), TE + 0x400) ^ load<u32>(b2(y3), TE + 0x800) ^ load<u32>(b3(y0), TE + 0xc00) ^ load<u32>(rk, 196)
-  x2 = load<u32>(b0(y2), TE) ^ load<u32>(b1(y3), TE + 0x400) ^ load<u32>(b2(y0), TE + 0x800) ^ load<u32>(b3(y1), TE + 0xc00) ^ load<u32>(rk, 200)
-  x3 = load<u32>(b0(y3), TE) ^ load<u32>(b1(y0), TE + 0x400) ^ load<u32>(b2(y1), TE + 0x800) ^ load<u32>(b3(y2), TE + 0xc00) ^ load<u32>(rk, 204)
-  y0 = load<u32>(b0(x0), TE) ^ load<u32>(b1(x1), TE + 0x400) ^ load<u32>(b2(x2), TE + 0x800) ^ load<u32>(b3(x3), TE + 0xc00) ^ load<u32>(rk, 208)
-  y1 = load<u32>(b0(x1), TE) ^ load<u32>(b1(x2), TE + 0x400) ^ load<u32>(b2(x3), TE + 0x800) ^ load<u32>(b3(x0), TE + 0xc00) ^ load<u32>(rk, 212)
-  y2 = load<u32>(b0(x2), TE) ^ load<u32>(b1(x3), TE + 0x400) ^ load<u32>(b2(x0), TE + 0x800) ^ load<u32>(b3(x1), TE + 0xc00) ^ load<u32>(rk, 216)
-  y3 = load<u32>(b0(x3), TE) ^ load<u32>(b1(x0), TE + 0x400) ^ load<u32>(b2(x1), TE + 0x800) ^ load<u32>(b3(x2), TE + 0xc00) ^ load<u32>(rk, 220)
+  y0 = load<u32>(b0(x0), TE) ^ load<u32>(rk, 16)
+  y3 = load<u32>(b1(x0), TE + 0x400) ^ load<u32>(rk, 28)
+  y2 = load<u32>(b2(x0), TE + 0x800) ^ load<u32>(rk, 24)
+  y1 = load<u32>(b3(x0), TE + 0xc00) ^ load<u32>(rk, 20)
+  y1 ^= load<u32>(b0(x1), TE)
+  y0 ^= load<u32>(b1(x1), TE + 0x400)
+  y3 ^= load<u32>(b2(x1), TE + 0x800)
+  y2 ^= load<u32>(b3(x1), TE + 0xc00)
+  y2 ^= load<u32>(b0(x2), TE)
+  y1 ^= load<u32>(b1(x2), TE + 0x400)
+  y0 ^= load<u32>(b2(x2), TE + 0x800)
+  y3 ^= load<u32>(b3(x2), TE + 0xc00)
+  y3 ^= load<u32>(b0(x3), TE)
+  y2 ^= load<u32>(b1(x3), TE + 0x400)
+  y1 ^= load<u32>(b2(x3), TE + 0x800)
+  y0 ^= load<u32>(b3(x3), TE + 0xc00)
+  x0 = load<u32>(b0(y0), TE) ^ load<u32>(rk, 32)
+  x3 = load<u32>(b1(y0), TE + 0x400) ^ load<u32>(rk, 44)
+  x2 = load<u32>(b2(y0), TE + 0x800) ^ load<u32>(rk, 40)
+  x1 = load<u32>(b3(y0), TE + 0xc00) ^ load<u32>(rk, 36)
+  x1 ^= load<u32>(b0(y1), TE)
+  x0 ^= load<u32>(b1(y1), TE + 0x400)
+  x3 ^= load<u32>(b2(y1), TE + 0x800)
+  x2 ^= load<u32>(b3(y1), TE + 0xc00)
+  x2 ^= load<u32>(b0(y2), TE)
+  x1 ^= load<u32>(b1(y2), TE + 0x400)
+  x0 ^= load<u32>(b2(y2), TE + 0x800)
+  x3 ^= load<u32>(b3(y2), TE + 0xc00)
+  x3 ^= load<u32>(b0(y3), TE)
+  x2 ^= load<u32>(b1(y3), TE + 0x400)
+  x1 ^= load<u32>(b2(y3), TE + 0x800)
+  x0 ^= load<u32>(b3(y3), TE + 0xc00)
+  y0 = load<u32>(b0(x0), TE) ^ load<u32>(rk, 48)
+  y3 = load<u32>(b1(x0), TE + 0x400) ^ load<u32>(rk, 60)
+  y2 = load<u32>(b2(x0), TE + 0x800) ^ load<u32>(rk, 56)
+  y1 = load<u32>(b3(x0), TE + 0xc00) ^ load<u32>(rk, 52)
+  y1 ^= load<u32>(b0(x1), TE)
+  y0 ^= load<u32>(b1(x1), TE + 0x400)
+  y3 ^= load<u32>(b2(x1), TE + 0x800)
+  y2 ^= load<u32>(b3(x1), TE + 0xc00)
+  y2 ^= load<u32>(b0(x2), TE)
+  y1 ^= load<u32>(b1(x2), TE + 0x400)
+  y0 ^= load<u32>(b2(x2), TE + 0x800)
+  y3 ^= load<u32>(b3(x2), TE + 0xc00)
+  y3 ^= load<u32>(b0(x3), TE)
+  y2 ^= load<u32>(b1(x3), TE + 0x400)
+  y1 ^= load<u32>(b2(x3), TE + 0x800)
+  y0 ^= load<u32>(b3(x3), TE + 0xc00)
+  x0 = load<u32>(b0(y0), TE) ^ load<u32>(rk, 64)
+  x3 = load<u32>(b1(y0), TE + 0x400) ^ load<u32>(rk, 76)
+  x2 = load<u32>(b2(y0), TE + 0x800) ^ load<u32>(rk, 72)
+  x1 = load<u32>(b3(y0), TE + 0xc00) ^ load<u32>(rk, 68)
+  x1 ^= load<u32>(b0(y1), TE)
+  x0 ^= load<u32>(b1(y1), TE + 0x400)
+  x3 ^= load<u32>(b2(y1), TE + 0x800)
+  x2 ^= load<u32>(b3(y1), TE + 0xc00)
+  x2 ^= load<u32>(b0(y2), TE)
+  x1 ^= load<u32>(b1(y2), TE + 0x400)
+  x0 ^= load<u32>(b2(y2), TE + 0x800)
+  x3 ^= load<u32>(b3(y2), TE + 0xc00)
+  x3 ^= load<u32>(b0(y3), TE)
+  x2 ^= load<u32>(b1(y3), TE + 0x400)
+  x1 ^= load<u32>(b2(y3), TE + 0x800)
+  x0 ^= load<u32>(b3(y3), TE + 0xc00)
+  y0 = load<u32>(b0(x0), TE) ^ load<u32>(rk, 80)
+  y3 = load<u32>(b1(x0), TE + 0x400) ^ load<u32>(rk, 92)
+  y2 = load<u32>(b2(x0), TE + 0x800) ^ load<u32>(rk, 88)
+  y1 = load<u32>(b3(x0), TE + 0xc00) ^ load<u32>(rk, 84)
+  y1 ^= load<u32>(b0(x1), TE)
+  y0 ^= load<u32>(b1(x1), TE + 0x400)
+  y3 ^= load<u32>(b2(x1), TE + 0x800)
+  y2 ^= load<u32>(b3(x1), TE + 0xc00)
+  y2 ^= load<u32>(b0(x2), TE)
+  y1 ^= load<u32>(b1(x2), TE + 0x400)
+  y0 ^= load<u32>(b2(x2), TE + 0x800)
+  y3 ^= load<u32>(b3(x2), TE + 0xc00)
+  y3 ^= load<u32>(b0(x3), TE)
+  y2 ^= load<u32>(b1(x3), TE + 0x400)
+  y1 ^= load<u32>(b2(x3), TE + 0x800)
+  y0 ^= load<u32>(b3(x3), TE + 0xc00)
+  x0 = load<u32>(b0(y0), TE) ^ load<u32>(rk, 96)
+  x3 = load<u32>(b1(y0), TE + 0x400) ^ load<u32>(rk, 108)
+  x2 = load<u32>(b2(y0), TE + 0x800) ^ load<u32>(rk, 104)
+  x1 = load<u32>(b3(y0), TE + 0xc00) ^ load<u32>(rk, 100)
+  x1 ^= load<u32>(b0(y1), TE)
+  x0 ^= load<u32>(b1(y1), TE + 0x400)
+  x3 ^= load<u32>(b2(y1), TE + 0x800)
+  x2 ^= load<u32>(b3(y1), TE + 0xc00)
+  x2 ^= load<u32>(b0(y2), TE)
+  x1 ^= load<u32>(b1(y2), TE + 0x400)
+  x0 ^= load<u32>(b2(y2), TE + 0x800)
+  x3 ^= load<u32>(b3(y2), TE + 0xc00)
+  x3 ^= load<u32>(b0(y3), TE)
+  x2 ^= load<u32>(b1(y3), TE + 0x400)
+  x1 ^= load<u32>(b2(y3), TE + 0x800)
+  x0 ^= load<u32>(b3(y3), TE + 0xc00)
+  y0 = load<u32>(b0(x0), TE) ^ load<u32>(rk, 112)
+  y3 = load<u32>(b1(x0), TE + 0x400) ^ load<u32>(rk, 124)
+  y2 = load<u32>(b2(x0), TE + 0x800) ^ load<u32>(rk, 120)
+  y1 = load<u32>(b3(x0), TE + 0xc00) ^ load<u32>(rk, 116)
+  y1 ^= load<u32>(b0(x1), TE)
+  y0 ^= load<u32>(b1(x1), TE + 0x400)
+  y3 ^= load<u32>(b2(x1), TE + 0x800)
+  y2 ^= load<u32>(b3(x1), TE + 0xc00)
+  y2 ^= load<u32>(b0(x2), TE)
+  y1 ^= load<u32>(b1(x2), TE + 0x400)
+  y0 ^= load<u32>(b2(x2), TE + 0x800)
+  y3 ^= load<u32>(b3(x2), TE + 0xc00)
+  y3 ^= load<u32>(b0(x3), TE)
+  y2 ^= load<u32>(b1(x3), TE + 0x400)
+  y1 ^= load<u32>(b2(x3), TE + 0x800)
+  y0 ^= load<u32>(b3(x3), TE + 0xc00)
+  x0 = load<u32>(b0(y0), TE) ^ load<u32>(rk, 128)
+  x3 = load<u32>(b1(y0), TE + 0x400) ^ load<u32>(rk, 140)
+  x2 = load<u32>(b2(y0), TE + 0x800) ^ load<u32>(rk, 136)
+  x1 = load<u32>(b3(y0), TE + 0xc00) ^ load<u32>(rk, 132)
+  x1 ^= load<u32>(b0(y1), TE)
+  x0 ^= load<u32>(b1(y1), TE + 0x400)
+  x3 ^= load<u32>(b2(y1), TE + 0x800)
+  x2 ^= load<u32>(b3(y1), TE + 0xc00)
+  x2 ^= load<u32>(b0(y2), TE)
+  x1 ^= load<u32>(b1(y2), TE + 0x400)
+  x0 ^= load<u32>(b2(y2), TE + 0x800)
+  x3 ^= load<u32>(b3(y2), TE + 0xc00)
+  x3 ^= load<u32>(b0(y3), TE)
+  x2 ^= load<u32>(b1(y3), TE + 0x400)
+  x1 ^= load<u32>(b2(y3), TE + 0x800)
+  x0 ^= load<u32>(b3(y3), TE + 0xc00)
+  y0 = load<u32>(b0(x0), TE) ^ load<u32>(rk, 144)
+  y3 = load<u32>(b1(x0), TE + 0x400) ^ load<u32>(rk, 156)
+  y2 = load<u32>(b2(x0), TE + 0x800) ^ load<u32>(rk, 152)
+  y1 = load<u32>(b3(x0), TE + 0xc00) ^ load<u32>(rk, 148)
+  y1 ^= load<u32>(b0(x1), TE)
+  y0 ^= load<u32>(b1(x1), TE + 0x400)
+  y3 ^= load<u32>(b2(x1), TE + 0x800)
+  y2 ^= load<u32>(b3(x1), TE + 0xc00)
+  y2 ^= load<u32>(b0(x2), TE)
+  y1 ^= load<u32>(b1(x2), TE + 0x400)
+  y0 ^= load<u32>(b2(x2), TE + 0x800)
+  y3 ^= load<u32>(b3(x2), TE + 0xc00)
+  y3 ^= load<u32>(b0(x3), TE)
+  y2 ^= load<u32>(b1(x3), TE + 0x400)
+  y1 ^= load<u32>(b2(x3), TE + 0x800)
+  y0 ^= load<u32>(b3(x3), TE + 0xc00)
+  x0 = load<u32>(b0(y0), TE) ^ load<u32>(rk, 160)
+  x3 = load<u32>(b1(y0), TE + 0x400) ^ load<u32>(rk, 172)
+  x2 = load<u32>(b2(y0), TE + 0x800) ^ load<u32>(rk, 168)
+  x1 = load<u32>(b3(y0), TE + 0xc00) ^ load<u32>(rk, 164)
+  x1 ^= load<u32>(b0(y1), TE)
+  x0 ^= load<u32>(b1(y1), TE + 0x400)
+  x3 ^= load<u32>(b2(y1), TE + 0x800)
+  x2 ^= load<u32>(b3(y1), TE + 0xc00)
+  x2 ^= load<u32>(b0(y2), TE)
+  x1 ^= load<u32>(b1(y2), TE + 0x400)
+  x0 ^= load<u32>(b2(y2), TE + 0x800)
+  x3 ^= load<u32>(b3(y2), TE + 0xc00)
+  x3 ^= load<u32>(b0(y3), TE)
+  x2 ^= load<u32>(b1(y3), TE + 0x400)
+  x1 ^= load<u32>(b2(y3), TE + 0x800)
+  x0 ^= load<u32>(b3(y3), TE + 0xc00)
+  y0 = load<u32>(b0(x0), TE) ^ load<u32>(rk, 176)
+  y3 = load<u32>(b1(x0), TE + 0x400) ^ load<u32>(rk, 188)
+  y2 = load<u32>(b2(x0), TE + 0x800) ^ load<u32>(rk, 184)
+  y1 = load<u32>(b3(x0), TE + 0xc00) ^ load<u32>(rk, 180)
+  y1 ^= load<u32>(b0(x1), TE)
+  y0 ^= load<u32>(b1(x1), TE + 0x400)
+  y3 ^= load<u32>(b2(x1), TE + 0x800)
+  y2 ^= load<u32>(b3(x1), TE + 0xc00)
+  y2 ^= load<u32>(b0(x2), TE)
+  y1 ^= load<u32>(b1(x2), TE + 0x400)
+  y0 ^= load<u32>(b2(x2), TE + 0x800)
+  y3 ^= load<u32>(b3(x2), TE + 0xc00)
+  y3 ^= load<u32>(b0(x3), TE)
+  y2 ^= load<u32>(b1(x3), TE + 0x400)
+  y1 ^= load<u32>(b2(x3), TE + 0x800)
+  y0 ^= load<u32>(b3(x3), TE + 0xc00)
+  x0 = load<u32>(b0(y0), TE) ^ load<u32>(rk, 192)
+  x3 = load<u32>(b1(y0), TE + 0x400) ^ load<u32>(rk, 204)
+  x2 = load<u32>(b2(y0), TE + 0x800) ^ load<u32>(rk, 200)
+  x1 = load<u32>(b3(y0), TE + 0xc00) ^ load<u32>(rk, 196)
+  x1 ^= load<u32>(b0(y1), TE)
+  x0 ^= load<u32>(b1(y1), TE + 0x400)
+  x3 ^= load<u32>(b2(y1), TE + 0x800)
+  x2 ^= load<u32>(b3(y1), TE + 0xc00)
+  x2 ^= load<u32>(b0(y2), TE)
+  x1 ^= load<u32>(b1(y2), TE + 0x400)
+  x0 ^= load<u32>(b2(y2), TE + 0x800)
+  x3 ^= load<u32>(b3(y2), TE + 0xc00)
+  x3 ^= load<u32>(b0(y3), TE)
+  x2 ^= load<u32>(b1(y3), TE + 0x400)
+  x1 ^= load<u32>(b2(y3), TE + 0x800)
+  x0 ^= load<u32>(b3(y3), TE + 0xc00)
+  y0 = load<u32>(b0(x0), TE) ^ load<u32>(rk, 208)
+  y3 = load<u32>(b1(x0), TE + 0x400) ^ load<u32>(rk, 220)
+  y2 = load<u32>(b2(x0), TE + 0x800) ^ load<u32>(rk, 216)
+  y1 = load<u32>(b3(x0), TE + 0xc00) ^ load<u32>(rk, 212)
+  y1 ^= load<u32>(b0(x1), TE)
+  y0 ^= load<u32>(b1(x1), TE + 0x400)
+  y3 ^= load<u32>(b2(x1), TE + 0x800)
+  y2 ^= load<u32>(b3(x1), TE + 0xc00)
+  y2 ^= load<u32>(b0(x2), TE)
+  y1 ^= load<u32>(b1(x2), TE + 0x400)
+  y0 ^= load<u32>(b2(x2), TE + 0x800)
+  y3 ^= load<u32>(b3(x2), TE + 0xc00)
+  y3 ^= load<u32>(b0(x3), TE)
+  y2 ^= load<u32>(b1(x3), TE + 0x400)
+  y1 ^= load<u32>(b2(x3), TE + 0x800)
+  y0 ^= load<u32>(b3(x3), TE + 0xc00)
   s0 = last(SBOX, y0, y1, y2, y3) ^ load<u32>(rk, 224)
   s1 = last(SBOX, y1, y2, y3, y0) ^ load<u32>(rk, 228)
   s2 = last(SBOX, y2, y3, y0, y1) ^ load<u32>(rk, 232)
@@ -187,71 +412,4 @@ export let s3: u32 = 0
     (<u32>load<u8>(box + ((c >>> 16) & 0xff)) << 16) |
     (<u32>load<u8>(box + (d >>> 24)) << 24)
   )
-}
-
-/** Decrypts (s0..s3) in place with the equivalent-inverse schedule at `rk`. */
-// @ts-ignore: decorator
-@inline export function tabDecryptBlock(rk: usize): void {
-  // 13 rounds unrolled: round keys at constant offsets, two alternating sets of 4 locals
-  let y0: u32, y1: u32, y2: u32, y3: u32
-  let x0 = s0 ^ load<u32>(rk, 0)
-  let x1 = s1 ^ load<u32>(rk, 4)
-  let x2 = s2 ^ load<u32>(rk, 8)
-  let x3 = s3 ^ load<u32>(rk, 12)
-  y0 = load<u32>(b0(x0), TD) ^ load<u32>(b1(x3), TD + 0x400) ^ load<u32>(b2(x2), TD + 0x800) ^ load<u32>(b3(x1), TD + 0xc00) ^ load<u32>(rk, 16)
-  y1 = load<u32>(b0(x1), TD) ^ load<u32>(b1(x0), TD + 0x400) ^ load<u32>(b2(x3), TD + 0x800) ^ load<u32>(b3(x2), TD + 0xc00) ^ load<u32>(rk, 20)
-  y2 = load<u32>(b0(x2), TD) ^ load<u32>(b1(x1), TD + 0x400) ^ load<u32>(b2(x0), TD + 0x800) ^ load<u32>(b3(x3), TD + 0xc00) ^ load<u32>(rk, 24)
-  y3 = load<u32>(b0(x3), TD) ^ load<u32>(b1(x2), TD + 0x400) ^ load<u32>(b2(x1), TD + 0x800) ^ load<u32>(b3(x0), TD + 0xc00) ^ load<u32>(rk, 28)
-  x0 = load<u32>(b0(y0), TD) ^ load<u32>(b1(y3), TD + 0x400) ^ load<u32>(b2(y2), TD + 0x800) ^ load<u32>(b3(y1), TD + 0xc00) ^ load<u32>(rk, 32)
-  x1 = load<u32>(b0(y1), TD) ^ load<u32>(b1(y0), TD + 0x400) ^ load<u32>(b2(y3), TD + 0x800) ^ load<u32>(b3(y2), TD + 0xc00) ^ load<u32>(rk, 36)
-  x2 = load<u32>(b0(y2), TD) ^ load<u32>(b1(y1), TD + 0x400) ^ load<u32>(b2(y0), TD + 0x800) ^ load<u32>(b3(y3), TD + 0xc00) ^ load<u32>(rk, 40)
-  x3 = load<u32>(b0(y3), TD) ^ load<u32>(b1(y2), TD + 0x400) ^ load<u32>(b2(y1), TD + 0x800) ^ load<u32>(b3(y0), TD + 0xc00) ^ load<u32>(rk, 44)
-  y0 = load<u32>(b0(x0), TD) ^ load<u32>(b1(x3), TD + 0x400) ^ load<u32>(b2(x2), TD + 0x800) ^ load<u32>(b3(x1), TD + 0xc00) ^ load<u32>(rk, 48)
-  y1 = load<u32>(b0(x1), TD) ^ load<u32>(b1(x0), TD + 0x400) ^ load<u32>(b2(x3), TD + 0x800) ^ load<u32>(b3(x2), TD + 0xc00) ^ load<u32>(rk, 52)
-  y2 = load<u32>(b0(x2), TD) ^ load<u32>(b1(x1), TD + 0x400) ^ load<u32>(b2(x0), TD + 0x800) ^ load<u32>(b3(x3), TD + 0xc00) ^ load<u32>(rk, 56)
-  y3 = load<u32>(b0(x3), TD) ^ load<u32>(b1(x2), TD + 0x400) ^ load<u32>(b2(x1), TD + 0x800) ^ load<u32>(b3(x0), TD + 0xc00) ^ load<u32>(rk, 60)
-  x0 = load<u32>(b0(y0), TD) ^ load<u32>(b1(y3), TD + 0x400) ^ load<u32>(b2(y2), TD + 0x800) ^ load<u32>(b3(y1), TD + 0xc00) ^ load<u32>(rk, 64)
-  x1 = load<u32>(b0(y1), TD) ^ load<u32>(b1(y0), TD + 0x400) ^ load<u32>(b2(y3), TD + 0x800) ^ load<u32>(b3(y2), TD + 0xc00) ^ load<u32>(rk, 68)
-  x2 = load<u32>(b0(y2), TD) ^ load<u32>(b1(y1), TD + 0x400) ^ load<u32>(b2(y0), TD + 0x800) ^ load<u32>(b3(y3), TD + 0xc00) ^ load<u32>(rk, 72)
-  x3 = load<u32>(b0(y3), TD) ^ load<u32>(b1(y2), TD + 0x400) ^ load<u32>(b2(y1), TD + 0x800) ^ load<u32>(b3(y0), TD + 0xc00) ^ load<u32>(rk, 76)
-  y0 = load<u32>(b0(x0), TD) ^ load<u32>(b1(x3), TD + 0x400) ^ load<u32>(b2(x2), TD + 0x800) ^ load<u32>(b3(x1), TD + 0xc00) ^ load<u32>(rk, 80)
-  y1 = load<u32>(b0(x1), TD) ^ load<u32>(b1(x0), TD + 0x400) ^ load<u32>(b2(x3), TD + 0x800) ^ load<u32>(b3(x2), TD + 0xc00) ^ load<u32>(rk, 84)
-  y2 = load<u32>(b0(x2), TD) ^ load<u32>(b1(x1), TD + 0x400) ^ load<u32>(b2(x0), TD + 0x800) ^ load<u32>(b3(x3), TD + 0xc00) ^ load<u32>(rk, 88)
-  y3 = load<u32>(b0(x3), TD) ^ load<u32>(b1(x2), TD + 0x400) ^ load<u32>(b2(x1), TD + 0x800) ^ load<u32>(b3(x0), TD + 0xc00) ^ load<u32>(rk, 92)
-  x0 = load<u32>(b0(y0), TD) ^ load<u32>(b1(y3), TD + 0x400) ^ load<u32>(b2(y2), TD + 0x800) ^ load<u32>(b3(y1), TD + 0xc00) ^ load<u32>(rk, 96)
-  x1 = load<u32>(b0(y1), TD) ^ load<u32>(b1(y0), TD + 0x400) ^ load<u32>(b2(y3), TD + 0x800) ^ load<u32>(b3(y2), TD + 0xc00) ^ load<u32>(rk, 100)
-  x2 = load<u32>(b0(y2), TD) ^ load<u32>(b1(y1), TD + 0x400) ^ load<u32>(b2(y0), TD + 0x800) ^ load<u32>(b3(y3), TD + 0xc00) ^ load<u32>(rk, 104)
-  x3 = load<u32>(b0(y3), TD) ^ load<u32>(b1(y2), TD + 0x400) ^ load<u32>(b2(y1), TD + 0x800) ^ load<u32>(b3(y0), TD + 0xc00) ^ load<u32>(rk, 108)
-  y0 = load<u32>(b0(x0), TD) ^ load<u32>(b1(x3), TD + 0x400) ^ load<u32>(b2(x2), TD + 0x800) ^ load<u32>(b3(x1), TD + 0xc00) ^ load<u32>(rk, 112)
-  y1 = load<u32>(b0(x1), TD) ^ load<u32>(b1(x0), TD + 0x400) ^ load<u32>(b2(x3), TD + 0x800) ^ load<u32>(b3(x2), TD + 0xc00) ^ load<u32>(rk, 116)
-  y2 = load<u32>(b0(x2), TD) ^ load<u32>(b1(x1), TD + 0x400) ^ load<u32>(b2(x0), TD + 0x800) ^ load<u32>(b3(x3), TD + 0xc00) ^ load<u32>(rk, 120)
-  y3 = load<u32>(b0(x3), TD) ^ load<u32>(b1(x2), TD + 0x400) ^ load<u32>(b2(x1), TD + 0x800) ^ load<u32>(b3(x0), TD + 0xc00) ^ load<u32>(rk, 124)
-  x0 = load<u32>(b0(y0), TD) ^ load<u32>(b1(y3), TD + 0x400) ^ load<u32>(b2(y2), TD + 0x800) ^ load<u32>(b3(y1), TD + 0xc00) ^ load<u32>(rk, 128)
-  x1 = load<u32>(b0(y1), TD) ^ load<u32>(b1(y0), TD + 0x400) ^ load<u32>(b2(y3), TD + 0x800) ^ load<u32>(b3(y2), TD + 0xc00) ^ load<u32>(rk, 132)
-  x2 = load<u32>(b0(y2), TD) ^ load<u32>(b1(y1), TD + 0x400) ^ load<u32>(b2(y0), TD + 0x800) ^ load<u32>(b3(y3), TD + 0xc00) ^ load<u32>(rk, 136)
-  x3 = load<u32>(b0(y3), TD) ^ load<u32>(b1(y2), TD + 0x400) ^ load<u32>(b2(y1), TD + 0x800) ^ load<u32>(b3(y0), TD + 0xc00) ^ load<u32>(rk, 140)
-  y0 = load<u32>(b0(x0), TD) ^ load<u32>(b1(x3), TD + 0x400) ^ load<u32>(b2(x2), TD + 0x800) ^ load<u32>(b3(x1), TD + 0xc00) ^ load<u32>(rk, 144)
-  y1 = load<u32>(b0(x1), TD) ^ load<u32>(b1(x0), TD + 0x400) ^ load<u32>(b2(x3), TD + 0x800) ^ load<u32>(b3(x2), TD + 0xc00) ^ load<u32>(rk, 148)
-  y2 = load<u32>(b0(x2), TD) ^ load<u32>(b1(x1), TD + 0x400) ^ load<u32>(b2(x0), TD + 0x800) ^ load<u32>(b3(x3), TD + 0xc00) ^ load<u32>(rk, 152)
-  y3 = load<u32>(b0(x3), TD) ^ load<u32>(b1(x2), TD + 0x400) ^ load<u32>(b2(x1), TD + 0x800) ^ load<u32>(b3(x0), TD + 0xc00) ^ load<u32>(rk, 156)
-  x0 = load<u32>(b0(y0), TD) ^ load<u32>(b1(y3), TD + 0x400) ^ load<u32>(b2(y2), TD + 0x800) ^ load<u32>(b3(y1), TD + 0xc00) ^ load<u32>(rk, 160)
-  x1 = load<u32>(b0(y1), TD) ^ load<u32>(b1(y0), TD + 0x400) ^ load<u32>(b2(y3), TD + 0x800) ^ load<u32>(b3(y2), TD + 0xc00) ^ load<u32>(rk, 164)
-  x2 = load<u32>(b0(y2), TD) ^ load<u32>(b1(y1), TD + 0x400) ^ load<u32>(b2(y0), TD + 0x800) ^ load<u32>(b3(y3), TD + 0xc00) ^ load<u32>(rk, 168)
-  x3 = load<u32>(b0(y3), TD) ^ load<u32>(b1(y2), TD + 0x400) ^ load<u32>(b2(y1), TD + 0x800) ^ load<u32>(b3(y0), TD + 0xc00) ^ load<u32>(rk, 172)
-  y0 = load<u32>(b0(x0), TD) ^ load<u32>(b1(x3), TD + 0x400) ^ load<u32>(b2(x2), TD + 0x800) ^ load<u32>(b3(x1), TD + 0xc00) ^ load<u32>(rk, 176)
-  y1 = load<u32>(b0(x1), TD) ^ load<u32>(b1(x0), TD + 0x400) ^ load<u32>(b2(x3), TD + 0x800) ^ load<u32>(b3(x2), TD + 0xc00) ^ load<u32>(rk, 180)
-  y2 = load<u32>(b0(x2), TD) ^ load<u32>(b1(x1), TD + 0x400) ^ load<u32>(b2(x0), TD + 0x800) ^ load<u32>(b3(x3), TD + 0xc00) ^ load<u32>(rk, 184)
-  y3 = load<u32>(b0(x3), TD) ^ load<u32>(b1(x2), TD + 0x400) ^ load<u32>(b2(x1), TD + 0x800) ^ load<u32>(b3(x0), TD + 0xc00) ^ load<u32>(rk, 188)
-  x0 = load<u32>(b0(y0), TD) ^ load<u32>(b1(y3), TD + 0x400) ^ load<u32>(b2(y2), TD + 0x800) ^ load<u32>(b3(y1), TD + 0xc00) ^ load<u32>(rk, 192)
-  x1 = load<u32>(b0(y1), TD) ^ load<u32>(b1(y0), TD + 0x400) ^ load<u32>(b2(y3), TD + 0x800) ^ load<u32>(b3(y2), TD + 0xc00) ^ load<u32>(rk, 196)
-  x2 = load<u32>(b0(y2), TD) ^ load<u32>(b1(y1), TD + 0x400) ^ load<u32>(b2(y0), TD + 0x800) ^ load<u32>(b3(y3), TD + 0xc00) ^ load<u32>(rk, 200)
-  x3 = load<u32>(b0(y3), TD) ^ load<u32>(b1(y2), TD + 0x400) ^ load<u32>(b2(y1), TD + 0x800) ^ load<u32>(b3(y0), TD + 0xc00) ^ load<u32>(rk, 204)
-  y0 = load<u32>(b0(x0), TD) ^ load<u32>(b1(x3), TD + 0x400) ^ load<u32>(b2(x2), TD + 0x800) ^ load<u32>(b3(x1), TD + 0xc00) ^ load<u32>(rk, 208)
-  y1 = load<u32>(b0(x1), TD) ^ load<u32>(b1(x0), TD + 0x400) ^ load<u32>(b2(x3), TD + 0x800) ^ load<u32>(b3(x2), TD + 0xc00) ^ load<u32>(rk, 212)
-  y2 = load<u32>(b0(x2), TD) ^ load<u32>(b1(x1), TD + 0x400) ^ load<u32>(b2(x0), TD + 0x800) ^ load<u32>(b3(x3), TD + 0xc00) ^ load<u32>(rk, 216)
-  y3 = load<u32>(b0(x3), TD) ^ load<u32>(b1(x2), TD + 0x400) ^ load<u32>(b2(x1), TD + 0x800) ^ load<u32>(b3(x0), TD + 0xc00) ^ load<u32>(rk, 220)
-  s0 = last(INV_SBOX, y0, y3, y2, y1) ^ load<u32>(rk, 224)
-  s1 = last(INV_SBOX, y1, y0, y3, y2) ^ load<u32>(rk, 228)
-  s2 = last(INV_SBOX, y2, y1, y0, y3) ^ load<u32>(rk, 232)
-  s3 = last(INV_SBOX, y3, y2, y1, y0) ^ load<u32>(rk, 236)
 }

@@ -4,10 +4,11 @@
 //
 //   0x00000  CT_CONST   vector-permute AES constants (Hamburg's tables, shuffle masks)
 //   0x00400  SBOX       AES S-box, 0x00500 INV_SBOX
-//   0x00800  TE0..TE3   table core, encryption (4 x 1 KiB), 0x01800 TD0..TD3 decryption
+//   0x00800  TE0..TE3   table core, encryption (4 x 1 KiB, for CTR); 0x01800..0x02800 free
+//                       (was TD0..TD3: decryption now only uses TD64)
 //   0x02800  KEY        32-byte key argument, 0x02820 IV (32 bytes, IGE chaining state)
 //   0x02840  RK_ENC     240 bytes: round keys (table core: 60 words; ct core: 15 vectors)
-//   0x02940  RK_DEC     240 bytes
+//   0x02940  RK_DEC     240 bytes (ct core; the table core decrypts from RK_ENC)
 //   0x02A40  DIGEST     64 bytes of output
 //   0x02A80  SHA_H      hash state (SHA-256: 8 words; SHA-1: 5 words), 0x02AC0 SHA_PAD (128 bytes)
 //   0x02D00  SHA_W      message schedule (SHA-256: 64 words, SHA-1: 80 words)
@@ -15,14 +16,23 @@
 //   0x02F80  TMP        two 16-byte IGE temporaries (table core)
 //   0x03000  ENV_*      MTProto envelope (assembly/mtproto.ts): cached auth key and id,
 //                       msg_key / KDF buffers, 4 batch slots (schedules, IVs, jobs), the KDF's
-//                       2-lane SHA-256 constants and schedule; up to 0x3D00 used, the rest of 0x3000..0xFFDF free; KEY_SLICE at 0xFFE0
+//                       2-lane SHA-256 constants and schedule; up to 0x3D00 used; KEY_SLICE at 0xFFE0
+//   0x04000  TE64/TD64  table core, spread form for IGE (4 x 2 KiB each, u64 entries),
+//                       0x08000 SB8 (S-box at byte 8i, inverse at 8i + 1), 0x08800 RK64
+//                       (round keys 1..13 spread, 416 bytes, wiped by the IGE call that wrote
+//                       them); the rest of 0x89A0..0xFFDF free
 //   0x10000  SCRATCH    256 KiB of data being processed, in place
 //   0x50000  SLOTS      per-object CTR stream slots (SLOT_SIZE each), grown by the host
 export const CT_CONST: usize = 0x00000
 export const SBOX: usize = 0x00400
 export const INV_SBOX: usize = 0x00500
 export const TE: usize = 0x00800
-export const TD: usize = 0x01800
+// table core, 64-bit "spread" form (aes.ts): 4 + 4 tables of 256 u64, stride-8 S-boxes, and
+// round keys 1..13 of the schedule in use, spread (wiped by the IGE call that wrote them)
+export const TE64: usize = 0x04000
+export const TD64: usize = 0x06000
+export const SB8: usize = 0x08000
+export const RK64: usize = 0x08800
 export const KEY: usize = 0x02800
 export const IV: usize = 0x02820
 export const RK_ENC: usize = 0x02840
