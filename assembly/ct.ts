@@ -53,6 +53,7 @@ export const SRP = CT_CONST + 0x200 // SR^q, q = 0..3 (swizzle masks)
 export const EROT1 = CT_CONST + 0x240 // SR^-q ∘ ROT1 ∘ SR^q, q = 0..3
 export const EROT2 = CT_CONST + 0x280 // SR^-q ∘ ROT2 ∘ SR^q
 export const DROT1 = CT_CONST + 0x2c0 // ISR^-q ∘ ROT1 ∘ ISR^q (ISR^q = SR^-q)
+export const DROT2 = CT_CONST + 0x300 // ISR^-q ∘ ROT2 ∘ ISR^q
 
 function put(at: usize, lo: u64, hi: u64): void {
   store<u64>(at, lo)
@@ -99,6 +100,7 @@ export function ctInit(): void {
     conj(EROT1 + (q << 4), SRP + (q << 4), ROT1, SRP + (((4 - q) & 3) << 4))
     conj(EROT2 + (q << 4), SRP + (q << 4), ROT2, SRP + (((4 - q) & 3) << 4))
     conj(DROT1 + (q << 4), SRP + (((4 - q) & 3) << 4), ROT1, SRP + (q << 4))
+    conj(DROT2 + (q << 4), SRP + (((4 - q) & 3) << 4), ROT2, SRP + (q << 4))
   }
 }
 
@@ -164,25 +166,30 @@ function conj(dst: usize, a: usize, b: usize, c: usize): void {
   return v128.xor(swz(sub(s, SBOU, SBOT), tb(SRP + 32)), v128.load(rk, 16))
 }
 
+// One middle decryption round r (1..13): the state in the dipt basis, its bytes permuted by ISR^r.
+// @ts-ignore: decorator
+@inline function dround(s: v128, rk: usize, q: usize): v128 {
+  const k = lo4(s)
+  const i = hi4(s)
+  const j = v128.xor(i, k)
+  const ak = swz(tb(INVA), k)
+  const io = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), i), ak)), j)
+  const jo = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), j), ak)), i)
+  // InvMixColumns: E·S ^ rot1(B·S) ^ rot2(D·S) ^ rot3(9·S) = (E·S ^ rot2(D·S)) ^ rot1(B·S ^ rot2(9·S)),
+  // a tree of depth 2 shuffles + 2 xors after the output tables (a Horner chain has 3 + 3)
+  const r2 = tb(DROT2 + q)
+  const n = v128.xor(out2(io, jo, DSBBU, DSBBT), swz(out2(io, jo, DSB9U, DSB9T), r2))
+  const e = v128.xor(v128.xor(out2(io, jo, DSBEU, DSBET), v128.load(rk)), swz(out2(io, jo, DSBDU, DSBDT), r2))
+  return v128.xor(e, swz(n, tb(DROT1 + q)))
+}
+
 /** One decryption of block x with the stored decryption keys at rk. */
 // @ts-ignore: decorator
 @inline export function ctDecrypt(x: v128, rk: usize): v128 {
   let s = v128.xor(lin(x, DIPT_LO, DIPT_HI), v128.load(rk))
   for (let r = 1; r < 14; r++) {
     rk += 16
-    const r1 = tb(DROT1 + ((<usize>r & 3) << 4))
-    const k = lo4(s)
-    const i = hi4(s)
-    const j = v128.xor(i, k)
-    const ak = swz(tb(INVA), k)
-    const io = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), i), ak)), j)
-    const jo = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), j), ak)), i)
-    // InvMixColumns: E·S ^ rot1(B·S) ^ rot2(D·S) ^ rot3(9·S) = e ^ rot1(b ^ rot1(d ^ rot1(n)))
-    let m = out2(io, jo, DSB9U, DSB9T)
-    m = v128.xor(out2(io, jo, DSBDU, DSBDT), swz(m, r1))
-    m = v128.xor(out2(io, jo, DSBBU, DSBBT), swz(m, r1))
-    m = v128.xor(out2(io, jo, DSBEU, DSBET), swz(m, r1))
-    s = v128.xor(m, v128.load(rk))
+    s = dround(s, rk, (<usize>r & 3) << 4)
   }
   // ISR^14 = ISR^2 = SR^2
   return v128.xor(swz(sub(s, DSBOU, DSBOT), tb(SRP + 32)), v128.load(rk, 16))
