@@ -54,6 +54,10 @@ export const EROT1 = CT_CONST + 0x240 // SR^-q ∘ ROT1 ∘ SR^q, q = 0..3
 export const EROT2 = CT_CONST + 0x280 // SR^-q ∘ ROT2 ∘ SR^q
 export const DROT1 = CT_CONST + 0x2c0 // ISR^-q ∘ ROT1 ∘ ISR^q (ISR^q = SR^-q)
 export const DROT2 = CT_CONST + 0x300 // ISR^-q ∘ ROT2 ∘ ISR^q
+// DSBOU/DSBOT mapped into the dipt basis (dipt is GF(2)-linear: dipt(U[io] ^ T[jo]) = DU[io] ^ DT[jo]):
+// IGE decryption computes the next block's first state straight from the last round's inversion
+const DSBOUD = CT_CONST + 0x340
+const DSBOTD = CT_CONST + 0x350
 
 function put(at: usize, lo: u64, hi: u64): void {
   store<u64>(at, lo)
@@ -102,6 +106,8 @@ export function ctInit(): void {
     conj(DROT1 + (q << 4), SRP + (((4 - q) & 3) << 4), ROT1, SRP + (q << 4))
     conj(DROT2 + (q << 4), SRP + (((4 - q) & 3) << 4), ROT2, SRP + (q << 4))
   }
+  v128.store(DSBOUD, lin(tb(DSBOU), DIPT_LO, DIPT_HI))
+  v128.store(DSBOTD, lin(tb(DSBOT), DIPT_LO, DIPT_HI))
 }
 
 // dst = the mask of "apply a, then b, then c": i -> a[b[c[i]]]
@@ -183,16 +189,22 @@ function conj(dst: usize, a: usize, b: usize, c: usize): void {
   return v128.xor(e, swz(n, tb(DROT1 + q)))
 }
 
-/** One decryption of block x with the stored decryption keys at rk. */
+// The 13 middle decryption rounds from the first state s (keys rk + 16 .. rk + 208).
 // @ts-ignore: decorator
-@inline export function ctDecrypt(x: v128, rk: usize): v128 {
-  let s = v128.xor(lin(x, DIPT_LO, DIPT_HI), v128.load(rk))
+@inline function dRounds(s: v128, rk: usize): v128 {
   for (let r = 1; r < 14; r++) {
     rk += 16
     s = dround(s, rk, (<usize>r & 3) << 4)
   }
+  return s
+}
+
+/** One decryption of block x with the stored decryption keys at rk. */
+// @ts-ignore: decorator
+@inline export function ctDecrypt(x: v128, rk: usize): v128 {
+  const s = dRounds(v128.xor(lin(x, DIPT_LO, DIPT_HI), v128.load(rk)), rk)
   // ISR^14 = ISR^2 = SR^2
-  return v128.xor(swz(sub(s, DSBOU, DSBOT), tb(SRP + 32)), v128.load(rk, 16))
+  return v128.xor(swz(sub(s, DSBOU, DSBOT), tb(SRP + 32)), v128.load(rk, 224))
 }
 
 // @ts-ignore: decorator
@@ -276,18 +288,41 @@ export function ctIgeEncrypt(ptr: usize, len: usize): void {
   v128.store(IV, m, 16)
 }
 
+/**
+ * IGE decryption, m_i = D(c_i ^ m_{i-1}) ^ c_{i-1}. The chain from one block's last inversion to
+ * the next block's first is kept short: D's first step is linear (dipt, then a key), so the next
+ * first state is SR^2(DU[io] ^ DT[jo]) ^ dipt(c_{i+1} ^ c_{i-1}) ^ (dipt(k0) ^ rk0), with the
+ * output tables mapped into the dipt basis and everything but the first term computed off the
+ * chain; the plaintext itself comes from the same io, jo through the plain output tables.
+ */
 export function ctIgeDecrypt(ptr: usize, len: usize): void {
+  if (len == 0) return
   let c = v128.load(IV)
   let m = v128.load(IV, 16)
+  const k0 = v128.load(RK_DEC, 224)
+  v128.store(W_TMP, v128.xor(lin(k0, DIPT_LO, DIPT_HI), v128.load(RK_DEC)), 16) // dipt(k0) ^ rk0
   const end = ptr + len
+  let s = v128.xor(lin(v128.xor(v128.load(ptr), m), DIPT_LO, DIPT_HI), v128.load(RK_DEC))
   for (let p = ptr; p < end; p += 16) {
     const x = v128.load(p)
-    m = v128.xor(ctDecrypt(v128.xor(x, m), RK_DEC), c)
+    const xn = v128.load(select<usize>(p + 16, p, p + 16 < end)) // the next block (any block after the last)
+    // through memory, so that V8 computes it here, in the shadow of the rounds, not after them
+    v128.store(W_TMP, v128.xor(lin(v128.xor(xn, c), DIPT_LO, DIPT_HI), v128.load(W_TMP, 16)))
+    const t = dRounds(s, RK_DEC)
+    const k = lo4(t)
+    const i = hi4(t)
+    const j = v128.xor(i, k)
+    const ak = swz(tb(INVA), k)
+    const io = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), i), ak)), j)
+    const jo = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), j), ak)), i)
+    s = v128.xor(swz(out2(io, jo, DSBOUD, DSBOTD), tb(SRP + 32)), v128.load(W_TMP))
+    m = v128.xor(v128.xor(swz(out2(io, jo, DSBOU, DSBOT), tb(SRP + 32)), k0), c)
     v128.store(p, m)
     c = x
   }
   v128.store(IV, c)
   v128.store(IV, m, 16)
+  memory.fill(W_TMP, 0, 32)
 }
 
 /** One-call IGE over SCRATCH[0, len): schedule from KEY, chaining from IV, then key material zeroed. */
