@@ -58,6 +58,11 @@ export const DROT2 = CT_CONST + 0x300 // ISR^-q ∘ ROT2 ∘ ISR^q
 // IGE decryption computes the next block's first state straight from the last round's inversion
 const DSBOUD = CT_CONST + 0x340
 const DSBOTD = CT_CONST + 0x350
+// key expansion, 4 words at a time (swizzle masks; 0x80 gives a zero byte)
+const KX_ROT = CT_CONST + 0x360 // RotWord of word 3, in every word
+const KX_W3 = CT_CONST + 0x370 // word 3, in every word
+const KX_SH4 = CT_CONST + 0x380 // words shifted up by one (word 0 zero)
+const KX_SH8 = CT_CONST + 0x390 // words shifted up by two
 
 function put(at: usize, lo: u64, hi: u64): void {
   store<u64>(at, lo)
@@ -107,6 +112,10 @@ export function ctInit(): void {
     conj(DROT2 + (q << 4), SRP + (((4 - q) & 3) << 4), ROT2, SRP + (q << 4))
   }
   v128.store(DSBOUD, lin(tb(DSBOU), DIPT_LO, DIPT_HI))
+  put(KX_ROT, 0x0C0F0E0D0C0F0E0D, 0x0C0F0E0D0C0F0E0D)
+  put(KX_W3, 0x0F0E0D0C0F0E0D0C, 0x0F0E0D0C0F0E0D0C)
+  put(KX_SH4, 0x0302010080808080, 0x0B0A090807060504)
+  put(KX_SH8, 0x8080808080808080, 0x0706050403020100)
   v128.store(DSBOTD, lin(tb(DSBOT), DIPT_LO, DIPT_HI))
 }
 
@@ -239,18 +248,23 @@ const W_TMP: usize = 0x02e80 // the plain schedule (240 bytes), zeroed after use
  */
 function expand(enc: usize, dec: bool): void {
   // standard AES-256 expansion on little-endian words (byte 0 of a word in the low bits)
+  // w[i] = w[i-8] ^ f(w[i-1]) four words at a time: a prefix xor of the words 8 back, then the
+  // S-boxed word (all 16 bytes go through the constant-time S-box; one word is kept, broadcast)
   const w = W_TMP
-  memory.copy(w, KEY, 32)
+  let a = v128.load(KEY)
+  let b = v128.load(KEY, 16)
+  v128.store(w, a)
+  v128.store(w, b, 16)
   let rcon: u32 = 1
-  for (let i: usize = 8; i < 60; i++) {
-    let t = load<u32>(w + ((i - 1) << 2))
-    if ((i & 7) == 0) {
-      t = i32x4.extract_lane(sbox(i32x4.splat(rotr<u32>(t, 8))), 0) ^ rcon
-      rcon = (rcon << 1) ^ ((rcon >> 7) * 0x11b)
-    } else if ((i & 7) == 4) {
-      t = i32x4.extract_lane(sbox(i32x4.splat(t)), 0)
-    }
-    store<u32>(w + (i << 2), load<u32>(w + ((i - 8) << 2)) ^ t)
+  for (let o: usize = 32; ; o += 32) {
+    a = v128.xor(a, swz(a, tb(KX_SH4)))
+    a = v128.xor(v128.xor(a, swz(a, tb(KX_SH8))), v128.xor(swz(sbox(b), tb(KX_ROT)), i32x4.splat(rcon)))
+    v128.store(w + o, a)
+    if (o == 224) break
+    rcon <<= 1
+    b = v128.xor(b, swz(b, tb(KX_SH4)))
+    b = v128.xor(v128.xor(b, swz(b, tb(KX_SH8))), swz(sbox(a), tb(KX_W3)))
+    v128.store(w + o, b, 16)
   }
   if (enc) {
     v128.store(enc, lin(v128.load(w), IPT_LO, IPT_HI))
