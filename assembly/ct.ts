@@ -63,6 +63,9 @@ const KX_ROT = CT_CONST + 0x360 // RotWord of word 3, in every word
 const KX_W3 = CT_CONST + 0x370 // word 3, in every word
 const KX_SH4 = CT_CONST + 0x380 // words shifted up by one (word 0 zero)
 const KX_SH8 = CT_CONST + 0x390 // words shifted up by two
+// SBOU/SBOT mapped into the ipt basis, for IGE encryption's chaining (as DSBOUD/DSBOTD)
+const SBOUI = CT_CONST + 0x3a0
+const SBOTI = CT_CONST + 0x3b0
 
 function put(at: usize, lo: u64, hi: u64): void {
   store<u64>(at, lo)
@@ -112,6 +115,8 @@ export function ctInit(): void {
     conj(DROT2 + (q << 4), SRP + (((4 - q) & 3) << 4), ROT2, SRP + (q << 4))
   }
   v128.store(DSBOUD, lin(tb(DSBOU), DIPT_LO, DIPT_HI))
+  v128.store(SBOUI, lin(tb(SBOU), IPT_LO, IPT_HI))
+  v128.store(SBOTI, lin(tb(SBOT), IPT_LO, IPT_HI))
   put(KX_ROT, 0x0C0F0E0D0C0F0E0D, 0x0C0F0E0D0C0F0E0D)
   put(KX_W3, 0x0F0E0D0C0F0E0D0C, 0x0F0E0D0C0F0E0D0C)
   put(KX_SH4, 0x0302010080808080, 0x0B0A090807060504)
@@ -158,10 +163,9 @@ function conj(dst: usize, a: usize, b: usize, c: usize): void {
 // @ts-ignore: decorator
 @inline function out2(io: v128, jo: v128, u: usize, t: usize): v128 { return v128.xor(swz(tb(u), io), swz(tb(t), jo)) }
 
-/** One encryption of block x (standard basis) with stored keys at rk. */
+// The 13 middle encryption rounds from the first state s (keys rk + 16 .. rk + 208).
 // @ts-ignore: decorator
-@inline export function ctEncrypt(x: v128, rk: usize): v128 {
-  let s = v128.xor(lin(x, IPT_LO, IPT_HI), v128.load(rk))
+@inline function eRounds(s: v128, rk: usize): v128 {
   for (let r = 1; r < 14; r++) {
     rk += 16
     const q: usize = (<usize>r & 3) << 4
@@ -171,14 +175,25 @@ function conj(dst: usize, a: usize, b: usize, c: usize): void {
     const ak = swz(tb(INVA), k)
     const io = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), i), ak)), j)
     const jo = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), j), ak)), i)
-    const a = out2(io, jo, SB1U, SB1T) // ipt(S) ^ c
-    const a2 = out2(io, jo, SB2U, SB2T) // ipt(2S) ^ c'
-    // MixColumns: 2S ^ rot1(3S) ^ rot2(S) ^ rot3(S) = a2 ^ rot1(a2 ^ a) ^ rot2(a ^ rot1(a))
-    const r1 = tb(EROT1 + q)
-    const ra = swz(a, r1)
-    s = v128.xor(v128.xor(a2, swz(v128.xor(a2, a), r1)), v128.xor(swz(v128.xor(a, ra), tb(EROT2 + q)), v128.load(rk)))
+    s = emix(out2(io, jo, SB1U, SB1T), out2(io, jo, SB2U, SB2T), rk, q)
   }
-  return v128.xor(swz(sub(s, SBOU, SBOT), tb(SRP + 32)), v128.load(rk, 16))
+  return s
+}
+
+/** One encryption of block x (standard basis) with stored keys at rk. */
+// @ts-ignore: decorator
+@inline export function ctEncrypt(x: v128, rk: usize): v128 {
+  const s = eRounds(v128.xor(lin(x, IPT_LO, IPT_HI), v128.load(rk)), rk)
+  return v128.xor(swz(sub(s, SBOU, SBOT), tb(SRP + 32)), v128.load(rk, 224))
+}
+
+// MixColumns and the round key from a = ipt(S) ^ c, a2 = ipt(2S) ^ c' (frame q):
+// 2S ^ rot1(3S) ^ rot2(S) ^ rot3(S) = (a2 ^ t) ^ rot1(a2 ^ a ^ t) with t = rot2(a): two shuffles
+// (MixColumns has rank 2 over GF(2)[rot]) and two shuffle+xor levels
+// @ts-ignore: decorator
+@inline function emix(a: v128, a2: v128, rk: usize, q: usize): v128 {
+  const t = swz(a, tb(EROT2 + q))
+  return v128.xor(v128.xor(v128.xor(a2, v128.load(rk)), t), swz(v128.xor(v128.xor(a2, a), t), tb(EROT1 + q)))
 }
 
 // One middle decryption round r (1..13): the state in the dipt basis, its bytes permuted by ISR^r.
@@ -288,18 +303,38 @@ function expand(enc: usize, dec: bool): void {
 export function ctExpandEnc(): void { expand(RK_ENC, false) }
 export function ctExpandDec(): void { expand(0, true) }
 
+/**
+ * IGE encryption, c_i = E(m_i ^ c_{i-1}) ^ m_{i-1}, with the same short chain between blocks as
+ * ctIgeDecrypt: the next first state is SR^2(UI[io] ^ TI[jo]) ^ ipt(m_{i+1} ^ m_{i-1}) ^ (ipt(k14') ^ rk0).
+ */
 export function ctIgeEncrypt(ptr: usize, len: usize): void {
+  if (len == 0) return
   let c = v128.load(IV)
   let m = v128.load(IV, 16)
+  const k14 = v128.load(RK_ENC, 224)
+  v128.store(W_TMP, v128.xor(lin(k14, IPT_LO, IPT_HI), v128.load(RK_ENC)), 16) // ipt(k14') ^ rk0
   const end = ptr + len
+  let s = v128.xor(lin(v128.xor(v128.load(ptr), c), IPT_LO, IPT_HI), v128.load(RK_ENC))
   for (let p = ptr; p < end; p += 16) {
     const x = v128.load(p)
-    c = v128.xor(ctEncrypt(v128.xor(x, c), RK_ENC), m)
+    const xn = v128.load(select<usize>(p + 16, p, p + 16 < end)) // the next block (any block after the last)
+    // through memory, so that V8 computes it here, in the shadow of the rounds, not after them
+    v128.store(W_TMP, v128.xor(lin(v128.xor(xn, m), IPT_LO, IPT_HI), v128.load(W_TMP, 16)))
+    const t = eRounds(s, RK_ENC)
+    const k = lo4(t)
+    const i = hi4(t)
+    const j = v128.xor(i, k)
+    const ak = swz(tb(INVA), k)
+    const io = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), i), ak)), j)
+    const jo = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), j), ak)), i)
+    s = v128.xor(swz(out2(io, jo, SBOUI, SBOTI), tb(SRP + 32)), v128.load(W_TMP))
+    c = v128.xor(v128.xor(swz(out2(io, jo, SBOU, SBOT), tb(SRP + 32)), k14), m)
     v128.store(p, c)
     m = x
   }
   v128.store(IV, c)
   v128.store(IV, m, 16)
+  memory.fill(W_TMP, 0, 32)
 }
 
 /**
