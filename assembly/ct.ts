@@ -53,6 +53,19 @@ export const SRP = CT_CONST + 0x200 // SR^q, q = 0..3 (swizzle masks)
 export const EROT1 = CT_CONST + 0x240 // SR^-q ∘ ROT1 ∘ SR^q, q = 0..3
 export const EROT2 = CT_CONST + 0x280 // SR^-q ∘ ROT2 ∘ SR^q
 export const DROT1 = CT_CONST + 0x2c0 // ISR^-q ∘ ROT1 ∘ ISR^q (ISR^q = SR^-q)
+export const DROT2 = CT_CONST + 0x300 // ISR^-q ∘ ROT2 ∘ ISR^q
+// DSBOU/DSBOT mapped into the dipt basis (dipt is GF(2)-linear: dipt(U[io] ^ T[jo]) = DU[io] ^ DT[jo]):
+// IGE decryption computes the next block's first state straight from the last round's inversion
+const DSBOUD = CT_CONST + 0x340
+const DSBOTD = CT_CONST + 0x350
+// key expansion, 4 words at a time (swizzle masks; 0x80 gives a zero byte)
+const KX_ROT = CT_CONST + 0x360 // RotWord of word 3, in every word
+const KX_W3 = CT_CONST + 0x370 // word 3, in every word
+const KX_SH4 = CT_CONST + 0x380 // words shifted up by one (word 0 zero)
+const KX_SH8 = CT_CONST + 0x390 // words shifted up by two
+// SBOU/SBOT mapped into the ipt basis, for IGE encryption's chaining (as DSBOUD/DSBOTD)
+const SBOUI = CT_CONST + 0x3a0
+const SBOTI = CT_CONST + 0x3b0
 
 function put(at: usize, lo: u64, hi: u64): void {
   store<u64>(at, lo)
@@ -99,7 +112,16 @@ export function ctInit(): void {
     conj(EROT1 + (q << 4), SRP + (q << 4), ROT1, SRP + (((4 - q) & 3) << 4))
     conj(EROT2 + (q << 4), SRP + (q << 4), ROT2, SRP + (((4 - q) & 3) << 4))
     conj(DROT1 + (q << 4), SRP + (((4 - q) & 3) << 4), ROT1, SRP + (q << 4))
+    conj(DROT2 + (q << 4), SRP + (((4 - q) & 3) << 4), ROT2, SRP + (q << 4))
   }
+  v128.store(DSBOUD, lin(tb(DSBOU), DIPT_LO, DIPT_HI))
+  v128.store(SBOUI, lin(tb(SBOU), IPT_LO, IPT_HI))
+  v128.store(SBOTI, lin(tb(SBOT), IPT_LO, IPT_HI))
+  put(KX_ROT, 0x0C0F0E0D0C0F0E0D, 0x0C0F0E0D0C0F0E0D)
+  put(KX_W3, 0x0F0E0D0C0F0E0D0C, 0x0F0E0D0C0F0E0D0C)
+  put(KX_SH4, 0x0302010080808080, 0x0B0A090807060504)
+  put(KX_SH8, 0x8080808080808080, 0x0706050403020100)
+  v128.store(DSBOTD, lin(tb(DSBOT), DIPT_LO, DIPT_HI))
 }
 
 // dst = the mask of "apply a, then b, then c": i -> a[b[c[i]]]
@@ -141,10 +163,9 @@ function conj(dst: usize, a: usize, b: usize, c: usize): void {
 // @ts-ignore: decorator
 @inline function out2(io: v128, jo: v128, u: usize, t: usize): v128 { return v128.xor(swz(tb(u), io), swz(tb(t), jo)) }
 
-/** One encryption of block x (standard basis) with stored keys at rk. */
+// The 13 middle encryption rounds from the first state s (keys rk + 16 .. rk + 208).
 // @ts-ignore: decorator
-@inline export function ctEncrypt(x: v128, rk: usize): v128 {
-  let s = v128.xor(lin(x, IPT_LO, IPT_HI), v128.load(rk))
+@inline function eRounds(s: v128, rk: usize): v128 {
   for (let r = 1; r < 14; r++) {
     rk += 16
     const q: usize = (<usize>r & 3) << 4
@@ -154,38 +175,60 @@ function conj(dst: usize, a: usize, b: usize, c: usize): void {
     const ak = swz(tb(INVA), k)
     const io = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), i), ak)), j)
     const jo = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), j), ak)), i)
-    const a = out2(io, jo, SB1U, SB1T) // ipt(S) ^ c
-    const a2 = out2(io, jo, SB2U, SB2T) // ipt(2S) ^ c'
-    // MixColumns: 2S ^ rot1(3S) ^ rot2(S) ^ rot3(S) = a2 ^ rot1(a2 ^ a) ^ rot2(a ^ rot1(a))
-    const r1 = tb(EROT1 + q)
-    const ra = swz(a, r1)
-    s = v128.xor(v128.xor(a2, swz(v128.xor(a2, a), r1)), v128.xor(swz(v128.xor(a, ra), tb(EROT2 + q)), v128.load(rk)))
+    s = emix(out2(io, jo, SB1U, SB1T), out2(io, jo, SB2U, SB2T), rk, q)
   }
-  return v128.xor(swz(sub(s, SBOU, SBOT), tb(SRP + 32)), v128.load(rk, 16))
+  return s
+}
+
+/** One encryption of block x (standard basis) with stored keys at rk. */
+// @ts-ignore: decorator
+@inline export function ctEncrypt(x: v128, rk: usize): v128 {
+  const s = eRounds(v128.xor(lin(x, IPT_LO, IPT_HI), v128.load(rk)), rk)
+  return v128.xor(swz(sub(s, SBOU, SBOT), tb(SRP + 32)), v128.load(rk, 224))
+}
+
+// MixColumns and the round key from a = ipt(S) ^ c, a2 = ipt(2S) ^ c' (frame q):
+// 2S ^ rot1(3S) ^ rot2(S) ^ rot3(S) = (a2 ^ t) ^ rot1(a2 ^ a ^ t) with t = rot2(a): two shuffles
+// (MixColumns has rank 2 over GF(2)[rot]) and two shuffle+xor levels
+// @ts-ignore: decorator
+@inline function emix(a: v128, a2: v128, rk: usize, q: usize): v128 {
+  const t = swz(a, tb(EROT2 + q))
+  return v128.xor(v128.xor(v128.xor(a2, v128.load(rk)), t), swz(v128.xor(v128.xor(a2, a), t), tb(EROT1 + q)))
+}
+
+// One middle decryption round r (1..13): the state in the dipt basis, its bytes permuted by ISR^r.
+// @ts-ignore: decorator
+@inline function dround(s: v128, rk: usize, q: usize): v128 {
+  const k = lo4(s)
+  const i = hi4(s)
+  const j = v128.xor(i, k)
+  const ak = swz(tb(INVA), k)
+  const io = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), i), ak)), j)
+  const jo = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), j), ak)), i)
+  // InvMixColumns: E·S ^ rot1(B·S) ^ rot2(D·S) ^ rot3(9·S) = (E·S ^ rot2(D·S)) ^ rot1(B·S ^ rot2(9·S)),
+  // a tree of depth 2 shuffles + 2 xors after the output tables (a Horner chain has 3 + 3)
+  const r2 = tb(DROT2 + q)
+  const n = v128.xor(out2(io, jo, DSBBU, DSBBT), swz(out2(io, jo, DSB9U, DSB9T), r2))
+  const e = v128.xor(v128.xor(out2(io, jo, DSBEU, DSBET), v128.load(rk)), swz(out2(io, jo, DSBDU, DSBDT), r2))
+  return v128.xor(e, swz(n, tb(DROT1 + q)))
+}
+
+// The 13 middle decryption rounds from the first state s (keys rk + 16 .. rk + 208).
+// @ts-ignore: decorator
+@inline function dRounds(s: v128, rk: usize): v128 {
+  for (let r = 1; r < 14; r++) {
+    rk += 16
+    s = dround(s, rk, (<usize>r & 3) << 4)
+  }
+  return s
 }
 
 /** One decryption of block x with the stored decryption keys at rk. */
 // @ts-ignore: decorator
 @inline export function ctDecrypt(x: v128, rk: usize): v128 {
-  let s = v128.xor(lin(x, DIPT_LO, DIPT_HI), v128.load(rk))
-  for (let r = 1; r < 14; r++) {
-    rk += 16
-    const r1 = tb(DROT1 + ((<usize>r & 3) << 4))
-    const k = lo4(s)
-    const i = hi4(s)
-    const j = v128.xor(i, k)
-    const ak = swz(tb(INVA), k)
-    const io = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), i), ak)), j)
-    const jo = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), j), ak)), i)
-    // InvMixColumns: E·S ^ rot1(B·S) ^ rot2(D·S) ^ rot3(9·S) = e ^ rot1(b ^ rot1(d ^ rot1(n)))
-    let m = out2(io, jo, DSB9U, DSB9T)
-    m = v128.xor(out2(io, jo, DSBDU, DSBDT), swz(m, r1))
-    m = v128.xor(out2(io, jo, DSBBU, DSBBT), swz(m, r1))
-    m = v128.xor(out2(io, jo, DSBEU, DSBET), swz(m, r1))
-    s = v128.xor(m, v128.load(rk))
-  }
+  const s = dRounds(v128.xor(lin(x, DIPT_LO, DIPT_HI), v128.load(rk)), rk)
   // ISR^14 = ISR^2 = SR^2
-  return v128.xor(swz(sub(s, DSBOU, DSBOT), tb(SRP + 32)), v128.load(rk, 16))
+  return v128.xor(swz(sub(s, DSBOU, DSBOT), tb(SRP + 32)), v128.load(rk, 224))
 }
 
 // @ts-ignore: decorator
@@ -220,18 +263,23 @@ const W_TMP: usize = 0x02e80 // the plain schedule (240 bytes), zeroed after use
  */
 function expand(enc: usize, dec: bool): void {
   // standard AES-256 expansion on little-endian words (byte 0 of a word in the low bits)
+  // w[i] = w[i-8] ^ f(w[i-1]) four words at a time: a prefix xor of the words 8 back, then the
+  // S-boxed word (all 16 bytes go through the constant-time S-box; one word is kept, broadcast)
   const w = W_TMP
-  memory.copy(w, KEY, 32)
+  let a = v128.load(KEY)
+  let b = v128.load(KEY, 16)
+  v128.store(w, a)
+  v128.store(w, b, 16)
   let rcon: u32 = 1
-  for (let i: usize = 8; i < 60; i++) {
-    let t = load<u32>(w + ((i - 1) << 2))
-    if ((i & 7) == 0) {
-      t = i32x4.extract_lane(sbox(i32x4.splat(rotr<u32>(t, 8))), 0) ^ rcon
-      rcon = (rcon << 1) ^ ((rcon >> 7) * 0x11b)
-    } else if ((i & 7) == 4) {
-      t = i32x4.extract_lane(sbox(i32x4.splat(t)), 0)
-    }
-    store<u32>(w + (i << 2), load<u32>(w + ((i - 8) << 2)) ^ t)
+  for (let o: usize = 32; ; o += 32) {
+    a = v128.xor(a, swz(a, tb(KX_SH4)))
+    a = v128.xor(v128.xor(a, swz(a, tb(KX_SH8))), v128.xor(swz(sbox(b), tb(KX_ROT)), i32x4.splat(rcon)))
+    v128.store(w + o, a)
+    if (o == 224) break
+    rcon <<= 1
+    b = v128.xor(b, swz(b, tb(KX_SH4)))
+    b = v128.xor(v128.xor(b, swz(b, tb(KX_SH8))), swz(sbox(a), tb(KX_W3)))
+    v128.store(w + o, b, 16)
   }
   if (enc) {
     v128.store(enc, lin(v128.load(w), IPT_LO, IPT_HI))
@@ -255,32 +303,75 @@ function expand(enc: usize, dec: bool): void {
 export function ctExpandEnc(): void { expand(RK_ENC, false) }
 export function ctExpandDec(): void { expand(0, true) }
 
+/**
+ * IGE encryption, c_i = E(m_i ^ c_{i-1}) ^ m_{i-1}, with the same short chain between blocks as
+ * ctIgeDecrypt: the next first state is SR^2(UI[io] ^ TI[jo]) ^ ipt(m_{i+1} ^ m_{i-1}) ^ (ipt(k14') ^ rk0).
+ */
 export function ctIgeEncrypt(ptr: usize, len: usize): void {
+  if (len == 0) return
   let c = v128.load(IV)
   let m = v128.load(IV, 16)
+  const k14 = v128.load(RK_ENC, 224)
+  v128.store(W_TMP, v128.xor(lin(k14, IPT_LO, IPT_HI), v128.load(RK_ENC)), 16) // ipt(k14') ^ rk0
   const end = ptr + len
+  let s = v128.xor(lin(v128.xor(v128.load(ptr), c), IPT_LO, IPT_HI), v128.load(RK_ENC))
   for (let p = ptr; p < end; p += 16) {
     const x = v128.load(p)
-    c = v128.xor(ctEncrypt(v128.xor(x, c), RK_ENC), m)
+    const xn = v128.load(select<usize>(p + 16, p, p + 16 < end)) // the next block (any block after the last)
+    // through memory, so that V8 computes it here, in the shadow of the rounds, not after them
+    v128.store(W_TMP, v128.xor(lin(v128.xor(xn, m), IPT_LO, IPT_HI), v128.load(W_TMP, 16)))
+    const t = eRounds(s, RK_ENC)
+    const k = lo4(t)
+    const i = hi4(t)
+    const j = v128.xor(i, k)
+    const ak = swz(tb(INVA), k)
+    const io = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), i), ak)), j)
+    const jo = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), j), ak)), i)
+    s = v128.xor(swz(out2(io, jo, SBOUI, SBOTI), tb(SRP + 32)), v128.load(W_TMP))
+    c = v128.xor(v128.xor(swz(out2(io, jo, SBOU, SBOT), tb(SRP + 32)), k14), m)
     v128.store(p, c)
     m = x
   }
   v128.store(IV, c)
   v128.store(IV, m, 16)
+  memory.fill(W_TMP, 0, 32)
 }
 
+/**
+ * IGE decryption, m_i = D(c_i ^ m_{i-1}) ^ c_{i-1}. The chain from one block's last inversion to
+ * the next block's first is kept short: D's first step is linear (dipt, then a key), so the next
+ * first state is SR^2(DU[io] ^ DT[jo]) ^ dipt(c_{i+1} ^ c_{i-1}) ^ (dipt(k0) ^ rk0), with the
+ * output tables mapped into the dipt basis and everything but the first term computed off the
+ * chain; the plaintext itself comes from the same io, jo through the plain output tables.
+ */
 export function ctIgeDecrypt(ptr: usize, len: usize): void {
+  if (len == 0) return
   let c = v128.load(IV)
   let m = v128.load(IV, 16)
+  const k0 = v128.load(RK_DEC, 224)
+  v128.store(W_TMP, v128.xor(lin(k0, DIPT_LO, DIPT_HI), v128.load(RK_DEC)), 16) // dipt(k0) ^ rk0
   const end = ptr + len
+  let s = v128.xor(lin(v128.xor(v128.load(ptr), m), DIPT_LO, DIPT_HI), v128.load(RK_DEC))
   for (let p = ptr; p < end; p += 16) {
     const x = v128.load(p)
-    m = v128.xor(ctDecrypt(v128.xor(x, m), RK_DEC), c)
+    const xn = v128.load(select<usize>(p + 16, p, p + 16 < end)) // the next block (any block after the last)
+    // through memory, so that V8 computes it here, in the shadow of the rounds, not after them
+    v128.store(W_TMP, v128.xor(lin(v128.xor(xn, c), DIPT_LO, DIPT_HI), v128.load(W_TMP, 16)))
+    const t = dRounds(s, RK_DEC)
+    const k = lo4(t)
+    const i = hi4(t)
+    const j = v128.xor(i, k)
+    const ak = swz(tb(INVA), k)
+    const io = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), i), ak)), j)
+    const jo = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), j), ak)), i)
+    s = v128.xor(swz(out2(io, jo, DSBOUD, DSBOTD), tb(SRP + 32)), v128.load(W_TMP))
+    m = v128.xor(v128.xor(swz(out2(io, jo, DSBOU, DSBOT), tb(SRP + 32)), k0), c)
     v128.store(p, m)
     c = x
   }
   v128.store(IV, c)
   v128.store(IV, m, 16)
+  memory.fill(W_TMP, 0, 32)
 }
 
 /** One-call IGE over SCRATCH[0, len): schedule from KEY, chaining from IV, then key material zeroed. */

@@ -2,7 +2,7 @@
 // below the scratch region, so the JS side and every function agree without an allocator.
 // No AssemblyScript runtime or static data is used (`--runtime stub`, no `new`).
 //
-//   0x00000  CT_CONST   vector-permute AES constants (Hamburg's tables, shuffle masks)
+//   0x00000  CT_CONST   vector-permute AES constants (Hamburg's tables, shuffle masks; 0x000..0x3BF used)
 //   0x00400  SBOX       AES S-box, 0x00500 INV_SBOX
 //   0x00800  TE0..TE3   table core, encryption (4 x 1 KiB, for CTR); 0x01800..0x02800 free
 //                       (was TD0..TD3: decryption now only uses TD64)
@@ -12,7 +12,8 @@
 //   0x02A40  DIGEST     64 bytes of output
 //   0x02A80  SHA_H      hash state (SHA-256: 8 words; SHA-1: 5 words), 0x02AC0 SHA_PAD (128 bytes)
 //   0x02D00  SHA_W      message schedule (SHA-256: 64 words, SHA-1: 80 words)
-//   0x02E80  W_TMP      plain AES key schedule while expanding (240), zeroed after use
+//   0x02E80  W_TMP      plain AES key schedule while expanding (240), zeroed after use; the ct
+//                       IGE loops keep 32 bytes of chaining terms there, zeroed at the end of the call
 //   0x02F80  TMP        two 16-byte IGE temporaries (table core)
 //   0x03000  ENV_*      MTProto envelope (assembly/mtproto.ts): cached auth key and id,
 //                       msg_key / KDF buffers, 4 batch slots (schedules, IVs, jobs), the KDF's
