@@ -8,7 +8,7 @@ import { blk, encryptBlock, expandKeyEnc } from './aes.js'
 import type { CtrCore } from '../types.js'
 
 export function ctrCreate(key: Uint8Array, iv: Uint8Array): CtrCore {
-  const rk: number[] = new Array<number>(60).fill(0)
+  const rk: number[] = Array.from(new Int32Array(60)) // packed small integers (new Array(60) would be holey: a hole check per read)
   expandKeyEnc(key, rk)
   const ctr = new Int32Array(4) // the counter as big-endian words
   for (let i = 0; i < 4; i++) ctr[i] = (iv[4 * i] << 24) | (iv[4 * i + 1] << 16) | (iv[4 * i + 2] << 8) | iv[4 * i + 3]

@@ -7,7 +7,7 @@
 import { blk, decryptBlock, encryptBlock, expandKeyDec, expandKeyEnc } from './aes.js'
 
 // round keys as a plain array, like the tables (see aes.ts: typed arrays slow down once any buffer is detached)
-const rk: number[] = new Array<number>(60).fill(0)
+const rk: number[] = Array.from(new Int32Array(60)) // packed small integers (new Array(60) would be holey: a hole check per read)
 
 const rd = (b: Uint8Array, p: number): number => (b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]
 function wr(b: Uint8Array, p: number, w: number): void {
