@@ -9,6 +9,7 @@ import { createRequire } from 'node:module'
 import * as mtcuteWasm from '@mtcute/wasm'
 import { rnd, type BenchCase, type BenchSuite } from '../harness.js'
 import { availableBackends } from '../backends.js'
+import { createCrypto } from '../../src/node/index.js'
 
 const require = createRequire(import.meta.url)
 
@@ -42,7 +43,9 @@ const suite: BenchSuite = {
     const { IGE: GramIge } = require('telegram/crypto/IGE') as {
       IGE: new (key: Buffer, iv: Buffer) => { encryptIge(b: Buffer): Buffer; decryptIge(b: Buffer): Buffer }
     }
-    const backends = await availableBackends()
+    // each backend alone (native: false); the Node default's node:crypto CTR is its own row below
+    const backends = await availableBackends({ native: false })
+    const nodeDefault = await createCrypto()
     const key = rnd(32), iv = rnd(32), iv16 = rnd(16)
     const cases: BenchCase[] = []
     for (const size of SIZES) {
@@ -73,6 +76,8 @@ const suite: BenchSuite = {
       cases.push({ impl: 'node:crypto', peer: true, op: 'ige-encrypt', size, fn: () => nodeIgeEncrypt(data, key, iv) })
       cases.push({ impl: 'node:crypto', peer: true, op: 'sha256', size, fn: () => createHash('sha256').update(data).digest() })
       cases.push({ impl: 'node:crypto', peer: true, op: 'sha1', size, fn: () => createHash('sha1').update(data).digest() })
+      const dctr = nodeDefault.createAesCtr(key, iv16)
+      cases.push({ impl: `mtwire ${nodeDefault.backend} +node:crypto`, op: 'ctr', size, fn: () => dctr.process(data, out) })
       const nctr = createCipheriv('aes-256-ctr', key, iv16)
       cases.push({ impl: 'node:crypto', peer: true, op: 'ctr', size, fn: () => nctr.update(data) })
     }

@@ -23,6 +23,8 @@ import * as mtcuteWasm from '@mtcute/wasm'
 import { rnd, type BenchCase, type BenchSuite } from '../harness.js'
 import { availableBackends } from '../backends.js'
 import { ClientTransport, ServerTransport } from '../../src/transport/index.js'
+import { createCrypto } from '../../src/node/index.js'
+import type { Crypto } from '../../src/crypto/types.js'
 
 const require = createRequire(import.meta.url)
 
@@ -75,14 +77,17 @@ const suite: BenchSuite = {
   name: 'transport',
   async cases({ quick }) {
     mtcuteWasm.initSync(readFileSync(require.resolve('@mtcute/wasm/mtcute-simd.wasm')))
-    const backends = await availableBackends()
+    // each backend alone (native: false), and the Node default with node:crypto's AES-CTR
+    const backends: { c: Crypto; label: string }[] = (await availableBackends({ native: false })).map((c) => ({ c, label: c.backend }))
+    const nodeDefault = await createCrypto()
+    backends.push({ c: nodeDefault, label: `${nodeDefault.backend} +node:crypto` })
     const cases: BenchCase[] = []
     const sizes = quick ? [65536] : [1024, 65536]
     for (const size of sizes) {
       const packet = rnd(size)
       const buf = Buffer.from(packet)
-      for (const c of backends) {
-        const impl = `mtwire ${c.backend}`
+      for (const { c, label } of backends) {
+        const impl = `mtwire ${label}`
         for (const framing of ['abridged', 'intermediate'] as const) {
           const client = new ClientTransport({ crypto: c, framing, obfuscated: true })
           client.start()
