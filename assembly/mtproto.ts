@@ -17,7 +17,7 @@
 // lengths. The decryption checks are computed as masks, all of them every time, and only the
 // final mask decides (at the end) whether the plaintext is wiped.
 import { CT_CONST, DIGEST, ENV_AUTH, ENV_DA, ENV_ID, ENV_IV4, ENV_JOB4, ENV_KDF_A, ENV_KDF_B, ENV_MSGKEY, ENV_RK4, ENV_SHAK, ENV_SHAW, IV, KEY, RK_DEC, RK_ENC } from './layout'
-import { sha256 } from './sha256'
+import { sha256, sha256WriteK } from './sha256'
 import { sha1 } from './sha1'
 import { tabExpandDec, tabExpandEnc } from './aes'
 import { tabIgeDecrypt, tabIgeEncrypt } from './ige'
@@ -55,40 +55,9 @@ const FAIL_PADDING: i32 = 32
 // two lanes of i32x4 registers take one vector instruction per step for both, so the pair costs
 // about what one scalar hash did.
 
-/** Writes the SHA-256 round constants K (FIPS 180-4 4.2.2) at ENV_SHAK; once at instantiation. */
+/** Writes the SHA-256 round constants K at ENV_SHAK (for the 2-lane KDF); once at instantiation. */
 export function envInit(): void {
-  store<u64>(ENV_SHAK + 0, 0x71374491428a2f98)
-  store<u64>(ENV_SHAK + 8, 0xe9b5dba5b5c0fbcf)
-  store<u64>(ENV_SHAK + 16, 0x59f111f13956c25b)
-  store<u64>(ENV_SHAK + 24, 0xab1c5ed5923f82a4)
-  store<u64>(ENV_SHAK + 32, 0x12835b01d807aa98)
-  store<u64>(ENV_SHAK + 40, 0x550c7dc3243185be)
-  store<u64>(ENV_SHAK + 48, 0x80deb1fe72be5d74)
-  store<u64>(ENV_SHAK + 56, 0xc19bf1749bdc06a7)
-  store<u64>(ENV_SHAK + 64, 0xefbe4786e49b69c1)
-  store<u64>(ENV_SHAK + 72, 0x240ca1cc0fc19dc6)
-  store<u64>(ENV_SHAK + 80, 0x4a7484aa2de92c6f)
-  store<u64>(ENV_SHAK + 88, 0x76f988da5cb0a9dc)
-  store<u64>(ENV_SHAK + 96, 0xa831c66d983e5152)
-  store<u64>(ENV_SHAK + 104, 0xbf597fc7b00327c8)
-  store<u64>(ENV_SHAK + 112, 0xd5a79147c6e00bf3)
-  store<u64>(ENV_SHAK + 120, 0x1429296706ca6351)
-  store<u64>(ENV_SHAK + 128, 0x2e1b213827b70a85)
-  store<u64>(ENV_SHAK + 136, 0x53380d134d2c6dfc)
-  store<u64>(ENV_SHAK + 144, 0x766a0abb650a7354)
-  store<u64>(ENV_SHAK + 152, 0x92722c8581c2c92e)
-  store<u64>(ENV_SHAK + 160, 0xa81a664ba2bfe8a1)
-  store<u64>(ENV_SHAK + 168, 0xc76c51a3c24b8b70)
-  store<u64>(ENV_SHAK + 176, 0xd6990624d192e819)
-  store<u64>(ENV_SHAK + 184, 0x106aa070f40e3585)
-  store<u64>(ENV_SHAK + 192, 0x1e376c0819a4c116)
-  store<u64>(ENV_SHAK + 200, 0x34b0bcb52748774c)
-  store<u64>(ENV_SHAK + 208, 0x4ed8aa4a391c0cb3)
-  store<u64>(ENV_SHAK + 216, 0x682e6ff35b9cca4f)
-  store<u64>(ENV_SHAK + 224, 0x78a5636f748f82ee)
-  store<u64>(ENV_SHAK + 232, 0x8cc7020884c87814)
-  store<u64>(ENV_SHAK + 240, 0xa4506ceb90befffa)
-  store<u64>(ENV_SHAK + 248, 0xc67178f2bef9a3f7)
+  sha256WriteK(ENV_SHAK)
 }
 
 // @ts-ignore: decorator

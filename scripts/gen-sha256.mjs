@@ -227,6 +227,11 @@ export function sha256(ptr: usize, len: usize): void {
   sha256Init()
   sha256Final(ptr, len, <u64>len)
 }
+
+/** Writes the 64 round constants K as little-endian words at \`at\` (for code that loads them, e.g. the envelope's 2-lane KDF). */
+export function sha256WriteK(at: usize): void {
+${K.filter((_, i) => i % 2 === 0).map((k, j) => `  store<u64>(at, 0x${K[2 * j + 1].toString(16).padStart(8, '0')}${k.toString(16).padStart(8, '0')}, ${8 * j})`).join('\n')}
+}
 `
 if (process.argv.includes('--check')) {
   if (readFileSync(out, 'utf8') !== src) {
