@@ -55,7 +55,7 @@ const FAIL_PADDING: i32 = 32
 // two lanes of i32x4 registers take one vector instruction per step for both, so the pair costs
 // about what one scalar hash did.
 
-/** Writes the SHA-256 round constants K at ENV_SHAK (for the 2-lane KDF); once at instantiation. */
+/** Writes the SHA-256 round constants K at ENV_SHAK (for the 2-lane KDF and sha256Blocks' rolled rounds); once at instantiation. */
 export function envInit(): void {
   sha256WriteK(ENV_SHAK)
 }
