@@ -78,38 +78,34 @@ function choose(options: CryptoOptions): { flavour: Flavour; aes: 'ct' | 'table'
 }
 
 /**
- * Runs the hot paths (JS wrappers and WASM functions) a few hundred times, so that V8 has
- * compiled and tiered them up before the first real message, then zeroes what it touched.
- * About 1-2 ms, once per flavour per process.
+ * Starts V8's optimizing compiles of one AES core's hot WASM functions before the first real
+ * message (once per flavour and core per process; ~1.5 ms on the x64 test machine). V8 runs a
+ * new module in baseline code (Liftoff: 4-5x slower here) and recompiles a function in the
+ * background once ~1.8 MB of its baseline code has run. A function that loops over the data
+ * drains that in one long call: 8 KiB of IGE each way (4 KiB is not enough for the ct core) and
+ * 4 KiB of SHA-256 start the compiles that matter most, which then finish on another thread
+ * (~1 ms each on a quiet machine, and SHA-256's rounds are a loop partly for this). A few
+ * envelope round trips run the per-message code paths once; key schedules and the KDF tier up
+ * within the first ~50 real messages, the smallest functions within a few hundred. CTR and
+ * SHA-1 are left to tier up on use, so as not to queue ahead of these. Everything touched is
+ * zeroed.
  */
-function warmUp(inst: WasmInstance, cores: CryptoCore[]): void {
-  const d = new Uint8Array(256)
+function warmUp(inst: WasmInstance, c: CryptoCore, ct: number): void {
+  const long = new Uint8Array(8192)
   const k = new Uint8Array(32)
   const iv = new Uint8Array(32)
-  const o = new Uint8Array(256)
-  for (const c of cores) {
-    const ctr = c.ctrCreate(k, iv.subarray(0, 16))
-    for (let i = 0; i < 20; i++) {
-      c.igeEncrypt(d, k, iv, o)
-      c.igeDecrypt(d, k, iv, o)
-      ctr.process(d, o)
-    }
-    ctr.dispose()
-  }
-  for (let i = 0; i < 20; i++) {
-    cores[0].sha256(d)
-    cores[0].sha1(d)
-  }
+  c.igeEncrypt(long, k, iv, long)
+  c.igeDecrypt(long, k, iv, long)
+  c.sha256(long.subarray(0, 4096))
+  const e = inst.e
   // the fused envelope on an all-zero key (no key is cached yet): encryption, then decryption
-  // of a 24 + 48-byte packet whose checks fail (the plaintext is wiped by WASM either way)
-  for (let ct = 0; ct < cores.length; ct++) {
-    for (let i = 0; i < 20; i++) {
-      inst.e.envEncrypt(SCRATCH, 0, 0, 32, 48, ct)
-      inst.e.envDecrypt(SCRATCH, 0, 0, 72, ct)
-    }
+  // of the 24 + 48-byte packet (the plaintext is wiped by WASM whether its checks pass or not)
+  for (let i = 0; i < 16; i++) {
+    e.envEncrypt(SCRATCH, 0, 0, 32, 48, ct)
+    e.envDecrypt(SCRATCH, 0, 0, 72, ct)
   }
-  inst.mem().fill(0, SCRATCH - 32, SCRATCH + 256)
-  inst.e.wipe()
+  inst.mem().fill(0, SCRATCH - 32, SCRATCH + long.length)
+  e.wipe()
 }
 
 function instantiate(f: Flavour, module: WebAssembly.Module): WasmInstance {
@@ -117,16 +113,22 @@ function instantiate(f: Flavour, module: WebAssembly.Module): WasmInstance {
   if (!inst) {
     const instance = new WebAssembly.Instance(module, {})
     inst = new WasmInstance(instance.exports as unknown as WasmExports)
-    const cores = [core(f, 'table', inst)]
-    if (FLAVOURS[f].simd) cores.push(core(f, 'ct', inst))
-    warmUp(inst, cores)
     instanceCache.set(f, inst)
   }
   return inst
 }
 
+const warmed = new Set<string>()
+
+/** The core object for a flavour and AES core (a new object each time, over the shared instance). */
 function core(f: Flavour, aes: 'ct' | 'table', inst: WasmInstance): CryptoCore {
-  return makeCore(inst, `${FLAVOURS[f].label}/${aes}`, aes)
+  const label = `${FLAVOURS[f].label}/${aes}`
+  const c = makeCore(inst, label, aes)
+  if (!warmed.has(label)) {
+    warmed.add(label)
+    warmUp(inst, c, aes === 'ct' ? 1 : 0)
+  }
+  return c
 }
 
 /** Resolves to the best WASM core the options allow, or throws `E_BACKEND_UNAVAILABLE`. */
