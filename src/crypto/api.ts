@@ -9,7 +9,7 @@ import { sha256 as nobleSha256, sha512 } from '@noble/hashes/sha2'
 import { CryptoError } from '../errors.js'
 import { crc32 } from './crc32.js'
 import { hybridCtr } from './ctr.js'
-import { buildEnvelope, resolveNative } from './envelope.js'
+import { buildEnvelope, resolveNative, warmEnvelope } from './envelope.js'
 import { getPlatform } from './platform.js'
 import type { AesCtr, Crypto, CryptoCore, NativeProvider } from './types.js'
 
@@ -75,6 +75,7 @@ export function buildCrypto(
   // the provider is fixed when the object is made, as for the envelope
   const nat = resolveNative(native)
   const nativeCtr = nat?.ctrCreate && nat.ctrFrom !== undefined && nat.ctrFrom < Infinity ? (nat as NativeCtr) : undefined
+  warmEnvelope(core)
   return {
     backend: core.backend,
     ...buildEnvelope(core, (buf) => fillRandom(random, buf), native),

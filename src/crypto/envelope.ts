@@ -25,7 +25,7 @@
  *   only where the protocol demands it (auth.bindTempAuthKey, secret-chat layers < 73).
  */
 import { CryptoError, SecurityError } from '../errors.js'
-import { type AuthKey, authKeyState } from './authkey.js'
+import { type AuthKey, authKeyState, createAuthKey } from './authkey.js'
 import { checkBytes } from './api.js'
 import { composeEnvelope, envMaxInner } from './js/mtproto.js'
 import {
@@ -453,5 +453,26 @@ export function buildEnvelope(
       }
       return res
     },
+  }
+}
+
+const warmed = new Set<string>()
+
+/**
+ * One round trip on a throwaway all-zero key with zero padding (not the caller's RNG), once per
+ * backend per process, so that V8's lazy compilation of this code path (~0.4 ms on x64) happens
+ * when the Crypto object is made instead of on its first real message.
+ */
+export function warmEnvelope(core: CryptoCore): void {
+  if (warmed.has(core.backend)) return
+  warmed.add(core.backend)
+  const env = buildEnvelope(core, (buf) => buf.fill(0), false)
+  const key = createAuthKey(new Uint8Array(256))
+  const inner = new Uint8Array(64)
+  inner[28] = 32 // the length field: 32 body bytes
+  try {
+    env.decryptMessage(key, env.encryptMessage(key, inner, 0), 0)
+  } finally {
+    key.dispose()
   }
 }
