@@ -37,6 +37,21 @@ it('assembly/layout.ts and src/crypto/wasm/layout.ts agree', () => {
 describe.each(flavours.map((f) => [f] as [Flavour]))('flavour %s', (f) => {
   const aesKinds = f === 'none' ? (['table'] as const) : (['table', 'constant-time'] as const)
 
+  // first in the file, so that it sees each flavour's and core's warm-up (module state is per test file)
+  it.each(aesKinds.map((a) => [a]))('aes %s: making a Crypto object (the warm-up) leaves no data in WASM memory and never calls the injected RNG', (aes) => {
+    let calls = 0
+    const c = createCryptoSync({ simd: f, aes, random: (b) => { calls++; b.fill(1) } })
+    expect(c.backend).toBe(`${f === 'relaxed' ? 'wasm-relaxed-simd' : f === 'baseline' ? 'wasm-simd' : 'wasm'}/${aes === 'table' ? 'table' : 'ct'}`)
+    expect(calls).toBe(0)
+    const mem = _wasmInstance(f)!.mem()
+    const zero = (from: number, to: number): boolean => mem.subarray(from, to).every((b) => b === 0)
+    expect(zero(0x2800, 0x2fa0)).toBe(true) // key, IV, schedules, digest, hash state and schedule, temporaries
+    expect(zero(0x3000, 0x3800)).toBe(true) // the envelope's cached key, msg_key, KDF buffers, batch slots
+    expect(zero(0x3900, 0x3d00)).toBe(true) // the KDF's schedule
+    expect(zero(0x8800, 0x89a0)).toBe(true) // spread round keys
+    expect(zero(layout.SCRATCH - 32, layout.SCRATCH + 16384)).toBe(true)
+  })
+
   it.each(aesKinds.map((a) => [a]))('aes %s: key material and digests are zeroed after each call', (aes) => {
     const core = loadWasmCoreSync({ simd: f, aes })
     const mem = (): Uint8Array => _wasmInstance(f)!.mem()
