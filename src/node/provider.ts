@@ -14,6 +14,7 @@
  * 256 B, where a createHash call costs more than the hashing); IGE-via-CBC is ahead from about
  * 4 KiB (with the SHA: 1.75× at 4 KiB, 2.1× at 64 KiB, 2.8× at 1 MiB).
  */
+import * as nodeCrypto from 'node:crypto'
 import { type Cipher, createCipheriv, createHash } from 'node:crypto'
 import type { CtrCore, NativeProvider } from '../crypto/types.js'
 import { setNativeProvider } from '../crypto/envelope.js'
@@ -74,9 +75,13 @@ function nodeCtr(key: Uint8Array, iv: Uint8Array): CtrCore {
   }
 }
 
+// crypto.hash (Node >= 20.12 / 21.7) hashes in one call without a Hash object: ~0.5 us less
+// per message (4 KiB: ~3.8 vs ~4.4 us here). Read off the namespace: Node 18 has no such export.
+const oneShot = (nodeCrypto as { hash?: (algorithm: string, data: Uint8Array, encoding: 'buffer') => Uint8Array }).hash
+
 export const nodeProvider: NativeProvider = {
   name: 'node:crypto',
-  sha256: (data) => createHash('sha256').update(data).digest(),
+  sha256: oneShot ? (data) => oneShot('sha256', data, 'buffer') : (data) => createHash('sha256').update(data).digest(),
   sha256From: 1024,
   igeEncrypt: igeEncryptViaCbc,
   igeEncryptFrom: 4096,
