@@ -59,11 +59,17 @@ async function mtcuteKey(provider: NodeCryptoProvider, key: Uint8Array): Promise
   return k
 }
 
-/** Every backend's core alone, plus the default one as Node users get it (node:crypto for large messages). */
+/**
+ * Every backend's core alone, plus the defaults as Node users get them (node:crypto for large
+ * messages): with relaxed SIMD (Node >= 22, or 20 with --experimental-wasm-relaxed-simd, as this
+ * benchmark runs) and with baseline SIMD (plain Node 18 and 20).
+ */
 async function ours(): Promise<Crypto[]> {
   const list = await availableBackends({ native: false })
-  const c = await createCrypto({ native: nodeProvider })
-  list.push(Object.assign(Object.create(c) as Crypto, { backend: `${c.backend} +node:crypto` }))
+  for (const simd of ['auto', 'baseline'] as const) {
+    const c = await createCrypto({ native: nodeProvider, simd })
+    list.push(Object.assign(Object.create(c) as Crypto, { backend: `${c.backend} +node:crypto` }))
+  }
   return list
 }
 
