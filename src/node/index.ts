@@ -19,3 +19,4 @@ setPlatform({
 installNodeProvider()
 
 export * from '../index.js'
+export { enableRelaxedSimd } from './relaxed.js'

@@ -4,7 +4,9 @@
  * - relaxed-child.ts under `--experimental-wasm-relaxed-simd` (Node 20 does not validate relaxed
  *   SIMD without it): vectors and random lengths against node:crypto, the pure-TS backend and
  *   the baseline flavour;
- * - gc-child.ts under `--expose-gc`: streams dropped without dispose() are zeroed and recycled.
+ * - gc-child.ts under `--expose-gc`: streams dropped without dispose() are zeroed and recycled;
+ * - relaxed-enable-child.ts with no flags: enableRelaxedSimd() makes plain Node 20 run the
+ *   relaxed flavour, with the same bytes as the baseline one.
  */
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -51,4 +53,15 @@ it('CTR streams dropped without dispose() are zeroed and recycled by the GC (chi
   expect(res.created).toBe((res.before as number) + 2000)
   expect(res.after).toBe(res.before)
   expect(res.zeroed).toBe(true)
+})
+
+it('enableRelaxedSimd() makes a plain Node 20 process pick the relaxed flavour, same bytes as baseline (child node, no flags)', async () => {
+  const res = (await runChild('./relaxed-enable-child.ts', [])) as { before: string; ok: boolean; after: string; checks: number; same: boolean }
+  const v8major = Number.parseInt(process.versions.v8, 10)
+  // Node 20 (V8 11.3) starts on baseline SIMD; Node >= 22 has relaxed SIMD on already
+  expect(res.before).toBe(v8major === 11 && !/^11\.[4-9]/.test(process.versions.v8) ? 'wasm-simd/ct' : 'wasm-relaxed-simd/ct')
+  expect(res.ok).toBe(true)
+  expect(res.after).toBe('wasm-relaxed-simd/ct')
+  expect(res.checks).toBeGreaterThan(250)
+  expect(res.same).toBe(true)
 })

@@ -53,6 +53,11 @@ function supports(f: Flavour): boolean {
   return ok
 }
 
+/** Drops the cached probe results (after the runtime's features changed: the Node entry's enableRelaxedSimd). */
+export function forgetFeatureProbes(): void {
+  supportCache.clear()
+}
+
 /** Which flavours this runtime can run, best first (for diagnostics, tests and benchmarks). */
 export function availableFlavours(): Flavour[] {
   return (['relaxed', 'baseline', 'none'] as const).filter(supports)
