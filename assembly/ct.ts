@@ -304,75 +304,52 @@ export function ctExpandEnc(): void { expand(RK_ENC, false) }
 export function ctExpandDec(): void { expand(0, true) }
 
 /**
- * IGE encryption, c_i = E(m_i ^ c_{i-1}) ^ m_{i-1}, with the same short chain between blocks as
- * ctIgeDecrypt: the next first state is SR^2(UI[io] ^ TI[jo]) ^ ipt(m_{i+1} ^ m_{i-1}) ^ (ipt(k14') ^ rk0).
+ * IGE encryption, c_i = E(m_i ^ c_{i-1}) ^ m_{i-1}, and decryption, m_i = D(c_i ^ m_{i-1}) ^ c_{i-1}:
+ * one loop (two compiled copies, `enc` is a constant), y_i = F(x_i ^ a) ^ b, then a = y_i,
+ * b = x_i, with (a, b) = (c, m) for encryption and (m, c) for decryption. The chain from one
+ * block's last inversion to the next block's first is kept short: F's first step is linear (the
+ * input basis ipt / dipt, then a key), so the next first state is
+ * SR^2(U'[io] ^ T'[jo]) ^ basis(x_{i+1} ^ b) ^ (basis(k14) ^ rk0), with the output tables mapped
+ * into the input basis (SBOUI/SBOTI, DSBOUD/DSBOTD) and everything but the first term computed
+ * off the chain; y_i itself comes from the same io, jo through the plain output tables.
  */
-export function ctIgeEncrypt(ptr: usize, len: usize): void {
+// @ts-ignore: decorator
+@inline function ige(ptr: usize, len: usize, enc: bool): void {
   if (len == 0) return
-  let c = v128.load(IV)
-  let m = v128.load(IV, 16)
-  const k14 = v128.load(RK_ENC, 224)
-  v128.store(W_TMP, v128.xor(lin(k14, IPT_LO, IPT_HI), v128.load(RK_ENC)), 16) // ipt(k14') ^ rk0
+  const rk = enc ? RK_ENC : RK_DEC
+  const bLo = enc ? IPT_LO : DIPT_LO
+  const bHi = enc ? IPT_HI : DIPT_HI
+  const ivA: usize = enc ? 0 : 16
+  let a = v128.load(IV + ivA)
+  let b = v128.load(IV + (16 - ivA))
+  const k14 = v128.load(rk, 224)
+  v128.store(W_TMP, v128.xor(lin(k14, bLo, bHi), v128.load(rk)), 16) // basis(k14) ^ rk0
   const end = ptr + len
-  let s = v128.xor(lin(v128.xor(v128.load(ptr), c), IPT_LO, IPT_HI), v128.load(RK_ENC))
+  let s = v128.xor(lin(v128.xor(v128.load(ptr), a), bLo, bHi), v128.load(rk))
   for (let p = ptr; p < end; p += 16) {
     const x = v128.load(p)
     const xn = v128.load(select<usize>(p + 16, p, p + 16 < end)) // the next block (any block after the last)
     // through memory, so that V8 computes it here, in the shadow of the rounds, not after them
-    v128.store(W_TMP, v128.xor(lin(v128.xor(xn, m), IPT_LO, IPT_HI), v128.load(W_TMP, 16)))
-    const t = eRounds(s, RK_ENC)
+    v128.store(W_TMP, v128.xor(lin(v128.xor(xn, b), bLo, bHi), v128.load(W_TMP, 16)))
+    const t = enc ? eRounds(s, rk) : dRounds(s, rk)
     const k = lo4(t)
     const i = hi4(t)
     const j = v128.xor(i, k)
     const ak = swz(tb(INVA), k)
     const io = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), i), ak)), j)
     const jo = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), j), ak)), i)
-    s = v128.xor(swz(out2(io, jo, SBOUI, SBOTI), tb(SRP + 32)), v128.load(W_TMP))
-    c = v128.xor(v128.xor(swz(out2(io, jo, SBOU, SBOT), tb(SRP + 32)), k14), m)
-    v128.store(p, c)
-    m = x
+    s = v128.xor(swz(out2(io, jo, enc ? SBOUI : DSBOUD, enc ? SBOTI : DSBOTD), tb(SRP + 32)), v128.load(W_TMP))
+    a = v128.xor(v128.xor(swz(out2(io, jo, enc ? SBOU : DSBOU, enc ? SBOT : DSBOT), tb(SRP + 32)), k14), b)
+    v128.store(p, a)
+    b = x
   }
-  v128.store(IV, c)
-  v128.store(IV, m, 16)
+  v128.store(IV + ivA, a)
+  v128.store(IV + (16 - ivA), b)
   memory.fill(W_TMP, 0, 32)
 }
 
-/**
- * IGE decryption, m_i = D(c_i ^ m_{i-1}) ^ c_{i-1}. The chain from one block's last inversion to
- * the next block's first is kept short: D's first step is linear (dipt, then a key), so the next
- * first state is SR^2(DU[io] ^ DT[jo]) ^ dipt(c_{i+1} ^ c_{i-1}) ^ (dipt(k0) ^ rk0), with the
- * output tables mapped into the dipt basis and everything but the first term computed off the
- * chain; the plaintext itself comes from the same io, jo through the plain output tables.
- */
-export function ctIgeDecrypt(ptr: usize, len: usize): void {
-  if (len == 0) return
-  let c = v128.load(IV)
-  let m = v128.load(IV, 16)
-  const k0 = v128.load(RK_DEC, 224)
-  v128.store(W_TMP, v128.xor(lin(k0, DIPT_LO, DIPT_HI), v128.load(RK_DEC)), 16) // dipt(k0) ^ rk0
-  const end = ptr + len
-  let s = v128.xor(lin(v128.xor(v128.load(ptr), m), DIPT_LO, DIPT_HI), v128.load(RK_DEC))
-  for (let p = ptr; p < end; p += 16) {
-    const x = v128.load(p)
-    const xn = v128.load(select<usize>(p + 16, p, p + 16 < end)) // the next block (any block after the last)
-    // through memory, so that V8 computes it here, in the shadow of the rounds, not after them
-    v128.store(W_TMP, v128.xor(lin(v128.xor(xn, c), DIPT_LO, DIPT_HI), v128.load(W_TMP, 16)))
-    const t = dRounds(s, RK_DEC)
-    const k = lo4(t)
-    const i = hi4(t)
-    const j = v128.xor(i, k)
-    const ak = swz(tb(INVA), k)
-    const io = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), i), ak)), j)
-    const jo = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), j), ak)), i)
-    s = v128.xor(swz(out2(io, jo, DSBOUD, DSBOTD), tb(SRP + 32)), v128.load(W_TMP))
-    m = v128.xor(v128.xor(swz(out2(io, jo, DSBOU, DSBOT), tb(SRP + 32)), k0), c)
-    v128.store(p, m)
-    c = x
-  }
-  v128.store(IV, c)
-  v128.store(IV, m, 16)
-  memory.fill(W_TMP, 0, 32)
-}
+export function ctIgeEncrypt(ptr: usize, len: usize): void { ige(ptr, len, true) }
+export function ctIgeDecrypt(ptr: usize, len: usize): void { ige(ptr, len, false) }
 
 /** One-call IGE over SCRATCH[0, len): schedule from KEY, chaining from IV, then key material zeroed. */
 export function ctIgeEncryptOnce(len: usize): void {
