@@ -84,8 +84,9 @@ function sha256Pair52(pa: usize, pb: usize, da: usize, db: usize): void {
       const s0 = v128.xor(v128.xor(rotv(w15, 7), rotv(w15, 18)), i32x4.shr_u(w15, 3))
       v128.store(wp, i32x4.add(i32x4.add(s1, v128.load(wp, 9 * 16)), i32x4.add(s0, v128.load(wp))), 16 * 16)
     }
-    let a = i32x4.splat(0x6a09e667), b = i32x4.splat(0xbb67ae85), c = i32x4.splat(0x3c6ef372), d = i32x4.splat(0xa54ff53a)
-    let e = i32x4.splat(0x510e527f), f = i32x4.splat(0x9b05688c), g = i32x4.splat(0x1f83d9ab), h = i32x4.splat(0x5be0cd19)
+    const a0 = i32x4.splat(0x6a09e667), b0 = i32x4.splat(0xbb67ae85), c0 = i32x4.splat(0x3c6ef372), d0 = i32x4.splat(0xa54ff53a)
+    const e0 = i32x4.splat(0x510e527f), f0 = i32x4.splat(0x9b05688c), g0 = i32x4.splat(0x1f83d9ab), h0 = i32x4.splat(0x5be0cd19)
+    let a = a0, b = b0, c = c0, d = d0, e = e0, f = f0, g = g0, h = h0
     for (let q: usize = 0; q < 64; q++) {
       const t1 = i32x4.add(
         i32x4.add(h, v128.xor(v128.xor(rotv(e, 6), rotv(e, 11)), rotv(e, 25))),
@@ -94,12 +95,10 @@ function sha256Pair52(pa: usize, pb: usize, da: usize, db: usize): void {
       const t2 = i32x4.add(v128.xor(v128.xor(rotv(a, 2), rotv(a, 13)), rotv(a, 22)), v128.bitselect(c, b, v128.xor(a, b)))
       h = g; g = f; f = e; e = i32x4.add(d, t1); d = c; c = b; b = a; a = i32x4.add(t1, t2)
     }
-    a = i32x4.add(a, i32x4.splat(0x6a09e667)); b = i32x4.add(b, i32x4.splat(0xbb67ae85))
-    c = i32x4.add(c, i32x4.splat(0x3c6ef372)); d = i32x4.add(d, i32x4.splat(0xa54ff53a))
-    e = i32x4.add(e, i32x4.splat(0x510e527f)); f = i32x4.add(f, i32x4.splat(0x9b05688c))
-    g = i32x4.add(g, i32x4.splat(0x1f83d9ab)); h = i32x4.add(h, i32x4.splat(0x5be0cd19))
-    putLane(da, db, 0, a); putLane(da, db, 4, b); putLane(da, db, 8, c); putLane(da, db, 12, d)
-    putLane(da, db, 16, e); putLane(da, db, 20, f); putLane(da, db, 24, g); putLane(da, db, 28, h)
+    putLane(da, db, 0, i32x4.add(a, a0)); putLane(da, db, 4, i32x4.add(b, b0))
+    putLane(da, db, 8, i32x4.add(c, c0)); putLane(da, db, 12, i32x4.add(d, d0))
+    putLane(da, db, 16, i32x4.add(e, e0)); putLane(da, db, 20, i32x4.add(f, f0))
+    putLane(da, db, 24, i32x4.add(g, g0)); putLane(da, db, 28, i32x4.add(h, h0))
     memory.fill(ENV_SHAW, 0, 1024)
   }
 }
