@@ -38,41 +38,30 @@ export function hybridCtr(core: CryptoCore, nat: Pick<Required<NativeProvider>, 
   const k = copyBytes(key)
   const v = copyBytes(iv)
   let pos = 0
-  let small: CtrCore | undefined
-  let smallPos = 0
-  let large: CtrCore | undefined
-  let largePos = 0
-  const at = (create: (key: Uint8Array, iv: Uint8Array) => CtrCore): CtrCore => {
-    const c = counterAt(v, Math.floor(pos / 16))
-    const e = create(k, c)
-    c.fill(0)
-    skip(e, pos % 16)
-    return e
-  }
+  // each engine with the stream position it has reached
+  type Side = { engine: CtrCore | undefined; at: number; create: (key: Uint8Array, iv: Uint8Array) => CtrCore }
+  const small: Side = { engine: undefined, at: 0, create: (a, b) => core.ctrCreate(a, b) }
+  const large: Side = { engine: undefined, at: 0, create: (a, b) => nat.ctrCreate(a, b) }
   return {
     process(data, out) {
-      if (data.length >= from) {
-        if (large === undefined || largePos !== pos) {
-          large?.dispose()
-          large = at((a, b) => nat.ctrCreate(a, b))
-        }
-        large.process(data, out)
-        pos += data.length
-        largePos = pos
-      } else {
-        if (small === undefined || smallPos !== pos) {
-          small?.dispose()
-          small = at((a, b) => core.ctrCreate(a, b))
-        }
-        small.process(data, out)
-        pos += data.length
-        smallPos = pos
+      const side = data.length >= from ? large : small
+      let e = side.engine
+      if (e === undefined || side.at !== pos) {
+        e?.dispose()
+        const c = counterAt(v, Math.floor(pos / 16))
+        e = side.engine = side.create(k, c)
+        c.fill(0)
+        skip(e, pos % 16)
       }
+      e.process(data, out)
+      pos += data.length
+      side.at = pos
     },
     dispose() {
-      small?.dispose()
-      large?.dispose()
-      small = large = undefined
+      for (const side of [small, large]) {
+        side.engine?.dispose()
+        side.engine = undefined
+      }
       k.fill(0)
       v.fill(0)
     },
