@@ -30,7 +30,7 @@ export function parseProxySecret(secret: string | Uint8Array): ProxySecret {
   } else {
     return fail('E_BAD_SECRET', 'the MTProxy secret must be a string or a Uint8Array')
   }
-  if (b.length === 16) return { mode: 'plain', key: b.slice() }
+  if (b.length === 16) return { mode: 'plain', key: copyBytes(b) }
   if (b.length === 17 && b[0] === 0xdd) return { mode: 'padded', key: copyBytes(b, 1) }
   if (b.length >= 18 && b[0] === 0xee) {
     const d = b.subarray(17)

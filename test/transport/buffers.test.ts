@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest'
 import { createAuthKey } from '../../src/crypto/authkey.js'
 import { acceptObfuscated2, createObfuscated2Client } from '../../src/transport/obfuscated2.js'
 import { buildClientHello, checkClientHello, parseClientHello } from '../../src/transport/faketls.js'
+import { parseProxySecret } from '../../src/transport/secret.js'
 import { hex, seededCrypto } from './helpers.js'
 
 const crypto = seededCrypto(5)
@@ -40,5 +41,18 @@ describe('Buffer inputs are not modified', () => {
     expect(hex(hello.random)).toBe(hex(rec.subarray(11, 43)))
     expect(checkClientHello(crypto, buf, [{ key, domain: 'example.org' }], { nowSec: now, skewSec: 120 })).toMatchObject({ ok: true })
     expect(hex(buf)).toBe(hex(rec))
+  })
+
+  it('parseProxySecret from a Buffer: every mode\'s key is a copy, not a view of the caller\'s bytes', () => {
+    const k = crypto.randomBytes(16)
+    for (const [prefix, mode] of [[[], 'plain'], [[0xdd], 'padded'], [[0xee], 'fake-tls']] as const) {
+      const buf = Buffer.from([...prefix, ...k, ...(mode === 'fake-tls' ? Buffer.from('example.org') : [])])
+      const before = hex(buf)
+      const s = parseProxySecret(buf)
+      expect(s.mode).toBe(mode)
+      expect(hex(s.key)).toBe(hex(k))
+      s.key.fill(0) // e.g. a caller wiping the parsed secret
+      expect(hex(buf)).toBe(before)
+    }
   })
 })
