@@ -72,13 +72,13 @@ export function buildCrypto(
   random?: (buf: Uint8Array) => void,
   native?: NativeProvider | false,
 ): Crypto {
-  // the provider is fixed when the object is made, as for the envelope
+  // the provider is resolved once, when the object is made: the envelope and CTR streams share it
   const nat = resolveNative(native)
   const nativeCtr = nat?.ctrCreate && nat.ctrFrom !== undefined && nat.ctrFrom < Infinity ? (nat as NativeCtr) : undefined
   warmEnvelope(core)
   return {
     backend: core.backend,
-    ...buildEnvelope(core, (buf) => fillRandom(random, buf), native),
+    ...buildEnvelope(core, (buf) => fillRandom(random, buf), nat ?? false),
 
     randomBytes(length) {
       if (!Number.isSafeInteger(length) || length < 0) {
