@@ -21,10 +21,7 @@ import { sha256, sha256WriteK } from './sha256'
 import { sha1 } from './sha1'
 import { tabExpandDec, tabExpandEnc } from './aes'
 import { tabIgeDecrypt, tabIgeEncrypt } from './ige'
-import {
-  ctDecrypt, ctEncrypt, ctExpandDec, ctExpandEnc, ctIgeDecrypt, ctIgeEncrypt, hi4, lin, lo4, swz, tb,
-  INV, INVA, IPT_LO, IPT_HI, SBOU, SBOT, SB1U, SB1T, SB2U, SB2T, DIPT_LO, DIPT_HI, DSBOU, DSBOT, DSB9U, DSB9T, DSBDU, DSBDT, DSBBU, DSBBT, DSBEU, DSBET, SRP, EROT1, EROT2, DROT1,
-} from './ct'
+import { ctDecrypt, ctEncrypt, ctExpandDec, ctExpandEnc, ctFirst, ctIgeDecrypt, ctIgeEncrypt, ctLast, ctRound } from './ct'
 
 // flags and failure bits: the same values as src/crypto/types.ts
 const ENV_V1: u32 = 1
@@ -387,260 +384,64 @@ function ige4(count: usize, enc: bool): void {
 }
 
 
-// The ct core's constants and shuffle helpers come from ct.ts (it writes them at CT_CONST in ctInit).
-
 /**
- * Four AES-256 encryptions in lockstep (the ct core's rounds, as in ct.ts's
- * ctEncrypt, each step done for the four states before the next, so the four
- * independent dependency chains overlap in the CPU): the IGE blocks [0, len) of the four
- * messages in slots 0..3, chaining state in ENV_IV4.
+ * Four IGE chains side by side, encryption or decryption (`enc` is a constant): the blocks
+ * [0, len) of the messages in slots 0..3, chaining state in ENV_IV4. Each of the ct core's
+ * rounds is applied to the four states in turn; the four dependency chains are independent,
+ * so the CPU overlaps them. As in ct.ts's IGE loop, y = F(x ^ a) ^ b, then a = y, b = x, with
+ * (a, b) = (c, m) encrypting and (m, c) decrypting; a slot's ENV_IV4 entry is c ‖ m.
  */
-function ige4Enc(len: usize): void {
+// @ts-ignore: decorator
+@inline function ige4Lanes(len: usize, enc: bool): void {
   if (ASC_FEATURE_SIMD) {
     const p0 = jobPtr(0), rk0 = ENV_RK4 + 0
     const p1 = jobPtr(1), rk1 = ENV_RK4 + 256
     const p2 = jobPtr(2), rk2 = ENV_RK4 + 512
     const p3 = jobPtr(3), rk3 = ENV_RK4 + 768
-    let c0 = v128.load(ENV_IV4 + 0), m0 = v128.load(ENV_IV4 + 16)
-    let c1 = v128.load(ENV_IV4 + 32), m1 = v128.load(ENV_IV4 + 48)
-    let c2 = v128.load(ENV_IV4 + 64), m2 = v128.load(ENV_IV4 + 80)
-    let c3 = v128.load(ENV_IV4 + 96), m3 = v128.load(ENV_IV4 + 112)
+    const ivA: usize = enc ? 0 : 16
+    const ivB: usize = 16 - ivA
+    let a0 = v128.load(ENV_IV4 + ivA), b0 = v128.load(ENV_IV4 + ivB)
+    let a1 = v128.load(ENV_IV4 + 32 + ivA), b1 = v128.load(ENV_IV4 + 32 + ivB)
+    let a2 = v128.load(ENV_IV4 + 64 + ivA), b2 = v128.load(ENV_IV4 + 64 + ivB)
+    let a3 = v128.load(ENV_IV4 + 96 + ivA), b3 = v128.load(ENV_IV4 + 96 + ivB)
     for (let off: usize = 0; off < len; off += 16) {
       const x0 = v128.load(p0 + off)
       const x1 = v128.load(p1 + off)
       const x2 = v128.load(p2 + off)
       const x3 = v128.load(p3 + off)
-      let s0 = v128.xor(x0, c0)
-      let s1 = v128.xor(x1, c1)
-      let s2 = v128.xor(x2, c2)
-      let s3 = v128.xor(x3, c3)
-      s0 = v128.xor(lin(s0, IPT_LO, IPT_HI), v128.load(rk0))
-      s1 = v128.xor(lin(s1, IPT_LO, IPT_HI), v128.load(rk1))
-      s2 = v128.xor(lin(s2, IPT_LO, IPT_HI), v128.load(rk2))
-      s3 = v128.xor(lin(s3, IPT_LO, IPT_HI), v128.load(rk3))
+      let s0 = ctFirst(v128.xor(x0, a0), rk0, enc)
+      let s1 = ctFirst(v128.xor(x1, a1), rk1, enc)
+      let s2 = ctFirst(v128.xor(x2, a2), rk2, enc)
+      let s3 = ctFirst(v128.xor(x3, a3), rk3, enc)
       for (let r: usize = 1; r < 14; r++) {
         const o = r << 4
         const q: usize = (r & 3) << 4
-        const r1 = tb(EROT1 + q)
-        const r2 = tb(EROT2 + q)
-        const k0 = lo4(s0)
-        const k1 = lo4(s1)
-        const k2 = lo4(s2)
-        const k3 = lo4(s3)
-        const i0 = hi4(s0)
-        const i1 = hi4(s1)
-        const i2 = hi4(s2)
-        const i3 = hi4(s3)
-        const j0 = v128.xor(i0, k0)
-        const j1 = v128.xor(i1, k1)
-        const j2 = v128.xor(i2, k2)
-        const j3 = v128.xor(i3, k3)
-        const ak0 = swz(tb(INVA), k0)
-        const ak1 = swz(tb(INVA), k1)
-        const ak2 = swz(tb(INVA), k2)
-        const ak3 = swz(tb(INVA), k3)
-        const io0 = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), i0), ak0)), j0)
-        const io1 = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), i1), ak1)), j1)
-        const io2 = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), i2), ak2)), j2)
-        const io3 = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), i3), ak3)), j3)
-        const jo0 = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), j0), ak0)), i0)
-        const jo1 = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), j1), ak1)), i1)
-        const jo2 = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), j2), ak2)), i2)
-        const jo3 = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), j3), ak3)), i3)
-        const a0 = v128.xor(swz(tb(SB1U), io0), swz(tb(SB1T), jo0))
-        const a1 = v128.xor(swz(tb(SB1U), io1), swz(tb(SB1T), jo1))
-        const a2 = v128.xor(swz(tb(SB1U), io2), swz(tb(SB1T), jo2))
-        const a3 = v128.xor(swz(tb(SB1U), io3), swz(tb(SB1T), jo3))
-        const b0 = v128.xor(swz(tb(SB2U), io0), swz(tb(SB2T), jo0))
-        const b1 = v128.xor(swz(tb(SB2U), io1), swz(tb(SB2T), jo1))
-        const b2 = v128.xor(swz(tb(SB2U), io2), swz(tb(SB2T), jo2))
-        const b3 = v128.xor(swz(tb(SB2U), io3), swz(tb(SB2T), jo3))
-        // MixColumns with two shuffles, as ct.ts's emix: (b ^ rk ^ t) ^ rot1(b ^ a ^ t), t = rot2(a)
-        const t0 = swz(a0, r2)
-        const t1 = swz(a1, r2)
-        const t2 = swz(a2, r2)
-        const t3 = swz(a3, r2)
-        s0 = v128.xor(v128.xor(v128.xor(b0, v128.load(rk0 + o)), t0), swz(v128.xor(v128.xor(b0, a0), t0), r1))
-        s1 = v128.xor(v128.xor(v128.xor(b1, v128.load(rk1 + o)), t1), swz(v128.xor(v128.xor(b1, a1), t1), r1))
-        s2 = v128.xor(v128.xor(v128.xor(b2, v128.load(rk2 + o)), t2), swz(v128.xor(v128.xor(b2, a2), t2), r1))
-        s3 = v128.xor(v128.xor(v128.xor(b3, v128.load(rk3 + o)), t3), swz(v128.xor(v128.xor(b3, a3), t3), r1))
+        s0 = ctRound(s0, rk0 + o, q, enc)
+        s1 = ctRound(s1, rk1 + o, q, enc)
+        s2 = ctRound(s2, rk2 + o, q, enc)
+        s3 = ctRound(s3, rk3 + o, q, enc)
       }
-      {
-        const k0 = lo4(s0)
-        const k1 = lo4(s1)
-        const k2 = lo4(s2)
-        const k3 = lo4(s3)
-        const i0 = hi4(s0)
-        const i1 = hi4(s1)
-        const i2 = hi4(s2)
-        const i3 = hi4(s3)
-        const j0 = v128.xor(i0, k0)
-        const j1 = v128.xor(i1, k1)
-        const j2 = v128.xor(i2, k2)
-        const j3 = v128.xor(i3, k3)
-        const ak0 = swz(tb(INVA), k0)
-        const ak1 = swz(tb(INVA), k1)
-        const ak2 = swz(tb(INVA), k2)
-        const ak3 = swz(tb(INVA), k3)
-        const io0 = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), i0), ak0)), j0)
-        const io1 = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), i1), ak1)), j1)
-        const io2 = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), i2), ak2)), j2)
-        const io3 = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), i3), ak3)), j3)
-        const jo0 = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), j0), ak0)), i0)
-        const jo1 = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), j1), ak1)), i1)
-        const jo2 = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), j2), ak2)), i2)
-        const jo3 = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), j3), ak3)), i3)
-        s0 = v128.xor(swz(v128.xor(swz(tb(SBOU), io0), swz(tb(SBOT), jo0)), tb(SRP + 32)), v128.load(rk0 + 224))
-        s1 = v128.xor(swz(v128.xor(swz(tb(SBOU), io1), swz(tb(SBOT), jo1)), tb(SRP + 32)), v128.load(rk1 + 224))
-        s2 = v128.xor(swz(v128.xor(swz(tb(SBOU), io2), swz(tb(SBOT), jo2)), tb(SRP + 32)), v128.load(rk2 + 224))
-        s3 = v128.xor(swz(v128.xor(swz(tb(SBOU), io3), swz(tb(SBOT), jo3)), tb(SRP + 32)), v128.load(rk3 + 224))
-      }
-      c0 = v128.xor(s0, m0)
-      c1 = v128.xor(s1, m1)
-      c2 = v128.xor(s2, m2)
-      c3 = v128.xor(s3, m3)
-      v128.store(p0 + off, c0)
-      v128.store(p1 + off, c1)
-      v128.store(p2 + off, c2)
-      v128.store(p3 + off, c3)
-      m0 = x0
-      m1 = x1
-      m2 = x2
-      m3 = x3
+      a0 = v128.xor(ctLast(s0, rk0, enc), b0)
+      a1 = v128.xor(ctLast(s1, rk1, enc), b1)
+      a2 = v128.xor(ctLast(s2, rk2, enc), b2)
+      a3 = v128.xor(ctLast(s3, rk3, enc), b3)
+      v128.store(p0 + off, a0)
+      v128.store(p1 + off, a1)
+      v128.store(p2 + off, a2)
+      v128.store(p3 + off, a3)
+      b0 = x0
+      b1 = x1
+      b2 = x2
+      b3 = x3
     }
-    v128.store(ENV_IV4 + 0, c0); v128.store(ENV_IV4 + 16, m0)
-    v128.store(ENV_IV4 + 32, c1); v128.store(ENV_IV4 + 48, m1)
-    v128.store(ENV_IV4 + 64, c2); v128.store(ENV_IV4 + 80, m2)
-    v128.store(ENV_IV4 + 96, c3); v128.store(ENV_IV4 + 112, m3)
+    v128.store(ENV_IV4 + ivA, a0); v128.store(ENV_IV4 + ivB, b0)
+    v128.store(ENV_IV4 + 32 + ivA, a1); v128.store(ENV_IV4 + 32 + ivB, b1)
+    v128.store(ENV_IV4 + 64 + ivA, a2); v128.store(ENV_IV4 + 64 + ivB, b2)
+    v128.store(ENV_IV4 + 96 + ivA, a3); v128.store(ENV_IV4 + 96 + ivB, b3)
   }
 }
-/**
- * Four AES-256 decryptions in lockstep (the ct core's rounds, as in ct.ts's
- * ctDecrypt, each step done for the four states before the next, so the four
- * independent dependency chains overlap in the CPU): the IGE blocks [0, len) of the four
- * messages in slots 0..3, chaining state in ENV_IV4.
- */
-function ige4Dec(len: usize): void {
-  if (ASC_FEATURE_SIMD) {
-    const p0 = jobPtr(0), rk0 = ENV_RK4 + 0
-    const p1 = jobPtr(1), rk1 = ENV_RK4 + 256
-    const p2 = jobPtr(2), rk2 = ENV_RK4 + 512
-    const p3 = jobPtr(3), rk3 = ENV_RK4 + 768
-    let c0 = v128.load(ENV_IV4 + 0), m0 = v128.load(ENV_IV4 + 16)
-    let c1 = v128.load(ENV_IV4 + 32), m1 = v128.load(ENV_IV4 + 48)
-    let c2 = v128.load(ENV_IV4 + 64), m2 = v128.load(ENV_IV4 + 80)
-    let c3 = v128.load(ENV_IV4 + 96), m3 = v128.load(ENV_IV4 + 112)
-    for (let off: usize = 0; off < len; off += 16) {
-      const x0 = v128.load(p0 + off)
-      const x1 = v128.load(p1 + off)
-      const x2 = v128.load(p2 + off)
-      const x3 = v128.load(p3 + off)
-      let s0 = v128.xor(x0, m0)
-      let s1 = v128.xor(x1, m1)
-      let s2 = v128.xor(x2, m2)
-      let s3 = v128.xor(x3, m3)
-      s0 = v128.xor(lin(s0, DIPT_LO, DIPT_HI), v128.load(rk0))
-      s1 = v128.xor(lin(s1, DIPT_LO, DIPT_HI), v128.load(rk1))
-      s2 = v128.xor(lin(s2, DIPT_LO, DIPT_HI), v128.load(rk2))
-      s3 = v128.xor(lin(s3, DIPT_LO, DIPT_HI), v128.load(rk3))
-      for (let r: usize = 1; r < 14; r++) {
-        const o = r << 4
-        const q: usize = (r & 3) << 4
-        const r1 = tb(DROT1 + q)
-        const k0 = lo4(s0)
-        const k1 = lo4(s1)
-        const k2 = lo4(s2)
-        const k3 = lo4(s3)
-        const i0 = hi4(s0)
-        const i1 = hi4(s1)
-        const i2 = hi4(s2)
-        const i3 = hi4(s3)
-        const j0 = v128.xor(i0, k0)
-        const j1 = v128.xor(i1, k1)
-        const j2 = v128.xor(i2, k2)
-        const j3 = v128.xor(i3, k3)
-        const ak0 = swz(tb(INVA), k0)
-        const ak1 = swz(tb(INVA), k1)
-        const ak2 = swz(tb(INVA), k2)
-        const ak3 = swz(tb(INVA), k3)
-        const io0 = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), i0), ak0)), j0)
-        const io1 = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), i1), ak1)), j1)
-        const io2 = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), i2), ak2)), j2)
-        const io3 = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), i3), ak3)), j3)
-        const jo0 = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), j0), ak0)), i0)
-        const jo1 = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), j1), ak1)), i1)
-        const jo2 = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), j2), ak2)), i2)
-        const jo3 = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), j3), ak3)), i3)
-        let m0 = v128.xor(swz(tb(DSB9U), io0), swz(tb(DSB9T), jo0))
-        let m1 = v128.xor(swz(tb(DSB9U), io1), swz(tb(DSB9T), jo1))
-        let m2 = v128.xor(swz(tb(DSB9U), io2), swz(tb(DSB9T), jo2))
-        let m3 = v128.xor(swz(tb(DSB9U), io3), swz(tb(DSB9T), jo3))
-        m0 = v128.xor(v128.xor(swz(tb(DSBDU), io0), swz(tb(DSBDT), jo0)), swz(m0, r1))
-        m1 = v128.xor(v128.xor(swz(tb(DSBDU), io1), swz(tb(DSBDT), jo1)), swz(m1, r1))
-        m2 = v128.xor(v128.xor(swz(tb(DSBDU), io2), swz(tb(DSBDT), jo2)), swz(m2, r1))
-        m3 = v128.xor(v128.xor(swz(tb(DSBDU), io3), swz(tb(DSBDT), jo3)), swz(m3, r1))
-        m0 = v128.xor(v128.xor(swz(tb(DSBBU), io0), swz(tb(DSBBT), jo0)), swz(m0, r1))
-        m1 = v128.xor(v128.xor(swz(tb(DSBBU), io1), swz(tb(DSBBT), jo1)), swz(m1, r1))
-        m2 = v128.xor(v128.xor(swz(tb(DSBBU), io2), swz(tb(DSBBT), jo2)), swz(m2, r1))
-        m3 = v128.xor(v128.xor(swz(tb(DSBBU), io3), swz(tb(DSBBT), jo3)), swz(m3, r1))
-        m0 = v128.xor(v128.xor(swz(tb(DSBEU), io0), swz(tb(DSBET), jo0)), swz(m0, r1))
-        m1 = v128.xor(v128.xor(swz(tb(DSBEU), io1), swz(tb(DSBET), jo1)), swz(m1, r1))
-        m2 = v128.xor(v128.xor(swz(tb(DSBEU), io2), swz(tb(DSBET), jo2)), swz(m2, r1))
-        m3 = v128.xor(v128.xor(swz(tb(DSBEU), io3), swz(tb(DSBET), jo3)), swz(m3, r1))
-        s0 = v128.xor(m0, v128.load(rk0 + o))
-        s1 = v128.xor(m1, v128.load(rk1 + o))
-        s2 = v128.xor(m2, v128.load(rk2 + o))
-        s3 = v128.xor(m3, v128.load(rk3 + o))
-      }
-      {
-        const k0 = lo4(s0)
-        const k1 = lo4(s1)
-        const k2 = lo4(s2)
-        const k3 = lo4(s3)
-        const i0 = hi4(s0)
-        const i1 = hi4(s1)
-        const i2 = hi4(s2)
-        const i3 = hi4(s3)
-        const j0 = v128.xor(i0, k0)
-        const j1 = v128.xor(i1, k1)
-        const j2 = v128.xor(i2, k2)
-        const j3 = v128.xor(i3, k3)
-        const ak0 = swz(tb(INVA), k0)
-        const ak1 = swz(tb(INVA), k1)
-        const ak2 = swz(tb(INVA), k2)
-        const ak3 = swz(tb(INVA), k3)
-        const io0 = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), i0), ak0)), j0)
-        const io1 = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), i1), ak1)), j1)
-        const io2 = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), i2), ak2)), j2)
-        const io3 = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), i3), ak3)), j3)
-        const jo0 = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), j0), ak0)), i0)
-        const jo1 = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), j1), ak1)), i1)
-        const jo2 = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), j2), ak2)), i2)
-        const jo3 = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), j3), ak3)), i3)
-        s0 = v128.xor(swz(v128.xor(swz(tb(DSBOU), io0), swz(tb(DSBOT), jo0)), tb(SRP + 32)), v128.load(rk0 + 224))
-        s1 = v128.xor(swz(v128.xor(swz(tb(DSBOU), io1), swz(tb(DSBOT), jo1)), tb(SRP + 32)), v128.load(rk1 + 224))
-        s2 = v128.xor(swz(v128.xor(swz(tb(DSBOU), io2), swz(tb(DSBOT), jo2)), tb(SRP + 32)), v128.load(rk2 + 224))
-        s3 = v128.xor(swz(v128.xor(swz(tb(DSBOU), io3), swz(tb(DSBOT), jo3)), tb(SRP + 32)), v128.load(rk3 + 224))
-      }
-      m0 = v128.xor(s0, c0)
-      m1 = v128.xor(s1, c1)
-      m2 = v128.xor(s2, c2)
-      m3 = v128.xor(s3, c3)
-      v128.store(p0 + off, m0)
-      v128.store(p1 + off, m1)
-      v128.store(p2 + off, m2)
-      v128.store(p3 + off, m3)
-      c0 = x0
-      c1 = x1
-      c2 = x2
-      c3 = x3
-    }
-    v128.store(ENV_IV4 + 0, c0); v128.store(ENV_IV4 + 16, m0)
-    v128.store(ENV_IV4 + 32, c1); v128.store(ENV_IV4 + 48, m1)
-    v128.store(ENV_IV4 + 64, c2); v128.store(ENV_IV4 + 80, m2)
-    v128.store(ENV_IV4 + 96, c3); v128.store(ENV_IV4 + 112, m3)
-  }
-}
+function ige4Enc(len: usize): void { ige4Lanes(len, true) }
+function ige4Dec(len: usize): void { ige4Lanes(len, false) }
 /** The batch's IGE over the prepared slots; zeroes the slots (schedules, chaining, jobs). */
 export function envEncryptBatch(count: usize): void {
   ige4(count, true)
