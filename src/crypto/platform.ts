@@ -1,10 +1,12 @@
 /**
- * Where randomness and WebCrypto come from. Defaults to `globalThis.crypto`; the Node entry
+ * Where randomness, WebCrypto and native base64 decoding come from. Defaults to `globalThis.crypto`; the Node entry
  * point (src/node/) installs `node:crypto`'s webcrypto, because Node 18 has no global one.
  */
 export interface Platform {
   getRandomValues?: (buf: Uint8Array) => void
   subtle?: SubtleCrypto
+  /** A native base64 decoder (Node: Buffer), for the embedded WASM modules. */
+  fromBase64?: (s: string) => Uint8Array<ArrayBuffer>
 }
 
 const g = (globalThis as { crypto?: Crypto }).crypto

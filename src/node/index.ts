@@ -1,8 +1,10 @@
 /**
  * The Node entry point: everything in the universal API, plus `node:crypto` as the CSPRNG and
- * its WebCrypto as the PBKDF2 provider (Node 18 has no `globalThis.crypto`), and node:crypto's
- * native SHA-256 and AES for large MTProto messages.
+ * its WebCrypto as the PBKDF2 provider (Node 18 has no `globalThis.crypto`), Buffer's native
+ * base64 decoding for the embedded WASM, and node:crypto's native SHA-256 and AES for large
+ * MTProto messages.
  */
+import { Buffer } from 'node:buffer'
 import { randomFillSync, webcrypto } from 'node:crypto'
 import { setPlatform } from '../crypto/platform.js'
 import { installNodeProvider } from './provider.js'
@@ -14,6 +16,7 @@ setPlatform({
     randomFillSync(b)
   },
   subtle: webcrypto.subtle as unknown as SubtleCrypto,
+  fromBase64: (s) => Buffer.from(s, 'base64') as Uint8Array<ArrayBuffer>,
 })
 // node:crypto for the envelope's large messages (SHA-NI, AES-NI), above measured thresholds
 installNodeProvider()

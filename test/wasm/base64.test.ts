@@ -1,0 +1,49 @@
+/**
+ * The decoder of the embedded modules: each of its paths (the platform's native decoder, atob,
+ * the plain loop) gives Buffer's bytes, on the modules themselves and on every tail length.
+ */
+import { randomBytes } from 'node:crypto'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { getPlatform, setPlatform } from '../../src/crypto/platform.js'
+import { fromBase64 } from '../../src/crypto/wasm/base64.js'
+import * as modules from '../../src/crypto/wasm/modules.generated.js'
+
+const inputs = [
+  ...Object.values(modules),
+  ...Array.from({ length: 70 }, (_, n) => randomBytes(n).toString('base64')),
+  randomBytes(100_000).toString('base64'),
+]
+
+describe('fromBase64 (embedded WASM)', () => {
+  const saved = getPlatform().fromBase64
+  afterEach(() => {
+    vi.unstubAllGlobals()
+    setPlatform({ fromBase64: saved })
+  })
+
+  const paths: [string, () => void][] = [
+    ['platform decoder', () => setPlatform({ fromBase64: (s) => new Uint8Array(Buffer.from(s, 'base64')) })],
+    ['atob', () => setPlatform({ fromBase64: undefined })],
+    [
+      'plain loop',
+      () => {
+        setPlatform({ fromBase64: undefined })
+        vi.stubGlobal('atob', undefined)
+      },
+    ],
+  ]
+  for (const [name, use] of paths) {
+    it(name, () => {
+      use()
+      // a runtime with Uint8Array.fromBase64 (newer than Node 24) would take that path instead
+      const U = Uint8Array as { fromBase64?: unknown }
+      const fast = U.fromBase64
+      delete U.fromBase64
+      try {
+        for (const s of inputs) expect(Buffer.from(fromBase64(s)).equals(Buffer.from(s, 'base64'))).toBe(true)
+      } finally {
+        if (fast !== undefined) U.fromBase64 = fast
+      }
+    })
+  }
+})
