@@ -62,7 +62,8 @@ function fillRandom(random: ((b: Uint8Array) => void) | undefined, buf: Uint8Arr
   if (!fill) {
     throw new CryptoError('E_NO_RANDOM', 'no CSPRNG: this runtime has no crypto.getRandomValues; pass options.random')
   }
-  for (let i = 0; i < buf.length; i += 65536) fill(buf.subarray(i, Math.min(buf.length, i + 65536)))
+  if (buf.length <= 65536) fill(buf) // the common case (the envelope's padding pool) makes no view
+  else for (let i = 0; i < buf.length; i += 65536) fill(buf.subarray(i, Math.min(buf.length, i + 65536)))
 }
 
 type NativeCtr = NativeProvider & Required<Pick<NativeProvider, 'ctrCreate' | 'ctrFrom'>>
