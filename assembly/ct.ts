@@ -146,33 +146,37 @@ function conj(dst: usize, a: usize, b: usize, c: usize): void {
 // @ts-ignore: decorator
 @inline export function lin(x: v128, lo: usize, hi: usize): v128 { return v128.xor(swz(tb(lo), lo4(x)), swz(tb(hi), hi4(x))) }
 
-// Tower-field inversion, then the two-table output map U[io] ^ T[jo].
+// Tower-field inversion of the state z: from its nibbles i (high), k (low) and j = i ^ k, the
+// two indices io and jo, after which any output table pair gives U[io] ^ T[jo]. Callers take
+// both halves; their shared steps (k, i, j, a/k) are pure and merged by the optimizers.
 // @ts-ignore: decorator
-@inline function sub(z: v128, u: usize, t: usize): v128 {
+@inline function invIo(z: v128): v128 {
   const k = lo4(z)
   const i = hi4(z)
   const j = v128.xor(i, k)
-  const ak = swz(tb(INVA), k)
-  const iak = v128.xor(swz(tb(INV), i), ak)
-  const jak = v128.xor(swz(tb(INV), j), ak)
-  const io = v128.xor(swz(tb(INV), iak), j)
-  const jo = v128.xor(swz(tb(INV), jak), i)
-  return v128.xor(swz(tb(u), io), swz(tb(t), jo))
+  return v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), i), swz(tb(INVA), k))), j)
+}
+// @ts-ignore: decorator
+@inline function invJo(z: v128): v128 {
+  const k = lo4(z)
+  const i = hi4(z)
+  const j = v128.xor(i, k)
+  return v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), j), swz(tb(INVA), k))), i)
 }
 
 // @ts-ignore: decorator
 @inline function out2(io: v128, jo: v128, u: usize, t: usize): v128 { return v128.xor(swz(tb(u), io), swz(tb(t), jo)) }
 
+// Inversion, then the output map of the table pair (u, t).
+// @ts-ignore: decorator
+@inline function sub(z: v128, u: usize, t: usize): v128 { return out2(invIo(z), invJo(z), u, t) }
+
 // One middle encryption round r (1..13, frame q = (r & 3) << 4; keys at rk): the state in the
 // ipt basis, its bytes permuted by SR^r.
 // @ts-ignore: decorator
 @inline function eround(s: v128, rk: usize, q: usize): v128 {
-  const k = lo4(s)
-  const i = hi4(s)
-  const j = v128.xor(i, k)
-  const ak = swz(tb(INVA), k)
-  const io = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), i), ak)), j)
-  const jo = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), j), ak)), i)
+  const io = invIo(s)
+  const jo = invJo(s)
   return emix(out2(io, jo, SB1U, SB1T), out2(io, jo, SB2U, SB2T), rk, q)
 }
 
@@ -207,12 +211,8 @@ function conj(dst: usize, a: usize, b: usize, c: usize): void {
 // faster (4 x 4 KiB: ~6% relaxed SIMD, ~10% baseline), and the tree is ~3% faster alone.
 // @ts-ignore: decorator
 @inline function dround(s: v128, rk: usize, q: usize, tree: bool): v128 {
-  const k = lo4(s)
-  const i = hi4(s)
-  const j = v128.xor(i, k)
-  const ak = swz(tb(INVA), k)
-  const io = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), i), ak)), j)
-  const jo = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), j), ak)), i)
+  const io = invIo(s)
+  const jo = invJo(s)
   const r1 = tb(DROT1 + q)
   if (tree) {
     const r2 = tb(DROT2 + q)
@@ -356,12 +356,8 @@ export function ctExpandDec(): void { expand(0, true) }
     // through memory, so that V8 computes it here, in the shadow of the rounds, not after them
     v128.store(W_TMP, v128.xor(lin(v128.xor(xn, b), bLo, bHi), v128.load(W_TMP, 16)))
     const t = enc ? eRounds(s, rk) : dRounds(s, rk)
-    const k = lo4(t)
-    const i = hi4(t)
-    const j = v128.xor(i, k)
-    const ak = swz(tb(INVA), k)
-    const io = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), i), ak)), j)
-    const jo = v128.xor(swz(tb(INV), v128.xor(swz(tb(INV), j), ak)), i)
+    const io = invIo(t)
+    const jo = invJo(t)
     s = v128.xor(swz(out2(io, jo, enc ? SBOUI : DSBOUD, enc ? SBOTI : DSBOTD), tb(SRP + 32)), v128.load(W_TMP))
     a = v128.xor(v128.xor(swz(out2(io, jo, enc ? SBOU : DSBOU, enc ? SBOT : DSBOT), tb(SRP + 32)), k14), b)
     v128.store(p, a)
