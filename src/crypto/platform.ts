@@ -1,6 +1,7 @@
 /**
- * Where randomness, WebCrypto and native base64 decoding come from. Defaults to `globalThis.crypto`; the Node entry
- * point (src/node/) installs `node:crypto`'s webcrypto, because Node 18 has no global one.
+ * Where randomness, WebCrypto and native base64 decoding come from. Defaults to
+ * `globalThis.crypto`; the Node entry point (src/node/) installs `node:crypto`'s webcrypto,
+ * because Node 18 has no global one, and Buffer's base64 decoder.
  */
 export interface Platform {
   getRandomValues?: (buf: Uint8Array) => void

@@ -21,27 +21,47 @@ describe('fromBase64 (embedded WASM)', () => {
     setPlatform({ fromBase64: saved })
   })
 
-  const paths: [string, () => void][] = [
-    ['platform decoder', () => setPlatform({ fromBase64: (s) => new Uint8Array(Buffer.from(s, 'base64')) })],
-    ['atob', () => setPlatform({ fromBase64: undefined })],
+  // each path installs what it needs and returns the function that must have done the decoding
+  const paths: [string, () => { mock: { calls: unknown[] } }][] = [
+    [
+      'platform decoder',
+      () => {
+        const f = vi.fn((s: string) => new Uint8Array(Buffer.from(s, 'base64')))
+        setPlatform({ fromBase64: f })
+        return f
+      },
+    ],
+    [
+      'atob',
+      () => {
+        setPlatform({ fromBase64: undefined })
+        const f = vi.fn((s: string) => Buffer.from(s, 'base64').toString('latin1'))
+        vi.stubGlobal('atob', f)
+        return f
+      },
+    ],
     [
       'plain loop',
       () => {
         setPlatform({ fromBase64: undefined })
         vi.stubGlobal('atob', undefined)
+        const f = vi.spyOn(String.prototype, 'charCodeAt')
+        return f
       },
     ],
   ]
   for (const [name, use] of paths) {
     it(name, () => {
-      use()
-      // a runtime with Uint8Array.fromBase64 (newer than Node 24) would take that path instead
+      // a runtime with Uint8Array.fromBase64 would take that path instead
       const U = Uint8Array as { fromBase64?: unknown }
       const fast = U.fromBase64
       delete U.fromBase64
+      const decoder = use()
       try {
         for (const s of inputs) expect(Buffer.from(fromBase64(s)).equals(Buffer.from(s, 'base64'))).toBe(true)
+        expect(decoder.mock.calls.length).toBeGreaterThan(0)
       } finally {
+        vi.restoreAllMocks()
         if (fast !== undefined) U.fromBase64 = fast
       }
     })
