@@ -9,7 +9,7 @@ export { tabIgeDecrypt, tabIgeEncrypt }
 export { tabCtrInit, tabCtrProcess } from './ctr'
 export { sha256, sha256Blocks, sha256Final, sha256Init } from './sha256'
 export { sha1, sha1Blocks, sha1Final, sha1Init } from './sha1'
-export { envDecrypt, envEncrypt } from './mtproto'
+export { envDecrypt, envDecryptClose, envDecryptOpen, envEncrypt } from './mtproto'
 
 /** Generates the tables; call once after instantiation. */
 export function init(): void {

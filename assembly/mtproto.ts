@@ -26,6 +26,9 @@ import { ctDecrypt, ctEncrypt, ctExpandDec, ctExpandEnc, ctFirst, ctIgeDecrypt, 
 // flags and failure bits: the same values as src/crypto/types.ts
 const ENV_V1: u32 = 1
 const ENV_E2E: u32 = 2
+// (call flag, not part of the JS API's flags) the host wrote SHA-256(key slice ‖ plaintext) at
+// DIGEST between envDecryptOpen and envDecryptClose: MTProto 2.0 only
+const ENV_HOST_HASH: u32 = 4
 const FAIL_KEY_ID: i32 = 1
 const FAIL_SHAPE: i32 = 2
 const FAIL_MSG_KEY: i32 = 4
@@ -263,8 +266,10 @@ function decFinish(ptr: usize, x: usize, flags: u32, total: usize, fail: i32): i
     sha1(ptr, rem < 0 ? n : <usize>(hdr + m))
     hoff = 4
   } else {
-    memory.copy(ptr - 32, ENV_AUTH + 88 + x, 32)
-    sha256(ptr - 32, 32 + n)
+    if (!(flags & ENV_HOST_HASH)) {
+      memory.copy(ptr - 32, ENV_AUTH + 88 + x, 32)
+      sha256(ptr - 32, 32 + n)
+    }
     memory.fill(ptr - 32, 0, 32)
     hoff = 8
   }
@@ -293,6 +298,23 @@ export function envDecrypt(ptr: usize, x: usize, flags: u32, total: usize, ct: b
   const fail = decPrepare(ptr, x, flags, total)
   igeDec(ptr, bodyOf(total), ct)
   return decFinish(ptr, x, flags, total, fail)
+}
+
+/**
+ * envDecrypt in two calls for a host with a faster SHA-256 (MTProto 2.0 only): this one decrypts
+ * and puts the key slice before the plaintext, so that the host hashes [ptr-32, ptr+n) straight
+ * from memory (n = (total-24) & ~15) and writes the digest at DIGEST; envDecryptClose then does
+ * every check. Returns the partial failure mask for envDecryptClose.
+ */
+export function envDecryptOpen(ptr: usize, x: usize, flags: u32, total: usize, ct: bool): i32 {
+  const fail = decPrepare(ptr, x, flags, total)
+  igeDec(ptr, bodyOf(total), ct)
+  if (!(flags & ENV_V1)) memory.copy(ptr - 32, ENV_AUTH + 88 + x, 32)
+  return fail
+}
+/** The checks of envDecrypt with the host's digest (see envDecryptOpen); same result and wipes. */
+export function envDecryptClose(ptr: usize, x: usize, flags: u32, total: usize, fail: i32): i32 {
+  return decFinish(ptr, x, flags | ENV_HOST_HASH, total, fail)
 }
 
 // ---- batches: up to 4 independent messages interleaved in the constant-time core ----------

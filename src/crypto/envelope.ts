@@ -176,18 +176,28 @@ export function buildEnvelope(
   provider: NativeProvider | false | undefined = undefined,
 ): EnvelopeMethods {
   // Fused core ops for every message, except that with a native provider messages from its
-  // SHA-256 threshold up go through the composed path over the native primitives.
+  // SHA-256 threshold up go through the composed path over the native primitives; or, for
+  // MTProto 2.0 decryption where the core offers it, through the fused path with the native hash
+  // (encryption gains more from the native IGE, which the composed path uses).
   const nat = resolveNative(provider)
   const composed = composeEnvelope(nat ? withNative(core, nat) : core)
   const from = nat ? nat.sha256From : Infinity
   const fusedEnc = core.encryptMessage?.bind(core)
   const fusedDec = core.decryptMessage?.bind(core)
+  const hashedDec = nat && core.decryptMessageHashed?.bind(core)
+  const hashedMax = core.hashedMax ?? 0
+  const natSha256 = nat ? nat.sha256.bind(nat) : undefined
   const enc: NonNullable<CryptoCore['encryptMessage']> = fusedEnc
     ? (s, inner, pad, padOff, padLen, x, flags, out) =>
         (inner.length + padLen >= from ? composed.encryptMessage : fusedEnc)(s, inner, pad, padOff, padLen, x, flags, out)
     : composed.encryptMessage
   const dec: NonNullable<CryptoCore['decryptMessage']> = fusedDec
-    ? (s, packet, x, flags, out) => (packet.length - 24 >= from ? composed.decryptMessage : fusedDec)(s, packet, x, flags, out)
+    ? (s, packet, x, flags, out) => {
+        const n = packet.length - 24
+        if (n < from) return fusedDec(s, packet, x, flags, out)
+        if (hashedDec && n <= hashedMax && !(flags & ENV_V1)) return hashedDec(s, packet, x, flags, out, natSha256!)
+        return composed.decryptMessage(s, packet, x, flags, out)
+      }
     : composed.decryptMessage
   const pool = new Uint8Array(POOL)
   let poolPos = POOL

@@ -56,6 +56,14 @@ export interface CryptoCore {
    */
   decryptMessage?(key: AuthKeyState, packet: Uint8Array, x: number, flags: number, out: Uint8Array): number
   /**
+   * Optional: `decryptMessage` of an MTProto 2.0 packet (no `ENV_V1`) whose ciphertext is at
+   * most `hashedMax` bytes, with the msg_key hash of the plaintext done by `sha256` (a native
+   * provider's, faster for large inputs), which must not keep its argument. Same contract and
+   * results as `decryptMessage`.
+   */
+  decryptMessageHashed?(key: AuthKeyState, packet: Uint8Array, x: number, flags: number, out: Uint8Array, sha256: (data: Uint8Array) => Uint8Array): number
+  hashedMax?: number
+  /**
    * Optional batches of 1..4 independent messages (`jobs[0 .. count)`), e.g. interleaved in a
    * SIMD core. Each job has exactly the arguments and contract of `encryptMessage` /
    * `decryptMessage`; results are identical to calling them one by one. `decryptBatch` writes

@@ -6,6 +6,7 @@
  * masks must be identical. Plus its memory contract: temporaries zeroed after every call, no
  * plaintext left in WASM memory or `out`, the cached auth key zeroed by dispose(); and batches.
  */
+import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { authKeyState, createAuthKey } from '../../src/crypto/authkey.js'
 import { createCryptoSync } from '../../src/crypto/create.js'
@@ -38,6 +39,9 @@ function innerOf(size: number, flags: number, lenField?: number): Uint8Array {
   new DataView(m.buffer).setUint32(o, lenField ?? Math.max(0, size - hdr), true)
   return m
 }
+
+/** A host SHA-256 for decryptMessageHashed (node:crypto's, as the Node provider's). */
+const hostSha256 = (d: Uint8Array): Uint8Array => createHash('sha256').update(d).digest()
 
 const allZero = (a: Uint8Array): boolean => a.every((b) => b === 0)
 /** Whether WASM memory holds 16 bytes of `plain` from `at` (random bytes: only a leftover copy would match). */
@@ -79,6 +83,13 @@ describe.each(cases)('fused envelope $name', ({ f, aes }) => {
           expect(Buffer.from(a).equals(Buffer.from(b)), `flags ${flags} size ${size} x ${x}`).toBe(true)
           const out = new Uint8Array(envMaxInner(total, flags))
           expect(core.decryptMessage!(s, a, x, flags, out)).toBe(size)
+          expect(Buffer.from(out.subarray(0, size)).equals(Buffer.from(inner))).toBe(true)
+          expectClean(total)
+          if (size >= hdr + 16) expect(holds(mem(), inner, hdr)).toBe(false)
+          if (flags & ENV_V1) continue
+          // the same through the two-call path with the host's hash
+          out.fill(0)
+          expect(core.decryptMessageHashed!(s, a, x, flags, out, hostSha256)).toBe(size)
           expect(Buffer.from(out.subarray(0, size)).equals(Buffer.from(inner))).toBe(true)
           expectClean(total)
           if (size >= hdr + 16) expect(holds(mem(), inner, hdr)).toBe(false)
@@ -133,6 +144,12 @@ describe.each(cases)('fused envelope $name', ({ f, aes }) => {
           expect(o1.every((b) => b === 0xee), 'out untouched after a failure').toBe(true)
         } else expect(Buffer.from(o1.subarray(0, r1)).equals(Buffer.from(o2.subarray(0, r2)))).toBe(true)
         expectClean(p.length)
+        if (flags & ENV_V1) continue
+        const o3 = new Uint8Array(need).fill(0xee)
+        expect(core.decryptMessageHashed!(s, p, 0, flags, o3, hostSha256), 'with the host hash').toBe(r2)
+        if (r2 < 0) expect(o3.every((b) => b === 0xee)).toBe(true)
+        else expect(Buffer.from(o3.subarray(0, r2)).equals(Buffer.from(o2.subarray(0, r2)))).toBe(true)
+        expectClean(p.length)
       }
     }
     expect(failures).toBeGreaterThan(200)
@@ -157,10 +174,28 @@ describe.each(cases)('fused envelope $name', ({ f, aes }) => {
 
   it('decrypts in place (out = packet)', () => {
     const inner = innerOf(32 + 200, 0)
-    const p = new Uint8Array(24 + 232 + 24)
-    core.encryptMessage!(s, inner, rnd(24), 0, 24, 0, 0, p)
-    expect(core.decryptMessage!(s, p, 0, 0, p)).toBe(232)
-    expect(Buffer.from(p.subarray(0, 232)).equals(Buffer.from(inner))).toBe(true)
+    for (const hashed of [false, true]) {
+      const p = new Uint8Array(24 + 232 + 24)
+      core.encryptMessage!(s, inner, rnd(24), 0, 24, 0, 0, p)
+      expect(hashed ? core.decryptMessageHashed!(s, p, 0, 0, p, hostSha256) : core.decryptMessage!(s, p, 0, 0, p)).toBe(232)
+      expect(Buffer.from(p.subarray(0, 232)).equals(Buffer.from(inner))).toBe(true)
+    }
+  })
+
+  it('decrypts with the host hash up to hashedMax, which is the whole scratch region', () => {
+    expect(core.hashedMax).toBe(SCRATCH_SIZE)
+    const size = SCRATCH_SIZE - 16
+    const inner = innerOf(size, 0)
+    const total = 24 + size + 16
+    const p = new Uint8Array(total)
+    ref.encryptMessage(s, inner, rnd(16), 0, 16, 8, 0, p)
+    let hashedLen = 0
+    const out = new Uint8Array(envMaxInner(total, 0))
+    const sha = (d: Uint8Array): Uint8Array => ((hashedLen = d.length), hostSha256(d))
+    expect(core.decryptMessageHashed!(s, p, 8, 0, out, sha)).toBe(size)
+    expect(hashedLen).toBe(32 + SCRATCH_SIZE)
+    expect(Buffer.from(out.subarray(0, size)).equals(Buffer.from(inner))).toBe(true)
+    expectClean(total)
   })
 
   it('keeps the auth key in WASM memory between messages and zeroes it on dispose()', () => {

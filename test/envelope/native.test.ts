@@ -84,6 +84,40 @@ describe('envelope with the node provider', () => {
   })
 })
 
+describe('decryption with the node provider and a core that takes a host hash', () => {
+  it('sends MTProto 2.0 packets from the threshold up to hashedMax there, with the provider\'s SHA-256; 1.0 and larger ones to the composed path', () => {
+    const key = createAuthKey(SAMPLE_KEY)
+    const inner = composeEnvelope(jsCore)
+    const seen: string[] = []
+    const core: CryptoCore = {
+      ...jsCore,
+      encryptMessage: (...a) => inner.encryptMessage(...a),
+      decryptMessage: (...a) => (seen.push(`fused ${a[1].length - 24}`), inner.decryptMessage(...a)),
+      hashedMax: 8192,
+      decryptMessageHashed: (s, packet, x, flags, out, sha256) => {
+        seen.push(`hashed ${packet.length - 24}`)
+        expect(sha256(body(100, 1))).toEqual(nodeProvider.sha256(body(100, 1)))
+        return inner.decryptMessage(s, packet, x, flags, out)
+      },
+    }
+    const ref = buildCrypto(jsCore, seededRandom('hashed'))
+    const c = buildCrypto(core, undefined, nodeProvider)
+    const expected: string[] = []
+    for (const version of [2, 1] as const) {
+      for (const n of [900, 1000, 1012, 8000, 8200, 20000]) {
+        const m = cloudInner(body(n, n))
+        const p = ref.encryptMessage(key, m, 8, undefined, { version })
+        expect(c.decryptMessage(key, p, 8, undefined, { version })).toEqual(m)
+        const len = p.length - 24
+        if (len < nodeProvider.sha256From) expected.push(`fused ${len}`)
+        else if (version === 2 && len <= 8192) expected.push(`hashed ${len}`)
+      }
+    }
+    expect(seen).toEqual(expected)
+    expect(seen.filter((x) => x.startsWith('hashed')).length).toBe(3)
+  })
+})
+
 describe('a fused core', () => {
   it("gets validated inputs, and its failure mask becomes the uniform error with the hook's names", () => {
     const key = createAuthKey(SAMPLE_KEY)

@@ -55,6 +55,8 @@ export interface WasmExports {
   // the fused envelope (assembly/mtproto.ts); `ct` is 1 for the constant-time core
   envEncrypt: (ptr: number, x: number, flags: number, innerLen: number, n: number, ct: number) => void
   envDecrypt: (ptr: number, x: number, flags: number, total: number, ct: number) => number
+  envDecryptOpen: (ptr: number, x: number, flags: number, total: number, ct: number) => number
+  envDecryptClose: (ptr: number, x: number, flags: number, total: number, fail: number) => number
   // batches (SIMD flavours, constant-time core only)
   envEncryptPrepare?: (i: number, ptr: number, x: number, flags: number, innerLen: number, n: number) => void
   envEncryptBatch?: (count: number) => void
@@ -123,6 +125,14 @@ export class WasmInstance {
     return (this.innerViews[r >> 2] ??= this.u8.subarray(SCRATCH, SCRATCH + r))
   }
 
+  private hashedViews: Uint8Array[] = []
+
+  /** [SCRATCH-32, SCRATCH+n): key slice ‖ plaintext, for a host hash (n a multiple of 16). */
+  hashed(n: number): Uint8Array {
+    if (n > 65536) return this.u8.subarray(SCRATCH - 32, SCRATCH + n)
+    return (this.hashedViews[n >> 4] ??= this.u8.subarray(SCRATCH - 32, SCRATCH + n))
+  }
+
   /** The auth key now at ENV_AUTH (cached across messages), and the keys whose dispose() clears it. */
   private envKey: AuthKeyState | undefined
   private hooked = new WeakSet<AuthKeyState>()
@@ -157,6 +167,7 @@ export class WasmInstance {
     this.u8 = new Uint8Array(this.e.memory.buffer)
     this.views = []
     this.digestViews = []
+    this.hashedViews = []
     this.packetViews = []
     this.innerViews = []
   }
@@ -347,12 +358,31 @@ export function makeCore(inst: WasmInstance, backend: string, aes: 'ct' | 'table
     if (total < 24) m.fill(0, SCRATCH - 24, SCRATCH)
     m.set(packet, SCRATCH - 24)
     const r = e.envDecrypt(SCRATCH, x, flags, total, ctFlag)
+    return decrypted(r, out, total)
+  }
+  function decrypted(r: number, out: Uint8Array, total: number): number {
     if (r > 0) {
       out.set(inst.inner(r))
       // the plaintext must not stay in WASM memory (WASM already zeroed it on failure)
-      m.fill(0, SCRATCH, SCRATCH + total - 24)
+      inst.mem().fill(0, SCRATCH, SCRATCH + total - 24)
     }
     return r
+  }
+  // The same in two calls around a host hash of [SCRATCH-32, SCRATCH+n), read in place: the
+  // decryption and the checks stay in WASM, only SHA-256 moves (the composed path would also copy
+  // the plaintext out and back and run the KDF in several calls).
+  base.hashedMax = SCRATCH_SIZE
+  base.decryptMessageHashed = (s, packet, x, flags, out, sha256) => {
+    const total = packet.length
+    inst.loadKey(s)
+    const m = inst.mem()
+    if (total < 24) m.fill(0, SCRATCH - 24, SCRATCH)
+    m.set(packet, SCRATCH - 24)
+    const fail = e.envDecryptOpen(SCRATCH, x, flags, total, ctFlag)
+    const d = sha256(inst.hashed(total >= 24 ? (total - 24) & ~15 : 0))
+    m.set(d, DIGEST)
+    d.fill(0)
+    return decrypted(e.envDecryptClose(SCRATCH, x, flags, total, fail), out, total)
   }
 
   // Batches of up to 4 messages interleaved in the constant-time core (SIMD flavours): one call
