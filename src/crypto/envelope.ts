@@ -185,6 +185,7 @@ export function buildEnvelope(
   const fusedEnc = core.encryptMessage?.bind(core)
   const fusedDec = core.decryptMessage?.bind(core)
   const hashedDec = nat && core.decryptMessageHashed?.bind(core)
+  const hashedFrom = nat ? (nat.sha256InPlaceFrom ?? from) : Infinity
   const hashedMax = core.hashedMax ?? 0
   const natSha256 = nat ? nat.sha256.bind(nat) : undefined
   const enc: NonNullable<CryptoCore['encryptMessage']> = fusedEnc
@@ -194,9 +195,8 @@ export function buildEnvelope(
   const dec: NonNullable<CryptoCore['decryptMessage']> = fusedDec
     ? (s, packet, x, flags, out) => {
         const n = packet.length - 24
-        if (n < from) return fusedDec(s, packet, x, flags, out)
-        if (hashedDec && n <= hashedMax && !(flags & ENV_V1)) return hashedDec(s, packet, x, flags, out, natSha256!)
-        return composed.decryptMessage(s, packet, x, flags, out)
+        if (hashedDec && n >= hashedFrom && n <= hashedMax && !(flags & ENV_V1)) return hashedDec(s, packet, x, flags, out, natSha256!)
+        return (n >= from ? composed.decryptMessage : fusedDec)(s, packet, x, flags, out)
       }
     : composed.decryptMessage
   const pool = new Uint8Array(POOL)

@@ -85,7 +85,7 @@ describe('envelope with the node provider', () => {
 })
 
 describe('decryption with the node provider and a core that takes a host hash', () => {
-  it('sends MTProto 2.0 packets from the threshold up to hashedMax there, with the provider\'s SHA-256; 1.0 and larger ones to the composed path', () => {
+  it('sends MTProto 2.0 packets from its in-place threshold up to hashedMax there, with the provider\'s SHA-256; 1.0 and larger ones to the composed path', () => {
     const key = createAuthKey(SAMPLE_KEY)
     const inner = composeEnvelope(jsCore)
     const seen: string[] = []
@@ -104,17 +104,19 @@ describe('decryption with the node provider and a core that takes a host hash', 
     const c = buildCrypto(core, undefined, nodeProvider)
     const expected: string[] = []
     for (const version of [2, 1] as const) {
-      for (const n of [900, 1000, 1012, 8000, 8200, 20000]) {
+      for (const n of [400, 600, 900, 1000, 1012, 8000, 8200, 20000]) {
         const m = cloudInner(body(n, n))
         const p = ref.encryptMessage(key, m, 8, undefined, { version })
         expect(c.decryptMessage(key, p, 8, undefined, { version })).toEqual(m)
         const len = p.length - 24
-        if (len < nodeProvider.sha256From) expected.push(`fused ${len}`)
-        else if (version === 2 && len <= 8192) expected.push(`hashed ${len}`)
+        if (version === 2 && len >= nodeProvider.sha256InPlaceFrom! && len <= 8192) expected.push(`hashed ${len}`)
+        else if (len < nodeProvider.sha256From) expected.push(`fused ${len}`)
       }
     }
     expect(seen).toEqual(expected)
-    expect(seen.filter((x) => x.startsWith('hashed')).length).toBe(3)
+    expect(nodeProvider.sha256InPlaceFrom).toBeLessThan(nodeProvider.sha256From)
+    expect(seen.filter((x) => x.startsWith('hashed')).length).toBe(5)
+    expect(seen.filter((x) => x.startsWith('fused')).length).toBe(4)
   })
 })
 
