@@ -26,8 +26,9 @@ import { ctDecrypt, ctEncrypt, ctExpandDec, ctExpandEnc, ctFirst, ctIgeDecrypt, 
 // flags and failure bits: the same values as src/crypto/types.ts
 const ENV_V1: u32 = 1
 const ENV_E2E: u32 = 2
-// (call flag, not part of the JS API's flags) the host wrote SHA-256(key slice ‖ plaintext) at
-// DIGEST between envDecryptOpen and envDecryptClose: MTProto 2.0 only
+// (call flag, not part of the JS API's flags; MTProto 2.0 only) the host computed
+// SHA-256(key slice ‖ plaintext) and wrote it at DIGEST: before envEncrypt (having put the slice
+// at ptr-32 and hashed [ptr-32, ptr+n)), or between envDecryptOpen and envDecryptClose
 const ENV_HOST_HASH: u32 = 4
 const FAIL_KEY_ID: i32 = 1
 const FAIL_SHAPE: i32 = 2
@@ -200,8 +201,10 @@ function encPrepare(ptr: usize, x: usize, flags: u32, innerLen: usize, n: usize)
     sha1(ptr, innerLen)
     memory.copy(ENV_MSGKEY, DIGEST + 4, 16)
   } else {
-    memory.copy(ptr - 32, ENV_AUTH + 88 + x, 32)
-    sha256(ptr - 32, 32 + n)
+    if (!(flags & ENV_HOST_HASH)) {
+      memory.copy(ptr - 32, ENV_AUTH + 88 + x, 32)
+      sha256(ptr - 32, 32 + n)
+    }
     memory.copy(ENV_MSGKEY, DIGEST + 8, 16)
   }
   kdf(x, flags)

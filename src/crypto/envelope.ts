@@ -175,22 +175,28 @@ export function buildEnvelope(
   fill: (buf: Uint8Array) => void,
   provider: NativeProvider | false | undefined = undefined,
 ): EnvelopeMethods {
-  // Fused core ops for every message, except that with a native provider messages from its
-  // SHA-256 threshold up go through the composed path over the native primitives; or, for
-  // MTProto 2.0 decryption where the core offers it, through the fused path with the native hash
-  // (encryption gains more from the native IGE, which the composed path uses).
+  // Fused core ops for every message, except with a native provider: MTProto 2.0 messages from
+  // its in-place SHA-256 threshold up take the core's fused path with the native hash where the
+  // core offers it (up to its size limit; encryption only below the native IGE's threshold,
+  // from where the composed path's one AES-CBC call is faster), and other messages from its
+  // SHA-256 threshold up the composed path over the native primitives.
   const nat = resolveNative(provider)
   const composed = composeEnvelope(nat ? withNative(core, nat) : core)
   const from = nat ? nat.sha256From : Infinity
   const fusedEnc = core.encryptMessage?.bind(core)
   const fusedDec = core.decryptMessage?.bind(core)
+  const hashedEnc = nat && core.encryptMessageHashed?.bind(core)
   const hashedDec = nat && core.decryptMessageHashed?.bind(core)
   const hashedFrom = nat ? (nat.sha256InPlaceFrom ?? from) : Infinity
   const hashedMax = core.hashedMax ?? 0
+  const hashedEncTo = Math.min(hashedMax + 1, nat?.igeEncrypt ? nat.igeEncryptFrom : Infinity)
   const natSha256 = nat ? nat.sha256.bind(nat) : undefined
   const enc: NonNullable<CryptoCore['encryptMessage']> = fusedEnc
-    ? (s, inner, pad, padOff, padLen, x, flags, out) =>
-        (inner.length + padLen >= from ? composed.encryptMessage : fusedEnc)(s, inner, pad, padOff, padLen, x, flags, out)
+    ? (s, inner, pad, padOff, padLen, x, flags, out) => {
+        const n = inner.length + padLen
+        if (hashedEnc && n >= hashedFrom && n < hashedEncTo && !(flags & ENV_V1)) return hashedEnc(s, inner, pad, padOff, padLen, x, flags, out, natSha256!)
+        return (n >= from ? composed.encryptMessage : fusedEnc)(s, inner, pad, padOff, padLen, x, flags, out)
+      }
     : composed.encryptMessage
   const dec: NonNullable<CryptoCore['decryptMessage']> = fusedDec
     ? (s, packet, x, flags, out) => {

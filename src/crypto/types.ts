@@ -56,11 +56,15 @@ export interface CryptoCore {
    */
   decryptMessage?(key: AuthKeyState, packet: Uint8Array, x: number, flags: number, out: Uint8Array): number
   /**
-   * Optional: `decryptMessage` of an MTProto 2.0 packet (no `ENV_V1`) whose ciphertext is at
-   * most `hashedMax` bytes, with the msg_key hash of the plaintext done by `sha256` (a native
-   * provider's, faster for large inputs), which must not keep its argument. Same contract and
-   * results as `decryptMessage`.
+   * Optional: `encryptMessage` / `decryptMessage` for MTProto 2.0 (no `ENV_V1`) with at most
+   * `hashedMax` bytes of plaintext (inner ‖ padding), with the msg_key hash done by `sha256`
+   * (a native provider's, faster from some size), which must not keep its argument. Same
+   * contracts and results.
    */
+  encryptMessageHashed?(
+    key: AuthKeyState, inner: Uint8Array, pad: Uint8Array, padOff: number, padLen: number,
+    x: number, flags: number, out: Uint8Array, sha256: (data: Uint8Array) => Uint8Array,
+  ): void
   decryptMessageHashed?(key: AuthKeyState, packet: Uint8Array, x: number, flags: number, out: Uint8Array, sha256: (data: Uint8Array) => Uint8Array): number
   hashedMax?: number
   /**

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest'
 import { authKeyState, createAuthKey } from '../../src/crypto/authkey.js'
 import { createCryptoSync } from '../../src/crypto/create.js'
 import { composeEnvelope, envMaxInner } from '../../src/crypto/js/mtproto.js'
-import { type CryptoCore, ENV_E2E, ENV_V1 } from '../../src/crypto/types.js'
+import { type CryptoCore, ENV_E2E, ENV_FAIL_MSG_KEY, ENV_V1 } from '../../src/crypto/types.js'
 import { _wasmInstance, availableFlavours, loadWasmCoreSync, type Flavour } from '../../src/crypto/wasm/index.js'
 import { ENV_AUTH, ENV_ID, SCRATCH, SCRATCH_SIZE } from '../../src/crypto/wasm/layout.js'
 import { SecurityError } from '../../src/errors.js'
@@ -81,6 +81,14 @@ describe.each(cases)('fused envelope $name', ({ f, aes }) => {
           core.encryptMessage!(s, inner, pad, 7, padLen, x, flags, a)
           ref.encryptMessage(s, inner, pad, 7, padLen, x, flags, b)
           expect(Buffer.from(a).equals(Buffer.from(b)), `flags ${flags} size ${size} x ${x}`).toBe(true)
+          if (!(flags & ENV_V1)) {
+            const c = new Uint8Array(total)
+            core.encryptMessageHashed!(s, inner, pad, 7, padLen, x, flags, c, hostSha256)
+            expect(Buffer.from(c).equals(Buffer.from(b)), 'with the host hash').toBe(true)
+            const m = mem()
+            expect(allZero(m.subarray(0x2800, 0x2b40)), 'KEY..SHA pad').toBe(true)
+            expect(allZero(m.subarray(SCRATCH - 32, SCRATCH - 24)), 'key slice').toBe(true)
+          }
           const out = new Uint8Array(envMaxInner(total, flags))
           expect(core.decryptMessage!(s, a, x, flags, out)).toBe(size)
           expect(Buffer.from(out.subarray(0, size)).equals(Buffer.from(inner))).toBe(true)
@@ -182,7 +190,7 @@ describe.each(cases)('fused envelope $name', ({ f, aes }) => {
     }
   })
 
-  it('decrypts with the host hash up to hashedMax, which is the whole scratch region', () => {
+  it('encrypts and decrypts with the host hash up to hashedMax, which is the whole scratch region', () => {
     expect(core.hashedMax).toBe(SCRATCH_SIZE)
     const size = SCRATCH_SIZE - 16
     const inner = innerOf(size, 0)
@@ -196,6 +204,25 @@ describe.each(cases)('fused envelope $name', ({ f, aes }) => {
     expect(hashedLen).toBe(32 + SCRATCH_SIZE)
     expect(Buffer.from(out.subarray(0, size)).equals(Buffer.from(inner))).toBe(true)
     expectClean(total)
+    const p2 = new Uint8Array(total)
+    const pad = p.subarray(0, 16) // any bytes
+    hashedLen = 0
+    core.encryptMessageHashed!(s, inner, pad, 0, 16, 8, 0, p2, sha)
+    expect(hashedLen).toBe(32 + SCRATCH_SIZE)
+    const p3 = new Uint8Array(total)
+    ref.encryptMessage(s, inner, pad, 0, 16, 8, 0, p3)
+    expect(Buffer.from(p2).equals(Buffer.from(p3))).toBe(true)
+  })
+
+  it("uses the host's digest, not its own", () => {
+    const inner = innerOf(96, 0)
+    const zero = (): Uint8Array => new Uint8Array(32)
+    const p = new Uint8Array(24 + 96 + 16)
+    core.encryptMessageHashed!(s, inner, rnd(16), 0, 16, 0, 0, p, zero)
+    expect(allZero(p.subarray(8, 24)), 'msg_key = digest[8..24]').toBe(true)
+    ref.encryptMessage(s, inner, rnd(16), 0, 16, 0, 0, p)
+    expect(core.decryptMessageHashed!(s, p, 0, 0, new Uint8Array(p.length), zero)).toBe(-ENV_FAIL_MSG_KEY)
+    expectClean(p.length)
   })
 
   it('keeps the auth key in WASM memory between messages and zeroes it on dispose()', () => {

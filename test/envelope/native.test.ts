@@ -84,16 +84,21 @@ describe('envelope with the node provider', () => {
   })
 })
 
-describe('decryption with the node provider and a core that takes a host hash', () => {
-  it('sends MTProto 2.0 packets from its in-place threshold up to hashedMax there, with the provider\'s SHA-256; 1.0 and larger ones to the composed path', () => {
+describe('the node provider and a core that takes a host hash', () => {
+  it('gets MTProto 2.0 messages from the in-place threshold up to hashedMax (encryption: below the native IGE\'s threshold), with the provider\'s SHA-256; 1.0 and the others composed', () => {
     const key = createAuthKey(SAMPLE_KEY)
     const inner = composeEnvelope(jsCore)
     const seen: string[] = []
     const core: CryptoCore = {
       ...jsCore,
-      encryptMessage: (...a) => inner.encryptMessage(...a),
+      encryptMessage: (...a) => (seen.push(`fused enc ${a[1].length + a[4]}`), inner.encryptMessage(...a)),
       decryptMessage: (...a) => (seen.push(`fused ${a[1].length - 24}`), inner.decryptMessage(...a)),
       hashedMax: 8192,
+      encryptMessageHashed: (s, m, pad, padOff, padLen, x, flags, out, sha256) => {
+        seen.push(`hashed enc ${m.length + padLen}`)
+        expect(sha256(body(100, 1))).toEqual(nodeProvider.sha256(body(100, 1)))
+        inner.encryptMessage(s, m, pad, padOff, padLen, x, flags, out)
+      },
       decryptMessageHashed: (s, packet, x, flags, out, sha256) => {
         seen.push(`hashed ${packet.length - 24}`)
         expect(sha256(body(100, 1))).toEqual(nodeProvider.sha256(body(100, 1)))
@@ -101,22 +106,27 @@ describe('decryption with the node provider and a core that takes a host hash', 
       },
     }
     const ref = buildCrypto(jsCore, seededRandom('hashed'))
-    const c = buildCrypto(core, undefined, nodeProvider)
+    const c = buildCrypto(core, seededRandom('hashed'), nodeProvider)
     const expected: string[] = []
+    const { sha256InPlaceFrom, sha256From, igeEncryptFrom } = nodeProvider
     for (const version of [2, 1] as const) {
-      for (const n of [400, 600, 900, 1000, 1012, 8000, 8200, 20000]) {
+      for (const n of [400, 600, 900, 1000, 1012, 4000, 8000, 8200, 20000]) {
         const m = cloudInner(body(n, n))
         const p = ref.encryptMessage(key, m, 8, undefined, { version })
-        expect(c.decryptMessage(key, p, 8, undefined, { version })).toEqual(m)
+        expect(c.encryptMessage(key, m, 8, undefined, { version })).toEqual(p)
         const len = p.length - 24
-        if (version === 2 && len >= nodeProvider.sha256InPlaceFrom! && len <= 8192) expected.push(`hashed ${len}`)
-        else if (len < nodeProvider.sha256From) expected.push(`fused ${len}`)
+        if (version === 2 && len >= sha256InPlaceFrom! && len < igeEncryptFrom) expected.push(`hashed enc ${len}`)
+        else if (len < sha256From) expected.push(`fused enc ${len}`)
+        expect(c.decryptMessage(key, p, 8, undefined, { version })).toEqual(m)
+        if (version === 2 && len >= sha256InPlaceFrom! && len <= 8192) expected.push(`hashed ${len}`)
+        else if (len < sha256From) expected.push(`fused ${len}`)
       }
     }
     expect(seen).toEqual(expected)
-    expect(nodeProvider.sha256InPlaceFrom).toBeLessThan(nodeProvider.sha256From)
-    expect(seen.filter((x) => x.startsWith('hashed')).length).toBe(5)
-    expect(seen.filter((x) => x.startsWith('fused')).length).toBe(4)
+    expect(sha256InPlaceFrom).toBeLessThan(sha256From)
+    expect(seen.filter((x) => x.startsWith('hashed enc')).length).toBe(5)
+    expect(seen.filter((x) => x.startsWith('hashed ') && !x.includes('enc')).length).toBe(6)
+    expect(seen.filter((x) => x.startsWith('fused')).length).toBe(8)
   })
 })
 

@@ -68,6 +68,9 @@ export interface WasmExports {
   envBatchWipe?: Fn0
 }
 
+/** assembly/mtproto.ts's call flag: the host wrote the msg_key hash at DIGEST (MTProto 2.0). */
+const ENV_HOST_HASH = 4
+
 /** One instantiated flavour: its memory view and the CTR slot allocator, shared by both cores. */
 export class WasmInstance {
   readonly e: WasmExports
@@ -335,16 +338,36 @@ export function makeCore(inst: WasmInstance, backend: string, aes: 'ct' | 'table
   const composed = composeEnvelope(base)
   const ctFlag = ct ? 1 : 0
   base.encryptMessage = (s, inner, pad, padOff, padLen, x, flags, out) => {
+    const n = inner.length + padLen
+    if (n > SCRATCH_SIZE) return composed.encryptMessage(s, inner, pad, padOff, padLen, x, flags, out)
+    encrypt(s, inner, pad, padOff, padLen, x, flags, out, undefined)
+  }
+  function encrypt(
+    s: AuthKeyState, inner: Uint8Array, pad: Uint8Array, padOff: number, padLen: number,
+    x: number, flags: number, out: Uint8Array, sha256: ((d: Uint8Array) => Uint8Array) | undefined,
+  ): void {
     const il = inner.length
     const n = il + padLen
-    if (n > SCRATCH_SIZE) return composed.encryptMessage(s, inner, pad, padOff, padLen, x, flags, out)
     inst.loadKey(s)
     const m = inst.mem()
     m.set(inner, SCRATCH)
     for (let i = 0, p = SCRATCH + il; i < padLen; i++) m[p + i] = pad[padOff + i]
+    if (sha256) {
+      // msg_key's hash by the host, over key slice ‖ inner ‖ padding where they lie (the header
+      // WASM writes over the slice afterwards)
+      m.set(s.msgKeySalt[x >> 3], SCRATCH - 32)
+      hostHash(sha256, n)
+      flags |= ENV_HOST_HASH
+    }
     e.envEncrypt(SCRATCH, x, flags, il, n, ctFlag)
     // the packet [SCRATCH-24, SCRATCH+n) is public: no wipe needed
     out.set(inst.packet(n))
+  }
+  /** SHA-256 of [SCRATCH-32, SCRATCH+n) by `sha256`, written to DIGEST (WASM zeroes it after use). */
+  function hostHash(sha256: (d: Uint8Array) => Uint8Array, n: number): void {
+    const d = sha256(inst.hashed(n))
+    inst.mem().set(d, DIGEST)
+    d.fill(0)
   }
   base.decryptMessage = (s, packet, x, flags, out) => {
     const total = packet.length
@@ -368,10 +391,12 @@ export function makeCore(inst: WasmInstance, backend: string, aes: 'ct' | 'table
     }
     return r
   }
-  // The same in two calls around a host hash of [SCRATCH-32, SCRATCH+n), read in place: the
-  // decryption and the checks stay in WASM, only SHA-256 moves (the composed path would also copy
-  // the plaintext out and back and run the KDF in several calls).
+  // The same with the msg_key hash by the host (a native SHA-256), over the bytes where they lie
+  // in WASM memory: everything else stays in WASM (the composed path would also copy the
+  // plaintext out and back and run the KDF and IGE in several calls). Decryption takes two
+  // calls around the hash.
   base.hashedMax = SCRATCH_SIZE
+  base.encryptMessageHashed = encrypt
   base.decryptMessageHashed = (s, packet, x, flags, out, sha256) => {
     const total = packet.length
     inst.loadKey(s)
@@ -379,9 +404,7 @@ export function makeCore(inst: WasmInstance, backend: string, aes: 'ct' | 'table
     if (total < 24) m.fill(0, SCRATCH - 24, SCRATCH)
     m.set(packet, SCRATCH - 24)
     const fail = e.envDecryptOpen(SCRATCH, x, flags, total, ctFlag)
-    const d = sha256(inst.hashed(total >= 24 ? (total - 24) & ~15 : 0))
-    m.set(d, DIGEST)
-    d.fill(0)
+    hostHash(sha256, total >= 24 ? (total - 24) & ~15 : 0)
     return decrypted(e.envDecryptClose(SCRATCH, x, flags, total, fail), out, total)
   }
 
