@@ -122,9 +122,10 @@ export interface NativeProvider {
   sha256(data: Uint8Array): Uint8Array
   readonly sha256From: number
   /**
-   * The size from which a core that can hand over just the hash (`CryptoCore.decryptMessageHashed`,
-   * data hashed where it lies, nothing else changing) uses `sha256`: lower than `sha256From`,
-   * which also pays for the composed path's copies. Default: `sha256From`.
+   * The size from which a core that can hand over just the msg_key hash
+   * (`CryptoCore.encryptMessageHashed` / `decryptMessageHashed`: the data hashed where it lies,
+   * nothing else changing) uses `sha256`; lower than `sha256From`, which also pays for the
+   * composed path's copies. Default: `sha256From`.
    */
   readonly sha256InPlaceFrom?: number
   /** AES-256-IGE encryption with `CryptoCore.igeEncrypt`'s contract, used from `igeEncryptFrom` bytes. */
