@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto'
 import { buildCrypto } from '../../src/crypto/api.js'
 import { createCryptoSync } from '../../src/crypto/create.js'
 import { jsCore } from '../../src/crypto/js/index.js'
+import { nodeProvider } from '../../src/node/provider.js'
 import type { Crypto } from '../../src/crypto/types.js'
 import { hex, samplesAuthKey } from '../vectors/samples-auth-key.js'
 
@@ -43,6 +44,8 @@ export function backends(): { name: string; make: (random?: (b: Uint8Array) => v
   try {
     createCryptoSync({ backend: 'wasm' })
     list.push({ name: 'wasm', make: (random) => createCryptoSync({ backend: 'wasm', random }) })
+    // Node's default: node:crypto for large messages (the host-hash and composed paths)
+    list.push({ name: 'wasm + node:crypto', make: (random) => createCryptoSync({ backend: 'wasm', random, native: nodeProvider }) })
   } catch {
     // not built yet
   }
