@@ -1,9 +1,10 @@
 /**
  * The MTProto message envelope as the `Crypto` object exposes it: argument checks, options,
  * padding and its randomness, the uniform decryption error, batches. The per-message work is
- * the core's `encryptMessage` / `decryptMessage` (fused, e.g. one WASM call) or the composed
- * default in js/mtproto.ts; both see the same validated inputs and the same padding bytes, so
- * every backend gives byte-identical packets for the same injected randomness.
+ * the core's `encryptMessage` / `decryptMessage` (fused, e.g. one WASM call), the same with the
+ * msg_key hash by a native provider (`encryptMessageHashed` / `decryptMessageHashed`), or the
+ * composed default in js/mtproto.ts; all see the same validated inputs and the same padding
+ * bytes, so every backend gives byte-identical packets for the same injected randomness.
  *
  * Spec: core.telegram.org/mtproto/description (2.0), /mtproto/description_v1 (1.0),
  * /mtproto/security_guidelines (checks), /api/end-to-end (secret-chat layout).
