@@ -298,9 +298,14 @@ function decFinish(ptr: usize, x: usize, flags: u32, total: usize, fail: i32): i
  * plaintext zeroed.
  */
 export function envDecrypt(ptr: usize, x: usize, flags: u32, total: usize, ct: bool): i32 {
+  return decFinish(ptr, x, flags, total, decOpen(ptr, x, flags, total, ct))
+}
+
+/** decPrepare, then the decryption in place; returns decPrepare's partial failure mask. */
+function decOpen(ptr: usize, x: usize, flags: u32, total: usize, ct: bool): i32 {
   const fail = decPrepare(ptr, x, flags, total)
   igeDec(ptr, bodyOf(total), ct)
-  return decFinish(ptr, x, flags, total, fail)
+  return fail
 }
 
 /**
@@ -310,8 +315,7 @@ export function envDecrypt(ptr: usize, x: usize, flags: u32, total: usize, ct: b
  * every check. Returns the partial failure mask for envDecryptClose.
  */
 export function envDecryptOpen(ptr: usize, x: usize, flags: u32, total: usize, ct: bool): i32 {
-  const fail = decPrepare(ptr, x, flags, total)
-  igeDec(ptr, bodyOf(total), ct)
+  const fail = decOpen(ptr, x, flags, total, ct)
   if (!(flags & ENV_V1)) memory.copy(ptr - 32, ENV_AUTH + 88 + x, 32)
   return fail
 }

@@ -376,12 +376,15 @@ export function makeCore(inst: WasmInstance, backend: string, aes: 'ct' | 'table
       inst.mem().fill(0, SCRATCH, SCRATCH + SCRATCH_SIZE) // the primitives' last chunk of plaintext
       return r
     }
+    putPacket(s, packet, SCRATCH)
+    return decrypted(e.envDecrypt(SCRATCH, x, flags, total, ctFlag), out, total)
+  }
+  /** The key at ENV_AUTH and the packet at [ptr-24, ...), a packet shorter than 24 bytes zero-filled to there. */
+  function putPacket(s: AuthKeyState, packet: Uint8Array, ptr: number): void {
     inst.loadKey(s)
     const m = inst.mem()
-    if (total < 24) m.fill(0, SCRATCH - 24, SCRATCH)
-    m.set(packet, SCRATCH - 24)
-    const r = e.envDecrypt(SCRATCH, x, flags, total, ctFlag)
-    return decrypted(r, out, total)
+    if (packet.length < 24) m.fill(0, ptr - 24, ptr)
+    m.set(packet, ptr - 24)
   }
   function decrypted(r: number, out: Uint8Array, total: number): number {
     if (r > 0) {
@@ -399,10 +402,7 @@ export function makeCore(inst: WasmInstance, backend: string, aes: 'ct' | 'table
   base.encryptMessageHashed = encrypt
   base.decryptMessageHashed = (s, packet, x, flags, out, sha256) => {
     const total = packet.length
-    inst.loadKey(s)
-    const m = inst.mem()
-    if (total < 24) m.fill(0, SCRATCH - 24, SCRATCH)
-    m.set(packet, SCRATCH - 24)
+    putPacket(s, packet, SCRATCH)
     const fail = e.envDecryptOpen(SCRATCH, x, flags, total, ctFlag)
     hostHash(sha256, total >= 24 ? (total - 24) & ~15 : 0)
     return decrypted(e.envDecryptClose(SCRATCH, x, flags, total, fail), out, total)
@@ -466,10 +466,7 @@ export function makeCore(inst: WasmInstance, backend: string, aes: 'ct' | 'table
       for (let i = 0; i < count; i++) {
         const j = jobs[i]
         const total = j.packet.length
-        inst.loadKey(j.key)
-        const m = inst.mem()
-        if (total < 24) m.fill(0, ptr - 24, ptr)
-        m.set(j.packet, ptr - 24)
+        putPacket(j.key, j.packet, ptr)
         fails[i] = decPrep(i, ptr, j.x, j.flags, total)
         ptrs[i] = ptr
         ptr += room(Math.max(0, total - 24))
