@@ -2,10 +2,16 @@
  * The client side of a connection, sans-IO: `start()` gives the first bytes to write, `send()`
  * wraps a packet, `receive()` turns received bytes into events. Composes a framing with, as
  * configured, obfuscated2, an MTProxy secret and fake-TLS. The driver owns the socket.
+ *
+ * Every option is checked in the constructor (`TransportError` `E_OPTION`), so a connection
+ * that cannot work fails before anything is sent. Nothing the server sends throws: malformed
+ * input, a refused fake-TLS handshake and the server's transport error codes are an `error`
+ * event after every event decoded before it, and the transport stays failed.
  */
 import type { Crypto } from '../crypto/index.js'
-import { concat, copyBytes } from '../bytes.js'
-import { fail } from './errors.js'
+import { concat, concatAll, copyBytes } from '../bytes.js'
+import { checkBytes, checkCrypto, checkFlag, checkFunction, decodeStep, fail } from './errors.js'
+import type { TransportError } from '../errors.js'
 import {
   buildClientHello,
   checkServerHello,
@@ -20,12 +26,16 @@ import {
   TlsRecordDecoder,
 } from './faketls.js'
 import { createFraming, type FrameEvent, type Framing, type FramingKind } from './framing.js'
-import { createObfuscated2Client, type Obfuscated2Cipher } from './obfuscated2.js'
+import { createObfuscated2Client, encodeDcId, type Obfuscated2Cipher } from './obfuscated2.js'
 import { parseProxySecret, type ProxySecret } from './secret.js'
 
 export type ClientEvent =
   | FrameEvent
-  /** Bytes the driver must write now (the fake-TLS client queues packets until the server hello checks out). */
+  /**
+   * Bytes the driver must write now: with fake-TLS, the ChangeCipherSpec, the obfuscated2
+   * header and every packet sent so far, once the proxy's server hello checked out (until
+   * then `send()` returns nothing and queues).
+   */
   | { type: 'write'; data: Uint8Array }
 
 export interface ClientTransportOptions {
@@ -36,16 +46,23 @@ export interface ClientTransportOptions {
   obfuscated?: boolean
   /** MTProxy secret (hex, base64 or bytes): plain, `dd` or `ee` (fake-TLS). */
   proxySecret?: string | Uint8Array
-  /** DC id for the obfuscated2 header (required with a proxy secret). */
+  /**
+   * DC id (1..9999) written into the obfuscated2 header, which MTProxies route by: required
+   * for obfuscated connections, unused on plain ones.
+   */
   dcId?: number
+  /** Test DC: the header carries dcId + 10000. */
   test?: boolean
+  /** Media DC: the header carries a negative id. */
   media?: boolean
   maxPacketLength?: number
-  /** Fake-TLS: largest application-data record payload sent (default and maximum 16384). */
+  /** Fake-TLS: largest application-data record payload sent (64..16384, default 16384). */
   tlsMaxFragment?: number
   /** Clock in milliseconds (fake-TLS timestamp). Default `Date.now`. */
   now?: () => number
 }
+
+const FRAMINGS: readonly string[] = ['abridged', 'intermediate', 'padded', 'full']
 
 export class ClientTransport {
   readonly framing: Framing
@@ -56,6 +73,7 @@ export class ClientTransport {
   private cipher: Obfuscated2Cipher | null = null
   private started = false
   private disposed = false
+  private broken: TransportError | null = null
   // fake-TLS state
   private tls: 'off' | 'hello' | 'ready' = 'off'
   private tlsDecoder: TlsRecordDecoder | null = null
@@ -65,19 +83,28 @@ export class ClientTransport {
   private readonly maxFragment: number
 
   constructor(options: ClientTransportOptions) {
-    if (!options || typeof options.crypto !== 'object') fail('E_OPTION', 'options.crypto is required')
+    if (typeof options !== 'object' || options === null) fail('E_OPTION', 'options must be an object')
+    checkCrypto(options.crypto)
     this.opts = options
     this.crypto = options.crypto
+    if (options.framing !== undefined && !FRAMINGS.includes(options.framing)) fail('E_OPTION', `framing must be one of ${FRAMINGS.join(', ')}`)
+    checkFlag(options.obfuscated, 'obfuscated')
+    checkFlag(options.test, 'test')
+    checkFlag(options.media, 'media')
+    checkFunction(options.now, 'now')
     this.secret = options.proxySecret === undefined ? undefined : parseProxySecret(options.proxySecret)
     const kind = options.framing ?? (this.secret && this.secret.mode !== 'plain' ? 'padded' : 'intermediate')
     if (this.secret?.mode === 'padded' && kind !== 'padded') fail('E_OPTION', 'a dd secret requires the padded framing')
     this.obfuscated = options.obfuscated ?? this.secret !== undefined
     if (this.secret && !this.obfuscated) fail('E_OPTION', 'MTProxy connections are obfuscated')
     if (this.obfuscated && kind === 'full') fail('E_OPTION', 'obfuscated2 carries abridged, intermediate or padded')
-    if (this.secret && options.dcId === undefined) fail('E_OPTION', 'an MTProxy connection needs the dcId')
+    // without it the header's DC bytes would be random: a proxy routes by them
+    if (this.obfuscated && options.dcId === undefined) fail('E_OPTION', 'an obfuscated connection needs the dcId (a proxy routes by it)')
+    if (options.dcId !== undefined) encodeDcId(options.dcId, options.test, options.media)
+    if (this.secret?.mode !== 'fake-tls' && options.tlsMaxFragment !== undefined) fail('E_OPTION', 'tlsMaxFragment applies to fake-TLS (ee) connections only')
     this.maxFragment = options.tlsMaxFragment ?? TLS_MAX_FRAGMENT
     if (!Number.isInteger(this.maxFragment) || this.maxFragment < 64 || this.maxFragment > TLS_MAX_FRAGMENT) {
-      fail('E_OPTION', 'tlsMaxFragment must be in 64..16384')
+      fail('E_OPTION', 'tlsMaxFragment must be an integer in 64..16384')
     }
     this.framing = createFraming(kind, {
       role: 'client',
@@ -88,6 +115,7 @@ export class ClientTransport {
 
   /** The first bytes to write after connecting: a protocol tag, an obfuscated2 header or a ClientHello. */
   start(): Uint8Array {
+    if (this.disposed) fail('E_DISPOSED', 'this transport was disposed')
     if (this.started) fail('E_STATE', 'start() was already called')
     this.started = true
     if (!this.obfuscated) return this.framing.tag.slice()
@@ -124,35 +152,28 @@ export class ClientTransport {
     return encodeAppData(obf, this.maxFragment)
   }
 
-  /** Feeds received bytes. Throws `TransportError` on malformed input or a transport error code. */
+  /**
+   * Feeds received bytes; returns the events they complete, in order. Anything wrong with them
+   * is an `error` event, the last; after it the transport is failed and `receive` throws it.
+   */
   receive(chunk: Uint8Array): ClientEvent[] {
+    checkBytes(chunk, 'chunk')
     this.checkState()
-    if (this.tls === 'off') return this.framing.decode(this.cipher ? this.cipher.decrypt(chunk) : chunk)
     const out: ClientEvent[] = []
-    for (const rec of this.tlsDecoder!.decode(chunk)) {
-      if (rec.type === TLS_ALERT) fail('E_TLS_ALERT', 'the proxy sent a TLS alert')
-      if (this.tls === 'hello') {
-        // ServerHello, ChangeCipherSpec, then one application-data record: the MAC covers all three
-        const n = this.serverHello.length
-        const want = n === 0 ? TLS_HANDSHAKE : n === 1 ? TLS_CHANGE_CIPHER_SPEC : TLS_APPLICATION_DATA
-        if (rec.type !== want) fail('E_TLS_SERVER_HELLO', 'unexpected record in the proxy server hello')
-        this.serverHello.push(rec.raw)
-        if (this.serverHello.length < 3) continue
-        const answer = concat(...this.serverHello)
-        this.serverHello = []
-        if (!checkServerHello(this.crypto, this.secret!.key, this.clientRandom!, answer)) {
-          fail('E_TLS_SERVER_HELLO', 'the proxy server hello does not carry the secret MAC')
+    this.broken = decodeStep(this.broken, out, () => {
+      if (this.tls === 'off') return this.frames(this.cipher ? this.cipher.decrypt(chunk) : chunk, out)
+      for (const rec of this.tlsDecoder!.decode(chunk)) {
+        if (rec.type === 'error') throw rec.error
+        if (rec.contentType === TLS_ALERT) fail('E_TLS_ALERT', 'the proxy sent a TLS alert')
+        if (this.tls === 'hello') {
+          this.serverHelloRecord(rec.contentType, rec.raw, out)
+          continue
         }
-        this.tls = 'ready'
-        const queued = concat(...this.pending)
-        this.pending = []
-        out.push({ type: 'write', data: concat(TLS_CLIENT_CCS, encodeAppData(queued, this.maxFragment)) })
-        continue
+        if (rec.contentType === TLS_CHANGE_CIPHER_SPEC) continue
+        if (rec.contentType !== TLS_APPLICATION_DATA) fail('E_TLS_RECORD', 'unexpected TLS record after the handshake')
+        this.frames(this.cipher!.decrypt(rec.payload), out)
       }
-      if (rec.type === TLS_CHANGE_CIPHER_SPEC) continue
-      if (rec.type !== TLS_APPLICATION_DATA) fail('E_TLS_RECORD', 'unexpected TLS record after the handshake')
-      out.push(...this.framing.decode(this.cipher!.decrypt(rec.payload)))
-    }
+    })
     return out
   }
 
@@ -162,6 +183,32 @@ export class ClientTransport {
     this.cipher?.dispose()
     this.cipher = null
     this.pending = []
+  }
+
+  /** ServerHello, ChangeCipherSpec, then one application-data record: the MAC covers all three. */
+  private serverHelloRecord(type: number, raw: Uint8Array, out: ClientEvent[]): void {
+    const n = this.serverHello.length
+    const want = n === 0 ? TLS_HANDSHAKE : n === 1 ? TLS_CHANGE_CIPHER_SPEC : TLS_APPLICATION_DATA
+    if (type !== want) fail('E_TLS_SERVER_HELLO', 'unexpected record in the proxy server hello')
+    this.serverHello.push(raw)
+    if (this.serverHello.length < 3) return
+    const answer = concatAll(this.serverHello)
+    this.serverHello = []
+    if (!checkServerHello(this.crypto, this.secret!.key, this.clientRandom!, answer)) {
+      fail('E_TLS_SERVER_HELLO', 'the proxy server hello does not carry the secret MAC')
+    }
+    this.tls = 'ready'
+    const queued = concatAll(this.pending)
+    this.pending = []
+    out.push({ type: 'write', data: concat(TLS_CLIENT_CCS, encodeAppData(queued, this.maxFragment)) })
+  }
+
+  /** The framing's events into `out`; its error is thrown, to become ours. */
+  private frames(bytes: Uint8Array, out: ClientEvent[]): void {
+    for (const ev of this.framing.decode(bytes)) {
+      if (ev.type === 'error') throw ev.error
+      out.push(ev)
+    }
   }
 
   private checkState(): void {

@@ -11,8 +11,10 @@
  *   each) around an obfuscated2 stream keyed with the same 16-byte secret.
  */
 import type { Crypto } from '../crypto/index.js'
-import { concat, copyBytes, readU16BE, timingSafeEqual, utf8, writeU16BE } from '../bytes.js'
-import { fail } from './errors.js'
+import { concat, copyBytes, readU16BE, readU32LE, timingSafeEqual, utf8, writeU16BE } from '../bytes.js'
+import type { TransportError } from '../errors.js'
+import { checkBytes, decodeStep, fail, type ErrorEvent } from './errors.js'
+import { MAX_SECRET_DOMAIN } from './secret.js'
 import { randomX25519Key } from './x25519.js'
 
 export const TLS_HANDSHAKE = 0x16
@@ -74,6 +76,11 @@ function grease(randomBytes: (n: number) => Uint8Array, count: number): number[]
  * padded to 517 bytes) with its MAC already in the random. `nowSec` is the unix time mixed in.
  */
 export function buildClientHello(crypto: Crypto, key: Uint8Array, domain: string, nowSec: number): Uint8Array {
+  checkBytes(key, 'key')
+  if (typeof domain !== 'string' || !/^[A-Za-z0-9.-]+$/.test(domain) || domain.length > MAX_SECRET_DOMAIN) {
+    fail('E_OPTION', 'domain must be a DNS name of at most 253 characters')
+  }
+  if (!Number.isFinite(nowSec)) fail('E_OPTION', 'nowSec must be a number')
   const rnd = (n: number): Uint8Array => crypto.randomBytes(n)
   const [g0, g1, g2, g3, g4] = grease(rnd, 5)
   const host = utf8(domain)
@@ -171,6 +178,7 @@ class Reader {
 
 /** Parses a ClientHello record (`16 03 01` header included). Throws `TransportError` when malformed. */
 export function parseClientHello(record: Uint8Array): ClientHelloInfo {
+  checkBytes(record, 'record')
   const r = new Reader(record)
   if (r.u8() !== TLS_HANDSHAKE || r.u8() !== 3 || r.u8() !== 1) fail('E_TLS_MALFORMED', 'not a TLS handshake record')
   const body = r.sub(r.u16())
@@ -217,9 +225,23 @@ export type ClientHelloCheck =
   | { ok: true; index: number; timestamp: number; hello: ClientHelloInfo }
   | { ok: false; reason: 'malformed' | 'sni' | 'mac' | 'skew' | 'replay' }
 
+/** How many bytes of the ClientHello random the MAC binds: the last 4 are the masked timestamp. */
+export const RANDOM_MAC_BYTES = 28
+
 /**
- * Server-side check of a ClientHello record against the configured keys: SNI, MAC (constant
- * time), clock skew and, if a cache is given, replay of the client random.
+ * Server-side check of a ClientHello record against the configured keys: MAC (constant time),
+ * SNI, then, for a hello that carries a key's MAC, replay (if a cache is given) and clock skew.
+ *
+ * A prober without a key must not learn anything from how long a refusal takes: every key's MAC
+ * is computed and compared whatever else is wrong (a refusal on the SNI alone would answer
+ * measurably sooner and tell the prober the configured domain), so a malformed record, a wrong
+ * SNI and a wrong MAC all cost the same. Only a hello with a valid MAC gets further.
+ *
+ * The replay cache is keyed on what the MAC binds, the random's first 28 bytes: its last 4 are
+ * the timestamp, XOR-masked with MAC bytes a prober can recover from a recording, so a recorded
+ * hello replayed with those bytes rewritten (to pass the skew check) is still the same hello.
+ * Every hello with a valid MAC is recorded, the ones refused for skew too: a prober replaying a
+ * refused hello with a corrected timestamp would otherwise be the first to use it.
  */
 export function checkClientHello(
   crypto: Crypto,
@@ -227,33 +249,49 @@ export function checkClientHello(
   keys: readonly FakeTlsKey[],
   opts: { nowSec: number; skewSec: number; replay?: ReplayCache },
 ): ClientHelloCheck {
-  let hello: ClientHelloInfo
+  checkBytes(record, 'record')
+  if (!Array.isArray(keys)) fail('E_OPTION', 'keys must be an array of { key, domain }')
+  for (const k of keys) {
+    if (typeof k !== 'object' || k === null || typeof k.domain !== 'string') fail('E_OPTION', 'keys must be an array of { key, domain }')
+    checkBytes(k.key, 'key')
+  }
+  if (typeof opts !== 'object' || opts === null || !Number.isFinite(opts.nowSec) || !(opts.skewSec >= 0)) {
+    fail('E_OPTION', 'opts must be { nowSec, skewSec >= 0, replay? }')
+  }
+  if (opts.replay !== undefined && !(opts.replay instanceof ReplayCache)) fail('E_OPTION', 'opts.replay must be a ReplayCache')
+  let hello: ClientHelloInfo | null = null
   try {
     hello = parseClientHello(record)
   } catch {
-    return { ok: false, reason: 'malformed' }
+    // still computes every MAC below
   }
   const zeroed = copyBytes(record)
-  zeroed.fill(0, RANDOM_OFFSET, RANDOM_OFFSET + 32)
-  let reason: 'sni' | 'mac' | 'skew' = 'sni'
-  for (let i = 0; i < keys.length; i++) {
-    if (!hello.serverNames.includes(keys[i].domain)) continue
-    const mac = crypto.hmacSha256(keys[i].key, zeroed)
-    const x = new Uint8Array(32)
-    for (let j = 0; j < 32; j++) x[j] = mac[j] ^ hello.random[j]
-    if (!timingSafeEqual(x.subarray(0, 28), new Uint8Array(28))) {
-      reason = 'mac'
-      continue
-    }
-    const ts = (x[28] | (x[29] << 8) | (x[30] << 16) | (x[31] << 24)) >>> 0
-    if (Math.abs(opts.nowSec - ts) > opts.skewSec) {
-      reason = 'skew'
-      continue
-    }
-    if (opts.replay && !opts.replay.add(hello.random, opts.nowSec)) return { ok: false, reason: 'replay' }
-    return { ok: true, index: i, timestamp: ts, hello }
+  const random = new Uint8Array(32)
+  if (record.length >= RANDOM_OFFSET + 32) {
+    random.set(record.subarray(RANDOM_OFFSET, RANDOM_OFFSET + 32))
+    zeroed.fill(0, RANDOM_OFFSET, RANDOM_OFFSET + 32)
   }
-  return { ok: false, reason }
+  let found = -1
+  let macs = 0
+  let timestamp = 0
+  for (let i = 0; i < keys.length; i++) {
+    const mac = crypto.hmacSha256(keys[i].key, zeroed)
+    let d = 0
+    for (let j = 0; j < RANDOM_MAC_BYTES; j++) d |= mac[j] ^ random[j]
+    const sni = hello !== null && hello.serverNames.includes(keys[i].domain)
+    if (d === 0) macs++
+    if (d === 0 && sni && found < 0) {
+      found = i
+      for (let j = 28; j < 32; j++) mac[j] ^= random[j]
+      timestamp = readU32LE(mac, 28)
+    }
+  }
+  if (hello === null) return { ok: false, reason: 'malformed' }
+  if (found < 0) return { ok: false, reason: macs > 0 ? 'sni' : 'mac' }
+  const fresh = opts.replay === undefined || opts.replay.add(random.subarray(0, RANDOM_MAC_BYTES), opts.nowSec)
+  if (!fresh) return { ok: false, reason: 'replay' }
+  if (Math.abs(opts.nowSec - timestamp) > opts.skewSec) return { ok: false, reason: 'skew' }
+  return { ok: true, index: found, timestamp, hello }
 }
 
 /**
@@ -261,6 +299,11 @@ export function checkClientHello(
  * `noiseLength` random bytes, with the MAC in its random.
  */
 export function buildServerHello(crypto: Crypto, key: Uint8Array, hello: ClientHelloInfo, noiseLength: number): Uint8Array {
+  checkBytes(key, 'key')
+  if (typeof hello !== 'object' || hello === null || !Array.isArray(hello.cipherSuites)) fail('E_OPTION', 'hello must come from parseClientHello')
+  checkBytes(hello.random, 'hello.random')
+  checkBytes(hello.sessionId, 'hello.sessionId')
+  if (hello.random.length !== 32 || hello.sessionId.length > 32) fail('E_OPTION', 'hello must come from parseClientHello')
   if (!Number.isInteger(noiseLength) || noiseLength < 1 || noiseLength > TLS_MAX_FRAGMENT) fail('E_OPTION', 'noiseLength must be in 1..16384')
   // answer with a TLS 1.3 suite the client offered (never a GREASE value)
   const suite = hello.cipherSuites.find((c) => c >= 0x1301 && c <= 0x1303) ?? 0x1301
@@ -286,6 +329,9 @@ export function buildServerHello(crypto: Crypto, key: Uint8Array, hello: ClientH
 
 /** Client-side check of the server's answer (all of its records, raw), in constant time. */
 export function checkServerHello(crypto: Crypto, key: Uint8Array, clientRandom: Uint8Array, answer: Uint8Array): boolean {
+  checkBytes(key, 'key')
+  checkBytes(clientRandom, 'clientRandom')
+  checkBytes(answer, 'answer')
   if (answer.length < RANDOM_OFFSET + 32) return false
   const zeroed = copyBytes(answer)
   zeroed.fill(0, RANDOM_OFFSET, RANDOM_OFFSET + 32)
@@ -295,6 +341,8 @@ export function checkServerHello(crypto: Crypto, key: Uint8Array, clientRandom: 
 
 /** Wraps bytes in application-data records of at most `maxFragment` bytes each. */
 export function encodeAppData(data: Uint8Array, maxFragment = TLS_MAX_FRAGMENT): Uint8Array {
+  checkBytes(data, 'data')
+  if (!Number.isInteger(maxFragment) || maxFragment < 1 || maxFragment > TLS_MAX_FRAGMENT) fail('E_OPTION', 'maxFragment must be an integer in 1..16384')
   const n = data.length
   const records = Math.max(1, Math.ceil(n / maxFragment))
   const out = new Uint8Array(n + 5 * records)
@@ -312,8 +360,11 @@ export function encodeAppData(data: Uint8Array, maxFragment = TLS_MAX_FRAGMENT):
   return out
 }
 
+/** One complete TLS record. */
 export interface TlsRecord {
-  type: number
+  type: 'record'
+  /** The record's content type: 0x14 ChangeCipherSpec, 0x15 alert, 0x16 handshake, 0x17 application data. */
+  contentType: number
   /** The record's payload. */
   payload: Uint8Array
   /** The whole record as received (header included). */
@@ -322,21 +373,28 @@ export interface TlsRecord {
 
 /**
  * Incremental TLS record splitter (any chunking). Checks the type, the version (`03 03`, or
- * `03 01` for a first ClientHello) and the length before allocating the record.
+ * `03 01` for a first ClientHello) and the length before allocating the record. A malformed
+ * record is an `error` event after the records before it; the decoder stays failed.
  */
 export class TlsRecordDecoder {
   private readonly hdr = new Uint8Array(5)
   private hdrLen = 0
   private rec: Uint8Array | null = null
   private filled = 0
-  private broken: unknown = null
+  private broken: TransportError | null = null
+  private readonly maxRecord: number
+  private allowTls10: boolean
 
-  constructor(private readonly maxRecord = TLS_MAX_RECORD, private allowTls10 = false) {}
+  constructor(maxRecord = TLS_MAX_RECORD, allowTls10 = false) {
+    if (!Number.isInteger(maxRecord) || maxRecord < 1 || maxRecord > 0xffff) fail('E_OPTION', 'maxRecord must be an integer in 1..65535')
+    this.maxRecord = maxRecord
+    this.allowTls10 = allowTls10 === true
+  }
 
-  decode(chunk: Uint8Array): TlsRecord[] {
-    if (this.broken) throw this.broken
-    const out: TlsRecord[] = []
-    try {
+  decode(chunk: Uint8Array): (TlsRecord | ErrorEvent)[] {
+    checkBytes(chunk, 'chunk')
+    const out: (TlsRecord | ErrorEvent)[] = []
+    this.broken = decodeStep(this.broken, out, () => {
       let i = 0
       while (i < chunk.length) {
         if (!this.rec) {
@@ -359,43 +417,135 @@ export class TlsRecordDecoder {
         this.filled += take
         i += take
         if (this.filled === this.rec.length) {
-          out.push({ type: this.rec[0], payload: this.rec.subarray(5), raw: this.rec })
+          out.push({ type: 'record', contentType: this.rec[0], payload: this.rec.subarray(5), raw: this.rec })
           this.rec = null
           this.hdrLen = 0
           this.allowTls10 = false
         }
       }
-    } catch (e) {
-      this.broken = e
-      throw e
-    }
+    })
     return out
   }
 }
 
+export interface ReplayCacheOptions {
+  /** Seconds a hello is remembered at least (unless `capacity` more arrive first). Default 7 days. */
+  horizonSec?: number
+  /** Hellos remembered at least, within the horizon. Default 1 000 000. */
+  capacity?: number
+  /** Bound on the chance that a new hello is taken for a replay. Default 1e-6. */
+  falsePositiveRate?: number
+}
+
+/** Bloom filters in the ring: one fills while the others remember. */
+const GENERATIONS = 4
+
 /**
- * Remembers the client randoms of accepted ClientHellos for the skew window, so a recorded
- * hello replayed by a prober is refused. Bounded: at most `maxEntries`, oldest dropped first.
- * Share one cache between all connections of a server.
+ * Remembers the hellos a fake-TLS server accepted, so that one replayed by a prober is refused.
+ * The skew check cannot bound a replay's age (the timestamp is outside the MAC), so this memory
+ * has to outlast the skew window by far: time-bucketed Bloom filters, as mtg does with its
+ * stable Bloom filter. Four generations, each a Bloom filter sized for a third of `capacity`;
+ * a hello goes into the newest, a lookup asks all four, and the oldest is cleared for reuse
+ * when the newest has been filling for `horizonSec / 3` or holds `capacity / 3` hellos. So a hello is remembered for at least `horizonSec`, unless `capacity` more hellos
+ * came first; memory is fixed (`memoryBytes`, allocated a generation at a time as they fill);
+ * an insertion is O(1) (k bit writes; a lookup reads at most 4k bits); a new hello is taken
+ * for a replay with probability at most `falsePositiveRate` (each generation at most a quarter
+ * of it when full). Only hellos that carry a valid MAC get here, so only a holder of a secret
+ * can fill it. Share one cache between all connections of a server.
  */
 export class ReplayCache {
-  private readonly seen = new Map<string, number>()
-  constructor(readonly windowSec = 600, readonly maxEntries = 100_000) {}
+  readonly horizonSec: number
+  readonly capacity: number
+  readonly falsePositiveRate: number
+  /** Bytes the four filters take when all are in use. */
+  readonly memoryBytes: number
+  /** Bits per filter (m) and bits set per hello (k). */
+  readonly bits: number
+  readonly hashes: number
+  private readonly perGeneration: number
+  private readonly period: number
+  private readonly gens: (Uint32Array | null)[] = []
+  private readonly counts: number[] = []
+  private cur = 0
+  private start = Number.NaN
 
-  /** Records `random` seen at `nowSec`; false if it was already seen within the window. */
-  add(random: Uint8Array, nowSec: number): boolean {
-    for (const [k, t] of this.seen) {
-      if (t >= nowSec - this.windowSec && this.seen.size < this.maxEntries) break
-      this.seen.delete(k)
+  constructor(options: ReplayCacheOptions = {}) {
+    if (typeof options !== 'object' || options === null) fail('E_OPTION', 'options must be an object')
+    const horizon = options.horizonSec ?? 7 * 86400
+    const capacity = options.capacity ?? 1_000_000
+    const fp = options.falsePositiveRate ?? 1e-6
+    if (!Number.isFinite(horizon) || horizon < 1) fail('E_OPTION', 'horizonSec must be a number of at least 1')
+    if (!Number.isInteger(capacity) || capacity < GENERATIONS - 1 || capacity > 1e9) fail('E_OPTION', 'capacity must be an integer in 3..1e9')
+    if (!(fp >= 1e-12 && fp <= 0.1)) fail('E_OPTION', 'falsePositiveRate must be in 1e-12..0.1')
+    this.horizonSec = horizon
+    this.capacity = capacity
+    this.falsePositiveRate = fp
+    this.perGeneration = Math.ceil(capacity / (GENERATIONS - 1))
+    this.period = horizon / (GENERATIONS - 1)
+    // a Bloom filter of m bits holding n items with k = (m/n) ln 2 hashes is wrong with
+    // probability (1/2)^k = p for m = -n ln p / (ln 2)^2
+    const p = fp / GENERATIONS
+    this.bits = Math.ceil((-this.perGeneration * Math.log(p)) / (Math.LN2 * Math.LN2) / 32) * 32
+    this.hashes = Math.max(1, Math.round((this.bits / this.perGeneration) * Math.LN2))
+    this.memoryBytes = (GENERATIONS * this.bits) / 8
+    for (let g = 0; g < GENERATIONS; g++) {
+      this.gens.push(null)
+      this.counts.push(0)
     }
-    let k = ''
-    for (let i = 0; i < random.length; i++) k += String.fromCharCode(random[i])
-    if (this.seen.has(k)) return false
-    this.seen.set(k, nowSec)
+  }
+
+  /**
+   * Records a hello seen at `nowSec`; false if it was seen before (or, rarely, is a false
+   * positive). `digest` identifies the hello: the bytes its MAC binds (the random's first 28);
+   * its first 8 bytes, uniformly random, choose the filter bits.
+   */
+  add(digest: Uint8Array, nowSec: number): boolean {
+    checkBytes(digest, 'digest')
+    if (digest.length < 8) fail('E_OPTION', 'digest must hold at least 8 bytes')
+    if (!Number.isFinite(nowSec)) fail('E_OPTION', 'nowSec must be a number')
+    this.rotate(nowSec)
+    // double hashing (Kirsch–Mitzenmacher): bit i = h1 + i·h2 mod m, exact in doubles
+    const m = this.bits
+    const h1 = readU32LE(digest, 0) % m
+    const h2 = (readU32LE(digest, 4) % (m - 1)) + 1
+    const k = this.hashes
+    for (const f of this.gens) {
+      if (f === null) continue
+      let i = 0
+      for (let b = h1; i < k; i++, b = (b + h2) % m) if ((f[b >>> 5] & (1 << (b & 31))) === 0) break
+      if (i === k) return false
+    }
+    let f = this.gens[this.cur]
+    if (f === null) f = this.gens[this.cur] = new Uint32Array(m / 32)
+    for (let i = 0, b = h1; i < k; i++, b = (b + h2) % m) f[b >>> 5] |= 1 << (b & 31)
+    if (++this.counts[this.cur] >= this.perGeneration) this.next(nowSec)
     return true
   }
 
+  /** Hellos remembered now. */
   get size(): number {
-    return this.seen.size
+    let n = 0
+    for (const c of this.counts) n += c
+    return n
+  }
+
+  /** Starts as many generations as whole periods went by since the current one started. */
+  private rotate(now: number): void {
+    if (Number.isNaN(this.start)) {
+      this.start = now
+      return
+    }
+    const steps = Math.floor((now - this.start) / this.period) // a clock going back rotates nothing
+    if (steps <= 0) return
+    const start = this.start
+    for (let s = 0; s < Math.min(steps, GENERATIONS); s++) this.next(now)
+    this.start = steps < GENERATIONS ? start + steps * this.period : now
+  }
+
+  private next(now: number): void {
+    this.cur = (this.cur + 1) % GENERATIONS
+    this.gens[this.cur]?.fill(0)
+    this.counts[this.cur] = 0
+    this.start = now
   }
 }

@@ -3,12 +3,19 @@
  * intermediate, padded intermediate and full. Each is a sans-IO encoder plus an incremental
  * decoder that accepts bytes in any chunking (one byte at a time included) and yields whole
  * packets. A length is validated against `maxPacketLength` before the packet buffer is
- * allocated, and a decoder that failed once stays failed (the connection must be dropped).
+ * allocated.
+ *
+ * What the peer sends never throws: malformed framing and the peer's transport error codes
+ * (−404, −429, −444) come out as an `error` event after every packet decoded before them, and
+ * the decoder stays failed (a later `decode` throws that error again: drop the connection).
+ *
+ * Packets come out exact whatever the framing: the padded framing's 0–15 random bytes are
+ * stripped where the packet says its own length (see `exactLength`).
  */
 import { TransportError } from '../errors.js'
 import { crc32 } from '../crypto/crc32.js'
 import { BodyBuffer, readU32LE, writeU32LE } from '../bytes.js'
-import { fail, TransportStatusError } from './errors.js'
+import { checkBytes, decodeStep, fail, TransportStatusError, type ErrorEvent } from './errors.js'
 
 export type FramingKind = 'abridged' | 'intermediate' | 'padded' | 'full'
 /** `client` decodes what a server sends (quick-ACK tokens, error codes); `server` the reverse. */
@@ -21,6 +28,11 @@ export type FrameEvent =
   | { type: 'packet'; data: Uint8Array; quickAck: boolean }
   /** (client role) The server acknowledged the packet whose token is `token` (MSB set). */
   | { type: 'quickAck'; token: number }
+  /**
+   * Malformed input, or (client role) the server's transport error code as a
+   * `TransportStatusError` with its `status`. Always the last event; the decoder stays failed.
+   */
+  | ErrorEvent
 
 export interface FramingOptions {
   role: Role
@@ -41,7 +53,10 @@ export interface Framing {
   encodeQuickAck(token: number): Uint8Array
   /** (server role) A transport error packet carrying −`status` (404, 429, 444). */
   encodeError(status: number): Uint8Array
-  /** Feeds received bytes; returns the events they complete. Throws `TransportError` on bad input. */
+  /**
+   * Feeds received bytes; returns the events they complete. Bad input from the peer is an
+   * `error` event (the last one); after it, `decode` throws that error.
+   */
   decode(chunk: Uint8Array): FrameEvent[]
 }
 
@@ -52,7 +67,8 @@ export const OBFUSCATED_TAGS: Record<Exclude<FramingKind, 'full'>, number> = {
   padded: 0xdddddddd,
 }
 
-function checkMax(max: number | undefined): number {
+/** `max` (default 16 MiB) if it is a valid `maxPacketLength`; throws `E_OPTION` otherwise. */
+export function checkMax(max: number | undefined): number {
   const m = max ?? DEFAULT_MAX_PACKET_LENGTH
   if (!Number.isInteger(m) || m < 16 || m > 0x7fffffff - 16) {
     fail('E_OPTION', `maxPacketLength must be an integer in [16, 2^31-17], got ${String(max)}`)
@@ -77,9 +93,9 @@ abstract class FrameDecoder {
   protected abstract onBody(body: Uint8Array, out: FrameEvent[]): void
 
   decode(chunk: Uint8Array): FrameEvent[] {
-    if (this.broken) throw this.broken
+    checkBytes(chunk, 'chunk')
     const out: FrameEvent[] = []
-    try {
+    this.broken = decodeStep(this.broken, out, () => {
       let i = 0
       const n = chunk.length
       while (i < n) {
@@ -105,10 +121,7 @@ abstract class FrameDecoder {
           this.hdrLen = 0
         }
       }
-    } catch (e) {
-      this.broken = e instanceof TransportError ? e : new TransportError('E_INTERNAL', String(e))
-      throw this.broken
-    }
+    })
     return out
   }
 
@@ -116,6 +129,26 @@ abstract class FrameDecoder {
     if (len > this.max) fail('E_PACKET_TOO_LONG', `packet of ${len} bytes exceeds the limit of ${this.max}`)
     if (len === 0) fail('E_BAD_LENGTH', 'empty packet')
   }
+}
+
+/**
+ * The length of the MTProto packet at the start of `b`, which the padded framing followed with
+ * 0–15 random bytes (mtproto-transports#padded-intermediate), or `b.length` where the packet
+ * does not say:
+ * - auth_key_id ≠ 0, an encrypted message: auth_key_id ‖ msg_key ‖ ciphertext, 24 + 16k bytes
+ *   (mtproto/description: the plaintext is padded to a multiple of 16);
+ * - auth_key_id = 0, an unencrypted message: auth_key_id ‖ msg_id ‖ message_data_length ‖
+ *   message_data, 20 + message_data_length bytes, when that leaves 0–15 bytes.
+ * Anything shorter than either header is left to the layer above to refuse.
+ */
+export function exactLength(b: Uint8Array): number {
+  const n = b.length
+  if (n < 20) return n
+  if ((b[0] | b[1] | b[2] | b[3] | b[4] | b[5] | b[6] | b[7]) === 0) {
+    const want = 20 + readU32LE(b, 16)
+    return want <= n && n - want < 16 ? want : n
+  }
+  return n < 24 ? n : n - ((n - 24) & 15)
 }
 
 /** A 4-byte packet holding a negative int32 is a transport error code (client role). */
@@ -194,7 +227,8 @@ class IntermediateDecoder extends FrameDecoder {
         checkErrorPacket(body)
       }
     }
-    out.push({ type: 'packet', data: body, quickAck: this.flag })
+    const n = this.padded ? exactLength(body) : body.length
+    out.push({ type: 'packet', data: n === body.length ? body : body.subarray(0, n), quickAck: this.flag })
   }
 }
 
@@ -247,11 +281,13 @@ function checkStatus(status: number): void {
 
 /** Creates a framing codec for one connection and one direction pair. */
 export function createFraming(kind: FramingKind, options: FramingOptions): Framing {
+  if (typeof options !== 'object' || options === null) fail('E_OPTION', 'options must be an object')
   const max = checkMax(options.maxPacketLength)
   const role = options.role
   if (role !== 'client' && role !== 'server') fail('E_OPTION', `role must be 'client' or 'server'`)
+  if (options.randomBytes !== undefined && typeof options.randomBytes !== 'function') fail('E_OPTION', 'randomBytes must be a function')
   const checkOut = (p: Uint8Array): void => {
-    if (!(p instanceof Uint8Array)) fail('E_TYPE', 'packet must be a Uint8Array')
+    checkBytes(p, 'packet')
     if (p.length === 0) fail('E_BAD_LENGTH', 'empty packet')
     if (p.length > max) fail('E_PACKET_TOO_LONG', `packet of ${p.length} bytes exceeds the limit of ${max}`)
   }

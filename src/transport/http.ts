@@ -4,10 +4,15 @@
  * arrive as HTTP status codes. Keep-alive; bodies need a Content-Length (Telegram sends one),
  * which is checked against the packet limit before the body is allocated. `http_wait` long
  * polling is the session layer's business.
+ *
+ * Both codecs decode into the framings' events: a body is a `packet`; a malformed message, or
+ * (client) a status other than 200, is an `error` event after the packets before it, and the
+ * codec stays failed.
  */
 import { BodyBuffer, concat, utf8 } from '../bytes.js'
-import { fail, TransportStatusError } from './errors.js'
-import { DEFAULT_MAX_PACKET_LENGTH } from './framing.js'
+import type { TransportError } from '../errors.js'
+import { checkBytes, decodeStep, fail, TransportStatusError } from './errors.js'
+import { checkMax, type FrameEvent } from './framing.js'
 
 /** Longest request/status line plus headers accepted. */
 export const MAX_HTTP_HEADER = 8192
@@ -19,19 +24,23 @@ export interface HttpMessage {
   body: Uint8Array
 }
 
-/** Incremental HTTP/1.1 message splitter (Content-Length bodies only). */
+/** Incremental HTTP/1.1 message splitter (Content-Length bodies only); `onMessage` checks and turns each into an event. */
 class HttpParser {
   private head: number[] = []
   private parsed: { startLine: string[]; headers: Map<string, string> } | null = null
   private body: BodyBuffer | null = null
-  private broken: unknown = null
+  private broken: TransportError | null = null
 
-  constructor(private readonly max: number, private readonly requireLength: boolean) {}
+  constructor(
+    private readonly max: number,
+    private readonly requireLength: boolean,
+    private readonly onMessage: (m: HttpMessage) => FrameEvent,
+  ) {}
 
-  decode(chunk: Uint8Array): HttpMessage[] {
-    if (this.broken) throw this.broken
-    const out: HttpMessage[] = []
-    try {
+  decode(chunk: Uint8Array): FrameEvent[] {
+    checkBytes(chunk, 'chunk')
+    const out: FrameEvent[] = []
+    this.broken = decodeStep(this.broken, out, () => {
       let i = 0
       while (i < chunk.length) {
         if (!this.parsed) {
@@ -52,15 +61,13 @@ class HttpParser {
         }
         i += this.body!.fill(chunk, i)
         if (this.body!.done) {
-          out.push({ ...this.parsed!, body: this.body!.result() })
+          const m = { ...this.parsed!, body: this.body!.result() }
           this.parsed = null
           this.body = null
+          out.push(this.onMessage(m))
         }
       }
-    } catch (e) {
-      this.broken = e
-      throw e
-    }
+    })
     return out
   }
 
@@ -72,7 +79,11 @@ class HttpParser {
     for (const l of lines.slice(1)) {
       const c = l.indexOf(':')
       if (c <= 0) fail('E_HTTP_MALFORMED', 'bad HTTP header line')
-      headers.set(l.slice(0, c).trim().toLowerCase(), l.slice(c + 1).trim())
+      const k = l.slice(0, c).trim().toLowerCase()
+      const v = l.slice(c + 1).trim()
+      // two different lengths make the body's end ambiguous (request smuggling, RFC 9112 §6.3)
+      if (k === 'content-length' && headers.has(k) && headers.get(k) !== v) fail('E_HTTP_MALFORMED', 'conflicting Content-Length headers')
+      headers.set(k, v)
     }
     if (headers.has('transfer-encoding')) fail('E_HTTP_UNSUPPORTED', 'chunked HTTP bodies are not supported')
     return { startLine, headers }
@@ -98,49 +109,58 @@ function message(startLine: string, headers: [string, string][], body: Uint8Arra
 
 const STATUS_TEXT: Record<number, string> = { 200: 'OK', 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests', 444: 'No Response' }
 
+function checkHttpOptions(options: { maxPacketLength?: number }): number {
+  if (typeof options !== 'object' || options === null) fail('E_OPTION', 'options must be an object')
+  return checkMax(options.maxPacketLength)
+}
+
 /** Client side: requests out, responses in. */
 export class HttpClientCodec {
   private readonly parser: HttpParser
+  private readonly max: number
   constructor(readonly host: string, options: { maxPacketLength?: number } = {}) {
-    if (!/^[A-Za-z0-9.:\-[\]]+$/.test(host)) fail('E_OPTION', 'bad HTTP host')
-    this.parser = new HttpParser(options.maxPacketLength ?? DEFAULT_MAX_PACKET_LENGTH, false)
+    if (typeof host !== 'string' || !/^[A-Za-z0-9.:\-[\]]+$/.test(host)) fail('E_OPTION', 'bad HTTP host')
+    this.max = checkHttpOptions(options)
+    this.parser = new HttpParser(this.max, false, (m) => {
+      const [version, status] = m.startLine
+      if (!/^HTTP\/1\.[01]$/.test(version) || !/^\d{3}$/.test(status)) fail('E_HTTP_MALFORMED', 'bad HTTP status line')
+      // the spec: a transport error is the status; its body means nothing
+      if (status !== '200') throw new TransportStatusError(Number(status))
+      return { type: 'packet', data: m.body, quickAck: false }
+    })
   }
   /** One `POST /api` request carrying `payload`. */
   encode(payload: Uint8Array): Uint8Array {
+    checkPayload(payload, this.max)
     return message('POST /api HTTP/1.1', [['Host', this.host], ['Connection', 'keep-alive'], ['Content-Type', 'application/octet-stream']], payload)
   }
-  /** Response bodies; a non-200 status throws `TransportStatusError` (the body is ignored, per the spec). */
-  decode(chunk: Uint8Array): Uint8Array[] {
-    const out: Uint8Array[] = []
-    for (const m of this.parser.decode(chunk)) {
-      const [version, status] = m.startLine
-      if (!/^HTTP\/1\.[01]$/.test(version) || !/^\d{3}$/.test(status)) fail('E_HTTP_MALFORMED', 'bad HTTP status line')
-      if (status !== '200') throw new TransportStatusError(Number(status))
-      out.push(m.body)
-    }
-    return out
+  /** Response bodies as `packet` events; a status other than 200 is an `error` event carrying a `TransportStatusError`. */
+  decode(chunk: Uint8Array): FrameEvent[] {
+    return this.parser.decode(chunk)
   }
 }
 
 /** Server side: requests in, responses out. Only `POST /api` is accepted. */
 export class HttpServerCodec {
   private readonly parser: HttpParser
+  private readonly max: number
   constructor(options: { maxPacketLength?: number } = {}) {
-    this.parser = new HttpParser(options.maxPacketLength ?? DEFAULT_MAX_PACKET_LENGTH, true)
-  }
-  decode(chunk: Uint8Array): Uint8Array[] {
-    const out: Uint8Array[] = []
-    for (const m of this.parser.decode(chunk)) {
+    this.max = checkHttpOptions(options)
+    this.parser = new HttpParser(this.max, true, (m) => {
       const [method, path, version] = m.startLine
       if (!/^HTTP\/1\.[01]$/.test(version ?? '')) fail('E_HTTP_MALFORMED', 'bad HTTP request line')
       if (method !== 'POST' || (path !== '/api' && !path.startsWith('/api?'))) fail('E_HTTP_NOT_API', `unexpected HTTP request ${method} ${path}`)
       if (m.body.length === 0) fail('E_BAD_LENGTH', 'empty HTTP request body')
-      out.push(m.body)
-    }
-    return out
+      return { type: 'packet', data: m.body, quickAck: false }
+    })
+  }
+  /** Request bodies as `packet` events; a malformed or non-API request is an `error` event. */
+  decode(chunk: Uint8Array): FrameEvent[] {
+    return this.parser.decode(chunk)
   }
   /** A `200` response carrying `payload`. */
   encode(payload: Uint8Array): Uint8Array {
+    checkPayload(payload, this.max)
     return message('HTTP/1.1 200 OK', HEADERS, payload)
   }
   /** A transport error as an HTTP status (404, 429, ...), empty body. */
@@ -148,6 +168,11 @@ export class HttpServerCodec {
     if (!Number.isInteger(status) || status < 400 || status > 599) fail('E_OPTION', 'HTTP error status must be 400..599')
     return message(`HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}`, HEADERS, new Uint8Array(0))
   }
+}
+
+function checkPayload(p: Uint8Array, max: number): void {
+  checkBytes(p, 'payload')
+  if (p.length > max) fail('E_PACKET_TOO_LONG', `payload of ${p.length} bytes exceeds the limit of ${max}`)
 }
 
 const HEADERS: [string, string][] = [

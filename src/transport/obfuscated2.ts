@@ -7,7 +7,7 @@
  */
 import type { AesCtr, Crypto } from '../crypto/index.js'
 import { concat, copyBytes, readU32LE } from '../bytes.js'
-import { fail } from './errors.js'
+import { checkBytes, checkCrypto, fail } from './errors.js'
 import { OBFUSCATED_TAGS, type FramingKind } from './framing.js'
 
 export type ObfuscatedFraming = Exclude<FramingKind, 'full'>
@@ -48,11 +48,14 @@ const FORBIDDEN_FIRST = new Set([
 
 /** Whether 64 random bytes may serve as a client init header. */
 export function isValidInitHeader(h: Uint8Array): boolean {
+  checkBytes(h, 'header')
+  if (h.length !== 64) fail('E_BAD_HEADER', 'the obfuscated2 header is 64 bytes')
   return h[0] !== 0xef && !FORBIDDEN_FIRST.has(readU32LE(h, 0)) && readU32LE(h, 4) !== 0
 }
 
 /** The DC id as encoded at offset 60: +10000 for test DCs, negative for media DCs. */
 export function encodeDcId(dcId: number, test = false, media = false): number {
+  if (typeof test !== 'boolean' || typeof media !== 'boolean') fail('E_OPTION', 'test and media must be booleans')
   if (!Number.isInteger(dcId) || dcId < 1 || dcId > 9999) fail('E_OPTION', `dcId must be an integer in 1..9999, got ${dcId}`)
   const v = test ? dcId + 10000 : dcId
   return media ? -v : v
@@ -60,6 +63,7 @@ export function encodeDcId(dcId: number, test = false, media = false): number {
 
 /** The inverse of `encodeDcId`. */
 export function decodeDcId(v: number): { dcId: number; test: boolean; media: boolean } {
+  if (!Number.isInteger(v) || v < -32768 || v > 32767) fail('E_OPTION', 'the DC field is an int16')
   const media = v < 0
   const a = Math.abs(v)
   const test = a > 10000
@@ -89,7 +93,9 @@ function cipher(enc: AesCtr, dec: AesCtr): Obfuscated2Cipher {
 
 /** Client side: builds the 64-byte init header to send first, and the cipher for the connection. */
 export function createObfuscated2Client(crypto: Crypto, options: Obfuscated2ClientOptions): { header: Uint8Array; cipher: Obfuscated2Cipher } {
-  const tag = OBFUSCATED_TAGS[options.framing]
+  checkCrypto(crypto)
+  if (typeof options !== 'object' || options === null) fail('E_OPTION', 'options must be an object')
+  const tag = Object.prototype.hasOwnProperty.call(OBFUSCATED_TAGS, options.framing) ? OBFUSCATED_TAGS[options.framing] : undefined
   if (tag === undefined) fail('E_OPTION', `obfuscated2 carries abridged, intermediate or padded, not ${String(options.framing)}`)
   checkSecret(options.secret)
   const dc = options.dcId === undefined ? undefined : encodeDcId(options.dcId, options.test, options.media)
@@ -141,7 +147,12 @@ const TAG_TO_FRAMING = new Map<number, ObfuscatedFraming>([
  * Throws `TransportError('E_BAD_HEADER')` when no configured secret yields a known protocol tag.
  */
 export function acceptObfuscated2(crypto: Crypto, header: Uint8Array, options: Obfuscated2ServerOptions = {}): Obfuscated2Accepted {
-  if (!(header instanceof Uint8Array) || header.length !== 64) fail('E_BAD_HEADER', 'the obfuscated2 header is 64 bytes')
+  checkCrypto(crypto)
+  checkBytes(header, 'header')
+  if (header.length !== 64) fail('E_BAD_HEADER', 'the obfuscated2 header is 64 bytes')
+  if (typeof options !== 'object' || options === null) fail('E_OPTION', 'options must be an object')
+  if (options.secrets !== undefined && !Array.isArray(options.secrets)) fail('E_OPTION', 'secrets must be an array')
+  if (options.allowNoSecret !== undefined && typeof options.allowNoSecret !== 'boolean') fail('E_OPTION', 'allowNoSecret must be a boolean')
   const secrets = options.secrets ?? []
   for (const s of secrets) checkSecret(s)
   const candidates: (Uint8Array | undefined)[] = [...secrets]

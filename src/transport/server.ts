@@ -8,11 +8,17 @@
  * carrying every byte received so far (the driver connects to the fallback host, writes them and
  * then pipes both ways; later input comes back as `forward` events), or, with no fallback
  * configured, a `close` event (a TLS handshake_failure alert for TLS-looking input).
+ *
+ * Every byte goes through one path whatever the chunking: the same bytes give the same events
+ * whether they arrive at once, byte by byte or split anywhere. After the connection was
+ * accepted, malformed input is an `error` event after everything decoded before it, and the
+ * transport stays failed.
  */
 import type { Crypto } from '../crypto/index.js'
-import { concat, copyBytes } from '../bytes.js'
+import { concat, concatAll, copyBytes } from '../bytes.js'
+import type { TransportError } from '../errors.js'
 import { detectTransport, type DetectedKind } from './detect.js'
-import { fail } from './errors.js'
+import { checkBytes, checkCrypto, checkFlag, checkFunction, decodeStep, fail } from './errors.js'
 import {
   buildServerHello,
   checkClientHello,
@@ -20,13 +26,15 @@ import {
   ReplayCache,
   TLS_APPLICATION_DATA,
   TLS_CHANGE_CIPHER_SPEC,
+  TLS_HANDSHAKE,
   TLS_HANDSHAKE_FAILURE_ALERT,
   TLS_MAX_FRAGMENT,
   TLS_MAX_RECORD,
   TlsRecordDecoder,
   type FakeTlsKey,
+  type TlsRecord,
 } from './faketls.js'
-import { createFraming, type FrameEvent, type Framing, type FramingKind } from './framing.js'
+import { checkMax, createFraming, type FrameEvent, type Framing, type FramingKind } from './framing.js'
 import { HttpServerCodec } from './http.js'
 import { acceptObfuscated2, type Obfuscated2Cipher } from './obfuscated2.js'
 import { parseProxySecret, type ProxySecret } from './secret.js'
@@ -65,18 +73,22 @@ export interface ServerTransportOptions {
   allowHttp?: boolean
   /** Where to hand connections that fail the checks (MTProxy servers use the real site of the domain). */
   fallback?: { host: string; port: number }
-  /** Fake-TLS clock skew tolerated, in seconds (default 120). */
+  /** Fake-TLS clock skew tolerated, in seconds (0..86400, default 120). */
   skewSec?: number
-  /** Shared across connections so a replayed ClientHello is refused. Default: a process-wide cache. */
+  /**
+   * Shared across connections so a replayed ClientHello is refused. Default: one process-wide
+   * cache with the default options, made when a first fake-TLS hello needs it.
+   */
   replayCache?: ReplayCache
-  /** Length of the server hello's application-data noise; default random in 1200..4199. */
+  /** Length of the server hello's application-data noise (1..16384); default random in 1200..4199. */
   noiseLength?: () => number
   maxPacketLength?: number
   /** Clock in milliseconds. Default `Date.now`. */
   now?: () => number
 }
 
-const defaultReplayCache = new ReplayCache()
+let processReplayCache: ReplayCache | undefined
+const defaultReplayCache = (): ReplayCache => (processReplayCache ??= new ReplayCache())
 
 type State = 'detect' | 'tls-hello' | 'tls' | 'obfuscated2' | 'plain' | 'http' | 'fallback' | 'closed'
 
@@ -86,9 +98,15 @@ export class ServerTransport {
   private readonly secrets: ProxySecret[]
   private readonly tlsKeys: (FakeTlsKey & { index: number })[]
   private readonly obfKeys: { key: Uint8Array; index: number }[]
+  private readonly allowPlain: boolean
+  private readonly allowHttp: boolean
+  private readonly allowNoSecret: boolean
+  private readonly skewSec: number
   private state: State = 'detect'
+  private broken: TransportError | null = null
   /** Everything received before the connection was accepted (for a fallback). */
   private received: Uint8Array[] = []
+  /** Bytes held until they decide something: the first bytes (detection), the obfuscated2 header inside fake-TLS. */
   private pre: Uint8Array = new Uint8Array(0)
   private framing: Framing | null = null
   private cipher: Obfuscated2Cipher | null = null
@@ -98,9 +116,11 @@ export class ServerTransport {
   private info: ConnectionInfo | null = null
 
   constructor(options: ServerTransportOptions) {
-    if (!options || typeof options.crypto !== 'object') fail('E_OPTION', 'options.crypto is required')
+    if (typeof options !== 'object' || options === null) fail('E_OPTION', 'options must be an object')
+    checkCrypto(options.crypto)
     this.opts = options
     this.crypto = options.crypto
+    if (options.secrets !== undefined && !Array.isArray(options.secrets)) fail('E_OPTION', 'secrets must be an array')
     this.secrets = (options.secrets ?? []).map((s) => parseProxySecret(s))
     this.tlsKeys = []
     this.obfKeys = []
@@ -108,14 +128,26 @@ export class ServerTransport {
       if (s.mode === 'fake-tls') this.tlsKeys.push({ key: s.key, domain: s.domain!, index })
       else this.obfKeys.push({ key: s.key, index })
     })
+    for (const k of ['allowPlain', 'allowObfuscatedWithoutSecret', 'allowHttp'] as const) checkFlag(options[k], k)
+    checkFunction(options.noiseLength, 'noiseLength')
+    checkFunction(options.now, 'now')
+    checkMax(options.maxPacketLength)
+    this.allowPlain = options.allowPlain ?? this.secrets.length === 0
+    this.allowHttp = options.allowHttp ?? this.allowPlain
+    this.allowNoSecret = options.allowObfuscatedWithoutSecret ?? this.secrets.length === 0
+    if (!this.allowPlain && !this.allowHttp && !this.allowNoSecret && this.secrets.length === 0) {
+      fail('E_OPTION', 'this configuration accepts no connection: give secrets or allow a transport')
+    }
     const f = options.fallback
-    if (f && (typeof f.host !== 'string' || !f.host || !Number.isInteger(f.port) || f.port < 1 || f.port > 65535)) {
+    if (f !== undefined && (typeof f !== 'object' || f === null || typeof f.host !== 'string' || !f.host || !Number.isInteger(f.port) || f.port < 1 || f.port > 65535)) {
       fail('E_OPTION', 'fallback must be { host, port }')
     }
-    const skew = options.skewSec ?? 120
-    if (!(skew >= 0 && skew <= 86400)) fail('E_OPTION', 'skewSec must be in 0..86400')
-    const cache = options.replayCache ?? defaultReplayCache
-    if (cache.windowSec < 2 * skew) fail('E_OPTION', 'the replay cache window must cover twice the clock skew')
+    this.skewSec = options.skewSec ?? 120
+    if (!(Number.isFinite(this.skewSec) && this.skewSec >= 0 && this.skewSec <= 86400)) fail('E_OPTION', 'skewSec must be in 0..86400')
+    if (options.replayCache !== undefined) {
+      if (!(options.replayCache instanceof ReplayCache)) fail('E_OPTION', 'replayCache must be a ReplayCache')
+      if (options.replayCache.horizonSec < 2 * this.skewSec) fail('E_OPTION', 'the replay cache horizon must cover twice the clock skew')
+    }
   }
 
   /** How the client connected, once known. */
@@ -123,24 +155,22 @@ export class ServerTransport {
     return this.info
   }
 
+  /**
+   * Feeds received bytes; returns the events they complete, in order. Bad input is a refusal
+   * (`fallback` or `close`) before the connection is accepted and an `error` event (the last)
+   * after; `receive` then throws (`E_STATE` after a close, the error after an error).
+   */
   receive(chunk: Uint8Array): ServerEvent[] {
-    switch (this.state) {
-      case 'fallback':
-        return [{ type: 'forward', data: copyBytes(chunk) }]
-      case 'closed':
-        return fail('E_STATE', 'the connection was closed')
-      case 'plain':
-        return this.framing!.decode(chunk)
-      case 'obfuscated2':
-        return this.framing!.decode(this.cipher!.decrypt(chunk))
-      case 'http':
-        return this.http!.decode(chunk).map((data) => ({ type: 'packet', data, quickAck: false }))
-      case 'tls':
-        return this.tlsData(chunk)
-      case 'tls-hello':
-      case 'detect':
-        return this.handshake(chunk)
-    }
+    checkBytes(chunk, 'chunk')
+    if (this.state === 'fallback') return [{ type: 'forward', data: copyBytes(chunk) }]
+    if (this.state === 'closed') fail('E_STATE', 'the connection was closed')
+    const out: ServerEvent[] = []
+    this.broken = decodeStep(this.broken, out, () => {
+      // a fallback gets every byte the client sent, whatever was decided from them
+      if (this.state === 'detect' || this.state === 'tls-hello') this.received.push(copyBytes(chunk))
+      this.step(chunk, out)
+    })
+    return out
   }
 
   /** Wraps an outgoing packet. */
@@ -167,6 +197,129 @@ export class ServerTransport {
     this.state = 'closed'
   }
 
+  /** Bytes of this chunk, in the current state; may change state and go on with the rest. */
+  private step(chunk: Uint8Array, out: ServerEvent[]): void {
+    switch (this.state) {
+      case 'detect':
+        return this.detect(chunk, out)
+      case 'tls-hello':
+      case 'tls':
+        return this.tlsRecords(chunk, out)
+      case 'plain':
+        return this.frames(chunk, out)
+      case 'obfuscated2':
+        return this.frames(this.cipher!.decrypt(chunk), out)
+      case 'http':
+        return this.frames(chunk, out)
+    }
+  }
+
+  private detect(chunk: Uint8Array, out: ServerEvent[]): void {
+    this.pre = concat(this.pre, chunk)
+    const pre = this.pre
+    const kind: DetectedKind | undefined = detectTransport(pre, { tls: this.tlsKeys.length > 0 })
+    if (kind === undefined) return
+    if (kind === 'obfuscated2' && pre.length < 64) return
+    this.pre = new Uint8Array(0)
+    switch (kind) {
+      case 'tls':
+        return this.startTls(pre, out)
+      case 'http':
+        if (!this.allowHttp) return this.reject('HTTP transport not allowed', out)
+        this.state = 'http'
+        this.http = new HttpServerCodec({ maxPacketLength: this.opts.maxPacketLength })
+        out.push(this.accepted({ transport: 'http', secretIndex: -1 }))
+        return this.step(pre, out)
+      case 'obfuscated2': {
+        let acc
+        try {
+          acc = acceptObfuscated2(this.crypto, pre.subarray(0, 64), { secrets: this.obfKeys.map((k) => k.key), allowNoSecret: this.allowNoSecret })
+        } catch {
+          // a ClientHello may start like an obfuscated2 header (detect.ts): no secret took it as one
+          if (this.tlsKeys.length > 0 && pre[0] === TLS_HANDSHAKE && pre[1] === 3) return this.startTls(pre, out)
+          return this.reject('unknown obfuscated2 header', out)
+        }
+        this.cipher = acc.cipher
+        this.framing = this.makeFraming(acc.framing)
+        this.state = 'obfuscated2'
+        const secretIndex = acc.secretIndex < 0 ? -1 : this.obfKeys[acc.secretIndex].index
+        out.push(this.accepted({ transport: 'obfuscated2', framing: acc.framing, dc: acc.dc, secretIndex }))
+        return this.step(pre.subarray(64), out)
+      }
+      default: {
+        if (!this.allowPlain) return this.reject(`plain ${kind} transport not allowed`, out)
+        this.framing = this.makeFraming(kind)
+        this.state = 'plain'
+        out.push(this.accepted({ transport: 'plain', framing: kind, secretIndex: -1 }))
+        return this.step(pre.subarray(this.framing.tag.length), out)
+      }
+    }
+  }
+
+  private startTls(pre: Uint8Array, out: ServerEvent[]): void {
+    this.state = 'tls-hello'
+    this.tlsDecoder = new TlsRecordDecoder(TLS_MAX_RECORD, true)
+    this.tlsRecords(pre, out)
+  }
+
+  /** Fake-TLS: the ClientHello record first, then application data, all from one record decoder. */
+  private tlsRecords(chunk: Uint8Array, out: ServerEvent[]): void {
+    for (const rec of this.tlsDecoder!.decode(chunk)) {
+      if (this.state === 'closed' || this.state === 'fallback') return // refused: the rest went with the fallback
+      if (rec.type === 'error') {
+        if (this.state === 'tls-hello') return this.reject('malformed TLS record', out)
+        throw rec.error
+      }
+      if (this.state === 'tls-hello') this.clientHello(rec, out)
+      else this.tlsData(rec, out)
+    }
+  }
+
+  private clientHello(rec: TlsRecord, out: ServerEvent[]): void {
+    if (rec.contentType !== TLS_HANDSHAKE) return this.reject('the first TLS record is not a handshake', out)
+    const now = (this.opts.now ?? Date.now)()
+    const check = checkClientHello(this.crypto, rec.raw, this.tlsKeys, {
+      nowSec: Math.floor(now / 1000),
+      skewSec: this.skewSec,
+      replay: this.opts.replayCache ?? defaultReplayCache(),
+    })
+    if (!check.ok) return this.reject(`fake-TLS ClientHello refused: ${check.reason}`, out)
+    const k = this.tlsKeys[check.index]
+    this.tlsKey = k.key
+    this.state = 'tls'
+    const r = this.crypto.randomBytes(2)
+    const noise = this.opts.noiseLength ? this.opts.noiseLength() : 1200 + (((r[0] << 8) | r[1]) % 3000)
+    const answer = buildServerHello(this.crypto, k.key, check.hello, noise)
+    this.info = { transport: 'fake-tls', secretIndex: k.index }
+    this.received = []
+    out.push({ type: 'write', data: answer })
+  }
+
+  private tlsData(rec: TlsRecord, out: ServerEvent[]): void {
+    if (rec.contentType === TLS_CHANGE_CIPHER_SPEC && !this.framing) return
+    if (rec.contentType !== TLS_APPLICATION_DATA) fail('E_TLS_RECORD', 'unexpected TLS record type after the handshake')
+    if (this.framing) return this.frames(this.cipher!.decrypt(rec.payload), out)
+    // the obfuscated2 header (keyed with the same secret) may span records
+    this.pre = concat(this.pre, rec.payload)
+    if (this.pre.length < 64) return
+    const acc = acceptObfuscated2(this.crypto, this.pre.subarray(0, 64), { secrets: [this.tlsKey!], allowNoSecret: false })
+    this.cipher = acc.cipher
+    this.framing = this.makeFraming(acc.framing)
+    this.info = { ...this.info!, framing: acc.framing, dc: acc.dc }
+    out.push({ type: 'detected', info: this.info })
+    const rest = this.pre.subarray(64)
+    this.pre = new Uint8Array(0)
+    this.frames(this.cipher.decrypt(rest), out)
+  }
+
+  /** The framing's (or the HTTP codec's) events into `out`; its error is thrown, to become ours. */
+  private frames(bytes: Uint8Array, out: ServerEvent[]): void {
+    for (const ev of this.http ? this.http.decode(bytes) : this.framing!.decode(bytes)) {
+      if (ev.type === 'error') throw ev.error
+      out.push(ev)
+    }
+  }
+
   private framing_(): Framing {
     // after dispose() the cipher is gone: never fall back to sending in the clear
     if (this.state === 'closed') fail('E_DISPOSED', 'the connection was closed')
@@ -183,128 +336,26 @@ export class ServerTransport {
     return createFraming(kind, { role: 'server', maxPacketLength: this.opts.maxPacketLength, randomBytes: (n) => this.crypto.randomBytes(n) })
   }
 
-  private reject(reason: string, tlsLike: boolean): ServerEvent[] {
-    const data = concat(...this.received)
+  private reject(reason: string, out: ServerEvent[]): void {
+    const data = concatAll(this.received)
     this.received = []
     this.pre = new Uint8Array(0)
+    this.tlsDecoder = null
     const f = this.opts.fallback
     if (f) {
       this.state = 'fallback'
-      return [{ type: 'fallback', host: f.host, port: f.port, data, reason }]
+      out.push({ type: 'fallback', host: f.host, port: f.port, data, reason })
+      return
     }
     this.state = 'closed'
-    return [{ type: 'close', data: tlsLike ? TLS_HANDSHAKE_FAILURE_ALERT.slice() : new Uint8Array(0), reason }]
+    // what a TLS server answers a ClientHello it refuses; anything else just sees the close
+    const tlsLike = data[0] === TLS_HANDSHAKE && data[1] === 3
+    out.push({ type: 'close', data: tlsLike ? TLS_HANDSHAKE_FAILURE_ALERT.slice() : new Uint8Array(0), reason })
   }
 
   private accepted(info: ConnectionInfo): ServerEvent {
     this.info = info
     this.received = []
     return { type: 'detected', info }
-  }
-
-  private handshake(chunk: Uint8Array): ServerEvent[] {
-    this.received.push(copyBytes(chunk))
-    if (this.state === 'tls-hello') return this.tlsHello(chunk)
-    this.pre = concat(this.pre, chunk)
-    const kind: DetectedKind | undefined = detectTransport(this.pre, { tls: this.tlsKeys.length > 0 })
-    if (kind === undefined) return []
-    const allowPlain = this.opts.allowPlain ?? this.secrets.length === 0
-    const pre = this.pre
-    this.pre = new Uint8Array(0)
-    switch (kind) {
-      case 'tls':
-        this.state = 'tls-hello'
-        this.tlsDecoder = new TlsRecordDecoder(TLS_MAX_RECORD, true)
-        return this.tlsHello(pre)
-      case 'http': {
-        if (!(this.opts.allowHttp ?? allowPlain)) return this.reject('HTTP transport not allowed', false)
-        this.state = 'http'
-        this.http = new HttpServerCodec({ maxPacketLength: this.opts.maxPacketLength })
-        const ev = this.accepted({ transport: 'http', secretIndex: -1 })
-        return [ev, ...this.receive(pre)]
-      }
-      case 'obfuscated2': {
-        if (pre.length < 64) {
-          this.pre = pre
-          return []
-        }
-        let acc
-        try {
-          acc = acceptObfuscated2(this.crypto, pre.subarray(0, 64), {
-            secrets: this.obfKeys.map((k) => k.key),
-            allowNoSecret: this.opts.allowObfuscatedWithoutSecret ?? this.secrets.length === 0,
-          })
-        } catch {
-          return this.reject('unknown obfuscated2 header', false)
-        }
-        this.cipher = acc.cipher
-        this.framing = this.makeFraming(acc.framing)
-        this.state = 'obfuscated2'
-        const secretIndex = acc.secretIndex < 0 ? -1 : this.obfKeys[acc.secretIndex].index
-        const ev = this.accepted({ transport: 'obfuscated2', framing: acc.framing, dc: acc.dc, secretIndex })
-        return [ev, ...this.receive(pre.subarray(64))]
-      }
-      default: {
-        if (!allowPlain) return this.reject(`plain ${kind} transport not allowed`, false)
-        this.framing = this.makeFraming(kind)
-        this.state = 'plain'
-        const ev = this.accepted({ transport: 'plain', framing: kind, secretIndex: -1 })
-        return [ev, ...this.receive(pre.subarray(this.framing.tag.length))]
-      }
-    }
-  }
-
-  private tlsHello(chunk: Uint8Array): ServerEvent[] {
-    let recs
-    try {
-      recs = this.tlsDecoder!.decode(chunk)
-    } catch {
-      return this.reject('malformed TLS record', true)
-    }
-    if (recs.length === 0) return []
-    // the ClientHello is the first record; anything after it (a client never sends more before
-    // the server answers) is forwarded with it on fallback, and refused otherwise
-    const now = (this.opts.now ?? Date.now)()
-    const check = checkClientHello(this.crypto, recs[0].raw, this.tlsKeys, {
-      nowSec: Math.floor(now / 1000),
-      skewSec: this.opts.skewSec ?? 120,
-      replay: this.opts.replayCache ?? defaultReplayCache,
-    })
-    if (!check.ok) return this.reject(`fake-TLS ClientHello refused: ${check.reason}`, true)
-    if (recs.length > 1) return this.reject('data after the ClientHello before the server hello', true)
-    const k = this.tlsKeys[check.index]
-    this.tlsKey = k.key
-    this.state = 'tls'
-    this.tlsDecoder = new TlsRecordDecoder(TLS_MAX_RECORD, false)
-    const r = this.crypto.randomBytes(2)
-    const noise = this.opts.noiseLength ? this.opts.noiseLength() : 1200 + (((r[0] << 8) | r[1]) % 3000)
-    const answer = buildServerHello(this.crypto, k.key, check.hello, noise)
-    this.info = { transport: 'fake-tls', secretIndex: k.index }
-    this.received = []
-    return [{ type: 'write', data: answer }]
-  }
-
-  private tlsData(chunk: Uint8Array): ServerEvent[] {
-    const out: ServerEvent[] = []
-    for (const rec of this.tlsDecoder!.decode(chunk)) {
-      if (rec.type === TLS_CHANGE_CIPHER_SPEC && !this.framing) continue
-      if (rec.type !== TLS_APPLICATION_DATA) fail('E_TLS_RECORD', 'unexpected TLS record type after the handshake')
-      if (this.framing) {
-        out.push(...this.framing.decode(this.cipher!.decrypt(rec.payload)))
-        continue
-      }
-      // the obfuscated2 header (keyed with the same secret) may span records
-      this.pre = concat(this.pre, rec.payload)
-      if (this.pre.length < 64) continue
-      const acc = acceptObfuscated2(this.crypto, this.pre.subarray(0, 64), { secrets: [this.tlsKey!], allowNoSecret: false })
-      this.cipher = acc.cipher
-      this.framing = this.makeFraming(acc.framing)
-      this.info = { ...this.info!, framing: acc.framing, dc: acc.dc }
-      out.push({ type: 'detected', info: this.info })
-      const rest = this.pre.subarray(64)
-      this.pre = new Uint8Array(0)
-      out.push(...this.framing.decode(this.cipher.decrypt(rest)))
-    }
-    return out
   }
 }

@@ -10,27 +10,33 @@
  */
 import type { Crypto } from '../crypto/index.js'
 import { BodyBuffer, concat, copyBytes, toBase64, utf8 } from '../bytes.js'
+import type { TransportError } from '../errors.js'
 import { ClientTransport, type ClientTransportOptions } from './client.js'
-import { fail } from './errors.js'
+import { checkBytes, checkCrypto, decodeStep, fail, type ErrorEvent } from './errors.js'
 import { DEFAULT_MAX_PACKET_LENGTH } from './framing.js'
 
 export const WS_PATH = '/apiws'
 export const WS_TEST_PATH = '/apiws_test'
 export const WS_SUBPROTOCOL = 'binary'
 const WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11'
+/** Host names and IPv4/IPv6 literals, with an optional port. */
+const HOST = /^[A-Za-z0-9.:\-[\]]+$/
 const MAX_HANDSHAKE = 8192
 
 /** The hosts Telegram's web clients use for DCs 1–5 (`-1` suffix: media/download DCs). */
 export const TELEGRAM_WS_DC_NAMES: Readonly<Record<number, string>> = { 1: 'pluto', 2: 'venus', 3: 'aurora', 4: 'vesta', 5: 'flora' }
 
 export function telegramWebSocketHost(dcId: number, media = false): string {
-  const name = TELEGRAM_WS_DC_NAMES[dcId]
+  const name = Object.prototype.hasOwnProperty.call(TELEGRAM_WS_DC_NAMES, dcId) ? TELEGRAM_WS_DC_NAMES[dcId] : undefined
   if (!name) fail('E_OPTION', `no web host for DC ${dcId}`)
   return `${name}${media ? '-1' : ''}.web.telegram.org`
 }
 
 /** `wss://host[:port]/apiws` (or `/apiws_test`). */
 export function webSocketUrl(host: string, options: { secure?: boolean; port?: number; test?: boolean } = {}): string {
+  if (typeof host !== 'string' || !HOST.test(host)) fail('E_OPTION', 'bad WebSocket host')
+  if (typeof options !== 'object' || options === null) fail('E_OPTION', 'options must be an object')
+  if (options.port !== undefined && (!Number.isInteger(options.port) || options.port < 1 || options.port > 65535)) fail('E_OPTION', 'port must be an integer in 1..65535')
   const secure = options.secure ?? true
   const port = options.port === undefined ? '' : `:${options.port}`
   return `${secure ? 'wss' : 'ws'}://${host}${port}${options.test ? WS_TEST_PATH : WS_PATH}`
@@ -38,6 +44,7 @@ export function webSocketUrl(host: string, options: { secure?: boolean; port?: n
 
 /** A client transport for WebSocket: obfuscated2 always, intermediate framing unless padded is asked for. */
 export function createWebSocketClientTransport(options: Omit<ClientTransportOptions, 'obfuscated'>): ClientTransport {
+  if (typeof options !== 'object' || options === null) fail('E_OPTION', 'options must be an object')
   const framing = options.framing ?? 'intermediate'
   if (framing !== 'intermediate' && framing !== 'padded') fail('E_OPTION', 'WebSocket carries obfuscated intermediate or padded framing')
   return new ClientTransport({ ...options, framing, obfuscated: true })
@@ -45,28 +52,37 @@ export function createWebSocketClientTransport(options: Omit<ClientTransportOpti
 
 /** Sec-WebSocket-Accept for a Sec-WebSocket-Key (RFC 6455 §4.2.2). */
 export function webSocketAccept(crypto: Crypto, key: string): string {
+  if (typeof key !== 'string') fail('E_TYPE', 'key must be a string')
   return toBase64(crypto.sha1(utf8(key + WS_GUID)))
 }
 
-/** Accumulates an HTTP head up to CRLF CRLF (bounded); returns it and the bytes after it. */
+/** Accumulates an HTTP head up to CRLF CRLF (bounded); returns it and the bytes after it, once. */
 class HeadReader {
   private buf: Uint8Array = new Uint8Array(0)
   private scanned = 3
-  read(chunk: Uint8Array): { lines: string[]; headers: Map<string, string>; rest: Uint8Array } | null {
+  private done = false
+  /** `headers` is null when a header line is malformed. */
+  read(chunk: Uint8Array): { lines: string[]; headers: Map<string, string> | null; rest: Uint8Array } | null {
+    checkBytes(chunk, 'chunk')
+    if (this.done) fail('E_STATE', 'the WebSocket handshake is over: feed later bytes to the frame codec')
     this.buf = concat(this.buf, chunk)
     const b = this.buf
     for (let i = this.scanned; i < b.length; i++) {
       if (b[i] === 10 && b[i - 1] === 13 && b[i - 2] === 10 && b[i - 3] === 13) {
         const text = String.fromCharCode(...b.subarray(0, i - 3))
         const lines = text.split('\r\n')
-        const headers = new Map<string, string>()
+        let headers: Map<string, string> | null = new Map<string, string>()
         for (const l of lines.slice(1)) {
           const c = l.indexOf(':')
-          if (c <= 0) fail('E_WS_HANDSHAKE', 'bad header line in the WebSocket handshake')
+          if (c <= 0) {
+            headers = null
+            break
+          }
           const k = l.slice(0, c).trim().toLowerCase()
           const v = l.slice(c + 1).trim()
           headers.set(k, headers.has(k) ? `${headers.get(k)}, ${v}` : v)
         }
+        this.done = true
         return { lines, headers, rest: copyBytes(b, i + 1) }
       }
       if (i >= MAX_HANDSHAKE) break
@@ -84,8 +100,9 @@ export class WebSocketClientHandshake {
   private readonly key: string
   private readonly head = new HeadReader()
   constructor(private readonly crypto: Crypto, private readonly host: string, private readonly path = WS_PATH) {
-    if (!/^[A-Za-z0-9.:\-[\]]+$/.test(host)) fail('E_OPTION', 'bad WebSocket host')
-    if (!/^\/[A-Za-z0-9_\-/]*$/.test(path)) fail('E_OPTION', 'bad WebSocket path')
+    checkCrypto(crypto)
+    if (typeof host !== 'string' || !HOST.test(host)) fail('E_OPTION', 'bad WebSocket host')
+    if (typeof path !== 'string' || !/^\/[A-Za-z0-9_\-/]*$/.test(path)) fail('E_OPTION', 'bad WebSocket path')
     this.key = toBase64(crypto.randomBytes(16))
   }
   request(): Uint8Array {
@@ -108,7 +125,8 @@ export class WebSocketClientHandshake {
     const h = this.head.read(chunk)
     if (!h) return null
     const status = h.lines[0].split(' ')
-    if (status[1] !== '101') fail('E_WS_HANDSHAKE', `WebSocket upgrade refused: ${h.lines[0]}`)
+    if (status[1] !== '101') fail('E_WS_HANDSHAKE', `WebSocket upgrade refused: ${h.lines[0].slice(0, 200)}`)
+    if (h.headers === null) fail('E_WS_HANDSHAKE', 'bad header line in the WebSocket handshake')
     if (!tokens(h.headers.get('upgrade')).includes('websocket') || !tokens(h.headers.get('connection')).includes('upgrade')) {
       fail('E_WS_HANDSHAKE', 'the answer is not a WebSocket upgrade')
     }
@@ -122,7 +140,10 @@ export class WebSocketClientHandshake {
 /** Server side of the opening handshake: accepts `GET /apiws` (or `/apiws_test`) with subprotocol `binary`. */
 export class WebSocketServerHandshake {
   private readonly head = new HeadReader()
-  constructor(private readonly crypto: Crypto, private readonly paths: readonly string[] = [WS_PATH, WS_TEST_PATH]) {}
+  constructor(private readonly crypto: Crypto, private readonly paths: readonly string[] = [WS_PATH, WS_TEST_PATH]) {
+    checkCrypto(crypto)
+    if (!Array.isArray(paths) || !paths.every((p) => typeof p === 'string')) fail('E_OPTION', 'paths must be an array of strings')
+  }
   /**
    * Feeds the client's request. null until complete; then `response` (101, or a 4xx to send
    * before closing when `ok` is false), the `path`, and the bytes after the request.
@@ -132,7 +153,7 @@ export class WebSocketServerHandshake {
     if (!h) return null
     const [method, path, version] = h.lines[0].split(' ')
     const refuse = (status: string) => ({ ok: false, response: utf8(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`), path: path ?? '', rest: new Uint8Array(0) })
-    if (method !== 'GET' || version !== 'HTTP/1.1') return refuse('400 Bad Request')
+    if (method !== 'GET' || version !== 'HTTP/1.1' || h.headers === null) return refuse('400 Bad Request')
     if (!this.paths.includes(path)) return refuse('404 Not Found')
     const key = h.headers.get('sec-websocket-key')
     if (
@@ -167,43 +188,72 @@ export type WebSocketEvent =
   | { type: 'write'; data: Uint8Array }
   /** The peer closed; after writing any `write` event, close the socket. */
   | { type: 'close'; code: number; reason: string }
+  /** A protocol violation or an oversized message: the last event; the codec stays failed. */
+  | ErrorEvent
 
 const OP_CONT = 0, OP_TEXT = 1, OP_BINARY = 2, OP_CLOSE = 8, OP_PING = 9, OP_PONG = 10
 
+/** Default bound on the frames of one fragmented message (browsers and Telegram send one frame per message). */
+export const WS_MAX_FRAGMENTS = 1024
+
+export interface WebSocketFrameCodecOptions {
+  role: 'client' | 'server'
+  crypto: Crypto
+  /** Largest message accepted, all fragments together (default 16 MiB + 1 KiB). */
+  maxMessageLength?: number
+  /** Most frames one fragmented message may take (default 1024). */
+  maxFragments?: number
+}
+
 /**
  * RFC 6455 frames, sans-IO. The client masks what it sends and refuses masked frames; the server
- * the reverse. Binary messages only (text is refused), fragments reassembled, ping answered,
- * close answered; a message longer than `maxMessageLength` is refused from its header.
+ * the reverse. Binary messages only (text is refused), ping answered, close answered. A
+ * fragmented message is reassembled in one buffer that grows with what arrived: its total is
+ * checked against `maxMessageLength` from each frame's header and its frame count against
+ * `maxFragments`, so neither a long claim nor a flood of empty continuation frames holds memory
+ * beyond what was sent.
  */
 export class WebSocketFrameCodec {
   private readonly role: 'client' | 'server'
   private readonly crypto: Crypto
   private readonly max: number
+  private readonly maxFragments: number
   private readonly hdr = new Uint8Array(14)
   private hdrLen = 0
   private payload: BodyBuffer | null = null
   private opcode = 0
   private fin = false
   private mask: Uint8Array | null = null
-  private fragments: Uint8Array[] = []
-  private fragmentsLen = 0
-  private inMessage = false
+  /** The fragmented message so far: `msg[0, msgLen)`, `fragments` frames. */
+  private msg: Uint8Array | null = null
+  private msgLen = 0
+  private fragments = 0
   private closed = false
-  private broken: unknown = null
+  private broken: TransportError | null = null
 
-  constructor(options: { role: 'client' | 'server'; crypto: Crypto; maxMessageLength?: number }) {
+  constructor(options: WebSocketFrameCodecOptions) {
+    if (typeof options !== 'object' || options === null) fail('E_OPTION', 'options must be an object')
+    if (options.role !== 'client' && options.role !== 'server') fail('E_OPTION', "role must be 'client' or 'server'")
+    checkCrypto(options.crypto)
+    const max = options.maxMessageLength ?? DEFAULT_MAX_PACKET_LENGTH + 1024
+    if (!Number.isSafeInteger(max) || max < 1) fail('E_OPTION', 'maxMessageLength must be a positive integer')
+    const frags = options.maxFragments ?? WS_MAX_FRAGMENTS
+    if (!Number.isSafeInteger(frags) || frags < 1) fail('E_OPTION', 'maxFragments must be a positive integer')
     this.role = options.role
     this.crypto = options.crypto
-    this.max = options.maxMessageLength ?? DEFAULT_MAX_PACKET_LENGTH + 1024
+    this.max = max
+    this.maxFragments = frags
   }
 
   /** One binary message. */
   encode(data: Uint8Array): Uint8Array {
+    checkBytes(data, 'data')
     return this.frame(OP_BINARY, data)
   }
 
-  /** A close frame (1000 = normal). */
+  /** A close frame (1000 = normal; 1000..4999). */
   encodeClose(code = 1000): Uint8Array {
+    if (!Number.isInteger(code) || code < 1000 || code > 4999) fail('E_OPTION', 'a close code is an integer in 1000..4999')
     return this.frame(OP_CLOSE, new Uint8Array([code >> 8, code & 255]))
   }
 
@@ -237,11 +287,15 @@ export class WebSocketFrameCodec {
     return 2 + (len7 === 126 ? 2 : len7 === 127 ? 8 : 0) + (this.hdr[1] & 0x80 ? 4 : 0)
   }
 
+  /**
+   * Feeds received bytes; returns the events they complete. A violation is an `error` event
+   * after everything before it; later calls throw it. After a close, input is ignored.
+   */
   decode(chunk: Uint8Array): WebSocketEvent[] {
-    if (this.broken) throw this.broken
-    if (this.closed) return []
+    checkBytes(chunk, 'chunk')
+    if (this.closed && !this.broken) return []
     const out: WebSocketEvent[] = []
-    try {
+    this.broken = decodeStep(this.broken, out, () => {
       let i = 0
       while (i < chunk.length && !this.closed) {
         if (!this.payload) {
@@ -255,10 +309,7 @@ export class WebSocketFrameCodec {
         i += this.payload!.fill(chunk, i)
         if (this.payload!.done) this.endFrame(out)
       }
-    } catch (e) {
-      this.broken = e
-      throw e
-    }
+    })
     return out
   }
 
@@ -278,19 +329,21 @@ export class WebSocketFrameCodec {
     } else len = len7
     const ext = len7 === 126 ? 2 : len7 === 127 ? 8 : 0
     this.mask = masked ? copyBytes(h, 2 + ext, 6 + ext) : null
+    const inMessage = this.msg !== null
     if (this.opcode >= 8) {
       if (!this.fin || len > 125) fail('E_WS_PROTOCOL', 'fragmented or long control frame')
       if (this.opcode !== OP_CLOSE && this.opcode !== OP_PING && this.opcode !== OP_PONG) fail('E_WS_PROTOCOL', `unknown opcode ${this.opcode}`)
     } else if (this.opcode === OP_TEXT) {
       fail('E_WS_TEXT', 'text WebSocket messages are not MTProto')
     } else if (this.opcode === OP_BINARY) {
-      if (this.inMessage) fail('E_WS_PROTOCOL', 'new message inside a fragmented one')
+      if (inMessage) fail('E_WS_PROTOCOL', 'new message inside a fragmented one')
     } else if (this.opcode === OP_CONT) {
-      if (!this.inMessage) fail('E_WS_PROTOCOL', 'continuation without a message')
+      if (!inMessage) fail('E_WS_PROTOCOL', 'continuation without a message')
+      if (this.fragments >= this.maxFragments) fail('E_WS_FRAGMENTS', `a fragmented message of more than ${this.maxFragments} frames`)
     } else {
       fail('E_WS_PROTOCOL', `unknown opcode ${this.opcode}`)
     }
-    if (this.opcode < 8 && this.fragmentsLen + len > this.max) fail('E_PACKET_TOO_LONG', `WebSocket message exceeds ${this.max} bytes`)
+    if (this.opcode < 8 && this.msgLen + len > this.max) fail('E_PACKET_TOO_LONG', `WebSocket message exceeds ${this.max} bytes`)
     this.payload = new BodyBuffer(len)
   }
 
@@ -315,18 +368,30 @@ export class WebSocketFrameCodec {
         return
       }
       default: // binary or continuation
-        this.inMessage = !this.fin
-        if (this.fin && this.fragments.length === 0) {
+        if (this.fin && this.msg === null) {
           out.push({ type: 'message', data: p })
           return
         }
-        this.fragments.push(p)
-        this.fragmentsLen += p.length
+        this.append(p)
         if (this.fin) {
-          out.push({ type: 'message', data: concat(...this.fragments) })
-          this.fragments = []
-          this.fragmentsLen = 0
+          out.push({ type: 'message', data: this.msg!.subarray(0, this.msgLen) })
+          this.msg = null
+          this.msgLen = 0
+          this.fragments = 0
         }
     }
+  }
+
+  /** Appends a fragment to the message buffer, which doubles as needed (never past `max`). */
+  private append(p: Uint8Array): void {
+    this.fragments++
+    const need = this.msgLen + p.length
+    if (this.msg === null || need > this.msg.length) {
+      const grown = new Uint8Array(Math.min(this.max, Math.max(need, 2 * (this.msg?.length ?? 0), 256)))
+      if (this.msg) grown.set(this.msg.subarray(0, this.msgLen))
+      this.msg = grown
+    }
+    this.msg.set(p, this.msgLen)
+    this.msgLen = need
   }
 }
