@@ -1,6 +1,8 @@
 /** One-call encode and decode, and gzip_packed wrapping for senders. */
 import { ID_GZIP_PACKED, type TlCodec } from './codec.js'
+import { checkCodec, checkTlBytes } from './errors.js'
 import { TlReader, type TlReaderOptions } from './reader.js'
+import { TlError } from '../errors.js'
 import { TlWriter } from './writer.js'
 import { gzip } from './gzip.js'
 
@@ -8,6 +10,8 @@ let scratch: TlWriter | null = null
 
 /** Serializes one boxed object (or method call) with `codec`; returns a fresh array. */
 export function encodeTl<T extends { _: string }>(codec: TlCodec, obj: T): Uint8Array {
+  checkCodec(codec)
+  checkObject(obj)
   // one growing scratch buffer per codec user, then one exact copy out
   if (scratch === null || scratch.codec !== codec) scratch = new TlWriter(codec, 1024)
   const w = scratch.reset()
@@ -25,6 +29,10 @@ export function encodeTl<T extends { _: string }>(codec: TlCodec, obj: T): Uint8
  * bytes past `offset` unspecified, if `target` is too small.
  */
 export function encodeTlInto<T extends { _: string }>(codec: TlCodec, obj: T, target: Uint8Array, offset = 0): number {
+  checkCodec(codec)
+  checkObject(obj)
+  checkTlBytes(target, 'target')
+  if (!Number.isInteger(offset) || offset < 0 || offset > target.length) throw new TlError('E_OPTION', `offset must be an integer in 0..${target.length}`)
   const w = new TlWriter(codec, target.subarray(offset))
   w.object(obj)
   return w.pos
@@ -35,8 +43,13 @@ export interface DecodeOptions extends TlReaderOptions {
   allowTrailing?: boolean
 }
 
-/** Reads one boxed object from `data` (gzip_packed is inflated transparently). */
+/**
+ * Reads one boxed object from `data` (gzip_packed is inflated transparently), within the
+ * limits of `options` (depth, gzip output, objects: see `TlReaderOptions`).
+ */
 export function decodeTl<T = any>(codec: TlCodec, data: Uint8Array, options: DecodeOptions = {}): T {
+  checkCodec(codec)
+  if (typeof options !== 'object' || options === null) throw new TlError('E_OPTION', 'options must be an object')
   const r = new TlReader(codec, data, options)
   const v = r.object()
   if (!options.allowTrailing && r.pos !== r.end) r.fail('E_TL_TRAILING', `${r.end - r.pos} bytes after the object`)
@@ -48,10 +61,18 @@ export function decodeTl<T = any>(codec: TlCodec, data: Uint8Array, options: Dec
  * `serialized` itself. Objects under `minSize` bytes are not worth compressing.
  */
 export function gzipPacked(serialized: Uint8Array, minSize = 256): Uint8Array {
+  checkTlBytes(serialized, 'serialized')
+  if (!(minSize >= 0)) throw new TlError('E_OPTION', 'minSize must be a number of at least 0')
   if (serialized.length < minSize) return serialized
   const packed = gzip(serialized)
   const w = new TlWriter(null, packed.length + 12)
   w.int(ID_GZIP_PACKED)
   w.bytes(packed)
   return w.pos < serialized.length ? w.toBytes() : serialized
+}
+
+function checkObject(obj: unknown): void {
+  if (typeof obj !== 'object' || obj === null || typeof (obj as { _?: unknown })._ !== 'string') {
+    throw new TlError('E_TYPE', `the value to encode must be an object with a constructor name in \`_\`, got ${obj === null ? 'null' : typeof obj}`)
+  }
 }

@@ -5,6 +5,8 @@
  */
 import type { TlReader } from './reader.js'
 import type { TlWriter } from './writer.js'
+import { TlError } from '../errors.js'
+import { checkCodec } from './errors.js'
 
 /** A decoded TL object: `_` is the constructor name as in the schema, fields keep their schema names. */
 export type TlObject = { _: string; [field: string]: unknown }
@@ -36,6 +38,7 @@ export function mergeCodecs(...codecs: TlCodec[]): TlCodec {
   const writers: Record<string, TlWriteFn> = Object.create(null)
   const ids: Record<string, number> = Object.create(null)
   const results: Record<string, TlReadFn> = Object.create(null)
+  for (const c of codecs) checkCodec(c)
   for (const c of codecs) {
     for (const [id, f] of c.readers) readers.set(id, f)
     Object.assign(writers, c.writers)
@@ -47,6 +50,8 @@ export function mergeCodecs(...codecs: TlCodec[]): TlCodec {
 
 /** Name of the constructor with `id` in `codec`, if any (for messages and tools; linear scan). */
 export function constructorName(codec: TlCodec, id: number): string | undefined {
+  checkCodec(codec)
+  if (!Number.isInteger(id)) throw new TlError('E_TYPE', 'id must be an integer')
   for (const name in codec.ids) if (codec.ids[name] === id) return name
   return undefined
 }

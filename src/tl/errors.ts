@@ -3,6 +3,7 @@
  * for malformed binary data, a line and column for a malformed schema.
  */
 import { TlError } from '../errors.js'
+import type { TlCodec } from './codec.js'
 
 /** Malformed or unsupported binary TL data; `offset` is where reading failed. */
 export class TlDecodeError extends TlError {
@@ -24,5 +25,24 @@ export class TlSchemaError extends TlError {
     super(code, `${message} (line ${line}, column ${column})`)
     this.line = line
     this.column = column
+  }
+}
+
+const toStr = Object.prototype.toString
+
+/** Throws `TlError` `E_TYPE` unless `v` is a Uint8Array (Node Buffers and other realms' arrays count). */
+export function checkTlBytes(v: unknown, name: string): asserts v is Uint8Array {
+  if (!(v instanceof Uint8Array) && toStr.call(v) !== '[object Uint8Array]') {
+    const what = v === null ? 'null' : Array.isArray(v) ? 'an array' : v instanceof ArrayBuffer ? 'an ArrayBuffer' : typeof v
+    throw new TlError('E_TYPE', `${name} must be a Uint8Array, got ${what}`)
+  }
+}
+
+/** Throws `TlError` `E_TYPE` unless `v` is a codec (generated, compiled or merged). */
+export function checkCodec(v: unknown, nullable = false): asserts v is TlCodec {
+  if (nullable && v === null) return
+  const c = v as TlCodec | null
+  if (typeof c !== 'object' || c === null || !(c.readers instanceof Map) || typeof c.writers !== 'object' || c.writers === null || typeof c.ids !== 'object' || c.ids === null) {
+    throw new TlError('E_TYPE', `codec must be a TlCodec (e.g. mtprotoCodec), got ${c === null ? 'null' : typeof c}`)
   }
 }

@@ -9,11 +9,14 @@
 import { Gunzip, gzipSync } from 'fflate'
 import { concatAll } from '../bytes.js'
 import { TlError } from '../errors.js'
+import { checkTlBytes } from './errors.js'
 
 const CHUNK = 1024
 
 /** Inflates a gzip stream; throws `TlError` E_TL_GZIP (malformed) or E_TL_GZIP_TOO_LARGE (> limit bytes). */
 export function gunzipBounded(data: Uint8Array, limit: number): Uint8Array {
+  checkTlBytes(data, 'data')
+  if (!Number.isInteger(limit) || limit < 0) throw new TlError('E_OPTION', 'limit must be an integer of at least 0')
   const parts: Uint8Array[] = []
   let total = 0
   let done = false
@@ -39,5 +42,6 @@ export function gunzipBounded(data: Uint8Array, limit: number): Uint8Array {
 
 /** gzip-compresses `data` (level 6, no file name or time: deterministic output). */
 export function gzip(data: Uint8Array): Uint8Array {
+  checkTlBytes(data, 'data')
   return gzipSync(data, { level: 6, mtime: 0 })
 }

@@ -5,7 +5,7 @@
  * `int256` are zero-copy views into the input.
  */
 import { ID_BOOL_FALSE, ID_BOOL_TRUE, ID_GZIP_PACKED, ID_VECTOR, type TlCodec, type TlReadFn } from './codec.js'
-import { TlDecodeError } from './errors.js'
+import { checkCodec, checkTlBytes, TlDecodeError } from './errors.js'
 import { gunzipBounded } from './gzip.js'
 import { utf8Decode } from './utf8.js'
 import { TlError } from '../errors.js'
@@ -15,14 +15,52 @@ export interface TlReaderOptions {
   maxDepth?: number
   /** Total bytes all gzip_packed in one read may inflate to (default 16 MiB). */
   maxGzipSize?: number
+  /**
+   * Most objects, vector elements and byte views (`bytes`, `int128`, `int256`: a view is a heap
+   * object too) one read may create, gzip_packed contents included. Default `TL_MAX_OBJECTS`;
+   * `TL_MAX_OBJECTS_UNTRUSTED` where the peer is not trusted (a server reading clients'
+   * requests). Bytes bound what is read, not what it becomes: 16 KiB of gzip inflate to 16 MiB
+   * of 4-byte constructors, millions of objects (~160 MiB of heap). A vector's count is charged
+   * before its array is made. Past the budget: `TlDecodeError` E_TL_BUDGET.
+   */
+  maxObjects?: number
 }
+
+/**
+ * Default `maxObjects` (2^19): 6x the largest real answer measured (contacts.getContacts of
+ * 10 000 users: 84 764; a 200-sticker messages.stickerSet: 5 024; test/tl/budget.test.ts).
+ * At most ~35 MiB of heap in the worst shapes measured (vectors of `secureData`, three views each).
+ */
+export const TL_MAX_OBJECTS = 1 << 19
+/** `maxObjects` where the peer is not trusted (2^16, 13x that sticker set): at most ~4 MiB of heap. */
+export const TL_MAX_OBJECTS_UNTRUSTED = 1 << 16
 
 const hex8 = (n: number) => '0x' + (n >>> 0).toString(16).padStart(8, '0')
 
-/** Shared by a reader and the readers it spawns (gzip_packed, sub): one gzip budget. */
+/** Shared by a reader and the readers it spawns (gzip_packed, sub): one gzip and one object budget. */
 interface Shared {
   readonly maxDepth: number
   gzipLeft: number
+  readonly maxObjects: number
+  objectsLeft: number
+}
+
+/** Checks reader options; returns the shared state for a new read. */
+function sharedFor(options: TlReaderOptions | undefined): Shared {
+  if (options === undefined) return { maxDepth: 64, gzipLeft: 16 << 20, maxObjects: TL_MAX_OBJECTS, objectsLeft: TL_MAX_OBJECTS }
+  if (typeof options !== 'object' || options === null) throw new TlError('E_OPTION', 'options must be an object')
+  const int = (v: number | undefined, name: string, dflt: number, max: number): number => {
+    if (v === undefined) return dflt
+    if (!Number.isInteger(v) || v < 0 || v > max) throw new TlError('E_OPTION', `options.${name} must be an integer in 0..${max}, got ${String(v)}`)
+    return v
+  }
+  const maxObjects = int(options.maxObjects, 'maxObjects', TL_MAX_OBJECTS, 2 ** 31)
+  return {
+    maxDepth: int(options.maxDepth, 'maxDepth', 64, 4096),
+    gzipLeft: int(options.maxGzipSize, 'maxGzipSize', 16 << 20, 2 ** 31),
+    maxObjects,
+    objectsLeft: maxObjects,
+  }
 }
 
 export class TlReader {
@@ -45,7 +83,11 @@ export class TlReader {
    * Reads `data[start, end)` with the constructors of `codec` (null: primitives only).
    * `base` and `depth` (and passing a `Shared` as options) are for readers this one spawns.
    */
-  constructor(codec: TlCodec | null, data: Uint8Array, options?: TlReaderOptions | Shared, start = 0, end = data.length, base = 0, depth = 0) {
+  constructor(codec: TlCodec | null, data: Uint8Array, options?: TlReaderOptions | Shared, start = 0, end?: number, base = 0, depth = 0) {
+    checkCodec(codec, true)
+    checkTlBytes(data, 'data')
+    if (end === undefined) end = data.length
+    if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || start > end) throw new TlError('E_OPTION', 'start and end must be integers, 0 <= start <= end')
     this.codec = codec
     this.data = data
     this.pos = start
@@ -53,10 +95,7 @@ export class TlReader {
     this.base = base
     this.dv = new DataView(data.buffer, data.byteOffset, data.byteLength)
     this.table = tableFor(codec)
-    this.shared =
-      options && 'gzipLeft' in options
-        ? options
-        : { maxDepth: options?.maxDepth ?? 64, gzipLeft: options?.maxGzipSize ?? 16 << 20 }
+    this.shared = options && typeof options === 'object' && 'objectsLeft' in options ? options : sharedFor(options)
     this.depth = depth
     this.maxDepth = this.shared.maxDepth
   }
@@ -109,10 +148,11 @@ export class TlReader {
     return v
   }
 
-  /** `n` raw bytes (a view). */
+  /** `n` raw bytes (a view: a heap object of its own, charged to the object budget). */
   raw(n: number): Uint8Array {
     if (!(n >= 0)) this.fail('E_TL_LENGTH', `invalid length ${n}`)
     this.need(n)
+    if (--this.shared.objectsLeft < 0) this.overBudget(this.pos)
     const v = this.data.subarray(this.pos, this.pos + n)
     this.pos += n
     return v
@@ -148,8 +188,9 @@ export class TlReader {
     return at + head
   }
 
-  /** A `bytes` value (a view into the input). */
+  /** A `bytes` value (a view into the input: a heap object of its own, charged to the object budget). */
   bytes(): Uint8Array {
+    if (--this.shared.objectsLeft < 0) this.overBudget(this.pos)
     const start = this.span()
     return this.data.subarray(start, start + this.spanLen)
   }
@@ -186,6 +227,7 @@ export class TlReader {
     const f = id === ID_GZIP_PACKED ? undefined : this.table[id]
     if (f !== undefined) {
       this.enter()
+      if (--this.shared.objectsLeft < 0) this.overBudget(at)
       const o = f(this)
       this.depth--
       return o
@@ -231,6 +273,7 @@ export class TlReader {
     if (f !== undefined) {
       this.pos += 4
       this.enter()
+      if (--this.shared.objectsLeft < 0) this.overBudget(this.pos - 4)
       const o = f(this)
       this.depth--
       return o
@@ -259,14 +302,27 @@ export class TlReader {
     return v
   }
 
-  /** A vector count, checked against the bytes left (each element takes at least `minSize`). */
+  /**
+   * A vector count, checked against the bytes left (each element takes at least `minSize`)
+   * and charged to the object budget (each element is a value in the array made for it).
+   */
   count(minSize: number): number {
     const at = this.pos
     const n = this.uint()
     if (n * (minSize > 0 ? minSize : 1) > this.end - this.pos) {
       this.fail('E_TL_VECTOR_COUNT', `vector count ${n} exceeds what ${this.end - this.pos} bytes can hold`, at)
     }
+    if ((this.shared.objectsLeft -= n) < 0) this.overBudget(at)
     return n
+  }
+
+  /** Objects and vector elements this read (and the readers it spawned) created so far. */
+  get objectCount(): number {
+    return this.shared.maxObjects - Math.max(0, this.shared.objectsLeft)
+  }
+
+  private overBudget(at: number): never {
+    return this.fail('E_TL_BUDGET', `more than ${this.shared.maxObjects} objects and vector elements (options.maxObjects)`, at)
   }
 
   /** A boxed `Vector<T>`: vector id, count, elements read by `fn`. */
@@ -335,6 +391,8 @@ export class TlReader {
 
   /** A bare `vector<T>` body: `n` elements (use `count()` to read a checked `n`). */
   bareVector<T>(fn: (r: TlReader) => T, n: number): T[] {
+    // every element takes at least a byte: a larger n is not from count()
+    if (!(n >= 0 && n <= this.end - this.pos && Number.isInteger(n))) this.fail('E_TL_VECTOR_COUNT', `vector count ${n} exceeds what ${this.end - this.pos} bytes can hold`)
     this.enter()
     const out = new Array<T>(n)
     for (let i = 0; i < n; i++) out[i] = fn(this)
