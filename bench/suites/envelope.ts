@@ -106,6 +106,7 @@ const suite: BenchSuite = {
         cases.push({ impl, peer: true, op: 'decrypt-message', size, fn: () => k.decryptMessage(packet, SESSION, noop) })
       }
     }
+    cases.push(...failureCases(backends, key))
     return quick ? cases.filter((c) => c.size <= 65536 || !c.impl.startsWith('mtwire js')) : cases
   },
   async extra({ quick }) {
@@ -131,6 +132,39 @@ const suite: BenchSuite = {
   },
 }
 export default suite
+
+/** Size of the failure-cost row: garbage must cost no more than a valid packet (target: failure ≤ 1.2x a success). */
+export const FAILURE_SIZE = 1024
+
+/**
+ * The cost of a failed decryption next to a successful one, per backend, at 1 KiB: one op per
+ * backend (`decrypt-failure <backend>`), the failing packet as ours and the valid one as the
+ * "peer", so the ratio is successes' time / failures' time: ≥ 0.83 means a failure costs at
+ * most 1.2x a success. The failing packet has one ciphertext bit flipped (msg_key mismatch),
+ * the failure every random packet with the right auth_key_id meets; the error is caught.
+ */
+export function failureCases(backends: Crypto[], key: ReturnType<typeof createAuthKey>): BenchCase[] {
+  const inner = innerOf(FAILURE_SIZE)
+  const cases: BenchCase[] = []
+  for (const c of backends) {
+    const good = c.encryptMessage(key, inner, 8)
+    const bad = good.slice()
+    bad[good.length - 1] ^= 1
+    const out = new Uint8Array(good.length)
+    const op = `decrypt-failure ${c.backend}`
+    const fail = (): unknown => {
+      try {
+        return c.decryptMessageInto(key, bad, 8, out)
+      } catch (e) {
+        return e
+      }
+    }
+    if (!(fail() instanceof Error)) throw new Error('the failing packet decrypted')
+    cases.push({ impl: `mtwire ${c.backend} failing packet`, op, size: FAILURE_SIZE, fn: fail })
+    cases.push({ impl: `mtwire ${c.backend} valid packet`, peer: true, op, size: FAILURE_SIZE, fn: () => c.decryptMessageInto(key, good, 8, out) })
+  }
+  return cases
+}
 
 /**
  * GramJS MTProtoState, messages/s, timed in an await loop (median of `rounds` rounds of ≥ 50 ms).
