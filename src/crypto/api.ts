@@ -83,7 +83,7 @@ export function buildCrypto(
 
     randomBytes(length) {
       if (!Number.isSafeInteger(length) || length < 0) {
-        throw new CryptoError('E_LENGTH', `length must be a non-negative integer, got ${length}`)
+        throw new CryptoError('E_LENGTH', `length must be a non-negative integer, got ${String(length)}`)
       }
       const buf = new Uint8Array(length)
       fillRandom(random, buf)
@@ -120,7 +120,7 @@ export function buildCrypto(
       checkBytes(password, 'password')
       checkBytes(salt, 'salt')
       if (!Number.isSafeInteger(iterations) || iterations < 1 || iterations > 0xffffffff) {
-        throw new CryptoError('E_ITERATIONS', `iterations must be an integer in 1..2^32-1, got ${iterations}`)
+        throw new CryptoError('E_ITERATIONS', `iterations must be an integer in 1..2^32-1, got ${String(iterations)}`)
       }
       const subtle = getPlatform().subtle
       if (subtle) {

@@ -62,7 +62,7 @@ export function decodeTl<T = any>(codec: TlCodec, data: Uint8Array, options: Dec
  */
 export function gzipPacked(serialized: Uint8Array, minSize = 256): Uint8Array {
   checkTlBytes(serialized, 'serialized')
-  if (!(minSize >= 0)) throw new TlError('E_OPTION', 'minSize must be a number of at least 0')
+  if (!Number.isFinite(minSize) || minSize < 0) throw new TlError('E_OPTION', 'minSize must be a number of at least 0')
   if (serialized.length < minSize) return serialized
   const packed = gzip(serialized)
   const w = new TlWriter(null, packed.length + 12)

@@ -150,7 +150,7 @@ export class TlReader {
 
   /** `n` raw bytes (a view: a heap object of its own, charged to the object budget). */
   raw(n: number): Uint8Array {
-    if (!(n >= 0)) this.fail('E_TL_LENGTH', `invalid length ${n}`)
+    if (!Number.isInteger(n) || n < 0) this.fail('E_TL_LENGTH', `invalid length ${String(n)}`)
     this.need(n)
     if (--this.shared.objectsLeft < 0) this.overBudget(this.pos)
     const v = this.data.subarray(this.pos, this.pos + n)
@@ -307,6 +307,7 @@ export class TlReader {
    * and charged to the object budget (each element is a value in the array made for it).
    */
   count(minSize: number): number {
+    if (!Number.isInteger(minSize)) throw new TlError('E_TYPE', 'minSize must be an integer')
     const at = this.pos
     const n = this.uint()
     if (n * (minSize > 0 ? minSize : 1) > this.end - this.pos) {
@@ -392,7 +393,8 @@ export class TlReader {
   /** A bare `vector<T>` body: `n` elements (use `count()` to read a checked `n`). */
   bareVector<T>(fn: (r: TlReader) => T, n: number): T[] {
     // every element takes at least a byte: a larger n is not from count()
-    if (!(n >= 0 && n <= this.end - this.pos && Number.isInteger(n))) this.fail('E_TL_VECTOR_COUNT', `vector count ${n} exceeds what ${this.end - this.pos} bytes can hold`)
+    if (typeof fn !== 'function') throw new TlError('E_TYPE', 'fn must be a function')
+    if (!Number.isInteger(n) || n < 0 || n > this.end - this.pos) this.fail('E_TL_VECTOR_COUNT', `vector count ${String(n)} exceeds what ${this.end - this.pos} bytes can hold`)
     this.enter()
     const out = new Array<T>(n)
     for (let i = 0; i < n; i++) out[i] = fn(this)
@@ -406,6 +408,7 @@ export class TlReader {
    * meanwhile instead of allocating a sub-reader (containers hold hundreds of messages).
    */
   sized<T>(len: number, fn: (r: TlReader) => T): T {
+    if (typeof fn !== 'function') throw new TlError('E_TYPE', 'fn must be a function')
     const end = this.narrow(len)
     const v = fn(this)
     this.widen(len, end)
@@ -421,7 +424,7 @@ export class TlReader {
   }
 
   private narrow(len: number): number {
-    if (len < 0 || this.pos + len > this.end) this.fail('E_TL_LENGTH', `length ${len} runs past the end of the buffer`, this.pos - 4)
+    if (!Number.isInteger(len) || len < 0 || this.pos + len > this.end) this.fail('E_TL_LENGTH', `length ${String(len)} runs past the end of the buffer`, this.pos - 4)
     const end = this.end
     this.end = this.pos + len
     return end
@@ -434,7 +437,7 @@ export class TlReader {
 
   /** A reader over the next `len` bytes (same codec and limits); this reader skips them. */
   sub(len: number): TlReader {
-    if (len < 0 || this.pos + len > this.end) this.fail('E_TL_LENGTH', `length ${len} runs past the end of the buffer`)
+    if (!Number.isInteger(len) || len < 0 || this.pos + len > this.end) this.fail('E_TL_LENGTH', `length ${String(len)} runs past the end of the buffer`)
     const r = new TlReader(this.codec, this.data, this.shared, this.pos, this.pos + len, this.base, this.depth)
     this.pos += len
     return r

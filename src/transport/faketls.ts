@@ -13,7 +13,7 @@
 import type { Crypto } from '../crypto/index.js'
 import { concat, copyBytes, readU16BE, readU32LE, timingSafeEqual, utf8, writeU16BE } from '../bytes.js'
 import type { TransportError } from '../errors.js'
-import { checkBytes, decodeStep, fail, type ErrorEvent } from './errors.js'
+import { checkBytes, checkCrypto, decodeStep, fail, type ErrorEvent } from './errors.js'
 import { MAX_SECRET_DOMAIN } from './secret.js'
 import { randomX25519Key } from './x25519.js'
 
@@ -76,6 +76,7 @@ function grease(randomBytes: (n: number) => Uint8Array, count: number): number[]
  * padded to 517 bytes) with its MAC already in the random. `nowSec` is the unix time mixed in.
  */
 export function buildClientHello(crypto: Crypto, key: Uint8Array, domain: string, nowSec: number): Uint8Array {
+  checkCrypto(crypto)
   checkBytes(key, 'key')
   if (typeof domain !== 'string' || !/^[A-Za-z0-9.-]+$/.test(domain) || domain.length > MAX_SECRET_DOMAIN) {
     fail('E_OPTION', 'domain must be a DNS name of at most 253 characters')
@@ -249,13 +250,14 @@ export function checkClientHello(
   keys: readonly FakeTlsKey[],
   opts: { nowSec: number; skewSec: number; replay?: ReplayCache },
 ): ClientHelloCheck {
+  checkCrypto(crypto)
   checkBytes(record, 'record')
   if (!Array.isArray(keys)) fail('E_OPTION', 'keys must be an array of { key, domain }')
   for (const k of keys) {
     if (typeof k !== 'object' || k === null || typeof k.domain !== 'string') fail('E_OPTION', 'keys must be an array of { key, domain }')
     checkBytes(k.key, 'key')
   }
-  if (typeof opts !== 'object' || opts === null || !Number.isFinite(opts.nowSec) || !(opts.skewSec >= 0)) {
+  if (typeof opts !== 'object' || opts === null || !Number.isFinite(opts.nowSec) || !Number.isFinite(opts.skewSec) || opts.skewSec < 0) {
     fail('E_OPTION', 'opts must be { nowSec, skewSec >= 0, replay? }')
   }
   if (opts.replay !== undefined && !(opts.replay instanceof ReplayCache)) fail('E_OPTION', 'opts.replay must be a ReplayCache')
@@ -299,6 +301,7 @@ export function checkClientHello(
  * `noiseLength` random bytes, with the MAC in its random.
  */
 export function buildServerHello(crypto: Crypto, key: Uint8Array, hello: ClientHelloInfo, noiseLength: number): Uint8Array {
+  checkCrypto(crypto)
   checkBytes(key, 'key')
   if (typeof hello !== 'object' || hello === null || !Array.isArray(hello.cipherSuites)) fail('E_OPTION', 'hello must come from parseClientHello')
   checkBytes(hello.random, 'hello.random')
@@ -329,6 +332,7 @@ export function buildServerHello(crypto: Crypto, key: Uint8Array, hello: ClientH
 
 /** Client-side check of the server's answer (all of its records, raw), in constant time. */
 export function checkServerHello(crypto: Crypto, key: Uint8Array, clientRandom: Uint8Array, answer: Uint8Array): boolean {
+  checkCrypto(crypto)
   checkBytes(key, 'key')
   checkBytes(clientRandom, 'clientRandom')
   checkBytes(answer, 'answer')
@@ -476,7 +480,7 @@ export class ReplayCache {
     const fp = options.falsePositiveRate ?? 1e-6
     if (!Number.isFinite(horizon) || horizon < 1) fail('E_OPTION', 'horizonSec must be a number of at least 1')
     if (!Number.isInteger(capacity) || capacity < GENERATIONS - 1 || capacity > 1e9) fail('E_OPTION', 'capacity must be an integer in 3..1e9')
-    if (!(fp >= 1e-12 && fp <= 0.1)) fail('E_OPTION', 'falsePositiveRate must be in 1e-12..0.1')
+    if (!Number.isFinite(fp) || fp < 1e-12 || fp > 0.1) fail('E_OPTION', 'falsePositiveRate must be in 1e-12..0.1')
     this.horizonSec = horizon
     this.capacity = capacity
     this.falsePositiveRate = fp

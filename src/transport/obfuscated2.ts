@@ -56,7 +56,7 @@ export function isValidInitHeader(h: Uint8Array): boolean {
 /** The DC id as encoded at offset 60: +10000 for test DCs, negative for media DCs. */
 export function encodeDcId(dcId: number, test = false, media = false): number {
   if (typeof test !== 'boolean' || typeof media !== 'boolean') fail('E_OPTION', 'test and media must be booleans')
-  if (!Number.isInteger(dcId) || dcId < 1 || dcId > 9999) fail('E_OPTION', `dcId must be an integer in 1..9999, got ${dcId}`)
+  if (!Number.isInteger(dcId) || dcId < 1 || dcId > 9999) fail('E_OPTION', `dcId must be an integer in 1..9999, got ${String(dcId)}`)
   const v = test ? dcId + 10000 : dcId
   return media ? -v : v
 }

@@ -28,7 +28,7 @@ export const TELEGRAM_WS_DC_NAMES: Readonly<Record<number, string>> = { 1: 'plut
 
 export function telegramWebSocketHost(dcId: number, media = false): string {
   const name = Object.prototype.hasOwnProperty.call(TELEGRAM_WS_DC_NAMES, dcId) ? TELEGRAM_WS_DC_NAMES[dcId] : undefined
-  if (!name) fail('E_OPTION', `no web host for DC ${dcId}`)
+  if (!name) fail('E_OPTION', `no web host for DC ${String(dcId)}`)
   return `${name}${media ? '-1' : ''}.web.telegram.org`
 }
 
@@ -52,6 +52,7 @@ export function createWebSocketClientTransport(options: Omit<ClientTransportOpti
 
 /** Sec-WebSocket-Accept for a Sec-WebSocket-Key (RFC 6455 §4.2.2). */
 export function webSocketAccept(crypto: Crypto, key: string): string {
+  checkCrypto(crypto)
   if (typeof key !== 'string') fail('E_TYPE', 'key must be a string')
   return toBase64(crypto.sha1(utf8(key + WS_GUID)))
 }

@@ -7,6 +7,10 @@ import { describe, expect, it } from 'vitest'
 import { createAuthKey } from '../../src/crypto/authkey.js'
 import { createCryptoSync } from '../../src/crypto/index.js'
 import { CryptoError, SecurityError } from '../../src/errors.js'
+import type { EnvelopeOptions } from '../../src/crypto/types.js'
+import { fuzz, mutate, reportCounts } from './harness.js'
+
+reportCounts('envelope')
 
 const c = createCryptoSync()
 const key = createAuthKey(c.randomBytes(256))
@@ -57,4 +61,41 @@ describe('envelope arguments', () => {
     expect(batch[0]).toMatchObject({ code: 'E_DECRYPT', stack: 'SecurityError: message decryption failed' })
     expect(batch[1]).toEqual(inner)
   })
+})
+
+describe('fuzz: decryption', () => {
+  const OPTIONS: EnvelopeOptions[] = [{}, { layout: 'e2e' }, { version: 1 }, { version: 1, layout: 'e2e' }]
+  const e2eInner = new Uint8Array(36)
+  e2eInner[0] = 32
+  for (const backend of ['js', 'wasm'] as const) {
+    const cb = createCryptoSync({ backend })
+    fuzz(`decryptMessage, ${backend}`, 300, (r) => {
+      const o = OPTIONS[r.int(4)]
+      const x = r.next() < 0.5 ? 0 : 8
+      const body = o.layout === 'e2e' ? e2eInner : inner
+      const good = cb.encryptMessage(key, body, x, undefined, o)
+      const p = r.next() < 0.2 ? r.bytes(r.int(300)) : mutate(r, good)
+      if (r.next() < 0.3 && p.length >= 8) p.set(key.id) // the right auth_key_id: the later checks run
+      let got: Uint8Array | undefined
+      try {
+        got = cb.decryptMessage(key, p, x, undefined, o)
+      } catch (e) {
+        expect(e).toBeInstanceOf(SecurityError)
+        expect([(e as SecurityError).code, (e as SecurityError).message]).toEqual(['E_DECRYPT', 'message decryption failed'])
+      }
+      // a mutation that decrypts gave back exactly the message (it left the packet as it was)
+      if (got) expect(Buffer.from(got).equals(Buffer.from(body))).toBe(true)
+    })
+    fuzz(`decryptMessages batches, ${backend}`, 100, (r) => {
+      const good = cb.encryptMessage(key, inner, 0)
+      const items = Array.from({ length: 1 + r.int(9) }, () => ({ authKey: key, packet: r.next() < 0.5 ? good : mutate(r, good), x: 0 as const }))
+      const res = cb.decryptMessages(items)
+      expect(res.length).toBe(items.length)
+      res.forEach((v, i) => {
+        if (v instanceof SecurityError) expect(v.code).toBe('E_DECRYPT')
+        else expect(Buffer.from(v).equals(Buffer.from(inner))).toBe(true)
+        if (items[i].packet === good) expect(v).not.toBeInstanceOf(SecurityError)
+      })
+    })
+  }
 })
