@@ -2,7 +2,7 @@
  * TL: binary serialization, the schema language, code generation, and the generated code
  * for the MTProto service schema and the secret-chat (end-to-end) schema.
  */
-export { TlReader, TL_MAX_OBJECTS, TL_MAX_OBJECTS_UNTRUSTED, type TlReaderOptions } from './reader.js'
+export { TlReader, TL_MAX_OBJECTS, TL_MAX_OBJECTS_UNTRUSTED, TL_UNTRUSTED, type TlReaderOptions } from './reader.js'
 export { TlWriter } from './writer.js'
 export {
   type TlCodec, type TlObject, type TlReadFn, type TlWriteFn,

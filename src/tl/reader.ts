@@ -35,6 +35,15 @@ export const TL_MAX_OBJECTS = 1 << 19
 /** `maxObjects` where the peer is not trusted (2^16, 13x that sticker set): at most ~4 MiB of heap. */
 export const TL_MAX_OBJECTS_UNTRUSTED = 1 << 16
 
+/**
+ * Limits for what an untrusted peer sends (a server reading clients' requests): the object
+ * budget above, and gzip_packed inflating to at most 1 MiB. Inflating costs CPU per output byte
+ * (~5-10 ms per MiB measured here), and 1 KiB of gzip inflates to 1 MiB: the 16 MiB default
+ * would let a 16 KiB packet cost a server 50-270 ms. A client's largest requests (an
+ * importContacts of thousands) stay far below.
+ */
+export const TL_UNTRUSTED: Readonly<TlReaderOptions> = Object.freeze({ maxObjects: TL_MAX_OBJECTS_UNTRUSTED, maxGzipSize: 1 << 20 })
+
 const hex8 = (n: number) => '0x' + (n >>> 0).toString(16).padStart(8, '0')
 
 /** Shared by a reader and the readers it spawns (gzip_packed, sub): one gzip and one object budget. */

@@ -208,7 +208,11 @@ export function parseClientHello(record: Uint8Array): ClientHelloInfo {
       while (list.left) {
         const kind = list.u8()
         const name = list.take(list.u16())
-        if (kind === 0) serverNames.push(String.fromCharCode(...name))
+        if (kind === 0) {
+          let s = ''
+          for (let i = 0; i < name.length; i++) s += String.fromCharCode(name[i])
+          serverNames.push(s)
+        }
       }
     }
   }
@@ -280,7 +284,7 @@ export function checkClientHello(
     const mac = crypto.hmacSha256(keys[i].key, zeroed)
     let d = 0
     for (let j = 0; j < RANDOM_MAC_BYTES; j++) d |= mac[j] ^ random[j]
-    const sni = hello !== null && hello.serverNames.includes(keys[i].domain)
+    const sni = hello !== null && hasName(hello.serverNames, keys[i].domain)
     if (d === 0) macs++
     if (d === 0 && sni && found < 0) {
       found = i
@@ -288,12 +292,29 @@ export function checkClientHello(
       timestamp = readU32LE(mac, 28)
     }
   }
+  // looked up for every hello, so a replayed one is refused after the same work as a forged one
+  const digest = random.subarray(0, RANDOM_MAC_BYTES)
+  const seen = opts.replay !== undefined && opts.replay.has(digest, opts.nowSec)
   if (hello === null) return { ok: false, reason: 'malformed' }
   if (found < 0) return { ok: false, reason: macs > 0 ? 'sni' : 'mac' }
-  const fresh = opts.replay === undefined || opts.replay.add(random.subarray(0, RANDOM_MAC_BYTES), opts.nowSec)
-  if (!fresh) return { ok: false, reason: 'replay' }
+  if (seen || (opts.replay !== undefined && !opts.replay.add(digest, opts.nowSec))) return { ok: false, reason: 'replay' }
   if (Math.abs(opts.nowSec - timestamp) > opts.skewSec) return { ok: false, reason: 'skew' }
   return { ok: true, index: found, timestamp, hello }
+}
+
+/**
+ * Whether `names` holds `domain`, compared without an early exit on the first different
+ * character, so the time taken does not tell a prober how much of the domain it guessed.
+ */
+function hasName(names: readonly string[], domain: string): boolean {
+  let found = 0
+  for (const n of names) {
+    let d = n.length ^ domain.length
+    // past its end, charCodeAt gives NaN, which `| 0` turns into 0
+    for (let i = 0; i < domain.length; i++) d |= (n.charCodeAt(i) | 0) ^ domain.charCodeAt(i)
+    found |= +(d === 0)
+  }
+  return found !== 0
 }
 
 /**
@@ -452,7 +473,7 @@ const GENERATIONS = 4
  * a hello goes into the newest, a lookup asks all four, and the oldest is cleared for reuse
  * when the newest has been filling for `horizonSec / 3` or holds `capacity / 3` hellos. So a hello is remembered for at least `horizonSec`, unless `capacity` more hellos
  * came first; memory is fixed (`memoryBytes`, allocated a generation at a time as they fill);
- * an insertion is O(1) (k bit writes; a lookup reads at most 4k bits); a new hello is taken
+ * an insertion is O(1) (a lookup reads all 4k bits, then k bit writes); a new hello is taken
  * for a replay with probability at most `falsePositiveRate` (each generation at most a quarter
  * of it when full). Only hellos that carry a valid MAC get here, so only a holder of a secret
  * can fill it. Share one cache between all connections of a server.
@@ -504,6 +525,23 @@ export class ReplayCache {
    * its first 8 bytes, uniformly random, choose the filter bits.
    */
   add(digest: Uint8Array, nowSec: number): boolean {
+    if (this.has(digest, nowSec)) return false
+    const m = this.bits
+    const h1 = readU32LE(digest, 0) % m
+    const h2 = (readU32LE(digest, 4) % (m - 1)) + 1
+    const k = this.hashes
+    let f = this.gens[this.cur]
+    if (f === null) f = this.gens[this.cur] = new Uint32Array(m / 32)
+    for (let i = 0, b = h1; i < k; i++, b = (b + h2) % m) f[b >>> 5] |= 1 << (b & 31)
+    if (++this.counts[this.cur] >= this.perGeneration) this.next(nowSec)
+    return true
+  }
+
+  /**
+   * Whether a hello was seen (recording nothing). Reads every bit of every generation whatever
+   * it finds, so that a refusal takes as long for a replayed hello as for a forged one.
+   */
+  has(digest: Uint8Array, nowSec: number): boolean {
     checkBytes(digest, 'digest')
     if (digest.length < 8) fail('E_OPTION', 'digest must hold at least 8 bytes')
     if (!Number.isFinite(nowSec)) fail('E_OPTION', 'nowSec must be a number')
@@ -513,17 +551,14 @@ export class ReplayCache {
     const h1 = readU32LE(digest, 0) % m
     const h2 = (readU32LE(digest, 4) % (m - 1)) + 1
     const k = this.hashes
+    let seen = 0
     for (const f of this.gens) {
       if (f === null) continue
-      let i = 0
-      for (let b = h1; i < k; i++, b = (b + h2) % m) if ((f[b >>> 5] & (1 << (b & 31))) === 0) break
-      if (i === k) return false
+      let all = 1
+      for (let i = 0, b = h1; i < k; i++, b = (b + h2) % m) all &= f[b >>> 5] >>> (b & 31)
+      seen |= all & 1
     }
-    let f = this.gens[this.cur]
-    if (f === null) f = this.gens[this.cur] = new Uint32Array(m / 32)
-    for (let i = 0, b = h1; i < k; i++, b = (b + h2) % m) f[b >>> 5] |= 1 << (b & 31)
-    if (++this.counts[this.cur] >= this.perGeneration) this.next(nowSec)
-    return true
+    return seen !== 0
   }
 
   /** Hellos remembered now. */

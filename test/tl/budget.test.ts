@@ -7,7 +7,7 @@
 import { createRequire } from 'node:module'
 import { describe, expect, it } from 'vitest'
 import { gzipSync } from 'fflate'
-import { compileCodec, decodeTl, mergeCodecs, mtprotoCodec, TlReader, TlWriter, TL_MAX_OBJECTS, TL_MAX_OBJECTS_UNTRUSTED, ID_GZIP_PACKED, ID_VECTOR } from '../../src/tl/index.js'
+import { compileCodec, decodeTl, encodeTl, gzipPacked, mergeCodecs, mtprotoCodec, TlReader, TlWriter, TL_MAX_OBJECTS, TL_MAX_OBJECTS_UNTRUSTED, TL_UNTRUSTED, ID_GZIP_PACKED, ID_VECTOR } from '../../src/tl/index.js'
 
 const require = createRequire(import.meta.url)
 const apiTl = require('telegram/tl/apiTl.js') as string
@@ -169,5 +169,23 @@ describe('decode budget', () => {
     expect(objectCount(data)).toBe(3000) // 1000 elements, 1000 objects, 1000 views
     expect(() => decodeTl(codec, data, { maxObjects: 2999 })).toThrow(expect.objectContaining({ code: 'E_TL_BUDGET' }))
     expect(decodeTl(codec, data, { maxObjects: 3000 })).toHaveLength(1000)
+  })
+
+  it('TL_UNTRUSTED: an untrusted peer\'s gzip inflates to 1 MiB at most, and its objects to 2^16', () => {
+    expect(TL_UNTRUSTED).toEqual({ maxObjects: TL_MAX_OBJECTS_UNTRUSTED, maxGzipSize: 1 << 20 })
+    expect(Object.isFrozen(TL_UNTRUSTED)).toBe(true)
+    // 2 MiB of zeros in a ~2 KiB gzip_packed: refused after 1 MiB (the default would inflate it)
+    const w = new TlWriter(null)
+    w.int(ID_GZIP_PACKED)
+    w.bytes(gzipSync(new Uint8Array(2 << 20)))
+    const bomb = w.toBytes()
+    expect(bomb.length).toBeLessThan(4096)
+    expect(() => decodeTl(codec, bomb, TL_UNTRUSTED)).toThrow(expect.objectContaining({ code: 'E_TL_GZIP_TOO_LARGE' }))
+    // what a client sends passes: a gzip_packed request of a thousand contacts to import
+    const req = encodeTl(codec, {
+      _: 'contacts.importContacts',
+      contacts: Array.from({ length: 1000 }, (_, i) => ({ _: 'inputPhoneContact', client_id: BigInt(i), phone: `7900${i}`, first_name: `F${i}`, last_name: '', note: undefined })),
+    })
+    expect(decodeTl(codec, gzipPacked(req), TL_UNTRUSTED).contacts).toHaveLength(1000)
   })
 })

@@ -107,10 +107,19 @@ describe('fake-TLS refusals take the same path', () => {
       ['mac', buildClientHello(crypto, crypto.randomBytes(16), 'a.example', 1)],
       ['malformed', new Uint8Array(517).fill(0x16)],
     ]
+    // a replayed hello (valid MAC and SNI, seen before) goes the same way: every MAC, one lookup
+    const replay = new ReplayCache()
+    const valid = buildClientHello(crypto, keys[1].key, 'b.example', 1)
+    expect(checkClientHello(crypto, valid, keys, { nowSec: 1, skewSec: 10, replay }).ok).toBe(true)
+    cases.push(['replay', valid])
+    let lookups = 0
+    const has = replay.has.bind(replay)
+    replay.has = (d, n) => (lookups++, has(d, n))
     for (const [reason, rec] of cases) {
       macs = 0
-      expect(checkClientHello(counting, rec, keys, { nowSec: 1, skewSec: 10 })).toEqual({ ok: false, reason })
-      expect(macs, reason).toBe(keys.length)
+      lookups = 0
+      expect(checkClientHello(counting, rec, keys, { nowSec: 1, skewSec: 10, replay })).toEqual({ ok: false, reason })
+      expect([macs, lookups], reason).toEqual([keys.length, 1])
     }
   })
 })
@@ -125,6 +134,18 @@ describe('x25519 key share', () => {
       expect(isOnCurve25519(k)).toBe(true)
     }
     expect(randomX25519Key((n) => new Uint8Array(n)).length).toBe(32)
+  })
+})
+
+describe('SNI comparison', () => {
+  it('accepts the exact domain only: prefixes, extensions and other case are refused', () => {
+    const key = crypto.randomBytes(16)
+    for (const [sni, ok] of [['example.com', true], ['example.co', false], ['example.comm', false], ['xexample.com', false], ['Example.com', false], ['', false]] as const) {
+      const rec = buildClientHello(crypto, key, sni || 'a', 1)
+      const res = checkClientHello(crypto, sni ? rec : buildClientHello(crypto, key, 'a', 1), [{ key, domain: 'example.com' }], { nowSec: 1, skewSec: 5 })
+      expect(res.ok, sni).toBe(ok)
+      if (!ok) expect(res).toEqual({ ok: false, reason: 'sni' })
+    }
   })
 })
 
