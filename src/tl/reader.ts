@@ -326,13 +326,13 @@ export class TlReader {
     return n
   }
 
-  /** Objects and vector elements this read (and the readers it spawned) created so far. */
+  /** Objects, vector elements and byte views this read (and the readers it spawned) created so far. */
   get objectCount(): number {
     return this.shared.maxObjects - Math.max(0, this.shared.objectsLeft)
   }
 
   private overBudget(at: number): never {
-    return this.fail('E_TL_BUDGET', `more than ${this.shared.maxObjects} objects and vector elements (options.maxObjects)`, at)
+    return this.fail('E_TL_BUDGET', `more than ${this.shared.maxObjects} objects, vector elements and byte views (options.maxObjects)`, at)
   }
 
   /** A boxed `Vector<T>`: vector id, count, elements read by `fn`. */
@@ -401,8 +401,8 @@ export class TlReader {
 
   /** A bare `vector<T>` body: `n` elements (use `count()` to read a checked `n`). */
   bareVector<T>(fn: (r: TlReader) => T, n: number): T[] {
-    // every element takes at least a byte: a larger n is not from count()
     if (typeof fn !== 'function') throw new TlError('E_TYPE', 'fn must be a function')
+    // every element takes at least a byte: a larger n is not from count()
     if (!Number.isInteger(n) || n < 0 || n > this.end - this.pos) this.fail('E_TL_VECTOR_COUNT', `vector count ${String(n)} exceeds what ${this.end - this.pos} bytes can hold`)
     this.enter()
     const out = new Array<T>(n)

@@ -158,24 +158,22 @@ export function acceptObfuscated2(crypto: Crypto, header: Uint8Array, options: O
   const candidates: (Uint8Array | undefined)[] = [...secrets]
   if (options.allowNoSecret ?? secrets.length === 0) candidates.push(undefined)
   const rev = copyBytes(header, 8, 56).reverse()
+  // every candidate is tried whatever matched first, so that how long an answer takes does not
+  // tell a prober whether (or with which secret) a recorded header was valid
+  let found: Obfuscated2Accepted | undefined
   for (let i = 0; i < candidates.length; i++) {
     const s = candidates[i]
     // the client's encryption stream is our decryption stream, and vice versa
     const dec = crypto.createAesCtr(deriveKey(crypto, header.subarray(8, 40), s), copyBytes(header, 40, 56))
     const plain = dec.process(header)
     const framing = TAG_TO_FRAMING.get(readU32LE(plain, 56))
-    if (!framing) {
+    if (!framing || found) {
       dec.dispose()
       continue
     }
     const raw = ((plain[60] | (plain[61] << 8)) << 16) >> 16
     const enc = crypto.createAesCtr(deriveKey(crypto, rev.subarray(0, 32), s), copyBytes(rev, 32, 48))
-    return {
-      framing,
-      dc: { ...decodeDcId(raw), raw },
-      secretIndex: s === undefined ? -1 : i,
-      cipher: cipher(enc, dec),
-    }
+    found = { framing, dc: { ...decodeDcId(raw), raw }, secretIndex: s === undefined ? -1 : i, cipher: cipher(enc, dec) }
   }
-  return fail('E_BAD_HEADER', 'unknown obfuscated2 header (no secret gives a protocol tag)')
+  return found ?? fail('E_BAD_HEADER', 'unknown obfuscated2 header (no secret gives a protocol tag)')
 }

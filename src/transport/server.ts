@@ -23,6 +23,7 @@ import {
   buildServerHello,
   checkClientHello,
   encodeAppData,
+  RANDOM_MAC_BYTES,
   ReplayCache,
   TLS_APPLICATION_DATA,
   TLS_CHANGE_CIPHER_SPEC,
@@ -76,8 +77,9 @@ export interface ServerTransportOptions {
   /** Fake-TLS clock skew tolerated, in seconds (0..86400, default 120). */
   skewSec?: number
   /**
-   * Shared across connections so a replayed ClientHello is refused. Default: one process-wide
-   * cache with the default options, made when a first fake-TLS hello needs it.
+   * Shared across connections so that a replayed ClientHello, or a replayed obfuscated2 header
+   * made with a secret, is refused. Default: one process-wide cache with the default options,
+   * made when a first hello or header needs it.
    */
   replayCache?: ReplayCache
   /** Length of the server hello's application-data noise (1..16384); default random in 1200..4199. */
@@ -231,6 +233,12 @@ export class ServerTransport {
         out.push(this.accepted({ transport: 'http', secretIndex: -1 }))
         return this.step(pre, out)
       case 'obfuscated2': {
+        // an MTProxy refuses a recorded header replayed by a prober (its key bytes identify it);
+        // looked up for every header, so a replay is refused after the same work as garbage
+        const cache = this.obfKeys.length > 0 ? this.replayCache() : undefined
+        const nowSec = Math.floor((this.opts.now ?? Date.now)() / 1000)
+        const digest = pre.subarray(8, 8 + RANDOM_MAC_BYTES)
+        const seen = cache !== undefined && cache.has(digest, nowSec)
         let acc
         try {
           acc = acceptObfuscated2(this.crypto, pre.subarray(0, 64), { secrets: this.obfKeys.map((k) => k.key), allowNoSecret: this.allowNoSecret })
@@ -238,6 +246,10 @@ export class ServerTransport {
           // a ClientHello may start like an obfuscated2 header (detect.ts): no secret took it as one
           if (this.tlsKeys.length > 0 && pre[0] === TLS_HANDSHAKE && pre[1] === 3) return this.startTls(pre, out)
           return this.reject('unknown obfuscated2 header', out)
+        }
+        if (acc.secretIndex >= 0 && (seen || !cache!.add(digest, nowSec))) {
+          acc.cipher.dispose()
+          return this.reject('replayed obfuscated2 header', out)
         }
         this.cipher = acc.cipher
         this.framing = this.makeFraming(acc.framing)
@@ -281,7 +293,7 @@ export class ServerTransport {
     const check = checkClientHello(this.crypto, rec.raw, this.tlsKeys, {
       nowSec: Math.floor(now / 1000),
       skewSec: this.skewSec,
-      replay: this.opts.replayCache ?? defaultReplayCache(),
+      replay: this.replayCache(),
     })
     if (!check.ok) return this.reject(`fake-TLS ClientHello refused: ${check.reason}`, out)
     const k = this.tlsKeys[check.index]
@@ -330,6 +342,10 @@ export class ServerTransport {
   private wrap(framed: Uint8Array): Uint8Array {
     const obf = this.cipher ? this.cipher.encrypt(framed, framed) : framed
     return this.state === 'tls' ? encodeAppData(obf, TLS_MAX_FRAGMENT) : obf
+  }
+
+  private replayCache(): ReplayCache {
+    return this.opts.replayCache ?? defaultReplayCache()
   }
 
   private makeFraming(kind: FramingKind): Framing {

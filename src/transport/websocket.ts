@@ -42,7 +42,7 @@ export function webSocketUrl(host: string, options: { secure?: boolean; port?: n
   return `${secure ? 'wss' : 'ws'}://${host}${port}${options.test ? WS_TEST_PATH : WS_PATH}`
 }
 
-/** A client transport for WebSocket: obfuscated2 always, intermediate framing unless padded is asked for. */
+/** A client transport for WebSocket: obfuscated2 always (so `dcId` is required), intermediate framing unless padded is asked for. */
 export function createWebSocketClientTransport(options: Omit<ClientTransportOptions, 'obfuscated'>): ClientTransport {
   if (typeof options !== 'object' || options === null) fail('E_OPTION', 'options must be an object')
   const framing = options.framing ?? 'intermediate'

@@ -4,6 +4,7 @@ import { detectTransport } from '../../src/transport/detect.js'
 import type { FramingKind } from '../../src/transport/framing.js'
 import { HttpClientCodec, HttpServerCodec } from '../../src/transport/http.js'
 import { ServerTransport } from '../../src/transport/server.js'
+import { ReplayCache } from '../../src/transport/faketls.js'
 import { createCryptoSync } from '../../src/crypto/index.js'
 import { concatAll, decodeEveryWay, hex, mtprotoPacket, prng, seededCrypto } from './helpers.js'
 
@@ -63,6 +64,23 @@ describe('server transport detection', () => {
     }
   })
 
+  it('an MTProxy refuses a recorded obfuscated2 header replayed (by a prober) on another connection; a DC without secrets does not care', () => {
+    const secret = 'dd' + hex(crypto.randomBytes(16))
+    const cache = new ReplayCache()
+    const c = new ClientTransport({ crypto, proxySecret: secret, dcId: 2 })
+    const recorded = concatAll([c.start(), c.send(mtprotoPacket(prng(9), 3))])
+    const proxy = () => new ServerTransport({ crypto, secrets: [secret], replayCache: cache, fallback: { host: 'example.com', port: 443 } })
+    expect(proxy().receive(recorded)[0]).toMatchObject({ type: 'detected' })
+    const replayed = proxy().receive(recorded)
+    expect(replayed).toEqual([{ type: 'fallback', host: 'example.com', port: 443, data: recorded, reason: 'replayed obfuscated2 header' }])
+    // a fresh header from the same client software is accepted
+    const c2 = new ClientTransport({ crypto, proxySecret: secret, dcId: 2 })
+    expect(proxy().receive(c2.start())[0]).toMatchObject({ type: 'detected' })
+    // Telegram's own DCs (no secret): obfuscation without hiding, nothing remembered
+    const plain = new ClientTransport({ crypto, obfuscated: true, dcId: 2 }).start()
+    for (let i = 0; i < 2; i++) expect(new ServerTransport({ crypto, replayCache: cache }).receive(plain)[0]).toMatchObject({ type: 'detected' })
+  })
+
   it('a server with ee and plain secrets takes a valid obfuscated2 header that starts like a ClientHello for what it is', () => {
     const plain = crypto.randomBytes(16)
     const ee = 'ee' + hex(crypto.randomBytes(16)) + Buffer.from('example.com').toString('hex')
@@ -72,7 +90,7 @@ describe('server transport detection', () => {
       // a client whose random header happens to start with these bytes (1 in 2^24 of them does)
       const r = prng(first[3])
       const rigged = createCryptoSync({ random: (b) => { b.set(r.bytes(b.length)); if (b.length === 64) b.set(first) } })
-      const mkServer = () => new ServerTransport({ crypto: seededCrypto(3), secrets: [plain, ee] })
+      const mkServer = () => new ServerTransport({ crypto: seededCrypto(3), secrets: [plain, ee], replayCache: new ReplayCache() })
       const c = new ClientTransport({ crypto: rigged, proxySecret: plain, dcId: 3, framing: 'intermediate' })
       const h = c.start()
       expect(Array.from(h.subarray(0, 5))).toEqual(first)
