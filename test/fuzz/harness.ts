@@ -29,10 +29,16 @@ export const counts: Record<string, number> = {}
  * most, and the heap growth over the batch is checked against it.
  */
 export function fuzz(name: string, cases: number, run: (r: Rng, seed: number) => void): void {
-  it(`${name}: ${SECONDS ? `${SECONDS} s` : `${cases} cases`} (seeds from ${BASE})`, () => {
+  it(`${name}: ${SECONDS ? `${SECONDS} s` : `${cases} cases`} (seeds from ${BASE})`, async () => {
     const deadline = SECONDS ? Date.now() + SECONDS * 1000 : 0
     let n = 0
+    let yielded = Date.now()
     for (let seed = BASE; SECONDS ? Date.now() < deadline : n < cases; seed++, n++) {
+      // a long run lets the test runner's worker answer its RPC now and then
+      if (Date.now() - yielded > 500) {
+        await new Promise((r) => setImmediate(r))
+        yielded = Date.now()
+      }
       try {
         run(prng(seed), seed)
       } catch (e) {

@@ -27,6 +27,9 @@ const EE = 'ee' + '42'.repeat(16) + Buffer.from('example.com').toString('hex')
 const PLAIN = '17'.repeat(16)
 const DD = 'dd' + '23'.repeat(16)
 
+/** A fresh replay cache per server (each run of a stream must start from the same state), small to make. */
+const small = () => new ReplayCache({ capacity: 1000 })
+
 /** A few packets (encrypted- and unencrypted-shaped, some above the limit's reach) as `from` frames them. */
 function framedStream(r: Rng, kind: FramingKind, from: 'client' | 'server'): Uint8Array {
   const enc = createFraming(kind, { role: from, randomBytes: (n) => r.bytes(n), maxPacketLength: MAX })
@@ -95,13 +98,13 @@ describe('fuzz: server detection and handshakes', () => {
       const bytes = input(r, () => clientStream(r, seededCrypto(seed)))
       sameEveryWay(() => {
         // the same state every run: seeded crypto, fixed clock, a fresh replay cache
-        const s = new ServerTransport({ crypto: seededCrypto(7), now: () => TIME * 1000, replayCache: new ReplayCache(), maxPacketLength: MAX, ...config })
+        const s = new ServerTransport({ crypto: seededCrypto(7), now: () => TIME * 1000, replayCache: small(), maxPacketLength: MAX, ...config })
         return (c) => s.receive(c)
       }, bytes, r)
     })
   })
   memoryBound('servers holding partial first bytes and claims', 200, 100 << 10, 6, (r, i, keep) => {
-    const s = new ServerTransport({ crypto, now: () => TIME * 1000, replayCache: new ReplayCache(), ...SERVER_CONFIGS[i % 4] })
+    const s = new ServerTransport({ crypto, now: () => TIME * 1000, replayCache: small(), ...SERVER_CONFIGS[i % 4] })
     const start = [[0xef, 0x7f, 0xff, 0xff, 0x3f], [0xee, 0xee, 0xee, 0xee, 0xf0, 0xff, 0xff, 0], [0x16, 3, 1, 2, 0, 1]][i % 3]
     const bytes = concatAll([new Uint8Array(start), r.bytes(r.int(400))])
     s.receive(bytes)
@@ -133,7 +136,7 @@ describe('fuzz: server detection and handshakes', () => {
     const key = { key: new Uint8Array(16).fill(0x42), domain: 'example.com' }
     const hello = new ClientTransport({ crypto, proxySecret: EE, dcId: 2, now: () => TIME * 1000 }).start()
     const rec = r.next() < 0.2 ? r.bytes(r.int(600)) : mutate(r, hello)
-    const res = checkClientHello(crypto, rec, [key], { nowSec: TIME, skewSec: 120, replay: new ReplayCache() })
+    const res = checkClientHello(crypto, rec, [key], { nowSec: TIME, skewSec: 120, replay: small() })
     expect(res.ok === true || ['malformed', 'sni', 'mac', 'skew', 'replay'].includes(res.reason)).toBe(true)
     try {
       parseClientHello(rec)
@@ -146,12 +149,12 @@ describe('fuzz: server detection and handshakes', () => {
     const c = new ClientTransport({ crypto: seededCrypto(seed), proxySecret: EE, dcId: 2, now: () => TIME * 1000 })
     const hello = c.start()
     for (let i = 0, n = 1 + r.int(3); i < n; i++) c.send(mtprotoPacket(r, r.int(50)))
-    const s0 = new ServerTransport({ crypto: seededCrypto(7), secrets: [EE], now: () => TIME * 1000, replayCache: new ReplayCache() })
+    const s0 = new ServerTransport({ crypto: seededCrypto(7), secrets: [EE], now: () => TIME * 1000, replayCache: small() })
     const answer = (s0.receive(hello)[0] as { data: Uint8Array }).data
     const flush = (c.receive(answer)[0] as { data: Uint8Array }).data
     const bytes = concatAll([hello, r.next() < 0.8 ? mutate(r, flush) : r.bytes(r.int(500))])
     sameEveryWay(() => {
-      const s = new ServerTransport({ crypto: seededCrypto(7), secrets: [EE], now: () => TIME * 1000, replayCache: new ReplayCache(), maxPacketLength: MAX })
+      const s = new ServerTransport({ crypto: seededCrypto(7), secrets: [EE], now: () => TIME * 1000, replayCache: small(), maxPacketLength: MAX })
       return (b) => s.receive(b)
     }, bytes, r)
   })
@@ -160,7 +163,7 @@ describe('fuzz: server detection and handshakes', () => {
     const mk = () => new ClientTransport({ crypto: seededCrypto(seed), proxySecret: EE, dcId: 2, now: () => TIME * 1000, maxPacketLength: MAX })
     const c = mk()
     const hello = c.start()
-    const s = new ServerTransport({ crypto: seededCrypto(7), secrets: [EE], now: () => TIME * 1000, replayCache: new ReplayCache() })
+    const s = new ServerTransport({ crypto: seededCrypto(7), secrets: [EE], now: () => TIME * 1000, replayCache: small() })
     const answer = (s.receive(hello)[0] as { data: Uint8Array }).data
     const valid = () => concatAll([answer, ...Array.from({ length: r.int(3) }, () => s.send(mtprotoPacket(r, r.int(40))))])
     // the server's sends need its obfuscated2 header first: feed it the client's flush
