@@ -17,7 +17,8 @@ const codec = mergeCodecs(mtprotoCodec, compileCodec(apiTl))
 function gramjs() {
   require('telegram')
   const { Api } = require('telegram') as { Api: any }
-  const big = require('big-integer') as (v: number | string) => unknown
+  // GramJS's own long type, resolved from where GramJS is (not a dependency of ours)
+  const big = createRequire(require.resolve('telegram'))('big-integer') as (v: number | string) => unknown
   return { Api, big }
 }
 
