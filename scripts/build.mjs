@@ -18,13 +18,41 @@ rmSync(join(root, 'dist'), { recursive: true, force: true })
 mkdirSync(join(root, 'dist'), { recursive: true })
 
 // 2. bundles. Node bundles leave the runtime dependencies to npm (deduplicated, patched
-// independently); the browser bundle is self-contained, importable from a plain <script>.
+// independently) and carry every WASM flavour; the browser bundle is self-contained, importable
+// from a plain <script type="module">, with its on-demand parts in dist/chunks/.
+/** The browser bundle imports its inflate fallback from the separately built dist/chunks/unzlib.mjs. */
+const unzlibApart = {
+  name: 'unzlib-apart',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/unzlib\.js$/ }, () => ({ path: './chunks/unzlib.mjs', external: true }))
+  },
+}
 const common = { bundle: true, sourcemap: true, target: 'es2020', logLevel: 'warning', absWorkingDir: root }
 const node = { ...common, platform: 'node', target: 'node18', packages: 'external' }
 await Promise.all([
   build({ ...node, entryPoints: ['src/node/index.ts'], format: 'esm', outfile: 'dist/node.mjs' }),
   build({ ...node, entryPoints: ['src/node/index.ts'], format: 'cjs', outfile: 'dist/node.cjs' }),
-  build({ ...common, entryPoints: ['src/index.ts'], platform: 'browser', format: 'esm', outfile: 'dist/browser.mjs' }),
+  // The browser bundle splits what it loads on demand (one WASM flavour each, the pure-TS
+  // backend) into dist/chunks/: a page fetches only the flavour that runs, and the user's
+  // bundler, following the relative import(), makes each a chunk of its own too. Runtime
+  // dependencies stay imports (`fflate`, `@noble/hashes`), which the user's bundler resolves,
+  // dedupes and tree-shakes by their own `sideEffects: false`.
+  build({
+    ...common,
+    entryPoints: { browser: 'src/index.ts' },
+    platform: 'browser',
+    format: 'esm',
+    splitting: true,
+    packages: 'external',
+    outdir: 'dist',
+    chunkNames: 'chunks/[name]-[hash]',
+    outExtension: { '.js': '.mjs' },
+    plugins: [unzlibApart],
+  }),
+  // fflate's inflate for runtimes without DecompressionStream, self-contained: were it a chunk
+  // importing `fflate` like the TL code does, esbuild (--splitting) would hoist fflate into a
+  // shared chunk that every page fetches (evanw/esbuild#3704), used or not
+  build({ ...common, entryPoints: ['src/crypto/wasm/unzlib.ts'], platform: 'browser', format: 'esm', outfile: 'dist/chunks/unzlib.mjs' }),
   build({
     ...node,
     entryPoints: ['src/node/cli.ts'],
