@@ -2,7 +2,7 @@
 // The whole build: WASM flavours (asc), JS bundles (esbuild: Node ESM + CJS, browser ESM,
 // CLI), and .d.ts files (tsc). `--wasm-only` stops after the WASM step (tests run from src/).
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
@@ -62,8 +62,17 @@ await Promise.all([
   }),
 ])
 
-// 3. declarations
+// 3. declarations: .d.ts (ES modules, as the package is "type": "module") and, for the CJS
+// entry, the same tree as .d.cts whose relative imports name .cjs files, so that TypeScript
+// types `require('mtwire')` as CommonJS (node16/nodenext; a .d.ts there "masquerades as ESM")
 run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'])
+for (const f of readdirSync(join(root, 'dist/types'), { recursive: true })) {
+  if (!f.endsWith('.d.ts')) continue
+  const text = readFileSync(join(root, 'dist/types', f), 'utf8')
+  // `from './x.js'`, `import('./x.js')`: relative specifiers only (bare ones resolve by package)
+  const cts = text.replace(/((?:from|import\()\s*['"])(\.{1,2}\/[^'"]*?)\.js(['"])/g, '$1$2.cjs$3')
+  writeFileSync(join(root, 'dist/types', f.replace(/\.d\.ts$/, '.d.cts')), cts)
+}
 
 // 4. the raw .wasm files ship too (for embedders who serve or precompile them)
 if (existsSync(join(root, 'build/wasm'))) {
