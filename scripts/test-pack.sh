@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Packs the package as npm would publish it, installs the tarball into an empty folder, and
-# imports it from ESM and CJS and runs its CLI: what a user gets, not what the repo has.
+# imports it from ESM and CJS, runs its CLI, checks its typings and runs the README's code
+# blocks against it: what a user gets, not what the repo has.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 tmp=$(mktemp -d)
@@ -40,4 +41,7 @@ node "$tsc" "${strict[@]}" --module esnext --moduleResolution bundler --customCo
 node "$tsc" "${strict[@]}" --module esnext --moduleResolution bundler --customConditions node bundler-node.ts
 echo "pack: TypeScript consumers compile (node16 CJS and ESM, bundler, bundler + browser, bundler + node)"
 node exports.mjs "$root/node_modules/typescript/lib/typescript.js"
+
+# every code block of the README, as written, against the installed tarball
+node "$root/scripts/test-readme.mjs" --project "$tmp"
 echo "pack: $(du -k "$tgz" | cut -f1) KiB tarball, $(tar tzf "$tgz" | wc -l) files"
