@@ -28,7 +28,17 @@ const unzlibApart = {
   },
 }
 const common = { bundle: true, sourcemap: true, target: 'es2020', logLevel: 'warning', absWorkingDir: root }
-const node = { ...common, platform: 'node', target: 'node18', packages: 'external' }
+/**
+ * The Node bundles hold every WASM module as plain base64 (src/crypto/eager.ts provides them up
+ * front): the loader's on-demand imports of the deflated ones resolve to those same modules.
+ */
+const rawWasm = {
+  name: 'raw-wasm',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/embedded\/[\w-]+\.js$/ }, (a) => ({ path: join(a.resolveDir, a.path.replace(/\.js$/, '.raw.ts')) }))
+  },
+}
+const node = { ...common, platform: 'node', target: 'node18', packages: 'external', plugins: [rawWasm] }
 await Promise.all([
   build({ ...node, entryPoints: ['src/node/index.ts'], format: 'esm', outfile: 'dist/node.mjs' }),
   build({ ...node, entryPoints: ['src/node/index.ts'], format: 'cjs', outfile: 'dist/node.cjs' }),

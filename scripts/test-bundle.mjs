@@ -29,10 +29,16 @@ if (!existsSync(join(root, 'dist/browser.mjs'))) {
 
 // the embedded flavours, recognised in the output by the start of their base64 (unique per module)
 const embeddedDir = join(root, 'src/crypto/wasm/embedded')
-const flavours = readdirSync(embeddedDir).map((f) => ({
-  name: f.replace(/\.ts$/, '.wasm'),
-  marker: readFileSync(join(embeddedDir, f), 'utf8').match(/deflated = '([A-Za-z0-9+/]{64})/)[1],
-}))
+const flavours = readdirSync(embeddedDir)
+  .filter((f) => !f.endsWith('.raw.ts'))
+  .map((f) => ({
+    name: f.replace(/\.ts$/, '.wasm'),
+    marker: readFileSync(join(embeddedDir, f), 'utf8').match(/deflated = '([A-Za-z0-9+/]{64})/)[1],
+  }))
+// the plain base64 the Node entry embeds must not reach a browser bundle at all
+const rawMarkers = readdirSync(embeddedDir)
+  .filter((f) => f.endsWith('.raw.ts'))
+  .map((f) => readFileSync(join(embeddedDir, f), 'utf8').match(/raw = '([A-Za-z0-9+/]{64})/)[1])
 const EXPECTED = { backend: 'wasm-relaxed-simd/ct', file: 'mtwire-relaxed-simd.wasm' }
 
 const project = mkdtempSync(join(tmpdir(), 'mtwire-bundle-'))
@@ -118,6 +124,7 @@ try {
           if (where.length !== 1) fail(`${bundler}: ${f.name} is in ${where.length} emitted files, expected a chunk of its own`)
           else if (readFileSync(join(dir, where[0]), 'latin1').length > 20000 + f.marker.length * 300) fail(`${bundler}: ${f.name} shares its chunk ${where[0]} with other code`)
         }
+        if (emitted.some((e) => rawMarkers.some((m) => readFileSync(join(dir, e), 'latin1').includes(m)))) fail(`${bundler}: a Node-only plain WASM module is in the output`)
         if (total > budget) fail(`${bundler}: the page fetched ${total} B gzipped, over the budget of ${budget}`)
       } finally {
         await page.close()

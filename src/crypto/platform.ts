@@ -1,5 +1,5 @@
 /**
- * Where randomness, WebCrypto, native base64 decoding and zlib inflate come from. Defaults to
+ * Where randomness, WebCrypto and native base64 decoding come from. Defaults to
  * `globalThis.crypto`; the Node entry point (src/node/) installs `node:crypto`'s webcrypto,
  * because Node 18 has no global one, and Buffer's base64 decoder.
  */
@@ -8,8 +8,6 @@ export interface Platform {
   subtle?: SubtleCrypto
   /** A native base64 decoder (Node: Buffer), for the embedded WASM modules. */
   fromBase64?: (s: string) => Uint8Array<ArrayBuffer>
-  /** A synchronous zlib inflate (Node: node:zlib; src/crypto/eager.ts: fflate), for the embedded modules. */
-  inflate?: (deflated: Uint8Array) => Uint8Array
 }
 
 const g = (globalThis as { crypto?: Crypto }).crypto

@@ -260,9 +260,13 @@ function body(schema: TlSchema, ts: boolean): { ctx: Ctx; all: TlCombinator[]; c
     fns.join('\n\n'),
     '',
     // one set() per reader: an array literal of thousands of [id, reader] pairs makes TypeScript
-    // compute their union (TS2590 "too complex to represent" on a full api.tl), typed or not
-    `const readers = new Map${ts ? '<number, TlReadFn>' : ''}()`,
-    ...all.map((c) => `readers.set(${hex(c.id)}, ${fn(c, 'r')})`),
+    // compute their union (TS2590 "too complex to represent" on a full api.tl), typed or not;
+    // in a function marked pure, so that a bundle that does not use the codec drops it all
+    `const readers = /* @__PURE__ */ (() => {`,
+    `  const m = new Map${ts ? '<number, TlReadFn>' : ''}()`,
+    ...all.map((c) => `  m.set(${hex(c.id)}, ${fn(c, 'r')})`),
+    '  return m',
+    '})()',
     `const writers${ts ? ': Record<string, TlWriteFn>' : ''} = {\n${all.map((c) => `  ${prop(c.name)}: ${fn(c, 'w')},`).join('\n')}\n}`,
     `const ids${ts ? ': Record<string, number>' : ''} = {\n${all.map((c) => `  ${prop(c.name)}: ${hex(c.id)},`).join('\n')}\n}`,
     `const results${ts ? ': Record<string, TlReadFn>' : ''} = {\n${results.join('\n')}\n}`,

@@ -79,7 +79,7 @@ describe('mtwire gen-tl', () => {
     expect(ts).toContain("from 'mtwire'")
     expect(ts).toContain('export interface RawPoint {')
     expect(ts).toContain('export const tinyCodec: TlCodec')
-    expect(ts).toContain('readers.set(0xe3fe70f4, r_point)') // CRC32 of "point x:int y:int = Point"
+    expect(ts).toContain('m.set(0xe3fe70f4, r_point)') // CRC32 of "point x:int y:int = Point"
   })
 
   it('refuses a schema whose explicit id is wrong, naming the line', async () => {

@@ -9,9 +9,13 @@ import { fromBase64 } from '../../src/crypto/wasm/base64.js'
 import * as relaxed from '../../src/crypto/wasm/embedded/mtwire-relaxed-simd.js'
 import * as simd from '../../src/crypto/wasm/embedded/mtwire-simd.js'
 import * as none from '../../src/crypto/wasm/embedded/mtwire.js'
+import * as relaxedRaw from '../../src/crypto/wasm/embedded/mtwire-relaxed-simd.raw.js'
+import * as simdRaw from '../../src/crypto/wasm/embedded/mtwire-simd.raw.js'
+import * as noneRaw from '../../src/crypto/wasm/embedded/mtwire.raw.js'
 
 const inputs = [
   ...[relaxed, simd, none].map((m) => m.deflated),
+  ...[relaxedRaw, simdRaw, noneRaw].map((m) => m.raw),
   ...Array.from({ length: 70 }, (_, n) => randomBytes(n).toString('base64')),
   randomBytes(100_000).toString('base64'),
 ]

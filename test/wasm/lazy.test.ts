@@ -114,22 +114,34 @@ describe('backends loaded on demand', () => {
     expect(embedded.compileEmbeddedSync(m)).toBeInstanceOf(WebAssembly.Module)
   })
 
-  it('corrupted or mismatched bytes are typed errors, sync and async', async () => {
+  it('corrupted or mismatched bytes are typed errors, deflated (async) and plain (sync and async)', async () => {
     const { embedded } = await fresh()
     const { deflated, size } = await import('../../src/crypto/wasm/embedded/mtwire.js')
-    const flipped = deflated.slice(0, 200) + (deflated[200] === 'A' ? 'B' : 'A') + deflated.slice(201)
-    const cases = [
+    const { raw } = await import('../../src/crypto/wasm/embedded/mtwire.raw.js')
+    const flip = (b64: string, at: number) => b64.slice(0, at) + (b64[at] === 'A' ? 'B' : 'A') + b64.slice(at + 1)
+    const deflatedCases = [
       { file: 'wrong-size.wasm', load: async () => ({ size: size + 1, deflated }) },
-      { file: 'flipped.wasm', load: async () => ({ size, deflated: flipped }) },
+      { file: 'flipped.wasm', load: async () => ({ size, deflated: flip(deflated, 200) }) },
     ]
-    for (const m of cases) {
+    for (const m of deflatedCases) {
       await expect(embedded.compileEmbedded(m)).rejects.toMatchObject({ code: 'E_BACKEND_UNAVAILABLE' })
       embedded.provideEmbedded(m, await m.load())
-      expectCode(() => embedded.compileEmbeddedSync(m), 'E_NOT_LOADED') // no synchronous inflate in this graph
+      expectCode(() => embedded.compileEmbeddedSync(m), 'E_NOT_LOADED') // deflated bytes are never inflated synchronously
     }
-    const { setPlatform } = await import('../../src/crypto/platform.js')
-    const { unzlibSync } = await import('fflate')
-    setPlatform({ inflate: unzlibSync })
-    for (const m of cases) expectCode(() => embedded.compileEmbeddedSync(m), 'E_BACKEND_UNAVAILABLE')
+    const never = async (): Promise<never> => {
+      throw new Error('provided data must not be imported')
+    }
+    const plainCases = [
+      { m: { file: 'wrong-size.wasm', load: never }, data: { size: size - 1, raw } },
+      { m: { file: 'flipped.wasm', load: never }, data: { size, raw: flip(raw, 2) } }, // the magic number
+    ]
+    for (const { m, data } of plainCases) {
+      embedded.provideEmbedded(m, data)
+      expectCode(() => embedded.compileEmbeddedSync(m), 'E_BACKEND_UNAVAILABLE')
+      await expect(embedded.compileEmbedded(m)).rejects.toMatchObject({ code: 'E_BACKEND_UNAVAILABLE' })
+    }
+    const good = { file: 'good.wasm', load: never }
+    embedded.provideEmbedded(good, { size, raw })
+    expect(await embedded.compileEmbedded(good)).toBe(embedded.compileEmbeddedSync(good)) // compiled once
   })
 })

@@ -4,7 +4,8 @@
  * scripts/build-wasm.mjs into ./embedded/) that the loader imports only when it is needed, so
  * that bundlers (esbuild with `--splitting`, Vite/Rollup, webpack) emit it as a chunk of its own
  * and a browser page fetches only the module that runs: no configuration, no .wasm file to serve
- * or locate.
+ * or locate. Deflated, the base64 gzips to the size of the gzipped .wasm; it is inflated with
+ * DecompressionStream (fflate's inflate, a chunk of its own, where that is missing).
  *
  * Every module is described once, by an `EmbeddedWasm` whose `load` is the dynamic import:
  *
@@ -13,21 +14,15 @@
  *   const module = compileEmbeddedSync(BIGNUM)            // once its bytes were provided or loaded
  *
  * Synchronous compilation needs the bytes at hand: the Node entry point provides every module
- * up front (`provideEmbedded`, from src/crypto/eager.ts), so `createCryptoSync` never waits
- * there; in a bundle that loads them on demand, the first asynchronous load makes them
- * available (else `E_NOT_LOADED`).
+ * up front as plain base64 (`provideEmbedded` with ./embedded/<name>.raw.ts, from
+ * src/crypto/eager.ts: no inflate there), so `createCryptoSync` never waits; in a bundle that
+ * loads them on demand, the first asynchronous load makes them available (else `E_NOT_LOADED`).
  */
 import { CryptoError } from '../../errors.js'
-import { getPlatform } from '../platform.js'
 import { fromBase64 } from './base64.js'
 
-/** What a generated module in ./embedded/ exports. */
-export interface EmbeddedData {
-  /** Length of the .wasm file. */
-  readonly size: number
-  /** The .wasm file, zlib-deflated, base64. */
-  readonly deflated: string
-}
+/** What a generated module in ./embedded/ exports: the .wasm file zlib-deflated (on demand) or plain (up front), base64. */
+export type EmbeddedData = { readonly size: number } & ({ readonly deflated: string } | { readonly raw: string })
 
 /** One embedded WASM module. */
 export interface EmbeddedWasm {
@@ -45,23 +40,21 @@ export function provideEmbedded(m: EmbeddedWasm, data: EmbeddedData): void {
   provided.set(m, data)
 }
 
-/** Whether `compileEmbeddedSync(m)` can succeed without waiting (bytes provided or module compiled). */
-export function isEmbeddedReady(m: EmbeddedWasm): boolean {
-  return compiled.has(m) || provided.has(m)
-}
-
 function check(m: EmbeddedWasm, data: EmbeddedData, bytes: Uint8Array): Uint8Array<ArrayBuffer> {
-  // zlib's Adler-32 already caught corruption; a wrong length means a mismatched module
+  // zlib's Adler-32 catches a corrupted deflated module; a wrong length, a mismatched one
   if (bytes.length !== data.size) {
     throw new CryptoError('E_BACKEND_UNAVAILABLE', `${m.file}: inflated to ${bytes.length} bytes, expected ${data.size}`)
   }
   return bytes as Uint8Array<ArrayBuffer>
 }
 
-/** zlib inflate without a native synchronous one: DecompressionStream, else fflate (its own chunk). */
-async function inflateAsync(deflated: Uint8Array): Promise<Uint8Array> {
-  const native = getPlatform().inflate
-  if (native) return native(deflated)
+/** The module's bytes: plain base64 decoded, or deflated base64 decoded and inflated. */
+async function bytesOf(m: EmbeddedWasm, data: EmbeddedData): Promise<Uint8Array<ArrayBuffer>> {
+  return check(m, data, 'raw' in data ? fromBase64(data.raw) : await inflate(fromBase64(data.deflated)))
+}
+
+/** zlib inflate: DecompressionStream, else fflate's (a chunk of its own, fetched only then). */
+async function inflate(deflated: Uint8Array): Promise<Uint8Array> {
   const DS = (globalThis as { DecompressionStream?: new (format: string) => TransformStream<Uint8Array, Uint8Array> })
     .DecompressionStream
   if (typeof DS !== 'function') return (await import('./unzlib.js')).unzlibSync(deflated)
@@ -104,9 +97,8 @@ export function compileEmbedded(m: EmbeddedWasm): Promise<WebAssembly.Module> {
 async function load(m: EmbeddedWasm): Promise<WebAssembly.Module> {
   let module: WebAssembly.Module
   try {
-    const data = provided.get(m) ?? (await m.load())
     // async compile: allowed on a browser main thread for any module size
-    module = await WebAssembly.compile(check(m, data, await inflateAsync(fromBase64(data.deflated))))
+    module = await WebAssembly.compile(await bytesOf(m, provided.get(m) ?? (await m.load())))
   } catch (e) {
     if (e instanceof CryptoError) throw e
     throw new CryptoError('E_BACKEND_UNAVAILABLE', `cannot load ${m.file}: ${String(e)}`)
@@ -117,15 +109,14 @@ async function load(m: EmbeddedWasm): Promise<WebAssembly.Module> {
 
 /**
  * Compiles the module synchronously (Node, Deno, Bun, workers; not a browser main thread),
- * from bytes provided up front or a module compiled earlier. Throws `E_NOT_LOADED` when
+ * from plain bytes provided up front or a module compiled earlier. Throws `E_NOT_LOADED` when
  * neither is there (a bundle that loads modules on demand, before its first async load).
  */
 export function compileEmbeddedSync(m: EmbeddedWasm): WebAssembly.Module {
   const known = compiled.get(m)
   if (known) return known
   const data = provided.get(m)
-  const inflate = getPlatform().inflate
-  if (!data || !inflate) {
+  if (!data || !('raw' in data)) {
     throw new CryptoError(
       'E_NOT_LOADED',
       `${m.file} is loaded on demand in this build: await createCrypto() (with the same options) once, then createCryptoSync() works`,
@@ -133,7 +124,7 @@ export function compileEmbeddedSync(m: EmbeddedWasm): WebAssembly.Module {
   }
   let module: WebAssembly.Module
   try {
-    module = new WebAssembly.Module(check(m, data, inflate(fromBase64(data.deflated))))
+    module = new WebAssembly.Module(check(m, data, fromBase64(data.raw)))
   } catch (err) {
     if (err instanceof CryptoError) throw err
     throw new CryptoError('E_BACKEND_UNAVAILABLE', `cannot compile ${m.file} synchronously here: ${String(err)}`)
