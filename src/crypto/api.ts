@@ -2,7 +2,7 @@
  * Wraps a backend's `CryptoCore` into the public `Crypto` object: one place for argument
  * checks, typed errors and `out` handling, so every backend behaves identically on bad input.
  */
-import { CryptoError } from '../errors.js'
+import { CryptoError, type ErrorCode } from '../errors.js'
 import { crc32 } from './crc32.js'
 import { hybridCtr } from './ctr.js'
 import { md5 } from './js/md5.js'
@@ -20,7 +20,7 @@ export function checkBytes(v: unknown, name: string): asserts v is Uint8Array {
   }
 }
 
-export function checkLength(v: unknown, name: string, length: number, code: string): asserts v is Uint8Array {
+export function checkLength(v: unknown, name: string, length: number, code: ErrorCode<'CryptoError'>): asserts v is Uint8Array {
   checkBytes(v, name)
   if (v.length !== length) throw new CryptoError(code, `${name} must be ${length} bytes, got ${v.length}`)
 }
