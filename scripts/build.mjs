@@ -17,9 +17,9 @@ if (process.argv.includes('--wasm-only')) process.exit(0)
 rmSync(join(root, 'dist'), { recursive: true, force: true })
 mkdirSync(join(root, 'dist'), { recursive: true })
 
-// 2. bundles. Node bundles leave the runtime dependencies to npm (deduplicated, patched
-// independently) and carry every WASM flavour; the browser bundle is self-contained, importable
-// from a plain <script type="module">, with its on-demand parts in dist/chunks/.
+// 2. bundles. All of them leave the runtime dependencies to npm (deduplicated, patched
+// independently): the Node ones carry every WASM flavour, the browser one has its on-demand
+// parts in dist/chunks/ (a page without a bundler maps `fflate` and `@noble/hashes` itself).
 /** The browser bundle imports its inflate fallback from the separately built dist/chunks/unzlib.mjs. */
 const unzlibApart = {
   name: 'unzlib-apart',

@@ -40,6 +40,7 @@ export interface TlCodec<O = any, I = O> {
 export type TlDecoded<C> = C extends TlCodec<infer O, any> ? O : never
 /** What `encodeTl` takes with codec `C`. */
 export type TlEncodable<C> = C extends TlCodec<any, infer I> ? I : never
+
 export const ID_VECTOR = 0x1cb5c415
 export const ID_BOOL_TRUE = 0x997275b5
 export const ID_BOOL_FALSE = 0xbc799737

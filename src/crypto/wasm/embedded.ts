@@ -43,7 +43,7 @@ export function provideEmbedded(m: EmbeddedWasm, data: EmbeddedData): void {
 function check(m: EmbeddedWasm, data: EmbeddedData, bytes: Uint8Array): Uint8Array<ArrayBuffer> {
   // zlib's Adler-32 catches a corrupted deflated module; a wrong length, a mismatched one
   if (bytes.length !== data.size) {
-    throw new CryptoError('E_BACKEND_UNAVAILABLE', `${m.file}: inflated to ${bytes.length} bytes, expected ${data.size}`)
+    throw new CryptoError('E_BACKEND_UNAVAILABLE', `${m.file}: decoded to ${bytes.length} bytes, expected ${data.size}`)
   }
   return bytes as Uint8Array<ArrayBuffer>
 }
