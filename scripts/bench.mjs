@@ -21,6 +21,9 @@ await build({
   logLevel: 'warning',
 })
 if (process.argv.includes('--build-only')) process.exit(0)
-const flags = ['--experimental-wasm-relaxed-simd', '--expose-gc']
+// Node 18/20 have relaxed SIMD behind the flag; Node ≥ 22 has it on and rejects the flag
+const relaxed = '--experimental-wasm-relaxed-simd'
+const takesFlag = spawnSync(process.execPath, [relaxed, '-e', '0'], { stdio: 'ignore' }).status === 0
+const flags = [...(takesFlag ? [relaxed] : []), '--expose-gc']
 const r = spawnSync(process.execPath, [...flags, outfile, ...process.argv.slice(2)], { stdio: 'inherit', cwd: root })
 process.exit(r.status ?? 1)

@@ -1,10 +1,106 @@
 /**
  * Typed errors. Every error mtwire raises is an `MtwireError` with a stable `code`
- * (machine-readable, never changes between versions) and a human-readable message.
+ * (machine-readable, never changes between versions) and a human-readable message; the
+ * subclass names the layer, and its `code` is a union of that layer's codes.
+ *
+ * ERROR_CODES below is the one list of codes: adding a code is one line in its class's block.
+ * The types follow from it, the README's list is generated from it (`npm run errors:readme`),
+ * and test/errors.test.ts fails if src/ throws a code missing here, if a code here is thrown
+ * nowhere, or if the README's list is stale.
  */
-export class MtwireError extends Error {
-  readonly code: string
-  constructor(code: string, message: string) {
+
+/** Every code, by error class: `CODE: 'when it is raised'`. */
+export const ERROR_CODES = {
+  MtwireError: {
+    E_USAGE: 'the `mtwire` command was given wrong arguments',
+  },
+  CryptoError: {
+    E_TYPE: 'an argument is not of its type (a Uint8Array, an AuthKey from createAuthKey, an array of items)',
+    E_KEY_LENGTH: 'an AES key is not 32 bytes, or an auth key not 256',
+    E_IV_LENGTH: 'an IV is not 32 bytes (IGE) or 16 (CTR)',
+    E_DATA_ALIGNMENT: 'AES-IGE data is not a multiple of 16 bytes',
+    E_OUT_LENGTH: '`out` is too small for the result',
+    E_OVERLAP: '`out` partially overlaps the input (the same range, in place, is fine)',
+    E_DISPOSED: 'an AES-CTR stream or an AuthKey was used after dispose()',
+    E_ITERATIONS: 'PBKDF2 iterations outside 1..2^32 - 1',
+    E_LENGTH: 'randomBytes() length is not a non-negative integer',
+    E_OPTION: 'an option has a value it does not take',
+    E_BACKEND_UNAVAILABLE: 'the backend, WASM flavour or AES core asked for cannot run here (or its module failed to load)',
+    E_NOT_LOADED: 'browser build: createCryptoSync() before one await createCrypto() loaded that backend',
+    E_NO_RANDOM: 'the runtime has no crypto.getRandomValues and options.random was not given',
+    E_DIRECTION: 'an envelope direction `x` other than 0 (client to server) or 8 (server to client)',
+    E_INNER_LAYOUT: "an inner message whose size or length field does not fit the envelope's layout",
+    E_OUT_OF_MEMORY: 'WebAssembly memory cannot grow for another AES-CTR stream',
+  },
+  SecurityError: {
+    E_DECRYPT: 'an MTProto message failed decryption: any check, one code and message (no oracle)',
+  },
+  TlError: {
+    E_TL_TRUNCATED: 'TL data ends inside a value',
+    E_TL_LENGTH: 'a length prefix or message length disagrees with the data',
+    E_TL_TRAILING: 'bytes after the object (decodeTl without allowTrailing)',
+    E_TL_UNKNOWN_CONSTRUCTOR: 'a constructor id (decoding) or name (encoding) the codec does not know',
+    E_TL_UNEXPECTED_CONSTRUCTOR: 'a known constructor where the schema wants another type (a vector)',
+    E_TL_BAD_BOOL: 'a Bool that is neither boolTrue nor boolFalse',
+    E_TL_DEPTH: 'objects nested deeper than the reader allows',
+    E_TL_UNTYPED_VECTOR: 'a Vector of primitives where its element type is not known',
+    E_TL_VECTOR_COUNT: 'a vector count larger than the data can hold',
+    E_TL_BUDGET: 'a decode creating more objects, vector elements and byte views than maxObjects (default 2^19)',
+    E_TL_GZIP: 'malformed gzip_packed data',
+    E_TL_GZIP_TOO_LARGE: 'gzip_packed data inflating beyond maxGzipSize (default 16 MiB)',
+    E_TL_NOT_OBJECT: 'decodeTl on a bare Bool or Vector (read a method result with codec.results)',
+    E_TL_ENCODE: 'a value of the wrong type or out of range for its field',
+    E_TL_UNKNOWN_FIELD: "an object to encode has a field its constructor lacks (flags:# fields are computed)",
+    E_TL_OVERFLOW: "encodeTlInto's target buffer is too small",
+    E_TL_SCHEMA: 'a malformed TL schema (TlSchemaError: line and column)',
+    E_TL_ID_MISMATCH: "a schema line's explicit id differs from the CRC32 of its declaration",
+    E_TYPE: 'an argument to a TL entry point is not of its type (a codec, a Uint8Array, an object with `_`)',
+    E_OPTION: 'a TL option or argument has a value it does not take (maxObjects, offset, ...)',
+  },
+  TransportError: {
+    E_OPTION: 'a transport option has a value it does not take',
+    E_TYPE: 'an argument is not a Uint8Array',
+    E_STATE: 'a call out of order (send() before start(), after the connection closed)',
+    E_DISPOSED: 'the transport or connection was closed',
+    E_ROLE: 'a server-only operation on a client framing',
+    E_UNSUPPORTED: 'an operation the framing lacks (quick ACK on the full transport)',
+    E_RANDOM: 'the random source keeps producing forbidden obfuscated2 headers',
+    E_INTERNAL: 'a decoder bug turned into an error event instead of a stray exception',
+    E_PACKET_TOO_LONG: 'a packet over maxPacketLength (default 16 MiB), checked before allocating',
+    E_BAD_LENGTH: 'a packet length that is zero, unaligned or malformed',
+    E_BAD_CRC: 'the full transport CRC32 does not match',
+    E_BAD_SEQNO: 'the full transport seq_no is not the next one',
+    E_BAD_TOKEN: 'a quick-ACK token without its most significant bit',
+    E_BAD_HEADER: 'an obfuscated2 header no configured secret decrypts to a protocol tag',
+    E_BAD_SECRET: 'an MTProxy secret that is malformed or of an unknown kind',
+    E_TLS_MALFORMED: 'a fake-TLS ClientHello that does not parse',
+    E_TLS_RECORD: 'an unexpected or oversized TLS record',
+    E_TLS_SERVER_HELLO: "the proxy's fake-TLS server hello is wrong or lacks the secret's MAC",
+    E_TLS_ALERT: 'the proxy sent a TLS alert',
+    E_HTTP_HEADER: 'an HTTP header block too long',
+    E_HTTP_MALFORMED: 'a malformed HTTP request, status line, header or Content-Length',
+    E_HTTP_NOT_API: 'an HTTP request other than POST /api',
+    E_HTTP_UNSUPPORTED: 'HTTP chunked transfer encoding',
+    E_WS_HANDSHAKE: 'a WebSocket handshake that is refused or malformed',
+    E_WS_PROTOCOL: 'a WebSocket frame that breaks RFC 6455',
+    E_WS_TEXT: 'a WebSocket text message (MTProto is binary)',
+    E_WS_FRAGMENTS: 'a fragmented WebSocket message of more frames than maxFragments (default 1024)',
+    E_TRANSPORT_404: 'the peer sent transport error -404 (auth key not found, or malformed request)',
+    E_TRANSPORT_429: 'the peer sent transport error -429 (transport flood)',
+    E_TRANSPORT_444: 'the peer sent transport error -444 (invalid DC)',
+    E_TRANSPORT_STATUS: 'the peer sent another transport error code (TransportStatusError.status)',
+  },
+  HandshakeError: {},
+} as const satisfies Record<string, Record<`E_${string}`, string>>
+
+/** The error classes that have codes. */
+export type ErrorClassName = keyof typeof ERROR_CODES
+/** The codes of an error class (of every class by default). */
+export type ErrorCode<K extends ErrorClassName = ErrorClassName> = K extends ErrorClassName ? keyof (typeof ERROR_CODES)[K] & string : never
+
+export class MtwireError<C extends string = ErrorCode> extends Error {
+  readonly code: C
+  constructor(code: C, message: string) {
     super(message)
     this.code = code
     this.name = new.target.name
@@ -12,19 +108,19 @@ export class MtwireError extends Error {
 }
 
 /** Bad arguments to a crypto primitive: wrong key/IV length, unaligned data, wrong type. */
-export class CryptoError extends MtwireError {}
+export class CryptoError extends MtwireError<ErrorCode<'CryptoError'>> {}
 
 /**
  * A decryption or integrity check failed. Deliberately carries no detail: every failure of
  * one operation raises the same code and message, so it cannot serve as an oracle.
  */
-export class SecurityError extends MtwireError {}
+export class SecurityError extends MtwireError<ErrorCode<'SecurityError'>> {}
 
 /** Malformed TL data or schema. */
-export class TlError extends MtwireError {}
+export class TlError extends MtwireError<ErrorCode<'TlError'>> {}
 
 /** Malformed transport framing, or a transport-level error code from the peer. */
-export class TransportError extends MtwireError {}
+export class TransportError extends MtwireError<ErrorCode<'TransportError'>> {}
 
 /** Auth-key creation failed a check. */
-export class HandshakeError extends MtwireError {}
+export class HandshakeError extends MtwireError<ErrorCode<'HandshakeError'>> {}

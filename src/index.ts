@@ -4,6 +4,6 @@
  * supplies node:crypto where Node 18 lacks the WebCrypto global.
  */
 export * from './crypto/index.js'
-export { CryptoError, HandshakeError, MtwireError, SecurityError, TlError, TransportError } from './errors.js'
+export { CryptoError, HandshakeError, MtwireError, SecurityError, TlError, TransportError, ERROR_CODES, type ErrorCode, type ErrorClassName } from './errors.js'
 export * from './transport/index.js'
 export * from './tl/index.js'

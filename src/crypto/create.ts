@@ -1,9 +1,29 @@
-/** Backend selection: `createCrypto()` / `createCryptoSync()`. */
+/**
+ * Backend selection: `createCrypto()` / `createCryptoSync()`. The backends are loaded on demand
+ * (the pure-TS one with `import()`, the WASM flavours through wasm/embedded.ts), so that a
+ * bundle for the browser fetches only the one that runs; the Node entry point provides them all
+ * up front (src/crypto/eager.ts), so that `createCryptoSync` works there from the start.
+ */
 import { CryptoError } from '../errors.js'
 import { buildCrypto } from './api.js'
-import { jsCore } from './js/index.js'
 import type { Crypto, CryptoCore, CryptoOptions } from './types.js'
 import { loadWasmCore, loadWasmCoreSync } from './wasm/index.js'
+
+let jsCore: CryptoCore | undefined
+
+/** Makes the pure-TS backend available synchronously (src/crypto/eager.ts). */
+export function provideJsCore(core: CryptoCore): void {
+  jsCore = core
+}
+
+async function loadJsCore(): Promise<CryptoCore> {
+  return (jsCore ??= (await import('./js/index.js')).jsCore)
+}
+
+function jsCoreSync(): CryptoCore {
+  if (jsCore) return jsCore
+  throw new CryptoError('E_NOT_LOADED', 'the pure-TS backend is loaded on demand in this build: await createCrypto() (with the same options) once, then createCryptoSync() works')
+}
 
 function checkOptions(o: CryptoOptions): void {
   const oneOf = (name: keyof CryptoOptions, allowed: readonly string[]): void => {
@@ -39,9 +59,8 @@ function plan(o: CryptoOptions): { wasm: boolean; strict: boolean } {
 }
 
 /** With `backend: 'auto'`, a runtime without (usable) WebAssembly, e.g. Hermes, gets pure TS. */
-function fallback(e: unknown, strict: boolean): CryptoCore {
-  if (strict || !(e instanceof CryptoError) || e.code !== 'E_BACKEND_UNAVAILABLE') throw e
-  return jsCore
+function canFallBack(e: unknown, strict: boolean): boolean {
+  return !strict && e instanceof CryptoError && e.code === 'E_BACKEND_UNAVAILABLE'
 }
 
 /**
@@ -51,21 +70,30 @@ function fallback(e: unknown, strict: boolean): CryptoCore {
  */
 export async function createCrypto(options: CryptoOptions = {}): Promise<Crypto> {
   const { wasm, strict } = plan(options)
-  let core = jsCore
-  if (wasm) core = await loadWasmCore(options).catch((e: unknown) => fallback(e, strict))
-  return buildCrypto(core, options.random, options.native)
+  let core: CryptoCore | undefined
+  if (wasm) {
+    core = await loadWasmCore(options).catch((e: unknown) => {
+      if (canFallBack(e, strict)) return undefined
+      throw e
+    })
+  }
+  return buildCrypto(core ?? (await loadJsCore()), options.random, options.native)
 }
 
-/** Like `createCrypto`, but compiles WASM synchronously (Node, Deno, Bun, workers; not a browser main thread). */
+/**
+ * Like `createCrypto`, but compiles WASM synchronously (Node, Deno, Bun, workers; not a browser
+ * main thread). In the browser build, which loads backends on demand, it needs one
+ * `await createCrypto()` with the same options first (else `E_NOT_LOADED`).
+ */
 export function createCryptoSync(options: CryptoOptions = {}): Crypto {
   const { wasm, strict } = plan(options)
-  let core = jsCore
+  let core: CryptoCore | undefined
   if (wasm) {
     try {
       core = loadWasmCoreSync(options)
     } catch (e) {
-      core = fallback(e, strict)
+      if (!canFallBack(e, strict)) throw e
     }
   }
-  return buildCrypto(core, options.random, options.native)
+  return buildCrypto(core ?? jsCoreSync(), options.random, options.native)
 }

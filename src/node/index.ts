@@ -1,11 +1,12 @@
 /**
  * The Node entry point: everything in the universal API, plus `node:crypto` as the CSPRNG and
  * its WebCrypto as the PBKDF2 provider (Node 18 has no `globalThis.crypto`), Buffer's native
- * base64 decoding for the embedded WASM, and node:crypto's native SHA-256 and AES for large
- * MTProto messages.
+ * base64 decoding for the embedded WASM (all of it at hand from the start, not loaded on demand
+ * as in the browser build), and node:crypto's native SHA-256 and AES for large MTProto messages.
  */
 import { Buffer } from 'node:buffer'
 import { randomFillSync, webcrypto } from 'node:crypto'
+import { loadEagerly } from '../crypto/eager.js'
 import { setPlatform } from '../crypto/platform.js'
 import { installNodeProvider } from './provider.js'
 
@@ -18,6 +19,8 @@ setPlatform({
   subtle: webcrypto.subtle as unknown as SubtleCrypto,
   fromBase64: (s) => Buffer.from(s, 'base64') as Uint8Array<ArrayBuffer>,
 })
+// every backend and WASM module at hand, so createCryptoSync never waits for a load
+loadEagerly()
 // node:crypto for the envelope's large messages (SHA-NI, AES-NI), above measured thresholds
 installNodeProvider()
 

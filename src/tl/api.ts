@@ -1,5 +1,5 @@
 /** One-call encode and decode, and gzip_packed wrapping for senders. */
-import { ID_GZIP_PACKED, type TlCodec } from './codec.js'
+import { ID_GZIP_PACKED, type TlCodec, type TlDecoded, type TlEncodable } from './codec.js'
 import { checkCodec, checkTlBytes } from './errors.js'
 import { TlReader, type TlReaderOptions } from './reader.js'
 import { TlError } from '../errors.js'
@@ -8,8 +8,12 @@ import { gzip } from './gzip.js'
 
 let scratch: TlWriter | null = null
 
-/** Serializes one boxed object (or method call) with `codec`; returns a fresh array. */
-export function encodeTl<T extends { _: string }>(codec: TlCodec, obj: T): Uint8Array {
+/**
+ * Serializes one boxed object (or method call) with `codec`; returns a fresh array. With a
+ * generated codec, `obj` must be one of its schema's objects: a misspelled constructor or field
+ * does not compile (and a field the constructor lacks is `E_TL_UNKNOWN_FIELD` at run time).
+ */
+export function encodeTl<C extends TlCodec>(codec: C, obj: TlEncodable<C>): Uint8Array {
   checkCodec(codec)
   checkObject(obj)
   // one growing scratch buffer per codec user, then one exact copy out
@@ -28,7 +32,7 @@ export function encodeTl<T extends { _: string }>(codec: TlCodec, obj: T): Uint8
  * transport frame) and returns the number of bytes written. Throws E_TL_OVERFLOW, leaving the
  * bytes past `offset` unspecified, if `target` is too small.
  */
-export function encodeTlInto<T extends { _: string }>(codec: TlCodec, obj: T, target: Uint8Array, offset = 0): number {
+export function encodeTlInto<C extends TlCodec>(codec: C, obj: TlEncodable<C>, target: Uint8Array, offset = 0): number {
   checkCodec(codec)
   checkObject(obj)
   checkTlBytes(target, 'target')
@@ -44,14 +48,18 @@ export interface DecodeOptions extends TlReaderOptions {
 }
 
 /**
- * Reads one boxed object from `data` (gzip_packed is inflated transparently), within the
- * limits of `options` (depth, gzip output, objects: see `TlReaderOptions`).
+ * Reads one boxed object from `data` (gzip_packed is inflated transparently): a constructor or
+ * method call of `codec`, typed as its schema's union with a generated codec (narrow it on `_`).
+ * A bare `Bool` or `Vector` (a method's result: read it with `codec.results`) is
+ * `E_TL_NOT_OBJECT`. Within the limits of `options` (depth, gzip output, objects: see
+ * `TlReaderOptions`).
  */
-export function decodeTl<T = any>(codec: TlCodec, data: Uint8Array, options: DecodeOptions = {}): T {
+export function decodeTl<C extends TlCodec>(codec: C, data: Uint8Array, options: DecodeOptions = {}): TlDecoded<C> {
   checkCodec(codec)
   if (typeof options !== 'object' || options === null) throw new TlError('E_OPTION', 'options must be an object')
   const r = new TlReader(codec, data, options)
   const v = r.object()
+  if (typeof v !== 'object' || Array.isArray(v)) r.fail('E_TL_NOT_OBJECT', `expected an object, got ${Array.isArray(v) ? 'a Vector' : 'a Bool'}`, 0)
   if (!options.allowTrailing && r.pos !== r.end) r.fail('E_TL_TRAILING', `${r.end - r.pos} bytes after the object`)
   return v
 }

@@ -16,7 +16,18 @@ export type TlReadFn = (r: TlReader) => any
 /** Writes the fields of one constructor (bare: no id). */
 export type TlWriteFn = (w: TlWriter, o: any) => void
 
-export interface TlCodec {
+/** Key of `TlCodec`'s type-only member (declared, never present at run time). */
+declare const TL_TYPES: unique symbol
+
+/**
+ * The readers and writers of a schema. `O` and `I` exist for the type checker only: the
+ * objects `decodeTl` returns with this codec and the objects `encodeTl` takes (a generated codec
+ * names its schema's union, so that a misspelled constructor or field does not compile). The
+ * bare `TlCodec` (`any`) is any codec.
+ */
+export interface TlCodec<O = any, I = O> {
+  /** Types only: never set. */
+  readonly [TL_TYPES]?: { readonly decodes: O; readonly encodes: I }
   /** boxed id -> field reader */
   readonly readers: ReadonlyMap<number, TlReadFn>
   /** constructor (or method) name -> field writer */
@@ -27,13 +38,18 @@ export interface TlCodec {
   readonly results?: Readonly<Record<string, TlReadFn>>
 }
 
+/** What `decodeTl` returns with codec `C`: its schema's constructors and methods (or `any`). */
+export type TlDecoded<C> = C extends TlCodec<infer O, any> ? O : never
+/** What `encodeTl` takes with codec `C`. */
+export type TlEncodable<C> = C extends TlCodec<any, infer I> ? I : never
+
 export const ID_VECTOR = 0x1cb5c415
 export const ID_BOOL_TRUE = 0x997275b5
 export const ID_BOOL_FALSE = 0xbc799737
 export const ID_GZIP_PACKED = 0x3072cfa1
 
 /** One codec that knows every constructor of `codecs`; later ones win on a clash. */
-export function mergeCodecs(...codecs: TlCodec[]): TlCodec {
+export function mergeCodecs<C extends TlCodec[]>(...codecs: C): TlCodec<TlDecoded<C[number]>, TlEncodable<C[number]>> {
   const readers = new Map<number, TlReadFn>()
   const writers: Record<string, TlWriteFn> = Object.create(null)
   const ids: Record<string, number> = Object.create(null)

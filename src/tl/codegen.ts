@@ -210,7 +210,9 @@ function reader(ctx: Ctx, c: TlCombinator): string {
 
 function writer(ctx: Ctx, c: TlCombinator): string {
   const sig = ctx.ts ? `(w: TlWriter, o: ${rawName(c)}): void` : '(w, o)'
-  const out: string[] = []
+  // every key must be one of the constructor's fields (flags:# fields are not stored)
+  const known = ['_', ...c.params.filter((p) => !(p.type.kind === 'prim' && p.type.name === '#')).map((p) => p.name)]
+  const out: string[] = [`for (const k in o) if (${known.map((k) => `k !== ${JSON.stringify(k)}`).join(' && ')}) w.unknownField(o, k)`]
   const ps = c.params
   for (let i = 0; i < ps.length; i++) {
     const p = ps[i]
@@ -257,7 +259,14 @@ function body(schema: TlSchema, ts: boolean): { ctx: Ctx; all: TlCombinator[]; c
     '',
     fns.join('\n\n'),
     '',
-    `const readers = new Map${ts ? '<number, TlReadFn>' : ''}([\n${all.map((c) => `  [${hex(c.id)}, ${fn(c, 'r')}],`).join('\n')}\n])`,
+    // one set() per reader: an array literal of thousands of [id, reader] pairs makes TypeScript
+    // compute their union (TS2590 "too complex to represent" on a full api.tl), typed or not;
+    // in a function marked pure, so that a bundle that does not use the codec drops it all
+    `const readers = /* @__PURE__ */ (() => {`,
+    `  const m = new Map${ts ? '<number, TlReadFn>' : ''}()`,
+    ...all.map((c) => `  m.set(${hex(c.id)}, ${fn(c, 'r')})`),
+    '  return m',
+    '})()',
     `const writers${ts ? ': Record<string, TlWriteFn>' : ''} = {\n${all.map((c) => `  ${prop(c.name)}: ${fn(c, 'w')},`).join('\n')}\n}`,
     `const ids${ts ? ': Record<string, number>' : ''} = {\n${all.map((c) => `  ${prop(c.name)}: ${hex(c.id)},`).join('\n')}\n}`,
     `const results${ts ? ': Record<string, TlReadFn>' : ''} = {\n${results.join('\n')}\n}`,
@@ -290,11 +299,12 @@ export function generateTs(schema: TlSchema, options: GenerateOptions): string {
   const cons = all.filter((c) => c.kind === 'constructor')
   const meths = all.filter((c) => c.kind === 'method')
   lines.push(`/** Every constructor of the schema. */`, `export type ${P}Object = ${cons.length ? cons.map(rawName).join(' | ') : 'never'}`)
+  lines.push(`/** Every method call of the schema. */`, `export type ${P}Request = ${meths.length ? meths.map(rawName).join(' | ') : 'never'}`)
   lines.push(`/** Every method: its request and its result type. */`)
   lines.push(`export interface ${P}Methods {\n${meths.map((m) => `  ${prop(m.name)}: { params: ${rawName(m)}; result: ${m.resultType.kind === 'generic' ? 'unknown' : tsType(ctx, m.resultType, false)} }\n`).join('')}}`)
   lines.push('', ...code, '')
-  lines.push(`/** Readers, writers, ids and method result readers of the ${options.name} schema. */`)
-  lines.push(`export const ${options.name}Codec: TlCodec = { readers, writers, ids, results }`, '')
+  lines.push(`/** Readers, writers, ids and method result readers of the ${options.name} schema (typed: decodeTl gives ${P}Object | ${P}Request). */`)
+  lines.push(`export const ${options.name}Codec: TlCodec<${P}Object | ${P}Request> = { readers, writers, ids, results }`, '')
   return lines.join('\n').replace(/\n{3,}/g, '\n\n')
 }
 

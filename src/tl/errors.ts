@@ -2,13 +2,13 @@
  * TL errors. Both are `TlError`s (stable `code`), with where the problem is: a byte offset
  * for malformed binary data, a line and column for a malformed schema.
  */
-import { TlError } from '../errors.js'
+import { TlError, type ErrorCode } from '../errors.js'
 import type { TlCodec } from './codec.js'
 
 /** Malformed or unsupported binary TL data; `offset` is where reading failed. */
 export class TlDecodeError extends TlError {
   readonly offset: number
-  constructor(code: string, message: string, offset: number) {
+  constructor(code: ErrorCode<'TlError'>, message: string, offset: number) {
     super(code, `${message} (at offset ${offset})`)
     this.offset = offset
   }
@@ -21,7 +21,7 @@ export class TlEncodeError extends TlError {}
 export class TlSchemaError extends TlError {
   readonly line: number
   readonly column: number
-  constructor(code: string, message: string, line: number, column: number) {
+  constructor(code: ErrorCode<'TlError'>, message: string, line: number, column: number) {
     super(code, `${message} (line ${line}, column ${column})`)
     this.line = line
     this.column = column

@@ -5,7 +5,7 @@
 export { TlReader, TL_MAX_OBJECTS, TL_MAX_OBJECTS_UNTRUSTED, TL_UNTRUSTED, type TlReaderOptions } from './reader.js'
 export { TlWriter } from './writer.js'
 export {
-  type TlCodec, type TlObject, type TlReadFn, type TlWriteFn,
+  type TlCodec, type TlObject, type TlReadFn, type TlWriteFn, type TlDecoded, type TlEncodable,
   mergeCodecs, constructorName, ID_VECTOR, ID_BOOL_TRUE, ID_BOOL_FALSE, ID_GZIP_PACKED,
 } from './codec.js'
 export { TlDecodeError, TlEncodeError, TlSchemaError } from './errors.js'

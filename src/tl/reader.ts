@@ -8,7 +8,7 @@ import { ID_BOOL_FALSE, ID_BOOL_TRUE, ID_GZIP_PACKED, ID_VECTOR, type TlCodec, t
 import { checkCodec, checkTlBytes, TlDecodeError } from './errors.js'
 import { gunzipBounded } from './gzip.js'
 import { utf8Decode } from './utf8.js'
-import { TlError } from '../errors.js'
+import { TlError, type ErrorCode } from '../errors.js'
 
 export interface TlReaderOptions {
   /** Deepest nesting of objects and vectors (default 64). */
@@ -110,7 +110,7 @@ export class TlReader {
   }
 
   /** Throws a `TlDecodeError` at `at` (default: the current position). */
-  fail(code: string, message: string, at = this.pos): never {
+  fail(code: ErrorCode<'TlError'>, message: string, at = this.pos): never {
     throw new TlDecodeError(code, message, this.base + at)
   }
 

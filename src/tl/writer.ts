@@ -229,6 +229,15 @@ export class TlWriter {
     for (let i = 0; i < items.length; i++) fn(this, items[i])
   }
 
+  /**
+   * Raises E_TL_UNKNOWN_FIELD: `o` has a field its constructor lacks (generated writers check
+   * every key before writing, so that a misspelled optional field is not silently dropped).
+   */
+  unknownField(o: { _: string }, key: string): never {
+    const flags = /^flags\d*$/.test(key) ? ' (flags:# fields are computed from the optional fields that are set)' : ''
+    throw new TlEncodeError('E_TL_UNKNOWN_FIELD', `${o._} has no field ${JSON.stringify(key)}${flags}`)
+  }
+
   /** Reserves a 4-byte slot to fill later with `patchInt` (a length not known yet). */
   reserveInt(): number {
     this.ensure(4)

@@ -1,4 +1,4 @@
-import { TransportError } from '../errors.js'
+import { TransportError, type ErrorCode } from '../errors.js'
 
 /**
  * A transport-level error code sent by the peer: a 4-byte packet holding a negative
@@ -8,18 +8,19 @@ import { TransportError } from '../errors.js'
 export class TransportStatusError extends TransportError {
   readonly status: number
   constructor(status: number) {
-    const known: Record<number, string> = {
-      404: 'auth key not found or malformed request',
-      429: 'transport flood',
-      444: 'invalid DC',
-    }
-    const code = status in known ? `E_TRANSPORT_${status}` : 'E_TRANSPORT_STATUS'
-    super(code, `peer sent transport error -${status}${status in known ? ` (${known[status]})` : ''}`)
+    const k = KNOWN_STATUS[status]
+    super(k?.[0] ?? 'E_TRANSPORT_STATUS', `peer sent transport error -${status}${k ? ` (${k[1]})` : ''}`)
     this.status = status
   }
 }
 
-export function fail(code: string, message: string): never {
+const KNOWN_STATUS: Record<number, [ErrorCode<'TransportError'>, string] | undefined> = {
+  404: ['E_TRANSPORT_404', 'auth key not found or malformed request'],
+  429: ['E_TRANSPORT_429', 'transport flood'],
+  444: ['E_TRANSPORT_444', 'invalid DC'],
+}
+
+export function fail(code: ErrorCode<'TransportError'>, message: string): never {
   throw new TransportError(code, message)
 }
 

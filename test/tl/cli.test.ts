@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { decodeCommand, genTlCommand } from '../../src/node/cli-tl.js'
-import { encodeTl, mtprotoCodec, TlWriter } from '../../src/tl/index.js'
+import { encodeTl, mtprotoCodec, TlWriter, type RawMsg_container } from '../../src/tl/index.js'
 import { samplesAuthKey as S, toHex } from '../vectors/samples-auth-key.js'
 
 const require = createRequire(import.meta.url)
@@ -32,7 +32,7 @@ describe('mtwire decode', () => {
   })
 
   it('reads binary and hex files, nested containers indented', async () => {
-    const c = { _: 'msg_container', messages: [{ _: 'message', msg_id: 5n, seqno: 1, body: { _: 'rpc_result', req_msg_id: 4n, result: { _: 'rpc_error', error_code: 400, error_message: 'BAD' } } }] }
+    const c: RawMsg_container = { _: 'msg_container', messages: [{ _: 'message', msg_id: 5n, seqno: 1, body: { _: 'rpc_result', req_msg_id: 4n, result: { _: 'rpc_error', error_code: 400, error_message: 'BAD' } } }] }
     const bin = join(dir, 'c.bin')
     writeFileSync(bin, encodeTl(mtprotoCodec, c))
     const a = await run(decodeCommand, [bin])
@@ -79,7 +79,7 @@ describe('mtwire gen-tl', () => {
     expect(ts).toContain("from 'mtwire'")
     expect(ts).toContain('export interface RawPoint {')
     expect(ts).toContain('export const tinyCodec: TlCodec')
-    expect(ts).toContain('[0xe3fe70f4, r_point]') // CRC32 of "point x:int y:int = Point"
+    expect(ts).toContain('m.set(0xe3fe70f4, r_point)') // CRC32 of "point x:int y:int = Point"
   })
 
   it('refuses a schema whose explicit id is wrong, naming the line', async () => {

@@ -2,7 +2,7 @@
 import { gzipSync } from 'fflate'
 import { describe, expect, it } from 'vitest'
 import { TlError } from '../../src/errors.js'
-import { compileCodec, decodeTl, encodeTl, gzipPacked, mtprotoCodec, parseSchema, secretCodec, TlWriter, ID_GZIP_PACKED, type TlCodec } from '../../src/tl/index.js'
+import { compileCodec, decodeTl, encodeTl, gzipPacked, mtprotoCodec, parseSchema, secretCodec, TlWriter, ID_GZIP_PACKED, type TlCodec, type RawFuture_salts } from '../../src/tl/index.js'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { RandomValues, rng, type Rng } from './random.js'
@@ -63,7 +63,7 @@ describe('fuzz', () => {
   }
 
   it('mutated gzip_packed, and gzip_packed of random data', () => {
-    const salts = { _: 'future_salts', req_msg_id: 1n, now: 2, salts: Array.from({ length: 40 }, (_, i) => ({ _: 'future_salt', valid_since: i, valid_until: i, salt: 3n })) }
+    const salts: RawFuture_salts = { _: 'future_salts', req_msg_id: 1n, now: 2, salts: Array.from({ length: 40 }, (_, i) => ({ _: 'future_salt', valid_since: i, valid_until: i, salt: 3n })) }
     const good = gzipPacked(encodeTl(mtprotoCodec, salts))
     expect(decodeTl(mtprotoCodec, good)).toEqual(salts)
     for (let i = 0; i < 1500; i++) onlyTlErrors(mtprotoCodec, mutate(r, good))

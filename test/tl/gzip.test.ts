@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto'
 import { gunzipSync, gzipSync } from 'fflate'
 import { describe, expect, it } from 'vitest'
 import { TlError } from '../../src/errors.js'
-import { decodeTl, encodeTl, gunzipBounded, gzipPacked, mtprotoCodec, TlReader, TlWriter, ID_GZIP_PACKED } from '../../src/tl/index.js'
+import { decodeTl, encodeTl, gunzipBounded, gzipPacked, mtprotoCodec, TlReader, TlWriter, ID_GZIP_PACKED, type RawFuture_salts } from '../../src/tl/index.js'
 
 const packed = (inner: Uint8Array, level = 6) => {
   const w = new TlWriter(null)
@@ -22,7 +22,7 @@ const codeOf = (f: () => unknown) => {
 }
 
 describe('gzip_packed', () => {
-  const salts = {
+  const salts: RawFuture_salts = {
     _: 'future_salts',
     req_msg_id: 1n,
     now: 2,
@@ -47,6 +47,7 @@ describe('gzip_packed', () => {
     w.long(5n)
     w.raw(packed(v.result()))
     const o = decodeTl(mtprotoCodec, w.result())
+    if (o._ !== 'rpc_result' || !(o.result instanceof Uint8Array)) throw new Error('expected an rpc_result with raw bytes')
     expect(o.result).toEqual(v.result())
     expect(new TlReader(mtprotoCodec, o.result).longs()).toHaveLength(100)
   })

@@ -6,10 +6,16 @@ import { randomBytes } from 'node:crypto'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { getPlatform, setPlatform } from '../../src/crypto/platform.js'
 import { fromBase64 } from '../../src/crypto/wasm/base64.js'
-import * as modules from '../../src/crypto/wasm/modules.generated.js'
+import * as relaxed from '../../src/crypto/wasm/embedded/mtwire-relaxed-simd.js'
+import * as simd from '../../src/crypto/wasm/embedded/mtwire-simd.js'
+import * as none from '../../src/crypto/wasm/embedded/mtwire.js'
+import * as relaxedRaw from '../../src/crypto/wasm/embedded/mtwire-relaxed-simd.raw.js'
+import * as simdRaw from '../../src/crypto/wasm/embedded/mtwire-simd.raw.js'
+import * as noneRaw from '../../src/crypto/wasm/embedded/mtwire.raw.js'
 
 const inputs = [
-  ...Object.values(modules),
+  ...[relaxed, simd, none].map((m) => m.deflated),
+  ...[relaxedRaw, simdRaw, noneRaw].map((m) => m.raw),
   ...Array.from({ length: 70 }, (_, n) => randomBytes(n).toString('base64')),
   randomBytes(100_000).toString('base64'),
 ]

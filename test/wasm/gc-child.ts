@@ -5,6 +5,9 @@
  */
 import { _wasmInstance, loadWasmCoreSync } from '../../src/crypto/wasm/index.js'
 import { SLOT_SIZE } from '../../src/crypto/wasm/layout.js'
+import { loadEagerly } from '../../src/crypto/eager.js'
+
+loadEagerly() // as the Node entry does: synchronous loading from src/
 
 const core = loadWasmCoreSync({ simd: 'baseline' })
 const inst = _wasmInstance('baseline')!

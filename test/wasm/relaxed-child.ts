@@ -16,6 +16,9 @@ import { SCRATCH_SIZE } from '../../src/crypto/wasm/layout.js'
 import { refCtr, refIge } from '../crypto/reference.js'
 import { SNAPSHOT, hex, samplesAuthKey as S, toHex } from '../vectors/samples-auth-key.js'
 import { prng } from './cores.js'
+import { loadEagerly } from '../../src/crypto/eager.js'
+
+loadEagerly() // as the Node entry does: synchronous loading from src/
 
 const failures: string[] = []
 let checks = 0

@@ -1,24 +1,31 @@
 /**
  * WASM backend loader. Three flavours of the same AssemblyScript sources (assembly/) are
- * embedded as base64: relaxed SIMD, baseline SIMD, no SIMD, chosen by `WebAssembly.validate`
- * probes of the features. The SIMD
+ * embedded (./embedded.ts: one module each, imported on demand): relaxed SIMD, baseline SIMD,
+ * no SIMD, chosen by `WebAssembly.validate` probes of the features, so that only the chosen
+ * flavour is ever fetched, decoded and compiled. The SIMD
  * flavours default to the constant-time vector-permute AES; the table AES is opt-in there
  * (`aes: 'table'`) and the only one in the no-SIMD flavour. A request that cannot be met throws
  * `E_BACKEND_UNAVAILABLE` (createCrypto falls back to pure TS only with `backend: 'auto'`).
  */
 import { CryptoError } from '../../errors.js'
 import type { CryptoCore, CryptoOptions } from '../types.js'
-import { fromBase64 } from './base64.js'
 import { makeCore, WasmInstance, type WasmExports } from './core.js'
+import { compileEmbedded, compileEmbeddedSync, type EmbeddedWasm } from './embedded.js'
 import { SCRATCH } from './layout.js'
-import * as embedded from './modules.generated.js'
 
 export type Flavour = 'relaxed' | 'baseline' | 'none'
 
-const FLAVOURS: Record<Flavour, { b64: string; label: string; simd: boolean }> = {
-  relaxed: { b64: embedded.relaxedSimd, label: 'wasm-relaxed-simd', simd: true },
-  baseline: { b64: embedded.simd, label: 'wasm-simd', simd: true },
-  none: { b64: embedded.none, label: 'wasm', simd: false },
+/** The embedded module of each flavour (each `import()` a chunk of its own in bundles). */
+export const FLAVOUR_WASM: Record<Flavour, EmbeddedWasm> = {
+  relaxed: { file: 'mtwire-relaxed-simd.wasm', load: () => import('./embedded/mtwire-relaxed-simd.js') },
+  baseline: { file: 'mtwire-simd.wasm', load: () => import('./embedded/mtwire-simd.js') },
+  none: { file: 'mtwire.wasm', load: () => import('./embedded/mtwire.js') },
+}
+
+const FLAVOURS: Record<Flavour, { wasm: EmbeddedWasm; label: string; simd: boolean }> = {
+  relaxed: { wasm: FLAVOUR_WASM.relaxed, label: 'wasm-relaxed-simd', simd: true },
+  baseline: { wasm: FLAVOUR_WASM.baseline, label: 'wasm-simd', simd: true },
+  none: { wasm: FLAVOUR_WASM.none, label: 'wasm', simd: false },
 }
 
 // Feature probes (the smallest function using the feature): () -> v128 built with
@@ -31,7 +38,6 @@ const PROBE: Record<Flavour, number[] | null> = {
   none: null,
 }
 const supportCache = new Map<Flavour, boolean>()
-const moduleCache = new Map<Flavour, WebAssembly.Module>()
 const instanceCache = new Map<Flavour, WasmInstance>()
 
 function hasWasm(): boolean {
@@ -139,28 +145,16 @@ function core(f: Flavour, aes: 'ct' | 'table', inst: WasmInstance): CryptoCore {
 /** Resolves to the best WASM core the options allow, or throws `E_BACKEND_UNAVAILABLE`. */
 export async function loadWasmCore(options: CryptoOptions): Promise<CryptoCore> {
   const { flavour, aes } = choose(options)
-  let module = moduleCache.get(flavour)
-  if (!module) {
-    // async compile: allowed on a browser main thread for any module size
-    module = await WebAssembly.compile(fromBase64(FLAVOURS[flavour].b64))
-    moduleCache.set(flavour, module)
-  }
-  return core(flavour, aes, instantiate(flavour, module))
+  return core(flavour, aes, instantiate(flavour, await compileEmbedded(FLAVOURS[flavour].wasm)))
 }
 
-/** Synchronous variant (Node, Deno, Bun, workers). */
+/**
+ * Synchronous variant (Node, Deno, Bun, workers). Where modules load on demand (the browser
+ * build), throws `E_NOT_LOADED` until an async load brought the chosen flavour.
+ */
 export function loadWasmCoreSync(options: CryptoOptions): CryptoCore {
   const { flavour, aes } = choose(options)
-  let module = moduleCache.get(flavour)
-  if (!module) {
-    try {
-      module = new WebAssembly.Module(fromBase64(FLAVOURS[flavour].b64))
-    } catch (err) {
-      throw new CryptoError('E_BACKEND_UNAVAILABLE', `cannot compile the ${FLAVOURS[flavour].label} module synchronously here: ${String(err)}`)
-    }
-    moduleCache.set(flavour, module)
-  }
-  return core(flavour, aes, instantiate(flavour, module))
+  return core(flavour, aes, instantiate(flavour, compileEmbeddedSync(FLAVOURS[flavour].wasm)))
 }
 
 /** For tests: the shared instance behind a flavour (memory inspection), if loaded. */

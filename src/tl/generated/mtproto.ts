@@ -450,6 +450,8 @@ export type TypeJSONValue = RawJsonNull | RawJsonBool | RawJsonNumber | RawJsonS
 
 /** Every constructor of the schema. */
 export type MtprotoObject = RawResPQ | RawP_q_inner_data | RawP_q_inner_data_dc | RawP_q_inner_data_temp | RawP_q_inner_data_temp_dc | RawServer_DH_params_fail | RawServer_DH_params_ok | RawServer_DH_inner_data | RawClient_DH_inner_data | RawDh_gen_ok | RawDh_gen_retry | RawDh_gen_fail | RawBind_auth_key_inner | RawRpc_result | RawRpc_error | RawRpc_answer_unknown | RawRpc_answer_dropped_running | RawRpc_answer_dropped | RawFuture_salt | RawFuture_salts | RawPong | RawDestroy_session_ok | RawDestroy_session_none | RawNew_session_created | RawMsg_container | RawMessage | RawMsg_copy | RawGzip_packed | RawMsgs_ack | RawBad_msg_notification | RawBad_server_salt | RawMsg_resend_req | RawMsgs_state_req | RawMsgs_state_info | RawMsgs_all_info | RawMsg_detailed_info | RawMsg_new_detailed_info | RawDestroy_auth_key_ok | RawDestroy_auth_key_none | RawDestroy_auth_key_fail | RawHttp_wait | RawInputClientProxy | RawJsonObjectValue | RawJsonNull | RawJsonBool | RawJsonNumber | RawJsonString | RawJsonArray | RawJsonObject
+/** Every method call of the schema. */
+export type MtprotoRequest = RawReq_pqRequest | RawReq_pq_multiRequest | RawReq_DH_paramsRequest | RawSet_client_DH_paramsRequest | RawRpc_drop_answerRequest | RawGet_future_saltsRequest | RawPingRequest | RawPing_delay_disconnectRequest | RawDestroy_sessionRequest | RawDestroy_auth_keyRequest | RawInvokeAfterMsgRequest | RawInvokeAfterMsgsRequest | RawInitConnectionRequest | RawInvokeWithLayerRequest | RawInvokeWithoutUpdatesRequest
 /** Every method: its request and its result type. */
 export interface MtprotoMethods {
   req_pq: { params: RawReq_pqRequest; result: TypeResPQ }
@@ -478,6 +480,7 @@ function r_resPQ(r: TlReader): RawResPQ {
 }
 
 function w_resPQ(w: TlWriter, o: RawResPQ): void {
+  for (const k in o) if (k !== "_" && k !== "nonce" && k !== "server_nonce" && k !== "pq" && k !== "server_public_key_fingerprints") w.unknownField(o, k)
   w.int128(o.nonce)
   w.int128(o.server_nonce)
   w.bytes(o.pq)
@@ -495,6 +498,7 @@ function r_p_q_inner_data(r: TlReader): RawP_q_inner_data {
 }
 
 function w_p_q_inner_data(w: TlWriter, o: RawP_q_inner_data): void {
+  for (const k in o) if (k !== "_" && k !== "pq" && k !== "p" && k !== "q" && k !== "nonce" && k !== "server_nonce" && k !== "new_nonce") w.unknownField(o, k)
   w.bytes(o.pq)
   w.bytes(o.p)
   w.bytes(o.q)
@@ -515,6 +519,7 @@ function r_p_q_inner_data_dc(r: TlReader): RawP_q_inner_data_dc {
 }
 
 function w_p_q_inner_data_dc(w: TlWriter, o: RawP_q_inner_data_dc): void {
+  for (const k in o) if (k !== "_" && k !== "pq" && k !== "p" && k !== "q" && k !== "nonce" && k !== "server_nonce" && k !== "new_nonce" && k !== "dc") w.unknownField(o, k)
   w.bytes(o.pq)
   w.bytes(o.p)
   w.bytes(o.q)
@@ -536,6 +541,7 @@ function r_p_q_inner_data_temp(r: TlReader): RawP_q_inner_data_temp {
 }
 
 function w_p_q_inner_data_temp(w: TlWriter, o: RawP_q_inner_data_temp): void {
+  for (const k in o) if (k !== "_" && k !== "pq" && k !== "p" && k !== "q" && k !== "nonce" && k !== "server_nonce" && k !== "new_nonce" && k !== "expires_in") w.unknownField(o, k)
   w.bytes(o.pq)
   w.bytes(o.p)
   w.bytes(o.q)
@@ -558,6 +564,7 @@ function r_p_q_inner_data_temp_dc(r: TlReader): RawP_q_inner_data_temp_dc {
 }
 
 function w_p_q_inner_data_temp_dc(w: TlWriter, o: RawP_q_inner_data_temp_dc): void {
+  for (const k in o) if (k !== "_" && k !== "pq" && k !== "p" && k !== "q" && k !== "nonce" && k !== "server_nonce" && k !== "new_nonce" && k !== "dc" && k !== "expires_in") w.unknownField(o, k)
   w.bytes(o.pq)
   w.bytes(o.p)
   w.bytes(o.q)
@@ -576,6 +583,7 @@ function r_server_DH_params_fail(r: TlReader): RawServer_DH_params_fail {
 }
 
 function w_server_DH_params_fail(w: TlWriter, o: RawServer_DH_params_fail): void {
+  for (const k in o) if (k !== "_" && k !== "nonce" && k !== "server_nonce" && k !== "new_nonce_hash") w.unknownField(o, k)
   w.int128(o.nonce)
   w.int128(o.server_nonce)
   w.int128(o.new_nonce_hash)
@@ -589,6 +597,7 @@ function r_server_DH_params_ok(r: TlReader): RawServer_DH_params_ok {
 }
 
 function w_server_DH_params_ok(w: TlWriter, o: RawServer_DH_params_ok): void {
+  for (const k in o) if (k !== "_" && k !== "nonce" && k !== "server_nonce" && k !== "encrypted_answer") w.unknownField(o, k)
   w.int128(o.nonce)
   w.int128(o.server_nonce)
   w.bytes(o.encrypted_answer)
@@ -605,6 +614,7 @@ function r_server_DH_inner_data(r: TlReader): RawServer_DH_inner_data {
 }
 
 function w_server_DH_inner_data(w: TlWriter, o: RawServer_DH_inner_data): void {
+  for (const k in o) if (k !== "_" && k !== "nonce" && k !== "server_nonce" && k !== "g" && k !== "dh_prime" && k !== "g_a" && k !== "server_time") w.unknownField(o, k)
   w.int128(o.nonce)
   w.int128(o.server_nonce)
   w.int(o.g)
@@ -622,6 +632,7 @@ function r_client_DH_inner_data(r: TlReader): RawClient_DH_inner_data {
 }
 
 function w_client_DH_inner_data(w: TlWriter, o: RawClient_DH_inner_data): void {
+  for (const k in o) if (k !== "_" && k !== "nonce" && k !== "server_nonce" && k !== "retry_id" && k !== "g_b") w.unknownField(o, k)
   w.int128(o.nonce)
   w.int128(o.server_nonce)
   w.long(o.retry_id)
@@ -636,6 +647,7 @@ function r_dh_gen_ok(r: TlReader): RawDh_gen_ok {
 }
 
 function w_dh_gen_ok(w: TlWriter, o: RawDh_gen_ok): void {
+  for (const k in o) if (k !== "_" && k !== "nonce" && k !== "server_nonce" && k !== "new_nonce_hash1") w.unknownField(o, k)
   w.int128(o.nonce)
   w.int128(o.server_nonce)
   w.int128(o.new_nonce_hash1)
@@ -649,6 +661,7 @@ function r_dh_gen_retry(r: TlReader): RawDh_gen_retry {
 }
 
 function w_dh_gen_retry(w: TlWriter, o: RawDh_gen_retry): void {
+  for (const k in o) if (k !== "_" && k !== "nonce" && k !== "server_nonce" && k !== "new_nonce_hash2") w.unknownField(o, k)
   w.int128(o.nonce)
   w.int128(o.server_nonce)
   w.int128(o.new_nonce_hash2)
@@ -662,6 +675,7 @@ function r_dh_gen_fail(r: TlReader): RawDh_gen_fail {
 }
 
 function w_dh_gen_fail(w: TlWriter, o: RawDh_gen_fail): void {
+  for (const k in o) if (k !== "_" && k !== "nonce" && k !== "server_nonce" && k !== "new_nonce_hash3") w.unknownField(o, k)
   w.int128(o.nonce)
   w.int128(o.server_nonce)
   w.int128(o.new_nonce_hash3)
@@ -677,6 +691,7 @@ function r_bind_auth_key_inner(r: TlReader): RawBind_auth_key_inner {
 }
 
 function w_bind_auth_key_inner(w: TlWriter, o: RawBind_auth_key_inner): void {
+  for (const k in o) if (k !== "_" && k !== "nonce" && k !== "temp_auth_key_id" && k !== "perm_auth_key_id" && k !== "temp_session_id" && k !== "expires_at") w.unknownField(o, k)
   w.long(o.nonce)
   w.long(o.temp_auth_key_id)
   w.long(o.perm_auth_key_id)
@@ -691,6 +706,7 @@ function r_rpc_result(r: TlReader): RawRpc_result {
 }
 
 function w_rpc_result(w: TlWriter, o: RawRpc_result): void {
+  for (const k in o) if (k !== "_" && k !== "req_msg_id" && k !== "result") w.unknownField(o, k)
   w.long(o.req_msg_id)
   w.object(o.result)
 }
@@ -702,6 +718,7 @@ function r_rpc_error(r: TlReader): RawRpc_error {
 }
 
 function w_rpc_error(w: TlWriter, o: RawRpc_error): void {
+  for (const k in o) if (k !== "_" && k !== "error_code" && k !== "error_message") w.unknownField(o, k)
   w.int(o.error_code)
   w.string(o.error_message)
 }
@@ -711,6 +728,7 @@ function r_rpc_answer_unknown(r: TlReader): RawRpc_answer_unknown {
 }
 
 function w_rpc_answer_unknown(w: TlWriter, o: RawRpc_answer_unknown): void {
+  for (const k in o) if (k !== "_") w.unknownField(o, k)
 }
 
 function r_rpc_answer_dropped_running(r: TlReader): RawRpc_answer_dropped_running {
@@ -718,6 +736,7 @@ function r_rpc_answer_dropped_running(r: TlReader): RawRpc_answer_dropped_runnin
 }
 
 function w_rpc_answer_dropped_running(w: TlWriter, o: RawRpc_answer_dropped_running): void {
+  for (const k in o) if (k !== "_") w.unknownField(o, k)
 }
 
 function r_rpc_answer_dropped(r: TlReader): RawRpc_answer_dropped {
@@ -728,6 +747,7 @@ function r_rpc_answer_dropped(r: TlReader): RawRpc_answer_dropped {
 }
 
 function w_rpc_answer_dropped(w: TlWriter, o: RawRpc_answer_dropped): void {
+  for (const k in o) if (k !== "_" && k !== "msg_id" && k !== "seq_no" && k !== "bytes") w.unknownField(o, k)
   w.long(o.msg_id)
   w.int(o.seq_no)
   w.int(o.bytes)
@@ -741,6 +761,7 @@ function r_future_salt(r: TlReader): RawFuture_salt {
 }
 
 function w_future_salt(w: TlWriter, o: RawFuture_salt): void {
+  for (const k in o) if (k !== "_" && k !== "valid_since" && k !== "valid_until" && k !== "salt") w.unknownField(o, k)
   w.int(o.valid_since)
   w.int(o.valid_until)
   w.long(o.salt)
@@ -754,6 +775,7 @@ function r_future_salts(r: TlReader): RawFuture_salts {
 }
 
 function w_future_salts(w: TlWriter, o: RawFuture_salts): void {
+  for (const k in o) if (k !== "_" && k !== "req_msg_id" && k !== "now" && k !== "salts") w.unknownField(o, k)
   w.long(o.req_msg_id)
   w.int(o.now)
   w.bareVector(w_future_salt, o.salts)
@@ -766,6 +788,7 @@ function r_pong(r: TlReader): RawPong {
 }
 
 function w_pong(w: TlWriter, o: RawPong): void {
+  for (const k in o) if (k !== "_" && k !== "msg_id" && k !== "ping_id") w.unknownField(o, k)
   w.long(o.msg_id)
   w.long(o.ping_id)
 }
@@ -776,6 +799,7 @@ function r_destroy_session_ok(r: TlReader): RawDestroy_session_ok {
 }
 
 function w_destroy_session_ok(w: TlWriter, o: RawDestroy_session_ok): void {
+  for (const k in o) if (k !== "_" && k !== "session_id") w.unknownField(o, k)
   w.long(o.session_id)
 }
 
@@ -785,6 +809,7 @@ function r_destroy_session_none(r: TlReader): RawDestroy_session_none {
 }
 
 function w_destroy_session_none(w: TlWriter, o: RawDestroy_session_none): void {
+  for (const k in o) if (k !== "_" && k !== "session_id") w.unknownField(o, k)
   w.long(o.session_id)
 }
 
@@ -796,6 +821,7 @@ function r_new_session_created(r: TlReader): RawNew_session_created {
 }
 
 function w_new_session_created(w: TlWriter, o: RawNew_session_created): void {
+  for (const k in o) if (k !== "_" && k !== "first_msg_id" && k !== "unique_id" && k !== "server_salt") w.unknownField(o, k)
   w.long(o.first_msg_id)
   w.long(o.unique_id)
   w.long(o.server_salt)
@@ -807,6 +833,7 @@ function r_msg_container(r: TlReader): RawMsg_container {
 }
 
 function w_msg_container(w: TlWriter, o: RawMsg_container): void {
+  for (const k in o) if (k !== "_" && k !== "messages") w.unknownField(o, k)
   w.bareVector(w_message, o.messages)
 }
 
@@ -819,6 +846,7 @@ function r_message(r: TlReader): RawMessage {
 }
 
 function w_message(w: TlWriter, o: RawMessage): void {
+  for (const k in o) if (k !== "_" && k !== "msg_id" && k !== "seqno" && k !== "bytes" && k !== "body") w.unknownField(o, k)
   w.long(o.msg_id)
   w.int(o.seqno)
   const at = w.reserveInt()
@@ -833,6 +861,7 @@ function r_msg_copy(r: TlReader): RawMsg_copy {
 }
 
 function w_msg_copy(w: TlWriter, o: RawMsg_copy): void {
+  for (const k in o) if (k !== "_" && k !== "orig_message") w.unknownField(o, k)
   w.object(o.orig_message)
 }
 
@@ -842,6 +871,7 @@ function r_gzip_packed(r: TlReader): RawGzip_packed {
 }
 
 function w_gzip_packed(w: TlWriter, o: RawGzip_packed): void {
+  for (const k in o) if (k !== "_" && k !== "packed_data") w.unknownField(o, k)
   w.bytes(o.packed_data)
 }
 
@@ -851,6 +881,7 @@ function r_msgs_ack(r: TlReader): RawMsgs_ack {
 }
 
 function w_msgs_ack(w: TlWriter, o: RawMsgs_ack): void {
+  for (const k in o) if (k !== "_" && k !== "msg_ids") w.unknownField(o, k)
   w.longs(o.msg_ids)
 }
 
@@ -862,6 +893,7 @@ function r_bad_msg_notification(r: TlReader): RawBad_msg_notification {
 }
 
 function w_bad_msg_notification(w: TlWriter, o: RawBad_msg_notification): void {
+  for (const k in o) if (k !== "_" && k !== "bad_msg_id" && k !== "bad_msg_seqno" && k !== "error_code") w.unknownField(o, k)
   w.long(o.bad_msg_id)
   w.int(o.bad_msg_seqno)
   w.int(o.error_code)
@@ -876,6 +908,7 @@ function r_bad_server_salt(r: TlReader): RawBad_server_salt {
 }
 
 function w_bad_server_salt(w: TlWriter, o: RawBad_server_salt): void {
+  for (const k in o) if (k !== "_" && k !== "bad_msg_id" && k !== "bad_msg_seqno" && k !== "error_code" && k !== "new_server_salt") w.unknownField(o, k)
   w.long(o.bad_msg_id)
   w.int(o.bad_msg_seqno)
   w.int(o.error_code)
@@ -888,6 +921,7 @@ function r_msg_resend_req(r: TlReader): RawMsg_resend_req {
 }
 
 function w_msg_resend_req(w: TlWriter, o: RawMsg_resend_req): void {
+  for (const k in o) if (k !== "_" && k !== "msg_ids") w.unknownField(o, k)
   w.longs(o.msg_ids)
 }
 
@@ -897,6 +931,7 @@ function r_msgs_state_req(r: TlReader): RawMsgs_state_req {
 }
 
 function w_msgs_state_req(w: TlWriter, o: RawMsgs_state_req): void {
+  for (const k in o) if (k !== "_" && k !== "msg_ids") w.unknownField(o, k)
   w.longs(o.msg_ids)
 }
 
@@ -907,6 +942,7 @@ function r_msgs_state_info(r: TlReader): RawMsgs_state_info {
 }
 
 function w_msgs_state_info(w: TlWriter, o: RawMsgs_state_info): void {
+  for (const k in o) if (k !== "_" && k !== "req_msg_id" && k !== "info") w.unknownField(o, k)
   w.long(o.req_msg_id)
   w.bytes(o.info)
 }
@@ -918,6 +954,7 @@ function r_msgs_all_info(r: TlReader): RawMsgs_all_info {
 }
 
 function w_msgs_all_info(w: TlWriter, o: RawMsgs_all_info): void {
+  for (const k in o) if (k !== "_" && k !== "msg_ids" && k !== "info") w.unknownField(o, k)
   w.longs(o.msg_ids)
   w.bytes(o.info)
 }
@@ -931,6 +968,7 @@ function r_msg_detailed_info(r: TlReader): RawMsg_detailed_info {
 }
 
 function w_msg_detailed_info(w: TlWriter, o: RawMsg_detailed_info): void {
+  for (const k in o) if (k !== "_" && k !== "msg_id" && k !== "answer_msg_id" && k !== "bytes" && k !== "status") w.unknownField(o, k)
   w.long(o.msg_id)
   w.long(o.answer_msg_id)
   w.int(o.bytes)
@@ -945,6 +983,7 @@ function r_msg_new_detailed_info(r: TlReader): RawMsg_new_detailed_info {
 }
 
 function w_msg_new_detailed_info(w: TlWriter, o: RawMsg_new_detailed_info): void {
+  for (const k in o) if (k !== "_" && k !== "answer_msg_id" && k !== "bytes" && k !== "status") w.unknownField(o, k)
   w.long(o.answer_msg_id)
   w.int(o.bytes)
   w.int(o.status)
@@ -955,6 +994,7 @@ function r_destroy_auth_key_ok(r: TlReader): RawDestroy_auth_key_ok {
 }
 
 function w_destroy_auth_key_ok(w: TlWriter, o: RawDestroy_auth_key_ok): void {
+  for (const k in o) if (k !== "_") w.unknownField(o, k)
 }
 
 function r_destroy_auth_key_none(r: TlReader): RawDestroy_auth_key_none {
@@ -962,6 +1002,7 @@ function r_destroy_auth_key_none(r: TlReader): RawDestroy_auth_key_none {
 }
 
 function w_destroy_auth_key_none(w: TlWriter, o: RawDestroy_auth_key_none): void {
+  for (const k in o) if (k !== "_") w.unknownField(o, k)
 }
 
 function r_destroy_auth_key_fail(r: TlReader): RawDestroy_auth_key_fail {
@@ -969,6 +1010,7 @@ function r_destroy_auth_key_fail(r: TlReader): RawDestroy_auth_key_fail {
 }
 
 function w_destroy_auth_key_fail(w: TlWriter, o: RawDestroy_auth_key_fail): void {
+  for (const k in o) if (k !== "_") w.unknownField(o, k)
 }
 
 function r_http_wait(r: TlReader): RawHttp_wait {
@@ -979,6 +1021,7 @@ function r_http_wait(r: TlReader): RawHttp_wait {
 }
 
 function w_http_wait(w: TlWriter, o: RawHttp_wait): void {
+  for (const k in o) if (k !== "_" && k !== "max_delay" && k !== "wait_after" && k !== "max_wait") w.unknownField(o, k)
   w.int(o.max_delay)
   w.int(o.wait_after)
   w.int(o.max_wait)
@@ -991,6 +1034,7 @@ function r_inputClientProxy(r: TlReader): RawInputClientProxy {
 }
 
 function w_inputClientProxy(w: TlWriter, o: RawInputClientProxy): void {
+  for (const k in o) if (k !== "_" && k !== "address" && k !== "port") w.unknownField(o, k)
   w.string(o.address)
   w.int(o.port)
 }
@@ -1002,6 +1046,7 @@ function r_jsonObjectValue(r: TlReader): RawJsonObjectValue {
 }
 
 function w_jsonObjectValue(w: TlWriter, o: RawJsonObjectValue): void {
+  for (const k in o) if (k !== "_" && k !== "key" && k !== "value") w.unknownField(o, k)
   w.string(o.key)
   w.object(o.value)
 }
@@ -1011,6 +1056,7 @@ function r_jsonNull(r: TlReader): RawJsonNull {
 }
 
 function w_jsonNull(w: TlWriter, o: RawJsonNull): void {
+  for (const k in o) if (k !== "_") w.unknownField(o, k)
 }
 
 function r_jsonBool(r: TlReader): RawJsonBool {
@@ -1019,6 +1065,7 @@ function r_jsonBool(r: TlReader): RawJsonBool {
 }
 
 function w_jsonBool(w: TlWriter, o: RawJsonBool): void {
+  for (const k in o) if (k !== "_" && k !== "value") w.unknownField(o, k)
   w.bool(o.value)
 }
 
@@ -1028,6 +1075,7 @@ function r_jsonNumber(r: TlReader): RawJsonNumber {
 }
 
 function w_jsonNumber(w: TlWriter, o: RawJsonNumber): void {
+  for (const k in o) if (k !== "_" && k !== "value") w.unknownField(o, k)
   w.double(o.value)
 }
 
@@ -1037,6 +1085,7 @@ function r_jsonString(r: TlReader): RawJsonString {
 }
 
 function w_jsonString(w: TlWriter, o: RawJsonString): void {
+  for (const k in o) if (k !== "_" && k !== "value") w.unknownField(o, k)
   w.string(o.value)
 }
 
@@ -1046,6 +1095,7 @@ function r_jsonArray(r: TlReader): RawJsonArray {
 }
 
 function w_jsonArray(w: TlWriter, o: RawJsonArray): void {
+  for (const k in o) if (k !== "_" && k !== "value") w.unknownField(o, k)
   w.objects(o.value)
 }
 
@@ -1055,6 +1105,7 @@ function r_jsonObject(r: TlReader): RawJsonObject {
 }
 
 function w_jsonObject(w: TlWriter, o: RawJsonObject): void {
+  for (const k in o) if (k !== "_" && k !== "value") w.unknownField(o, k)
   w.objects(o.value)
 }
 
@@ -1064,6 +1115,7 @@ function r_req_pq(r: TlReader): RawReq_pqRequest {
 }
 
 function w_req_pq(w: TlWriter, o: RawReq_pqRequest): void {
+  for (const k in o) if (k !== "_" && k !== "nonce") w.unknownField(o, k)
   w.int128(o.nonce)
 }
 
@@ -1073,6 +1125,7 @@ function r_req_pq_multi(r: TlReader): RawReq_pq_multiRequest {
 }
 
 function w_req_pq_multi(w: TlWriter, o: RawReq_pq_multiRequest): void {
+  for (const k in o) if (k !== "_" && k !== "nonce") w.unknownField(o, k)
   w.int128(o.nonce)
 }
 
@@ -1087,6 +1140,7 @@ function r_req_DH_params(r: TlReader): RawReq_DH_paramsRequest {
 }
 
 function w_req_DH_params(w: TlWriter, o: RawReq_DH_paramsRequest): void {
+  for (const k in o) if (k !== "_" && k !== "nonce" && k !== "server_nonce" && k !== "p" && k !== "q" && k !== "public_key_fingerprint" && k !== "encrypted_data") w.unknownField(o, k)
   w.int128(o.nonce)
   w.int128(o.server_nonce)
   w.bytes(o.p)
@@ -1103,6 +1157,7 @@ function r_set_client_DH_params(r: TlReader): RawSet_client_DH_paramsRequest {
 }
 
 function w_set_client_DH_params(w: TlWriter, o: RawSet_client_DH_paramsRequest): void {
+  for (const k in o) if (k !== "_" && k !== "nonce" && k !== "server_nonce" && k !== "encrypted_data") w.unknownField(o, k)
   w.int128(o.nonce)
   w.int128(o.server_nonce)
   w.bytes(o.encrypted_data)
@@ -1114,6 +1169,7 @@ function r_rpc_drop_answer(r: TlReader): RawRpc_drop_answerRequest {
 }
 
 function w_rpc_drop_answer(w: TlWriter, o: RawRpc_drop_answerRequest): void {
+  for (const k in o) if (k !== "_" && k !== "req_msg_id") w.unknownField(o, k)
   w.long(o.req_msg_id)
 }
 
@@ -1123,6 +1179,7 @@ function r_get_future_salts(r: TlReader): RawGet_future_saltsRequest {
 }
 
 function w_get_future_salts(w: TlWriter, o: RawGet_future_saltsRequest): void {
+  for (const k in o) if (k !== "_" && k !== "num") w.unknownField(o, k)
   w.int(o.num)
 }
 
@@ -1132,6 +1189,7 @@ function r_ping(r: TlReader): RawPingRequest {
 }
 
 function w_ping(w: TlWriter, o: RawPingRequest): void {
+  for (const k in o) if (k !== "_" && k !== "ping_id") w.unknownField(o, k)
   w.long(o.ping_id)
 }
 
@@ -1142,6 +1200,7 @@ function r_ping_delay_disconnect(r: TlReader): RawPing_delay_disconnectRequest {
 }
 
 function w_ping_delay_disconnect(w: TlWriter, o: RawPing_delay_disconnectRequest): void {
+  for (const k in o) if (k !== "_" && k !== "ping_id" && k !== "disconnect_delay") w.unknownField(o, k)
   w.long(o.ping_id)
   w.int(o.disconnect_delay)
 }
@@ -1152,6 +1211,7 @@ function r_destroy_session(r: TlReader): RawDestroy_sessionRequest {
 }
 
 function w_destroy_session(w: TlWriter, o: RawDestroy_sessionRequest): void {
+  for (const k in o) if (k !== "_" && k !== "session_id") w.unknownField(o, k)
   w.long(o.session_id)
 }
 
@@ -1160,6 +1220,7 @@ function r_destroy_auth_key(r: TlReader): RawDestroy_auth_keyRequest {
 }
 
 function w_destroy_auth_key(w: TlWriter, o: RawDestroy_auth_keyRequest): void {
+  for (const k in o) if (k !== "_") w.unknownField(o, k)
 }
 
 function r_invokeAfterMsg(r: TlReader): RawInvokeAfterMsgRequest {
@@ -1169,6 +1230,7 @@ function r_invokeAfterMsg(r: TlReader): RawInvokeAfterMsgRequest {
 }
 
 function w_invokeAfterMsg(w: TlWriter, o: RawInvokeAfterMsgRequest): void {
+  for (const k in o) if (k !== "_" && k !== "msg_id" && k !== "query") w.unknownField(o, k)
   w.long(o.msg_id)
   w.object(o.query)
 }
@@ -1180,6 +1242,7 @@ function r_invokeAfterMsgs(r: TlReader): RawInvokeAfterMsgsRequest {
 }
 
 function w_invokeAfterMsgs(w: TlWriter, o: RawInvokeAfterMsgsRequest): void {
+  for (const k in o) if (k !== "_" && k !== "msg_ids" && k !== "query") w.unknownField(o, k)
   w.longs(o.msg_ids)
   w.object(o.query)
 }
@@ -1200,6 +1263,7 @@ function r_initConnection(r: TlReader): RawInitConnectionRequest {
 }
 
 function w_initConnection(w: TlWriter, o: RawInitConnectionRequest): void {
+  for (const k in o) if (k !== "_" && k !== "api_id" && k !== "device_model" && k !== "system_version" && k !== "app_version" && k !== "system_lang_code" && k !== "lang_pack" && k !== "lang_code" && k !== "proxy" && k !== "params" && k !== "query") w.unknownField(o, k)
   const f0 = (o.proxy !== undefined ? 0x00000001 : 0) | (o.params !== undefined ? 0x00000002 : 0)
   w.uint(f0)
   w.int(o.api_id)
@@ -1221,6 +1285,7 @@ function r_invokeWithLayer(r: TlReader): RawInvokeWithLayerRequest {
 }
 
 function w_invokeWithLayer(w: TlWriter, o: RawInvokeWithLayerRequest): void {
+  for (const k in o) if (k !== "_" && k !== "layer" && k !== "query") w.unknownField(o, k)
   w.int(o.layer)
   w.object(o.query)
 }
@@ -1231,75 +1296,78 @@ function r_invokeWithoutUpdates(r: TlReader): RawInvokeWithoutUpdatesRequest {
 }
 
 function w_invokeWithoutUpdates(w: TlWriter, o: RawInvokeWithoutUpdatesRequest): void {
+  for (const k in o) if (k !== "_" && k !== "query") w.unknownField(o, k)
   w.object(o.query)
 }
 
-const readers = new Map<number, TlReadFn>([
-  [0x05162463, r_resPQ],
-  [0x83c95aec, r_p_q_inner_data],
-  [0xa9f55f95, r_p_q_inner_data_dc],
-  [0x3c6a84d4, r_p_q_inner_data_temp],
-  [0x56fddf88, r_p_q_inner_data_temp_dc],
-  [0x79cb045d, r_server_DH_params_fail],
-  [0xd0e8075c, r_server_DH_params_ok],
-  [0xb5890dba, r_server_DH_inner_data],
-  [0x6643b654, r_client_DH_inner_data],
-  [0x3bcbf734, r_dh_gen_ok],
-  [0x46dc1fb9, r_dh_gen_retry],
-  [0xa69dae02, r_dh_gen_fail],
-  [0x75a3f765, r_bind_auth_key_inner],
-  [0xf35c6d01, r_rpc_result],
-  [0x2144ca19, r_rpc_error],
-  [0x5e2ad36e, r_rpc_answer_unknown],
-  [0xcd78e586, r_rpc_answer_dropped_running],
-  [0xa43ad8b7, r_rpc_answer_dropped],
-  [0x0949d9dc, r_future_salt],
-  [0xae500895, r_future_salts],
-  [0x347773c5, r_pong],
-  [0xe22045fc, r_destroy_session_ok],
-  [0x62d350c9, r_destroy_session_none],
-  [0x9ec20908, r_new_session_created],
-  [0x73f1f8dc, r_msg_container],
-  [0x5bb8e511, r_message],
-  [0xe06046b2, r_msg_copy],
-  [0x3072cfa1, r_gzip_packed],
-  [0x62d6b459, r_msgs_ack],
-  [0xa7eff811, r_bad_msg_notification],
-  [0xedab447b, r_bad_server_salt],
-  [0x7d861a08, r_msg_resend_req],
-  [0xda69fb52, r_msgs_state_req],
-  [0x04deb57d, r_msgs_state_info],
-  [0x8cc0d131, r_msgs_all_info],
-  [0x276d3ec6, r_msg_detailed_info],
-  [0x809db6df, r_msg_new_detailed_info],
-  [0xf660e1d4, r_destroy_auth_key_ok],
-  [0x0a9f2259, r_destroy_auth_key_none],
-  [0xea109b13, r_destroy_auth_key_fail],
-  [0x9299359f, r_http_wait],
-  [0x75588b3f, r_inputClientProxy],
-  [0xc0de1bd9, r_jsonObjectValue],
-  [0x3f6d7b68, r_jsonNull],
-  [0xc7345e6a, r_jsonBool],
-  [0x2be0dfa4, r_jsonNumber],
-  [0xb71e767a, r_jsonString],
-  [0xf7444763, r_jsonArray],
-  [0x99c1d49d, r_jsonObject],
-  [0x60469778, r_req_pq],
-  [0xbe7e8ef1, r_req_pq_multi],
-  [0xd712e4be, r_req_DH_params],
-  [0xf5045f1f, r_set_client_DH_params],
-  [0x58e4a740, r_rpc_drop_answer],
-  [0xb921bd04, r_get_future_salts],
-  [0x7abe77ec, r_ping],
-  [0xf3427b8c, r_ping_delay_disconnect],
-  [0xe7512126, r_destroy_session],
-  [0xd1435160, r_destroy_auth_key],
-  [0xcb9f372d, r_invokeAfterMsg],
-  [0x3dc4b4f0, r_invokeAfterMsgs],
-  [0xc1cd5ea9, r_initConnection],
-  [0xda9b0d0d, r_invokeWithLayer],
-  [0xbf9459b7, r_invokeWithoutUpdates],
-])
+const readers = /* @__PURE__ */ (() => {
+  const m = new Map<number, TlReadFn>()
+  m.set(0x05162463, r_resPQ)
+  m.set(0x83c95aec, r_p_q_inner_data)
+  m.set(0xa9f55f95, r_p_q_inner_data_dc)
+  m.set(0x3c6a84d4, r_p_q_inner_data_temp)
+  m.set(0x56fddf88, r_p_q_inner_data_temp_dc)
+  m.set(0x79cb045d, r_server_DH_params_fail)
+  m.set(0xd0e8075c, r_server_DH_params_ok)
+  m.set(0xb5890dba, r_server_DH_inner_data)
+  m.set(0x6643b654, r_client_DH_inner_data)
+  m.set(0x3bcbf734, r_dh_gen_ok)
+  m.set(0x46dc1fb9, r_dh_gen_retry)
+  m.set(0xa69dae02, r_dh_gen_fail)
+  m.set(0x75a3f765, r_bind_auth_key_inner)
+  m.set(0xf35c6d01, r_rpc_result)
+  m.set(0x2144ca19, r_rpc_error)
+  m.set(0x5e2ad36e, r_rpc_answer_unknown)
+  m.set(0xcd78e586, r_rpc_answer_dropped_running)
+  m.set(0xa43ad8b7, r_rpc_answer_dropped)
+  m.set(0x0949d9dc, r_future_salt)
+  m.set(0xae500895, r_future_salts)
+  m.set(0x347773c5, r_pong)
+  m.set(0xe22045fc, r_destroy_session_ok)
+  m.set(0x62d350c9, r_destroy_session_none)
+  m.set(0x9ec20908, r_new_session_created)
+  m.set(0x73f1f8dc, r_msg_container)
+  m.set(0x5bb8e511, r_message)
+  m.set(0xe06046b2, r_msg_copy)
+  m.set(0x3072cfa1, r_gzip_packed)
+  m.set(0x62d6b459, r_msgs_ack)
+  m.set(0xa7eff811, r_bad_msg_notification)
+  m.set(0xedab447b, r_bad_server_salt)
+  m.set(0x7d861a08, r_msg_resend_req)
+  m.set(0xda69fb52, r_msgs_state_req)
+  m.set(0x04deb57d, r_msgs_state_info)
+  m.set(0x8cc0d131, r_msgs_all_info)
+  m.set(0x276d3ec6, r_msg_detailed_info)
+  m.set(0x809db6df, r_msg_new_detailed_info)
+  m.set(0xf660e1d4, r_destroy_auth_key_ok)
+  m.set(0x0a9f2259, r_destroy_auth_key_none)
+  m.set(0xea109b13, r_destroy_auth_key_fail)
+  m.set(0x9299359f, r_http_wait)
+  m.set(0x75588b3f, r_inputClientProxy)
+  m.set(0xc0de1bd9, r_jsonObjectValue)
+  m.set(0x3f6d7b68, r_jsonNull)
+  m.set(0xc7345e6a, r_jsonBool)
+  m.set(0x2be0dfa4, r_jsonNumber)
+  m.set(0xb71e767a, r_jsonString)
+  m.set(0xf7444763, r_jsonArray)
+  m.set(0x99c1d49d, r_jsonObject)
+  m.set(0x60469778, r_req_pq)
+  m.set(0xbe7e8ef1, r_req_pq_multi)
+  m.set(0xd712e4be, r_req_DH_params)
+  m.set(0xf5045f1f, r_set_client_DH_params)
+  m.set(0x58e4a740, r_rpc_drop_answer)
+  m.set(0xb921bd04, r_get_future_salts)
+  m.set(0x7abe77ec, r_ping)
+  m.set(0xf3427b8c, r_ping_delay_disconnect)
+  m.set(0xe7512126, r_destroy_session)
+  m.set(0xd1435160, r_destroy_auth_key)
+  m.set(0xcb9f372d, r_invokeAfterMsg)
+  m.set(0x3dc4b4f0, r_invokeAfterMsgs)
+  m.set(0xc1cd5ea9, r_initConnection)
+  m.set(0xda9b0d0d, r_invokeWithLayer)
+  m.set(0xbf9459b7, r_invokeWithoutUpdates)
+  return m
+})()
 const writers: Record<string, TlWriteFn> = {
   resPQ: w_resPQ,
   p_q_inner_data: w_p_q_inner_data,
@@ -1450,5 +1518,5 @@ const results: Record<string, TlReadFn> = {
   invokeWithoutUpdates: (r) => r.object(),
 }
 
-/** Readers, writers, ids and method result readers of the mtproto schema. */
-export const mtprotoCodec: TlCodec = { readers, writers, ids, results }
+/** Readers, writers, ids and method result readers of the mtproto schema (typed: decodeTl gives MtprotoObject | MtprotoRequest). */
+export const mtprotoCodec: TlCodec<MtprotoObject | MtprotoRequest> = { readers, writers, ids, results }

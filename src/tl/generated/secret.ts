@@ -572,6 +572,8 @@ export type TypeInputStickerSet = RawInputStickerSetShortName | RawInputStickerS
 
 /** Every constructor of the schema. */
 export type SecretObject = RawDecryptedMessage_layer8 | RawDecryptedMessageService_layer8 | RawDecryptedMessageMediaEmpty | RawDecryptedMessageMediaPhoto_layer8 | RawDecryptedMessageMediaVideo_layer8 | RawDecryptedMessageMediaGeoPoint | RawDecryptedMessageMediaContact | RawDecryptedMessageActionSetMessageTTL | RawDecryptedMessageMediaDocument_layer8 | RawDecryptedMessageMediaAudio_layer8 | RawDecryptedMessageActionReadMessages | RawDecryptedMessageActionDeleteMessages | RawDecryptedMessageActionScreenshotMessages | RawDecryptedMessageActionFlushHistory | RawDecryptedMessage_layer17 | RawDecryptedMessageService | RawDecryptedMessageMediaVideo_layer17 | RawDecryptedMessageMediaAudio | RawDecryptedMessageLayer | RawSendMessageTypingAction | RawSendMessageCancelAction | RawSendMessageRecordVideoAction | RawSendMessageUploadVideoAction | RawSendMessageRecordAudioAction | RawSendMessageUploadAudioAction | RawSendMessageUploadPhotoAction | RawSendMessageUploadDocumentAction | RawSendMessageGeoLocationAction | RawSendMessageChooseContactAction | RawDecryptedMessageActionResend | RawDecryptedMessageActionNotifyLayer | RawDecryptedMessageActionTyping | RawDecryptedMessageActionRequestKey | RawDecryptedMessageActionAcceptKey | RawDecryptedMessageActionAbortKey | RawDecryptedMessageActionCommitKey | RawDecryptedMessageActionNoop | RawDocumentAttributeImageSize | RawDocumentAttributeAnimated | RawDocumentAttributeSticker_layer23 | RawDocumentAttributeVideo_layer23 | RawDocumentAttributeAudio_layer23 | RawDocumentAttributeFilename | RawPhotoSizeEmpty | RawPhotoSize | RawPhotoCachedSize | RawFileLocationUnavailable | RawFileLocation | RawDecryptedMessageMediaExternalDocument | RawDecryptedMessage_layer45 | RawDecryptedMessageMediaPhoto | RawDecryptedMessageMediaVideo | RawDecryptedMessageMediaDocument_layer45 | RawDocumentAttributeSticker | RawDocumentAttributeAudio_layer45 | RawMessageEntityUnknown | RawMessageEntityMention | RawMessageEntityHashtag | RawMessageEntityBotCommand | RawMessageEntityUrl | RawMessageEntityEmail | RawMessageEntityBold | RawMessageEntityItalic | RawMessageEntityCode | RawMessageEntityPre | RawMessageEntityTextUrl | RawInputStickerSetShortName | RawInputStickerSetEmpty | RawDecryptedMessageMediaVenue | RawDecryptedMessageMediaWebPage | RawDocumentAttributeAudio | RawDocumentAttributeVideo | RawSendMessageRecordRoundAction | RawSendMessageUploadRoundAction | RawDecryptedMessage | RawMessageEntityUnderline | RawMessageEntityStrike | RawMessageEntityBlockquote | RawDecryptedMessageMediaDocument | RawMessageEntitySpoiler | RawMessageEntityCustomEmoji
+/** Every method call of the schema. */
+export type SecretRequest = never
 /** Every method: its request and its result type. */
 export interface SecretMethods {
 }
@@ -585,6 +587,7 @@ function r_decryptedMessage_layer8(r: TlReader): RawDecryptedMessage_layer8 {
 }
 
 function w_decryptedMessage_layer8(w: TlWriter, o: RawDecryptedMessage_layer8): void {
+  for (const k in o) if (k !== "_" && k !== "random_id" && k !== "random_bytes" && k !== "message" && k !== "media") w.unknownField(o, k)
   w.long(o.random_id)
   w.bytes(o.random_bytes)
   w.string(o.message)
@@ -599,6 +602,7 @@ function r_decryptedMessageService_layer8(r: TlReader): RawDecryptedMessageServi
 }
 
 function w_decryptedMessageService_layer8(w: TlWriter, o: RawDecryptedMessageService_layer8): void {
+  for (const k in o) if (k !== "_" && k !== "random_id" && k !== "random_bytes" && k !== "action") w.unknownField(o, k)
   w.long(o.random_id)
   w.bytes(o.random_bytes)
   w.object(o.action)
@@ -609,6 +613,7 @@ function r_decryptedMessageMediaEmpty(r: TlReader): RawDecryptedMessageMediaEmpt
 }
 
 function w_decryptedMessageMediaEmpty(w: TlWriter, o: RawDecryptedMessageMediaEmpty): void {
+  for (const k in o) if (k !== "_") w.unknownField(o, k)
 }
 
 function r_decryptedMessageMediaPhoto_layer8(r: TlReader): RawDecryptedMessageMediaPhoto_layer8 {
@@ -624,6 +629,7 @@ function r_decryptedMessageMediaPhoto_layer8(r: TlReader): RawDecryptedMessageMe
 }
 
 function w_decryptedMessageMediaPhoto_layer8(w: TlWriter, o: RawDecryptedMessageMediaPhoto_layer8): void {
+  for (const k in o) if (k !== "_" && k !== "thumb" && k !== "thumb_w" && k !== "thumb_h" && k !== "w" && k !== "h" && k !== "size" && k !== "key" && k !== "iv") w.unknownField(o, k)
   w.bytes(o.thumb)
   w.int(o.thumb_w)
   w.int(o.thumb_h)
@@ -648,6 +654,7 @@ function r_decryptedMessageMediaVideo_layer8(r: TlReader): RawDecryptedMessageMe
 }
 
 function w_decryptedMessageMediaVideo_layer8(w: TlWriter, o: RawDecryptedMessageMediaVideo_layer8): void {
+  for (const k in o) if (k !== "_" && k !== "thumb" && k !== "thumb_w" && k !== "thumb_h" && k !== "duration" && k !== "w" && k !== "h" && k !== "size" && k !== "key" && k !== "iv") w.unknownField(o, k)
   w.bytes(o.thumb)
   w.int(o.thumb_w)
   w.int(o.thumb_h)
@@ -666,6 +673,7 @@ function r_decryptedMessageMediaGeoPoint(r: TlReader): RawDecryptedMessageMediaG
 }
 
 function w_decryptedMessageMediaGeoPoint(w: TlWriter, o: RawDecryptedMessageMediaGeoPoint): void {
+  for (const k in o) if (k !== "_" && k !== "lat" && k !== "long") w.unknownField(o, k)
   w.double(o.lat)
   w.double(o.long)
 }
@@ -679,6 +687,7 @@ function r_decryptedMessageMediaContact(r: TlReader): RawDecryptedMessageMediaCo
 }
 
 function w_decryptedMessageMediaContact(w: TlWriter, o: RawDecryptedMessageMediaContact): void {
+  for (const k in o) if (k !== "_" && k !== "phone_number" && k !== "first_name" && k !== "last_name" && k !== "user_id") w.unknownField(o, k)
   w.string(o.phone_number)
   w.string(o.first_name)
   w.string(o.last_name)
@@ -691,6 +700,7 @@ function r_decryptedMessageActionSetMessageTTL(r: TlReader): RawDecryptedMessage
 }
 
 function w_decryptedMessageActionSetMessageTTL(w: TlWriter, o: RawDecryptedMessageActionSetMessageTTL): void {
+  for (const k in o) if (k !== "_" && k !== "ttl_seconds") w.unknownField(o, k)
   w.int(o.ttl_seconds)
 }
 
@@ -707,6 +717,7 @@ function r_decryptedMessageMediaDocument_layer8(r: TlReader): RawDecryptedMessag
 }
 
 function w_decryptedMessageMediaDocument_layer8(w: TlWriter, o: RawDecryptedMessageMediaDocument_layer8): void {
+  for (const k in o) if (k !== "_" && k !== "thumb" && k !== "thumb_w" && k !== "thumb_h" && k !== "file_name" && k !== "mime_type" && k !== "size" && k !== "key" && k !== "iv") w.unknownField(o, k)
   w.bytes(o.thumb)
   w.int(o.thumb_w)
   w.int(o.thumb_h)
@@ -726,6 +737,7 @@ function r_decryptedMessageMediaAudio_layer8(r: TlReader): RawDecryptedMessageMe
 }
 
 function w_decryptedMessageMediaAudio_layer8(w: TlWriter, o: RawDecryptedMessageMediaAudio_layer8): void {
+  for (const k in o) if (k !== "_" && k !== "duration" && k !== "size" && k !== "key" && k !== "iv") w.unknownField(o, k)
   w.int(o.duration)
   w.int(o.size)
   w.bytes(o.key)
@@ -738,6 +750,7 @@ function r_decryptedMessageActionReadMessages(r: TlReader): RawDecryptedMessageA
 }
 
 function w_decryptedMessageActionReadMessages(w: TlWriter, o: RawDecryptedMessageActionReadMessages): void {
+  for (const k in o) if (k !== "_" && k !== "random_ids") w.unknownField(o, k)
   w.longs(o.random_ids)
 }
 
@@ -747,6 +760,7 @@ function r_decryptedMessageActionDeleteMessages(r: TlReader): RawDecryptedMessag
 }
 
 function w_decryptedMessageActionDeleteMessages(w: TlWriter, o: RawDecryptedMessageActionDeleteMessages): void {
+  for (const k in o) if (k !== "_" && k !== "random_ids") w.unknownField(o, k)
   w.longs(o.random_ids)
 }
 
@@ -756,6 +770,7 @@ function r_decryptedMessageActionScreenshotMessages(r: TlReader): RawDecryptedMe
 }
 
 function w_decryptedMessageActionScreenshotMessages(w: TlWriter, o: RawDecryptedMessageActionScreenshotMessages): void {
+  for (const k in o) if (k !== "_" && k !== "random_ids") w.unknownField(o, k)
   w.longs(o.random_ids)
 }
 
@@ -764,6 +779,7 @@ function r_decryptedMessageActionFlushHistory(r: TlReader): RawDecryptedMessageA
 }
 
 function w_decryptedMessageActionFlushHistory(w: TlWriter, o: RawDecryptedMessageActionFlushHistory): void {
+  for (const k in o) if (k !== "_") w.unknownField(o, k)
 }
 
 function r_decryptedMessage_layer17(r: TlReader): RawDecryptedMessage_layer17 {
@@ -775,6 +791,7 @@ function r_decryptedMessage_layer17(r: TlReader): RawDecryptedMessage_layer17 {
 }
 
 function w_decryptedMessage_layer17(w: TlWriter, o: RawDecryptedMessage_layer17): void {
+  for (const k in o) if (k !== "_" && k !== "random_id" && k !== "ttl" && k !== "message" && k !== "media") w.unknownField(o, k)
   w.long(o.random_id)
   w.int(o.ttl)
   w.string(o.message)
@@ -788,6 +805,7 @@ function r_decryptedMessageService(r: TlReader): RawDecryptedMessageService {
 }
 
 function w_decryptedMessageService(w: TlWriter, o: RawDecryptedMessageService): void {
+  for (const k in o) if (k !== "_" && k !== "random_id" && k !== "action") w.unknownField(o, k)
   w.long(o.random_id)
   w.object(o.action)
 }
@@ -807,6 +825,7 @@ function r_decryptedMessageMediaVideo_layer17(r: TlReader): RawDecryptedMessageM
 }
 
 function w_decryptedMessageMediaVideo_layer17(w: TlWriter, o: RawDecryptedMessageMediaVideo_layer17): void {
+  for (const k in o) if (k !== "_" && k !== "thumb" && k !== "thumb_w" && k !== "thumb_h" && k !== "duration" && k !== "mime_type" && k !== "w" && k !== "h" && k !== "size" && k !== "key" && k !== "iv") w.unknownField(o, k)
   w.bytes(o.thumb)
   w.int(o.thumb_w)
   w.int(o.thumb_h)
@@ -829,6 +848,7 @@ function r_decryptedMessageMediaAudio(r: TlReader): RawDecryptedMessageMediaAudi
 }
 
 function w_decryptedMessageMediaAudio(w: TlWriter, o: RawDecryptedMessageMediaAudio): void {
+  for (const k in o) if (k !== "_" && k !== "duration" && k !== "mime_type" && k !== "size" && k !== "key" && k !== "iv") w.unknownField(o, k)
   w.int(o.duration)
   w.string(o.mime_type)
   w.int(o.size)
@@ -846,6 +866,7 @@ function r_decryptedMessageLayer(r: TlReader): RawDecryptedMessageLayer {
 }
 
 function w_decryptedMessageLayer(w: TlWriter, o: RawDecryptedMessageLayer): void {
+  for (const k in o) if (k !== "_" && k !== "random_bytes" && k !== "layer" && k !== "in_seq_no" && k !== "out_seq_no" && k !== "message") w.unknownField(o, k)
   w.bytes(o.random_bytes)
   w.int(o.layer)
   w.int(o.in_seq_no)
@@ -858,6 +879,7 @@ function r_sendMessageTypingAction(r: TlReader): RawSendMessageTypingAction {
 }
 
 function w_sendMessageTypingAction(w: TlWriter, o: RawSendMessageTypingAction): void {
+  for (const k in o) if (k !== "_") w.unknownField(o, k)
 }
 
 function r_sendMessageCancelAction(r: TlReader): RawSendMessageCancelAction {
@@ -865,6 +887,7 @@ function r_sendMessageCancelAction(r: TlReader): RawSendMessageCancelAction {
 }
 
 function w_sendMessageCancelAction(w: TlWriter, o: RawSendMessageCancelAction): void {
+  for (const k in o) if (k !== "_") w.unknownField(o, k)
 }
 
 function r_sendMessageRecordVideoAction(r: TlReader): RawSendMessageRecordVideoAction {
@@ -872,6 +895,7 @@ function r_sendMessageRecordVideoAction(r: TlReader): RawSendMessageRecordVideoA
 }
 
 function w_sendMessageRecordVideoAction(w: TlWriter, o: RawSendMessageRecordVideoAction): void {
+  for (const k in o) if (k !== "_") w.unknownField(o, k)
 }
 
 function r_sendMessageUploadVideoAction(r: TlReader): RawSendMessageUploadVideoAction {
@@ -879,6 +903,7 @@ function r_sendMessageUploadVideoAction(r: TlReader): RawSendMessageUploadVideoA
 }
 
 function w_sendMessageUploadVideoAction(w: TlWriter, o: RawSendMessageUploadVideoAction): void {
+  for (const k in o) if (k !== "_") w.unknownField(o, k)
 }
 
 function r_sendMessageRecordAudioAction(r: TlReader): RawSendMessageRecordAudioAction {
@@ -886,6 +911,7 @@ function r_sendMessageRecordAudioAction(r: TlReader): RawSendMessageRecordAudioA
 }
 
 function w_sendMessageRecordAudioAction(w: TlWriter, o: RawSendMessageRecordAudioAction): void {
+  for (const k in o) if (k !== "_") w.unknownField(o, k)
 }
 
 function r_sendMessageUploadAudioAction(r: TlReader): RawSendMessageUploadAudioAction {
@@ -893,6 +919,7 @@ function r_sendMessageUploadAudioAction(r: TlReader): RawSendMessageUploadAudioA
 }
 
 function w_sendMessageUploadAudioAction(w: TlWriter, o: RawSendMessageUploadAudioAction): void {
+  for (const k in o) if (k !== "_") w.unknownField(o, k)
 }
 
 function r_sendMessageUploadPhotoAction(r: TlReader): RawSendMessageUploadPhotoAction {
@@ -900,6 +927,7 @@ function r_sendMessageUploadPhotoAction(r: TlReader): RawSendMessageUploadPhotoA
 }
 
 function w_sendMessageUploadPhotoAction(w: TlWriter, o: RawSendMessageUploadPhotoAction): void {
+  for (const k in o) if (k !== "_") w.unknownField(o, k)
 }
 
 function r_sendMessageUploadDocumentAction(r: TlReader): RawSendMessageUploadDocumentAction {
@@ -907,6 +935,7 @@ function r_sendMessageUploadDocumentAction(r: TlReader): RawSendMessageUploadDoc
 }
 
 function w_sendMessageUploadDocumentAction(w: TlWriter, o: RawSendMessageUploadDocumentAction): void {
+  for (const k in o) if (k !== "_") w.unknownField(o, k)
 }
 
 function r_sendMessageGeoLocationAction(r: TlReader): RawSendMessageGeoLocationAction {
@@ -914,6 +943,7 @@ function r_sendMessageGeoLocationAction(r: TlReader): RawSendMessageGeoLocationA
 }
 
 function w_sendMessageGeoLocationAction(w: TlWriter, o: RawSendMessageGeoLocationAction): void {
+  for (const k in o) if (k !== "_") w.unknownField(o, k)
 }
 
 function r_sendMessageChooseContactAction(r: TlReader): RawSendMessageChooseContactAction {
@@ -921,6 +951,7 @@ function r_sendMessageChooseContactAction(r: TlReader): RawSendMessageChooseCont
 }
 
 function w_sendMessageChooseContactAction(w: TlWriter, o: RawSendMessageChooseContactAction): void {
+  for (const k in o) if (k !== "_") w.unknownField(o, k)
 }
 
 function r_decryptedMessageActionResend(r: TlReader): RawDecryptedMessageActionResend {
@@ -930,6 +961,7 @@ function r_decryptedMessageActionResend(r: TlReader): RawDecryptedMessageActionR
 }
 
 function w_decryptedMessageActionResend(w: TlWriter, o: RawDecryptedMessageActionResend): void {
+  for (const k in o) if (k !== "_" && k !== "start_seq_no" && k !== "end_seq_no") w.unknownField(o, k)
   w.int(o.start_seq_no)
   w.int(o.end_seq_no)
 }
@@ -940,6 +972,7 @@ function r_decryptedMessageActionNotifyLayer(r: TlReader): RawDecryptedMessageAc
 }
 
 function w_decryptedMessageActionNotifyLayer(w: TlWriter, o: RawDecryptedMessageActionNotifyLayer): void {
+  for (const k in o) if (k !== "_" && k !== "layer") w.unknownField(o, k)
   w.int(o.layer)
 }
 
@@ -949,6 +982,7 @@ function r_decryptedMessageActionTyping(r: TlReader): RawDecryptedMessageActionT
 }
 
 function w_decryptedMessageActionTyping(w: TlWriter, o: RawDecryptedMessageActionTyping): void {
+  for (const k in o) if (k !== "_" && k !== "action") w.unknownField(o, k)
   w.object(o.action)
 }
 
@@ -959,6 +993,7 @@ function r_decryptedMessageActionRequestKey(r: TlReader): RawDecryptedMessageAct
 }
 
 function w_decryptedMessageActionRequestKey(w: TlWriter, o: RawDecryptedMessageActionRequestKey): void {
+  for (const k in o) if (k !== "_" && k !== "exchange_id" && k !== "g_a") w.unknownField(o, k)
   w.long(o.exchange_id)
   w.bytes(o.g_a)
 }
@@ -971,6 +1006,7 @@ function r_decryptedMessageActionAcceptKey(r: TlReader): RawDecryptedMessageActi
 }
 
 function w_decryptedMessageActionAcceptKey(w: TlWriter, o: RawDecryptedMessageActionAcceptKey): void {
+  for (const k in o) if (k !== "_" && k !== "exchange_id" && k !== "g_b" && k !== "key_fingerprint") w.unknownField(o, k)
   w.long(o.exchange_id)
   w.bytes(o.g_b)
   w.long(o.key_fingerprint)
@@ -982,6 +1018,7 @@ function r_decryptedMessageActionAbortKey(r: TlReader): RawDecryptedMessageActio
 }
 
 function w_decryptedMessageActionAbortKey(w: TlWriter, o: RawDecryptedMessageActionAbortKey): void {
+  for (const k in o) if (k !== "_" && k !== "exchange_id") w.unknownField(o, k)
   w.long(o.exchange_id)
 }
 
@@ -992,6 +1029,7 @@ function r_decryptedMessageActionCommitKey(r: TlReader): RawDecryptedMessageActi
 }
 
 function w_decryptedMessageActionCommitKey(w: TlWriter, o: RawDecryptedMessageActionCommitKey): void {
+  for (const k in o) if (k !== "_" && k !== "exchange_id" && k !== "key_fingerprint") w.unknownField(o, k)
   w.long(o.exchange_id)
   w.long(o.key_fingerprint)
 }
@@ -1001,6 +1039,7 @@ function r_decryptedMessageActionNoop(r: TlReader): RawDecryptedMessageActionNoo
 }
 
 function w_decryptedMessageActionNoop(w: TlWriter, o: RawDecryptedMessageActionNoop): void {
+  for (const k in o) if (k !== "_") w.unknownField(o, k)
 }
 
 function r_documentAttributeImageSize(r: TlReader): RawDocumentAttributeImageSize {
@@ -1010,6 +1049,7 @@ function r_documentAttributeImageSize(r: TlReader): RawDocumentAttributeImageSiz
 }
 
 function w_documentAttributeImageSize(w: TlWriter, o: RawDocumentAttributeImageSize): void {
+  for (const k in o) if (k !== "_" && k !== "w" && k !== "h") w.unknownField(o, k)
   w.int(o.w)
   w.int(o.h)
 }
@@ -1019,6 +1059,7 @@ function r_documentAttributeAnimated(r: TlReader): RawDocumentAttributeAnimated 
 }
 
 function w_documentAttributeAnimated(w: TlWriter, o: RawDocumentAttributeAnimated): void {
+  for (const k in o) if (k !== "_") w.unknownField(o, k)
 }
 
 function r_documentAttributeSticker_layer23(r: TlReader): RawDocumentAttributeSticker_layer23 {
@@ -1026,6 +1067,7 @@ function r_documentAttributeSticker_layer23(r: TlReader): RawDocumentAttributeSt
 }
 
 function w_documentAttributeSticker_layer23(w: TlWriter, o: RawDocumentAttributeSticker_layer23): void {
+  for (const k in o) if (k !== "_") w.unknownField(o, k)
 }
 
 function r_documentAttributeVideo_layer23(r: TlReader): RawDocumentAttributeVideo_layer23 {
@@ -1036,6 +1078,7 @@ function r_documentAttributeVideo_layer23(r: TlReader): RawDocumentAttributeVide
 }
 
 function w_documentAttributeVideo_layer23(w: TlWriter, o: RawDocumentAttributeVideo_layer23): void {
+  for (const k in o) if (k !== "_" && k !== "duration" && k !== "w" && k !== "h") w.unknownField(o, k)
   w.int(o.duration)
   w.int(o.w)
   w.int(o.h)
@@ -1047,6 +1090,7 @@ function r_documentAttributeAudio_layer23(r: TlReader): RawDocumentAttributeAudi
 }
 
 function w_documentAttributeAudio_layer23(w: TlWriter, o: RawDocumentAttributeAudio_layer23): void {
+  for (const k in o) if (k !== "_" && k !== "duration") w.unknownField(o, k)
   w.int(o.duration)
 }
 
@@ -1056,6 +1100,7 @@ function r_documentAttributeFilename(r: TlReader): RawDocumentAttributeFilename 
 }
 
 function w_documentAttributeFilename(w: TlWriter, o: RawDocumentAttributeFilename): void {
+  for (const k in o) if (k !== "_" && k !== "file_name") w.unknownField(o, k)
   w.string(o.file_name)
 }
 
@@ -1065,6 +1110,7 @@ function r_photoSizeEmpty(r: TlReader): RawPhotoSizeEmpty {
 }
 
 function w_photoSizeEmpty(w: TlWriter, o: RawPhotoSizeEmpty): void {
+  for (const k in o) if (k !== "_" && k !== "type") w.unknownField(o, k)
   w.string(o.type)
 }
 
@@ -1078,6 +1124,7 @@ function r_photoSize(r: TlReader): RawPhotoSize {
 }
 
 function w_photoSize(w: TlWriter, o: RawPhotoSize): void {
+  for (const k in o) if (k !== "_" && k !== "type" && k !== "location" && k !== "w" && k !== "h" && k !== "size") w.unknownField(o, k)
   w.string(o.type)
   w.object(o.location)
   w.int(o.w)
@@ -1095,6 +1142,7 @@ function r_photoCachedSize(r: TlReader): RawPhotoCachedSize {
 }
 
 function w_photoCachedSize(w: TlWriter, o: RawPhotoCachedSize): void {
+  for (const k in o) if (k !== "_" && k !== "type" && k !== "location" && k !== "w" && k !== "h" && k !== "bytes") w.unknownField(o, k)
   w.string(o.type)
   w.object(o.location)
   w.int(o.w)
@@ -1110,6 +1158,7 @@ function r_fileLocationUnavailable(r: TlReader): RawFileLocationUnavailable {
 }
 
 function w_fileLocationUnavailable(w: TlWriter, o: RawFileLocationUnavailable): void {
+  for (const k in o) if (k !== "_" && k !== "volume_id" && k !== "local_id" && k !== "secret") w.unknownField(o, k)
   w.long(o.volume_id)
   w.int(o.local_id)
   w.long(o.secret)
@@ -1124,6 +1173,7 @@ function r_fileLocation(r: TlReader): RawFileLocation {
 }
 
 function w_fileLocation(w: TlWriter, o: RawFileLocation): void {
+  for (const k in o) if (k !== "_" && k !== "dc_id" && k !== "volume_id" && k !== "local_id" && k !== "secret") w.unknownField(o, k)
   w.int(o.dc_id)
   w.long(o.volume_id)
   w.int(o.local_id)
@@ -1143,6 +1193,7 @@ function r_decryptedMessageMediaExternalDocument(r: TlReader): RawDecryptedMessa
 }
 
 function w_decryptedMessageMediaExternalDocument(w: TlWriter, o: RawDecryptedMessageMediaExternalDocument): void {
+  for (const k in o) if (k !== "_" && k !== "id" && k !== "access_hash" && k !== "date" && k !== "mime_type" && k !== "size" && k !== "thumb" && k !== "dc_id" && k !== "attributes") w.unknownField(o, k)
   w.long(o.id)
   w.long(o.access_hash)
   w.int(o.date)
@@ -1166,6 +1217,7 @@ function r_decryptedMessage_layer45(r: TlReader): RawDecryptedMessage_layer45 {
 }
 
 function w_decryptedMessage_layer45(w: TlWriter, o: RawDecryptedMessage_layer45): void {
+  for (const k in o) if (k !== "_" && k !== "random_id" && k !== "ttl" && k !== "message" && k !== "media" && k !== "entities" && k !== "via_bot_name" && k !== "reply_to_random_id") w.unknownField(o, k)
   const f0 = (o.media !== undefined ? 0x00000200 : 0) | (o.entities !== undefined ? 0x00000080 : 0) | (o.via_bot_name !== undefined ? 0x00000800 : 0) | (o.reply_to_random_id !== undefined ? 0x00000008 : 0)
   w.uint(f0)
   w.long(o.random_id)
@@ -1191,6 +1243,7 @@ function r_decryptedMessageMediaPhoto(r: TlReader): RawDecryptedMessageMediaPhot
 }
 
 function w_decryptedMessageMediaPhoto(w: TlWriter, o: RawDecryptedMessageMediaPhoto): void {
+  for (const k in o) if (k !== "_" && k !== "thumb" && k !== "thumb_w" && k !== "thumb_h" && k !== "w" && k !== "h" && k !== "size" && k !== "key" && k !== "iv" && k !== "caption") w.unknownField(o, k)
   w.bytes(o.thumb)
   w.int(o.thumb_w)
   w.int(o.thumb_h)
@@ -1218,6 +1271,7 @@ function r_decryptedMessageMediaVideo(r: TlReader): RawDecryptedMessageMediaVide
 }
 
 function w_decryptedMessageMediaVideo(w: TlWriter, o: RawDecryptedMessageMediaVideo): void {
+  for (const k in o) if (k !== "_" && k !== "thumb" && k !== "thumb_w" && k !== "thumb_h" && k !== "duration" && k !== "mime_type" && k !== "w" && k !== "h" && k !== "size" && k !== "key" && k !== "iv" && k !== "caption") w.unknownField(o, k)
   w.bytes(o.thumb)
   w.int(o.thumb_w)
   w.int(o.thumb_h)
@@ -1245,6 +1299,7 @@ function r_decryptedMessageMediaDocument_layer45(r: TlReader): RawDecryptedMessa
 }
 
 function w_decryptedMessageMediaDocument_layer45(w: TlWriter, o: RawDecryptedMessageMediaDocument_layer45): void {
+  for (const k in o) if (k !== "_" && k !== "thumb" && k !== "thumb_w" && k !== "thumb_h" && k !== "mime_type" && k !== "size" && k !== "key" && k !== "iv" && k !== "attributes" && k !== "caption") w.unknownField(o, k)
   w.bytes(o.thumb)
   w.int(o.thumb_w)
   w.int(o.thumb_h)
@@ -1263,6 +1318,7 @@ function r_documentAttributeSticker(r: TlReader): RawDocumentAttributeSticker {
 }
 
 function w_documentAttributeSticker(w: TlWriter, o: RawDocumentAttributeSticker): void {
+  for (const k in o) if (k !== "_" && k !== "alt" && k !== "stickerset") w.unknownField(o, k)
   w.string(o.alt)
   w.object(o.stickerset)
 }
@@ -1275,6 +1331,7 @@ function r_documentAttributeAudio_layer45(r: TlReader): RawDocumentAttributeAudi
 }
 
 function w_documentAttributeAudio_layer45(w: TlWriter, o: RawDocumentAttributeAudio_layer45): void {
+  for (const k in o) if (k !== "_" && k !== "duration" && k !== "title" && k !== "performer") w.unknownField(o, k)
   w.int(o.duration)
   w.string(o.title)
   w.string(o.performer)
@@ -1287,6 +1344,7 @@ function r_messageEntityUnknown(r: TlReader): RawMessageEntityUnknown {
 }
 
 function w_messageEntityUnknown(w: TlWriter, o: RawMessageEntityUnknown): void {
+  for (const k in o) if (k !== "_" && k !== "offset" && k !== "length") w.unknownField(o, k)
   w.int(o.offset)
   w.int(o.length)
 }
@@ -1298,6 +1356,7 @@ function r_messageEntityMention(r: TlReader): RawMessageEntityMention {
 }
 
 function w_messageEntityMention(w: TlWriter, o: RawMessageEntityMention): void {
+  for (const k in o) if (k !== "_" && k !== "offset" && k !== "length") w.unknownField(o, k)
   w.int(o.offset)
   w.int(o.length)
 }
@@ -1309,6 +1368,7 @@ function r_messageEntityHashtag(r: TlReader): RawMessageEntityHashtag {
 }
 
 function w_messageEntityHashtag(w: TlWriter, o: RawMessageEntityHashtag): void {
+  for (const k in o) if (k !== "_" && k !== "offset" && k !== "length") w.unknownField(o, k)
   w.int(o.offset)
   w.int(o.length)
 }
@@ -1320,6 +1380,7 @@ function r_messageEntityBotCommand(r: TlReader): RawMessageEntityBotCommand {
 }
 
 function w_messageEntityBotCommand(w: TlWriter, o: RawMessageEntityBotCommand): void {
+  for (const k in o) if (k !== "_" && k !== "offset" && k !== "length") w.unknownField(o, k)
   w.int(o.offset)
   w.int(o.length)
 }
@@ -1331,6 +1392,7 @@ function r_messageEntityUrl(r: TlReader): RawMessageEntityUrl {
 }
 
 function w_messageEntityUrl(w: TlWriter, o: RawMessageEntityUrl): void {
+  for (const k in o) if (k !== "_" && k !== "offset" && k !== "length") w.unknownField(o, k)
   w.int(o.offset)
   w.int(o.length)
 }
@@ -1342,6 +1404,7 @@ function r_messageEntityEmail(r: TlReader): RawMessageEntityEmail {
 }
 
 function w_messageEntityEmail(w: TlWriter, o: RawMessageEntityEmail): void {
+  for (const k in o) if (k !== "_" && k !== "offset" && k !== "length") w.unknownField(o, k)
   w.int(o.offset)
   w.int(o.length)
 }
@@ -1353,6 +1416,7 @@ function r_messageEntityBold(r: TlReader): RawMessageEntityBold {
 }
 
 function w_messageEntityBold(w: TlWriter, o: RawMessageEntityBold): void {
+  for (const k in o) if (k !== "_" && k !== "offset" && k !== "length") w.unknownField(o, k)
   w.int(o.offset)
   w.int(o.length)
 }
@@ -1364,6 +1428,7 @@ function r_messageEntityItalic(r: TlReader): RawMessageEntityItalic {
 }
 
 function w_messageEntityItalic(w: TlWriter, o: RawMessageEntityItalic): void {
+  for (const k in o) if (k !== "_" && k !== "offset" && k !== "length") w.unknownField(o, k)
   w.int(o.offset)
   w.int(o.length)
 }
@@ -1375,6 +1440,7 @@ function r_messageEntityCode(r: TlReader): RawMessageEntityCode {
 }
 
 function w_messageEntityCode(w: TlWriter, o: RawMessageEntityCode): void {
+  for (const k in o) if (k !== "_" && k !== "offset" && k !== "length") w.unknownField(o, k)
   w.int(o.offset)
   w.int(o.length)
 }
@@ -1387,6 +1453,7 @@ function r_messageEntityPre(r: TlReader): RawMessageEntityPre {
 }
 
 function w_messageEntityPre(w: TlWriter, o: RawMessageEntityPre): void {
+  for (const k in o) if (k !== "_" && k !== "offset" && k !== "length" && k !== "language") w.unknownField(o, k)
   w.int(o.offset)
   w.int(o.length)
   w.string(o.language)
@@ -1400,6 +1467,7 @@ function r_messageEntityTextUrl(r: TlReader): RawMessageEntityTextUrl {
 }
 
 function w_messageEntityTextUrl(w: TlWriter, o: RawMessageEntityTextUrl): void {
+  for (const k in o) if (k !== "_" && k !== "offset" && k !== "length" && k !== "url") w.unknownField(o, k)
   w.int(o.offset)
   w.int(o.length)
   w.string(o.url)
@@ -1411,6 +1479,7 @@ function r_inputStickerSetShortName(r: TlReader): RawInputStickerSetShortName {
 }
 
 function w_inputStickerSetShortName(w: TlWriter, o: RawInputStickerSetShortName): void {
+  for (const k in o) if (k !== "_" && k !== "short_name") w.unknownField(o, k)
   w.string(o.short_name)
 }
 
@@ -1419,6 +1488,7 @@ function r_inputStickerSetEmpty(r: TlReader): RawInputStickerSetEmpty {
 }
 
 function w_inputStickerSetEmpty(w: TlWriter, o: RawInputStickerSetEmpty): void {
+  for (const k in o) if (k !== "_") w.unknownField(o, k)
 }
 
 function r_decryptedMessageMediaVenue(r: TlReader): RawDecryptedMessageMediaVenue {
@@ -1432,6 +1502,7 @@ function r_decryptedMessageMediaVenue(r: TlReader): RawDecryptedMessageMediaVenu
 }
 
 function w_decryptedMessageMediaVenue(w: TlWriter, o: RawDecryptedMessageMediaVenue): void {
+  for (const k in o) if (k !== "_" && k !== "lat" && k !== "long" && k !== "title" && k !== "address" && k !== "provider" && k !== "venue_id") w.unknownField(o, k)
   w.double(o.lat)
   w.double(o.long)
   w.string(o.title)
@@ -1446,6 +1517,7 @@ function r_decryptedMessageMediaWebPage(r: TlReader): RawDecryptedMessageMediaWe
 }
 
 function w_decryptedMessageMediaWebPage(w: TlWriter, o: RawDecryptedMessageMediaWebPage): void {
+  for (const k in o) if (k !== "_" && k !== "url") w.unknownField(o, k)
   w.string(o.url)
 }
 
@@ -1460,6 +1532,7 @@ function r_documentAttributeAudio(r: TlReader): RawDocumentAttributeAudio {
 }
 
 function w_documentAttributeAudio(w: TlWriter, o: RawDocumentAttributeAudio): void {
+  for (const k in o) if (k !== "_" && k !== "voice" && k !== "duration" && k !== "title" && k !== "performer" && k !== "waveform") w.unknownField(o, k)
   const f0 = (o.voice ? 0x00000400 : 0) | (o.title !== undefined ? 0x00000001 : 0) | (o.performer !== undefined ? 0x00000002 : 0) | (o.waveform !== undefined ? 0x00000004 : 0)
   w.uint(f0)
   w.int(o.duration)
@@ -1478,6 +1551,7 @@ function r_documentAttributeVideo(r: TlReader): RawDocumentAttributeVideo {
 }
 
 function w_documentAttributeVideo(w: TlWriter, o: RawDocumentAttributeVideo): void {
+  for (const k in o) if (k !== "_" && k !== "round_message" && k !== "duration" && k !== "w" && k !== "h") w.unknownField(o, k)
   const f0 = (o.round_message ? 0x00000001 : 0)
   w.uint(f0)
   w.int(o.duration)
@@ -1490,6 +1564,7 @@ function r_sendMessageRecordRoundAction(r: TlReader): RawSendMessageRecordRoundA
 }
 
 function w_sendMessageRecordRoundAction(w: TlWriter, o: RawSendMessageRecordRoundAction): void {
+  for (const k in o) if (k !== "_") w.unknownField(o, k)
 }
 
 function r_sendMessageUploadRoundAction(r: TlReader): RawSendMessageUploadRoundAction {
@@ -1497,6 +1572,7 @@ function r_sendMessageUploadRoundAction(r: TlReader): RawSendMessageUploadRoundA
 }
 
 function w_sendMessageUploadRoundAction(w: TlWriter, o: RawSendMessageUploadRoundAction): void {
+  for (const k in o) if (k !== "_") w.unknownField(o, k)
 }
 
 function r_decryptedMessage(r: TlReader): RawDecryptedMessage {
@@ -1515,6 +1591,7 @@ function r_decryptedMessage(r: TlReader): RawDecryptedMessage {
 }
 
 function w_decryptedMessage(w: TlWriter, o: RawDecryptedMessage): void {
+  for (const k in o) if (k !== "_" && k !== "no_webpage" && k !== "silent" && k !== "random_id" && k !== "ttl" && k !== "message" && k !== "media" && k !== "entities" && k !== "via_bot_name" && k !== "reply_to_random_id" && k !== "grouped_id") w.unknownField(o, k)
   const f0 = (o.no_webpage ? 0x00000002 : 0) | (o.silent ? 0x00000020 : 0) | (o.media !== undefined ? 0x00000200 : 0) | (o.entities !== undefined ? 0x00000080 : 0) | (o.via_bot_name !== undefined ? 0x00000800 : 0) | (o.reply_to_random_id !== undefined ? 0x00000008 : 0) | (o.grouped_id !== undefined ? 0x00020000 : 0)
   w.uint(f0)
   w.long(o.random_id)
@@ -1534,6 +1611,7 @@ function r_messageEntityUnderline(r: TlReader): RawMessageEntityUnderline {
 }
 
 function w_messageEntityUnderline(w: TlWriter, o: RawMessageEntityUnderline): void {
+  for (const k in o) if (k !== "_" && k !== "offset" && k !== "length") w.unknownField(o, k)
   w.int(o.offset)
   w.int(o.length)
 }
@@ -1545,6 +1623,7 @@ function r_messageEntityStrike(r: TlReader): RawMessageEntityStrike {
 }
 
 function w_messageEntityStrike(w: TlWriter, o: RawMessageEntityStrike): void {
+  for (const k in o) if (k !== "_" && k !== "offset" && k !== "length") w.unknownField(o, k)
   w.int(o.offset)
   w.int(o.length)
 }
@@ -1556,6 +1635,7 @@ function r_messageEntityBlockquote(r: TlReader): RawMessageEntityBlockquote {
 }
 
 function w_messageEntityBlockquote(w: TlWriter, o: RawMessageEntityBlockquote): void {
+  for (const k in o) if (k !== "_" && k !== "offset" && k !== "length") w.unknownField(o, k)
   w.int(o.offset)
   w.int(o.length)
 }
@@ -1574,6 +1654,7 @@ function r_decryptedMessageMediaDocument(r: TlReader): RawDecryptedMessageMediaD
 }
 
 function w_decryptedMessageMediaDocument(w: TlWriter, o: RawDecryptedMessageMediaDocument): void {
+  for (const k in o) if (k !== "_" && k !== "thumb" && k !== "thumb_w" && k !== "thumb_h" && k !== "mime_type" && k !== "size" && k !== "key" && k !== "iv" && k !== "attributes" && k !== "caption") w.unknownField(o, k)
   w.bytes(o.thumb)
   w.int(o.thumb_w)
   w.int(o.thumb_h)
@@ -1592,6 +1673,7 @@ function r_messageEntitySpoiler(r: TlReader): RawMessageEntitySpoiler {
 }
 
 function w_messageEntitySpoiler(w: TlWriter, o: RawMessageEntitySpoiler): void {
+  for (const k in o) if (k !== "_" && k !== "offset" && k !== "length") w.unknownField(o, k)
   w.int(o.offset)
   w.int(o.length)
 }
@@ -1604,94 +1686,97 @@ function r_messageEntityCustomEmoji(r: TlReader): RawMessageEntityCustomEmoji {
 }
 
 function w_messageEntityCustomEmoji(w: TlWriter, o: RawMessageEntityCustomEmoji): void {
+  for (const k in o) if (k !== "_" && k !== "offset" && k !== "length" && k !== "document_id") w.unknownField(o, k)
   w.int(o.offset)
   w.int(o.length)
   w.long(o.document_id)
 }
 
-const readers = new Map<number, TlReadFn>([
-  [0x1f814f1f, r_decryptedMessage_layer8],
-  [0xaa48327d, r_decryptedMessageService_layer8],
-  [0x089f5c4a, r_decryptedMessageMediaEmpty],
-  [0x32798a8c, r_decryptedMessageMediaPhoto_layer8],
-  [0x4cee6ef3, r_decryptedMessageMediaVideo_layer8],
-  [0x35480a59, r_decryptedMessageMediaGeoPoint],
-  [0x588a0a97, r_decryptedMessageMediaContact],
-  [0xa1733aec, r_decryptedMessageActionSetMessageTTL],
-  [0xb095434b, r_decryptedMessageMediaDocument_layer8],
-  [0x6080758f, r_decryptedMessageMediaAudio_layer8],
-  [0x0c4f40be, r_decryptedMessageActionReadMessages],
-  [0x65614304, r_decryptedMessageActionDeleteMessages],
-  [0x8ac1f475, r_decryptedMessageActionScreenshotMessages],
-  [0x6719e45c, r_decryptedMessageActionFlushHistory],
-  [0x204d3878, r_decryptedMessage_layer17],
-  [0x73164160, r_decryptedMessageService],
-  [0x524a415d, r_decryptedMessageMediaVideo_layer17],
-  [0x57e0a9cb, r_decryptedMessageMediaAudio],
-  [0x1be31789, r_decryptedMessageLayer],
-  [0x16bf744e, r_sendMessageTypingAction],
-  [0xfd5ec8f5, r_sendMessageCancelAction],
-  [0xa187d66f, r_sendMessageRecordVideoAction],
-  [0x92042ff7, r_sendMessageUploadVideoAction],
-  [0xd52f73f7, r_sendMessageRecordAudioAction],
-  [0xe6ac8a6f, r_sendMessageUploadAudioAction],
-  [0x990a3c1a, r_sendMessageUploadPhotoAction],
-  [0x8faee98e, r_sendMessageUploadDocumentAction],
-  [0x176f8ba1, r_sendMessageGeoLocationAction],
-  [0x628cbc6f, r_sendMessageChooseContactAction],
-  [0x511110b0, r_decryptedMessageActionResend],
-  [0xf3048883, r_decryptedMessageActionNotifyLayer],
-  [0xccb27641, r_decryptedMessageActionTyping],
-  [0xf3c9611b, r_decryptedMessageActionRequestKey],
-  [0x6fe1735b, r_decryptedMessageActionAcceptKey],
-  [0xdd05ec6b, r_decryptedMessageActionAbortKey],
-  [0xec2e0b9b, r_decryptedMessageActionCommitKey],
-  [0xa82fdd63, r_decryptedMessageActionNoop],
-  [0x6c37c15c, r_documentAttributeImageSize],
-  [0x11b58939, r_documentAttributeAnimated],
-  [0xfb0a5727, r_documentAttributeSticker_layer23],
-  [0x5910cccb, r_documentAttributeVideo_layer23],
-  [0x051448e5, r_documentAttributeAudio_layer23],
-  [0x15590068, r_documentAttributeFilename],
-  [0x0e17e23c, r_photoSizeEmpty],
-  [0x77bfb61b, r_photoSize],
-  [0xe9a734fa, r_photoCachedSize],
-  [0x7c596b46, r_fileLocationUnavailable],
-  [0x53d69076, r_fileLocation],
-  [0xfa95b0dd, r_decryptedMessageMediaExternalDocument],
-  [0x36b091de, r_decryptedMessage_layer45],
-  [0xf1fa8d78, r_decryptedMessageMediaPhoto],
-  [0x970c8c0e, r_decryptedMessageMediaVideo],
-  [0x7afe8ae2, r_decryptedMessageMediaDocument_layer45],
-  [0x3a556302, r_documentAttributeSticker],
-  [0xded218e0, r_documentAttributeAudio_layer45],
-  [0xbb92ba95, r_messageEntityUnknown],
-  [0xfa04579d, r_messageEntityMention],
-  [0x6f635b0d, r_messageEntityHashtag],
-  [0x6cef8ac7, r_messageEntityBotCommand],
-  [0x6ed02538, r_messageEntityUrl],
-  [0x64e475c2, r_messageEntityEmail],
-  [0xbd610bc9, r_messageEntityBold],
-  [0x826f8b60, r_messageEntityItalic],
-  [0x28a20571, r_messageEntityCode],
-  [0x73924be0, r_messageEntityPre],
-  [0x76a6d327, r_messageEntityTextUrl],
-  [0x861cc8a0, r_inputStickerSetShortName],
-  [0xffb62b95, r_inputStickerSetEmpty],
-  [0x8a0df56f, r_decryptedMessageMediaVenue],
-  [0xe50511d8, r_decryptedMessageMediaWebPage],
-  [0x9852f9c6, r_documentAttributeAudio],
-  [0x0ef02ce6, r_documentAttributeVideo],
-  [0x88f27fbc, r_sendMessageRecordRoundAction],
-  [0xbb718624, r_sendMessageUploadRoundAction],
-  [0x91cc4674, r_decryptedMessage],
-  [0x9c4e7e8b, r_messageEntityUnderline],
-  [0xbf0693d4, r_messageEntityStrike],
-  [0x020df5d0, r_messageEntityBlockquote],
-  [0x6abd9782, r_decryptedMessageMediaDocument],
-  [0x32ca960f, r_messageEntitySpoiler],
-  [0xc8cf05f8, r_messageEntityCustomEmoji],
-])
+const readers = /* @__PURE__ */ (() => {
+  const m = new Map<number, TlReadFn>()
+  m.set(0x1f814f1f, r_decryptedMessage_layer8)
+  m.set(0xaa48327d, r_decryptedMessageService_layer8)
+  m.set(0x089f5c4a, r_decryptedMessageMediaEmpty)
+  m.set(0x32798a8c, r_decryptedMessageMediaPhoto_layer8)
+  m.set(0x4cee6ef3, r_decryptedMessageMediaVideo_layer8)
+  m.set(0x35480a59, r_decryptedMessageMediaGeoPoint)
+  m.set(0x588a0a97, r_decryptedMessageMediaContact)
+  m.set(0xa1733aec, r_decryptedMessageActionSetMessageTTL)
+  m.set(0xb095434b, r_decryptedMessageMediaDocument_layer8)
+  m.set(0x6080758f, r_decryptedMessageMediaAudio_layer8)
+  m.set(0x0c4f40be, r_decryptedMessageActionReadMessages)
+  m.set(0x65614304, r_decryptedMessageActionDeleteMessages)
+  m.set(0x8ac1f475, r_decryptedMessageActionScreenshotMessages)
+  m.set(0x6719e45c, r_decryptedMessageActionFlushHistory)
+  m.set(0x204d3878, r_decryptedMessage_layer17)
+  m.set(0x73164160, r_decryptedMessageService)
+  m.set(0x524a415d, r_decryptedMessageMediaVideo_layer17)
+  m.set(0x57e0a9cb, r_decryptedMessageMediaAudio)
+  m.set(0x1be31789, r_decryptedMessageLayer)
+  m.set(0x16bf744e, r_sendMessageTypingAction)
+  m.set(0xfd5ec8f5, r_sendMessageCancelAction)
+  m.set(0xa187d66f, r_sendMessageRecordVideoAction)
+  m.set(0x92042ff7, r_sendMessageUploadVideoAction)
+  m.set(0xd52f73f7, r_sendMessageRecordAudioAction)
+  m.set(0xe6ac8a6f, r_sendMessageUploadAudioAction)
+  m.set(0x990a3c1a, r_sendMessageUploadPhotoAction)
+  m.set(0x8faee98e, r_sendMessageUploadDocumentAction)
+  m.set(0x176f8ba1, r_sendMessageGeoLocationAction)
+  m.set(0x628cbc6f, r_sendMessageChooseContactAction)
+  m.set(0x511110b0, r_decryptedMessageActionResend)
+  m.set(0xf3048883, r_decryptedMessageActionNotifyLayer)
+  m.set(0xccb27641, r_decryptedMessageActionTyping)
+  m.set(0xf3c9611b, r_decryptedMessageActionRequestKey)
+  m.set(0x6fe1735b, r_decryptedMessageActionAcceptKey)
+  m.set(0xdd05ec6b, r_decryptedMessageActionAbortKey)
+  m.set(0xec2e0b9b, r_decryptedMessageActionCommitKey)
+  m.set(0xa82fdd63, r_decryptedMessageActionNoop)
+  m.set(0x6c37c15c, r_documentAttributeImageSize)
+  m.set(0x11b58939, r_documentAttributeAnimated)
+  m.set(0xfb0a5727, r_documentAttributeSticker_layer23)
+  m.set(0x5910cccb, r_documentAttributeVideo_layer23)
+  m.set(0x051448e5, r_documentAttributeAudio_layer23)
+  m.set(0x15590068, r_documentAttributeFilename)
+  m.set(0x0e17e23c, r_photoSizeEmpty)
+  m.set(0x77bfb61b, r_photoSize)
+  m.set(0xe9a734fa, r_photoCachedSize)
+  m.set(0x7c596b46, r_fileLocationUnavailable)
+  m.set(0x53d69076, r_fileLocation)
+  m.set(0xfa95b0dd, r_decryptedMessageMediaExternalDocument)
+  m.set(0x36b091de, r_decryptedMessage_layer45)
+  m.set(0xf1fa8d78, r_decryptedMessageMediaPhoto)
+  m.set(0x970c8c0e, r_decryptedMessageMediaVideo)
+  m.set(0x7afe8ae2, r_decryptedMessageMediaDocument_layer45)
+  m.set(0x3a556302, r_documentAttributeSticker)
+  m.set(0xded218e0, r_documentAttributeAudio_layer45)
+  m.set(0xbb92ba95, r_messageEntityUnknown)
+  m.set(0xfa04579d, r_messageEntityMention)
+  m.set(0x6f635b0d, r_messageEntityHashtag)
+  m.set(0x6cef8ac7, r_messageEntityBotCommand)
+  m.set(0x6ed02538, r_messageEntityUrl)
+  m.set(0x64e475c2, r_messageEntityEmail)
+  m.set(0xbd610bc9, r_messageEntityBold)
+  m.set(0x826f8b60, r_messageEntityItalic)
+  m.set(0x28a20571, r_messageEntityCode)
+  m.set(0x73924be0, r_messageEntityPre)
+  m.set(0x76a6d327, r_messageEntityTextUrl)
+  m.set(0x861cc8a0, r_inputStickerSetShortName)
+  m.set(0xffb62b95, r_inputStickerSetEmpty)
+  m.set(0x8a0df56f, r_decryptedMessageMediaVenue)
+  m.set(0xe50511d8, r_decryptedMessageMediaWebPage)
+  m.set(0x9852f9c6, r_documentAttributeAudio)
+  m.set(0x0ef02ce6, r_documentAttributeVideo)
+  m.set(0x88f27fbc, r_sendMessageRecordRoundAction)
+  m.set(0xbb718624, r_sendMessageUploadRoundAction)
+  m.set(0x91cc4674, r_decryptedMessage)
+  m.set(0x9c4e7e8b, r_messageEntityUnderline)
+  m.set(0xbf0693d4, r_messageEntityStrike)
+  m.set(0x020df5d0, r_messageEntityBlockquote)
+  m.set(0x6abd9782, r_decryptedMessageMediaDocument)
+  m.set(0x32ca960f, r_messageEntitySpoiler)
+  m.set(0xc8cf05f8, r_messageEntityCustomEmoji)
+  return m
+})()
 const writers: Record<string, TlWriteFn> = {
   decryptedMessage_layer8: w_decryptedMessage_layer8,
   decryptedMessageService_layer8: w_decryptedMessageService_layer8,
@@ -1862,5 +1947,5 @@ const results: Record<string, TlReadFn> = {
 
 }
 
-/** Readers, writers, ids and method result readers of the secret schema. */
-export const secretCodec: TlCodec = { readers, writers, ids, results }
+/** Readers, writers, ids and method result readers of the secret schema (typed: decodeTl gives SecretObject | SecretRequest). */
+export const secretCodec: TlCodec<SecretObject | SecretRequest> = { readers, writers, ids, results }
