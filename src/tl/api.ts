@@ -79,8 +79,7 @@ export function gzipPacked(serialized: Uint8Array, minSize = 256): Uint8Array {
   return w.pos < serialized.length ? w.toBytes() : serialized
 }
 
+/** The value to encode must be an object (its constructor name, `_`, is the writer's to check). */
 function checkObject(obj: unknown): void {
-  if (typeof obj !== 'object' || obj === null || typeof (obj as { _?: unknown })._ !== 'string') {
-    throw new TlError('E_TYPE', `the value to encode must be an object with a constructor name in \`_\`, got ${obj === null ? 'null' : typeof obj}`)
-  }
+  if (typeof obj !== 'object' || obj === null) throw new TlError('E_TYPE', `the value to encode must be an object, got ${obj === null ? 'null' : typeof obj}`)
 }
