@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { createAuthKey } from '../../src/crypto/authkey.js'
-import { createCryptoSync } from '../../src/crypto/index.js'
+import { createCryptoSync } from '../../src/node/index.js' // node:crypto as the CSPRNG on Node 18 too
 import { CryptoError, SecurityError } from '../../src/errors.js'
 import type { EnvelopeOptions } from '../../src/crypto/types.js'
 import { fuzz, mutate, reportCounts } from './harness.js'

@@ -13,7 +13,7 @@ import {
 } from '../../src/transport/faketls.js'
 import { ServerTransport, type ServerEvent } from '../../src/transport/server.js'
 import { isOnCurve25519 } from '../../src/transport/x25519.js'
-import { chunks, concatAll, decodeEveryWay, feedAll, hex, mtprotoPacket, normalizeEvents, prng, seededCrypto, unb64, unhex } from './helpers.js'
+import { concatAll, decodeEveryWay, feedAll, hex, mtprotoPacket, normalizeEvents, prng, seededCrypto, unb64, unhex } from './helpers.js'
 import { mtcuteFakeTls } from './peers.js'
 
 const crypto = seededCrypto(7)

@@ -11,7 +11,7 @@ import * as net from 'node:net'
 import { join } from 'node:path'
 import { transform } from 'esbuild'
 import { describe, expect, it } from 'vitest'
-import * as mtwire from '../../src/index.js'
+import * as mtwire from '../../src/node/index.js' // what `import 'mtwire'` gives on Node
 
 function readmeBlock(): string {
   const readme = readFileSync(join(__dirname, '../../README.md'), 'utf8')
