@@ -54,7 +54,7 @@ export const ERROR_CODES = {
     E_TL_OVERFLOW: "encodeTlInto's target buffer is too small",
     E_TL_SCHEMA: 'a malformed TL schema (TlSchemaError: line and column)',
     E_TL_ID_MISMATCH: "a schema line's explicit id differs from the CRC32 of its declaration",
-    E_TYPE: 'an argument to a TL entry point is not of its type (a codec, a Uint8Array, an object with `_`)',
+    E_TYPE: 'an argument to a TL entry point is not of its type (a codec, a Uint8Array, an object to encode)',
     E_OPTION: 'a TL option or argument has a value it does not take (maxObjects, offset, ...)',
   },
   TransportError: {
