@@ -35,3 +35,7 @@ export {
   HandshakeServer, ServerHandshake,
   type HandshakeServerOptions, type ServerHandshakeEvent, type ServerOutgoing,
 } from './server.js'
+export {
+  checkPasswordSrp, srpM1, srpPasswordHash,
+  type CheckPasswordOptions, type InputCheckPasswordSRP, type SrpMathInput, type SrpParams,
+} from './srp.js'

@@ -5,7 +5,7 @@
  */
 import { constants, generateKeyPairSync, privateDecrypt, publicEncrypt } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { bignumBackend, modPow, rsaPrivate, rsaPublic } from '../../src/crypto/bignum/index.js'
+import { bignumBackend, modMul, modPow, modSub, mulAdd, rsaPrivate, rsaPublic } from '../../src/crypto/bignum/index.js'
 import { _bignumMemory } from '../../src/crypto/bignum/wasm.js'
 import { factorizePq, isPrime64 } from '../../src/crypto/bignum/pq.js'
 import { isPrime32, isProbablePrime, randomPrime32 } from '../../src/crypto/bignum/prime.js'
@@ -46,6 +46,29 @@ describe.each(PATHS)('modPow on $name', ({ opts }) => {
         expect(big(modPow(bytes(base, 256), bytes(e, 4), bytes(n, 256), opts))).toBe(refModPow(base, e, n))
       }
     }
+  })
+})
+
+describe.each(PATHS)('modMul, modSub, mulAdd on $name', ({ opts }) => {
+  it('match BigInt on random operands', () => {
+    for (const bits of [5, 64, 255, 2048, 4096]) {
+      const n = oddModulus(bits)
+      const len = Math.ceil(bits / 8)
+      for (let i = 0; i < 5; i++) {
+        const a = big(r.bytes(len + 2)) % n, b = big(r.bytes(len + 2)) % n
+        expect(big(modMul(bytes(a, len), bytes(b, len), bytes(n, len), opts))).toBe((a * b) % n)
+        expect(big(modSub(bytes(a, len), bytes(b, len), bytes(n, len), opts))).toBe((((a - b) % n) + n) % n)
+        expect(big(modSub(bytes(a, len), bytes(a, len), bytes(n, len), opts))).toBe(0n)
+      }
+    }
+    for (const [la, lb, lc] of [[32, 32, 256], [1, 1, 1], [64, 64, 64], [256, 200, 255]]) {
+      const a = r.bytes(la), b = r.bytes(lb), c = r.bytes(lc)
+      const len = Math.max(la + lb, lc) + 1
+      const got = mulAdd(a, b, c, len, opts)
+      expect(got.length).toBe(len)
+      expect(big(got)).toBe(big(a) * big(b) + big(c))
+    }
+    expect(() => mulAdd(r.bytes(32), r.bytes(32), new Uint8Array(0), 32, opts)).toThrow(/fit/)
   })
 })
 

@@ -12,6 +12,12 @@ export const bigintProvider: BignumProvider = {
   rsaPublic(key, block) {
     return fromBigInt(modPowBigInt(toBigInt(block), toBigInt(key.e), toBigInt(key.n)), key.n.length)
   },
+  modMul: (a, b, mod) => fromBigInt((toBigInt(a) * toBigInt(b)) % toBigInt(mod), mod.length),
+  modSub(a, b, mod) {
+    const m = toBigInt(mod)
+    return fromBigInt((((toBigInt(a) - toBigInt(b)) % m) + m) % m, mod.length)
+  },
+  mulAdd: (a, b, c, length) => fromBigInt(toBigInt(a) * toBigInt(b) + toBigInt(c), length),
   rsaPrivate(key, block) {
     // CRT (Garner): m1 = c^dp mod p, m2 = c^dq mod q, h = qinv·(m1 − m2) mod p, m = m2 + h·q
     const c = toBigInt(block)

@@ -4,7 +4,7 @@
  */
 import { CryptoError } from '../../errors.js'
 import { bigintProvider } from './bigint.js'
-import { compareBytes, stripLeadingZeros } from './convert.js'
+import { bitLength, compareBytes, stripLeadingZeros } from './convert.js'
 import { nativeFor, type BignumOptions, type BignumProvider } from './provider.js'
 import type { RsaPrivateKey, RsaPublicKey } from './rsa-types.js'
 import { wasmBignum } from './wasm.js'
@@ -70,6 +70,39 @@ export function rsaPrivate(key: RsaPrivateKey, block: Uint8Array, opts?: BignumO
   if (compareBytes(block, key.n) >= 0) throw new CryptoError('E_RANGE', 'the RSA block must be below the modulus')
   for (const p of chain(opts)) {
     const r = p.rsaPrivate?.(key, block)
+    if (r) return r
+  }
+  throw new Error('unreachable: the BigInt provider always answers')
+}
+
+/** a·b mod m, as m's length in bytes; a, b < m. Constant-time in WASM, BigInt otherwise. */
+export function modMul(a: Uint8Array, b: Uint8Array, mod: Uint8Array, opts?: BignumOptions): Uint8Array {
+  const m = checkModulus(mod)
+  if (compareBytes(a, m) >= 0 || compareBytes(b, m) >= 0) throw new CryptoError('E_RANGE', 'the operands must be below the modulus')
+  for (const p of chain(opts)) {
+    const r = p.modMul?.(a, b, m)
+    if (r) return r
+  }
+  throw new Error('unreachable: the BigInt provider always answers')
+}
+
+/** (a − b) mod m, as m's length in bytes; a, b < m. Branch-free in WASM. */
+export function modSub(a: Uint8Array, b: Uint8Array, mod: Uint8Array, opts?: BignumOptions): Uint8Array {
+  const m = checkModulus(mod)
+  if (compareBytes(a, m) >= 0 || compareBytes(b, m) >= 0) throw new CryptoError('E_RANGE', 'the operands must be below the modulus')
+  for (const p of chain(opts)) {
+    const r = p.modSub?.(a, b, m)
+    if (r) return r
+  }
+  throw new Error('unreachable: the BigInt provider always answers')
+}
+
+/** a·b + c as exactly `length` bytes (which must hold it). */
+export function mulAdd(a: Uint8Array, b: Uint8Array, c: Uint8Array, length: number, opts?: BignumOptions): Uint8Array {
+  // a·b < 2^(bits(a) + bits(b)), and adding c adds at most one bit
+  if (Math.max(bitLength(a) + bitLength(b), bitLength(c)) + 1 > 8 * length) throw new CryptoError('E_RANGE', `a·b + c may not fit ${length} bytes`)
+  for (const p of chain(opts)) {
+    const r = p.mulAdd?.(a, b, c, length)
     if (r) return r
   }
   throw new Error('unreachable: the BigInt provider always answers')

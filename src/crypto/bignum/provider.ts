@@ -28,6 +28,12 @@ export interface BignumProvider {
   rsaPublic?(key: RsaPublicKey, block: Uint8Array): Uint8Array | undefined
   /** Raw RSA: block^d mod n (with CRT) as n's length in bytes; `block < n`. */
   rsaPrivate?(key: RsaPrivateKey, block: Uint8Array): Uint8Array | undefined
+  /** a·b mod m, as m's length in bytes (a, b < m; either may be secret: SRP's k·v). */
+  modMul?(a: Uint8Array, b: Uint8Array, mod: Uint8Array): Uint8Array | undefined
+  /** (a − b) mod m, as m's length in bytes (a, b < m). */
+  modSub?(a: Uint8Array, b: Uint8Array, mod: Uint8Array): Uint8Array | undefined
+  /** a·b + c as exactly `length` bytes (SRP's a + u·x). */
+  mulAdd?(a: Uint8Array, b: Uint8Array, c: Uint8Array, length: number): Uint8Array | undefined
   /** Miller–Rabin with `rounds` random bases (the provider's CSPRNG); undefined = decline. */
   isProbablePrime?(n: Uint8Array, rounds: number): boolean | undefined
 }

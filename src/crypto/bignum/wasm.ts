@@ -145,9 +145,71 @@ function rsaPrivate(e: Exports, key: RsaPrivateKey, block: Uint8Array): Uint8Arr
   }
 }
 
+/** a·b mod N = montMul(montMul(a, b), R²): two Montgomery products, no data-dependent branch. */
+function modMul(e: Exports, a: Uint8Array, b: Uint8Array, mod: Uint8Array): Uint8Array | undefined {
+  const k = limbs(mod.length)
+  if (k > MAX_LIMBS) return undefined
+  const mem = new Uint8Array(e.memory.buffer)
+  try {
+    put(mem, N, mod, k)
+    e.mpSetup(k)
+    put(mem, A, a, k)
+    put(mem, W, b, k)
+    e.montMul(A, A, W, k)
+    e.montMul(A, A, R2, k)
+    return get(mem, A, mod.length)
+  } finally {
+    e.mpWipe()
+  }
+}
+
+function modSub(e: Exports, a: Uint8Array, b: Uint8Array, mod: Uint8Array): Uint8Array | undefined {
+  const k = limbs(mod.length)
+  if (k > MAX_LIMBS) return undefined
+  const mem = new Uint8Array(e.memory.buffer)
+  try {
+    put(mem, N, mod, k)
+    put(mem, A, a, k)
+    put(mem, W, b, k)
+    e.mpSubMod(A, A, W, k)
+    return get(mem, A, mod.length)
+  } finally {
+    e.mpWipe()
+  }
+}
+
+function mulAdd(e: Exports, a: Uint8Array, b: Uint8Array, c: Uint8Array, length: number): Uint8Array | undefined {
+  const k = Math.max(limbs(a.length), limbs(b.length), limbs(c.length))
+  if (2 * k > MAX_LIMBS || length > 8 * k) return undefined
+  const mem = new Uint8Array(e.memory.buffer)
+  try {
+    put(mem, A, a, k)
+    put(mem, E, b, k)
+    put(mem, Z, c, k)
+    e.mpMulAdd(OUT, A, E, Z, k)
+    const r = get(mem, OUT, 8 * k)
+    // the product fits `length` bytes by the caller's contract; the rest is zero
+    return r.subarray(r.length - length).slice()
+  } finally {
+    e.mpWipe()
+  }
+}
+
 const provider: BignumProvider = {
   name: 'wasm',
   constantTime: true,
+  modMul(a, b, mod) {
+    const e = wasm()
+    return e && modMul(e, a, b, mod)
+  },
+  modSub(a, b, mod) {
+    const e = wasm()
+    return e && modSub(e, a, b, mod)
+  },
+  mulAdd(a, b, c, length) {
+    const e = wasm()
+    return e && mulAdd(e, a, b, c, length)
+  },
   modPow(base, exp, mod, secret) {
     const e = wasm()
     return e && modPow(e, base, exp, mod, secret)
