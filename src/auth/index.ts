@@ -39,3 +39,5 @@ export {
   checkPasswordSrp, srpM1, srpPasswordHash,
   type CheckPasswordOptions, type InputCheckPasswordSRP, type SrpMathInput, type SrpParams,
 } from './srp.js'
+export { bignumBackend, loadBignumWasm, setBignumProvider, type BignumOptions, type BignumProvider } from '../crypto/bignum/index.js'
+export { factorizePq, type PqFactors } from '../crypto/bignum/pq.js'

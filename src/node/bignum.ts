@@ -53,7 +53,7 @@ function spki(p: Uint8Array, g: Uint8Array, y: Uint8Array): Buffer {
  * shared key after the public key) is a derive on the same key object. Keyed by the exponent's
  * array and checked by a hash of its content and the modulus, so a reused array never hits.
  */
-const lastKey = new WeakMap<Uint8Array, { tag: string; key: KeyObject }>()
+const lastKey = new WeakMap<Uint8Array, { tag: string; key: KeyObject; g: Uint8Array }>()
 const tagOf = (exp: Uint8Array, mod: Uint8Array): string => createHash('sha256').update(exp).update(mod).digest('base64')
 
 function modPow(base: Uint8Array, exp: Uint8Array, mod: Uint8Array): Uint8Array | undefined {
@@ -63,12 +63,12 @@ function modPow(base: Uint8Array, exp: Uint8Array, mod: Uint8Array): Uint8Array 
     const tag = tagOf(exp, mod)
     const cached = lastKey.get(exp)
     if (cached && cached.tag === tag) {
-      const two = Uint8Array.of(2)
-      const peer = createPublicKey({ key: spki(mod, two, base), format: 'der', type: 'spki' })
+      // the peer key must carry the same domain parameters (p, g) as ours, or OpenSSL refuses
+      const peer = createPublicKey({ key: spki(mod, cached.g, base), format: 'der', type: 'spki' })
       return leftPad(diffieHellman({ privateKey: cached.key, publicKey: peer }), mod.length) ?? undefined
     }
     const key = createPrivateKey({ key: pkcs8(mod, base, exp), format: 'der', type: 'pkcs8' })
-    lastKey.set(exp, { tag, key })
+    lastKey.set(exp, { tag, key, g: base.slice() })
     const der = createPublicKey(key).export({ format: 'der', type: 'spki' })
     return leftPad(readSpkiInteger(der), mod.length) ?? undefined
   } catch {

@@ -6,7 +6,9 @@
 import { constants, generateKeyPairSync, privateDecrypt, publicEncrypt } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { bignumBackend, modMul, modPow, modSub, mulAdd, rsaPrivate, rsaPublic } from '../../src/crypto/bignum/index.js'
-import { _bignumMemory } from '../../src/crypto/bignum/wasm.js'
+import { _bignumMemory, wasmBignum } from '../../src/crypto/bignum/wasm.js'
+import { nodeBignumProvider } from '../../src/node/bignum.js'
+import { TELEGRAM_DH_PRIME } from '../../src/auth/dh.js'
 import { factorizePq, isPrime64 } from '../../src/crypto/bignum/pq.js'
 import { isPrime32, isProbablePrime, randomPrime32 } from '../../src/crypto/bignum/prime.js'
 import { CryptoError } from '../../src/errors.js'
@@ -75,6 +77,34 @@ describe.each(PATHS)('modMul, modSub, mulAdd on $name', ({ opts }) => {
 describe('providers', () => {
   it('each path runs where it should (no silent fallback)', () => {
     expect(PATHS.map((p) => bignumBackend(p.opts))).toEqual(['node:crypto', 'wasm', 'bigint'])
+  })
+  it('node:crypto and WASM answer themselves (a decline would fall back silently): fresh exponent, then the same one again', () => {
+    const P = big(TELEGRAM_DH_PRIME)
+    const g = bytes(3n, 256)
+    for (const p of [nodeBignumProvider, wasmBignum()!]) {
+      for (let i = 0; i < 3; i++) {
+        const x = r.bytes(256)
+        const gx = p.modPow!(g, x, TELEGRAM_DH_PRIME, true)
+        expect(gx, `${p.name} g^x`).toBeDefined()
+        expect(big(gx!)).toBe(refModPow(3n, big(x), P))
+        // the second exponentiation with the same secret (node:crypto: a derive on the cached key)
+        const y = bytes(refModPow(5n, big(r.bytes(256)), P), 256)
+        const yx = p.modPow!(y, x, TELEGRAM_DH_PRIME, true)
+        expect(yx, `${p.name} y^x`).toBeDefined()
+        expect(big(yx!)).toBe(refModPow(big(y), big(x), P))
+        // the same array with new content must not hit the cache
+        x.set(r.bytes(256))
+        expect(big(p.modPow!(y, x, TELEGRAM_DH_PRIME, true)!)).toBe(refModPow(big(y), big(x), P))
+      }
+    }
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
+    const j = privateKey.export({ format: 'jwk' })
+    const u = (s: string | undefined) => new Uint8Array(Buffer.from(s!, 'base64url'))
+    const key = { n: u(j.n), e: u(j.e), d: u(j.d), p: u(j.p), q: u(j.q), dp: u(j.dp), dq: u(j.dq), qinv: u(j.qi) }
+    for (const p of [nodeBignumProvider, wasmBignum()!]) {
+      expect(p.rsaPublic!(key, bytes(7n, 256)), p.name).toBeDefined()
+      expect(p.rsaPrivate!(key, bytes(7n, 256)), p.name).toBeDefined()
+    }
   })
   it('the WASM memory holds no secret after an exponentiation or an RSA decryption', () => {
     const n = oddModulus(2048)
