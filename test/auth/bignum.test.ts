@@ -4,9 +4,9 @@
  * both paths; primality; the WASM memory wiped after use.
  */
 import { constants, generateKeyPairSync, privateDecrypt, publicEncrypt } from 'node:crypto'
-import { describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { bignumBackend, modMul, modPow, modSub, mulAdd, rsaPrivate, rsaPublic } from '../../src/crypto/bignum/index.js'
-import { _bignumMemory, wasmBignum } from '../../src/crypto/bignum/wasm.js'
+import { _bignumMemory, _useSimd, wasmBignum, wasmModExpCore } from '../../src/crypto/bignum/wasm.js'
 import { nodeBignumProvider } from '../../src/node/bignum.js'
 import { TELEGRAM_DH_PRIME } from '../../src/auth/dh.js'
 import { factorizePq, isPrime64 } from '../../src/crypto/bignum/pq.js'
@@ -23,7 +23,11 @@ function oddModulus(bits: number): bigint {
   return n | 1n
 }
 
-describe.each(PATHS)('modPow on $name', ({ opts }) => {
+const scalarPath = { name: 'wasm scalar core', opts: { native: false as const }, scalar: true }
+describe.each([...PATHS, scalarPath])('modPow on $name', ({ opts, ...rest }) => {
+  const scalar = 'scalar' in rest
+  beforeAll(() => _useSimd(!scalar))
+  afterAll(() => _useSimd(true))
   it('matches the reference for moduli of 3..4096 bits, any exponent, secret or not', () => {
     const sizes = [3, 8, 31, 32, 33, 64, 100, 255, 256, 257, 512, 1000, 1024, 2047, 2048, 3072, 4096]
     for (const bits of sizes) {
@@ -75,8 +79,9 @@ describe.each(PATHS)('modMul, modSub, mulAdd on $name', ({ opts }) => {
 })
 
 describe('providers', () => {
-  it('each path runs where it should (no silent fallback)', () => {
+  it('each path runs where it should (no silent fallback), and Node has the SIMD core', () => {
     expect(PATHS.map((p) => bignumBackend(p.opts))).toEqual(['node:crypto', 'wasm', 'bigint'])
+    expect(wasmModExpCore()).toBe('simd')
   })
   it('node:crypto and WASM answer themselves (a decline would fall back silently): fresh exponent, then the same one again', () => {
     const P = big(TELEGRAM_DH_PRIME)
@@ -109,7 +114,11 @@ describe('providers', () => {
   it('the WASM memory holds no secret after an exponentiation or an RSA decryption', () => {
     const n = oddModulus(2048)
     modPow(bytes(5n, 256), r.bytes(256), bytes(n, 256), { native: false, secret: true })
-    expect(_bignumMemory()!.subarray(0, 0x6000).every((b) => b === 0)).toBe(true)
+    expect(_bignumMemory('simd')!.subarray(0, 0x6000).every((b) => b === 0)).toBe(true)
+    _useSimd(false)
+    modPow(bytes(5n, 256), r.bytes(256), bytes(n, 256), { native: false, secret: true })
+    _useSimd(true)
+    expect(_bignumMemory()!.subarray(0, 0x6420).every((b) => b === 0)).toBe(true)
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
     const j = privateKey.export({ format: 'jwk' })
     const u = (s: string | undefined) => new Uint8Array(Buffer.from(s!, 'base64url'))

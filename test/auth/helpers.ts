@@ -4,7 +4,10 @@ import { nodeBignumProvider } from '../../src/node/bignum.js'
 
 export { prng, seededCrypto } from '../transport/helpers.js'
 
-/** Every big-number path: node:crypto, WASM Montgomery, BigInt. Each test runs on each. */
+/**
+ * Every big-number path: node:crypto, WASM Montgomery (the SIMD core where the runtime has SIMD,
+ * as here: bignum.test.ts runs the scalar core on the same inputs), BigInt. Each test runs on each.
+ */
 export const PATHS: { name: string; opts: BignumOptions }[] = [
   { name: 'node:crypto', opts: { native: nodeBignumProvider } },
   { name: 'wasm', opts: { native: false } },
