@@ -66,61 +66,57 @@ function gcd(a: u64, b: u64): u64 {
   return a
 }
 
-/** A factor of n from the batch that ended with gcd g: g itself, or, when the batch overshot (g = n), the step found by retracing it. */
-function settle(g: u64, x: u64, ys: u64, c: u64): u64 {
-  if (g == 1) return 0
-  if (g == n) {
-    // retrace the batch one step at a time
-    do {
-      ys = addmod(montSqr(ys), c)
-      g = gcd(select<u64>(x - ys, ys - x, x > ys), n)
-    } while (g == 1)
-  }
-  return g == n ? 0 : g
-}
+// Brent's control flow runs in the host, calling these for each batch: a new WASM function
+// starts in baseline code and V8 swaps in optimized code only at call boundaries, so one long
+// call would run in baseline code for the whole first factorization of a process.
+let c: u64 = 0
+let x: u64 = 0
+let y: u64 = 0
+let ys: u64 = 0
+let q: u64 = 0
 
-/**
- * Finds a non-trivial factor of the odd composite n at PQ (lo, hi words) with the sequence
- * x ↦ x² + c from x0, in at most 2^maxLog2 steps. Writes the factor at PQ + 8, or 0 on failure
- * (n prime, or an unlucky c: the caller retries with another). Measured: two sequences in
- * lockstep (for the multiplier's idle slots) ran slower per factor than one, so one it is.
- */
-export function pqFactor(c: u64, x0: u64, maxLog2: i32): void {
+/** Starts a run on the odd n at PQ (lo, hi words) with x ↦ x² + c from x0. */
+export function pqInit(c0: u64, x0: u64): void {
   n = (<u64>load<u32>(PQ + 4) << 32) | <u64>load<u32>(PQ)
   nlo = n & 0xffffffff
   nhi = n >> 32
   wide = n >> 63 != 0
-  store<u64>(PQ + 8, 0)
   let inv: u64 = n // correct to 3 bits for odd n; each Newton step doubles that
   for (let i = 0; i < 5; i++) inv *= 2 - n * inv
   ninv = 0 - inv
   // R mod n, the Montgomery form of 1: 2^64 mod n = (2^64 − n) mod n
-  const one: u64 = (0 - n) % n
-  const a = c % n
-  let y: u64 = x0 % n
-  let x: u64 = 0, ys: u64 = 0
-  let q: u64 = one
-  let g: u64 = 1
-  let r: u64 = 1
-  const limit: u64 = <u64>1 << <u64>maxLog2
-  const m: u64 = 128
-  while (g == 1) {
-    x = y
-    for (let i: u64 = 0; i < r; i++) y = addmod(montSqr(y), a)
-    for (let k: u64 = 0; k < r && g == 1; k += m) {
-      ys = y
-      const steps = m < r - k ? m : r - k
-      for (let i: u64 = 0; i < steps; i++) {
-        y = addmod(montSqr(y), a)
-        q = mont(q, select<u64>(x - y, y - x, x > y))
-      }
-      // q is in Montgomery form (q·R mod n), and gcd(q·R, n) = gcd(q, n) for odd n
-      g = gcd(q, n)
-    }
-    r <<= 1
-    if (r > limit) return
+  q = (0 - n) % n
+  c = c0 % n
+  y = x0 % n
+}
+
+/** x = y (with `setX`), then `count` steps of y (Brent: the tortoise jumps to the hare, which runs ahead). */
+export function pqAdvance(count: i32, setX: bool): void {
+  if (setX) x = y
+  for (let i = 0; i < count; i++) y = addmod(montSqr(y), c)
+}
+
+/**
+ * `count` more steps, multiplying |x − y| into q; returns gcd(q, n) (q is in Montgomery form,
+ * q·R mod n, and gcd(q·R, n) = gcd(q, n) for odd n).
+ */
+export function pqBatch(count: i32): u64 {
+  ys = y
+  for (let i = 0; i < count; i++) {
+    y = addmod(montSqr(y), c)
+    q = mont(q, select<u64>(x - y, y - x, x > y))
   }
-  store<u64>(PQ + 8, settle(g, x, ys, a))
+  return gcd(q, n)
+}
+
+/** When a batch's gcd is n (it overshot), the factor found by retracing it step by step, or 0. */
+export function pqRetrace(): u64 {
+  let g: u64 = 1
+  do {
+    ys = addmod(montSqr(ys), c)
+    g = gcd(select<u64>(x - ys, ys - x, x > ys), n)
+  } while (g == 1)
+  return g == n ? 0 : g
 }
 
 // @ts-ignore: decorator

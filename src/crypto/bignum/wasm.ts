@@ -27,7 +27,10 @@ interface Exports {
   mpMulAdd(out: number, a: number, b: number, c: number, k: number): void
   montMul(out: number, a: number, b: number, k: number): void
   mpWipe(): void
-  pqFactor(c: bigint, x0: bigint, maxLog2: number): void
+  pqInit(c: bigint, x0: bigint): void
+  pqAdvance(count: number, setX: number): void
+  pqBatch(count: number): bigint
+  pqRetrace(): bigint
 }
 
 /** The SIMD module's exports (assembly/bignum/simd.ts). */
@@ -332,7 +335,9 @@ export function wasmBignum(): BignumProvider | undefined {
 }
 
 /**
- * One Pollard–Brent run on `pq` (odd, 64-bit at most) with x ↦ x² + c from x0. Returns a
+ * One Pollard–Brent run on `pq` (odd, 64-bit at most) with x ↦ x² + c from x0, at most
+ * 2^maxLog2 steps. Brent's control flow (Brent 1980, the product of 128 differences per gcd)
+ * runs here, the steps in WASM, one call per batch (see assembly/bignum/pq.ts for why). Returns a
  * non-trivial factor or 0n (prime pq, or an unlucky c), or undefined without WASM.
  */
 export function wasmPqFactor(pq: bigint, c: bigint, x0: bigint, maxLog2: number): bigint | undefined {
@@ -340,12 +345,27 @@ export function wasmPqFactor(pq: bigint, c: bigint, x0: bigint, maxLog2: number)
   if (!e) return undefined
   const dv = new DataView(e.memory.buffer)
   dv.setBigUint64(PQ, pq, true)
+  const m = 128
+  const limit = 2 ** maxLog2
   try {
-    e.pqFactor(c, x0, maxLog2) // i64 arguments: runtimes without WASM BigInt integration throw
+    // i64 arguments and results: runtimes without WASM BigInt integration throw here
+    e.pqInit(c, x0)
+    for (let r = 1; r <= limit; r *= 2) {
+      // x = y, then y runs r steps ahead (in calls of at most 2^16 steps)
+      for (let left = r; left > 0; left -= 65536) e.pqAdvance(Math.min(left, 65536), left === r ? 1 : 0)
+      for (let k = 0; k < r; k += m) {
+        // WASM i64 results arrive signed: read them as the u64 they are
+        const g = BigInt.asUintN(64, e.pqBatch(Math.min(m, r - k)))
+        if (g === 1n) continue
+        return g === pq ? BigInt.asUintN(64, e.pqRetrace()) : g
+      }
+    }
+    return 0n
   } catch {
     return undefined
+  } finally {
+    e.mpWipe()
   }
-  return dv.getBigUint64(PQ + 8, true)
 }
 
 /** For tests: the modules' memories (to check that secrets are wiped), if instantiated. */
