@@ -1,6 +1,12 @@
 /** Shared by the auth tests: the big-number paths to run every check on, and small helpers. */
+import { randomFillSync, webcrypto } from 'node:crypto'
 import type { BignumOptions } from '../../src/crypto/bignum/index.js'
+import { setPlatform } from '../../src/crypto/platform.js'
 import { nodeBignumProvider } from '../../src/node/bignum.js'
+
+// Node 18 has no globalThis.crypto: give the platform what the Node entry point would (tests
+// import src/ directly), without the entry point's other defaults (its bignum provider)
+setPlatform({ getRandomValues: (b) => void randomFillSync(b), subtle: webcrypto.subtle as unknown as SubtleCrypto })
 
 export { prng, seededCrypto } from '../transport/helpers.js'
 
