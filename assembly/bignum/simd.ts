@@ -30,6 +30,8 @@ const NREV: usize = 0x1400
 const BREV: usize = 0x1a00
 const TABLE: usize = 0x2000
 const END: usize = 0x6000
+const COMB: usize = 0x6000
+const COMB_ROWS: i32 = 5
 const MASK: u64 = 0xfffffff
 
 let ninv: u32 = 0 // -N^(-1) mod 2^28
@@ -209,4 +211,66 @@ export function modExp28(k: i32, bits: i32): void {
 
 export function wipe28(): void {
   memory.fill(0, 0, END)
+}
+
+/**
+ * Fixed-base exponentiation for a base used again and again (a DH generator g): the exponent's
+ * `bits` are cut into COMB_ROWS rows of L = ceil(bits / COMB_ROWS) bits, and COMB[s] holds
+ * Π g^(2^(i·L)) over the rows i set in s (Lim–Lee comb). Then g^x takes L squarings and L
+ * products, a third of a windowed exponentiation's work; each product's entry is selected by
+ * reading all 32 (constant time). combInit builds the table for A28 (setup28 first); it holds only
+ * powers of the public base, so wipe28 leaves it.
+ */
+export function combInit(k: i32, bits: i32): void {
+  const kb = <usize>k << 2
+  const L = (bits + COMB_ROWS - 1) / COMB_ROWS
+  // COMB[1 << i] = g^(2^(i·L)) in Montgomery form, by L squarings from the previous row
+  memory.fill(SEL, 0, kb)
+  store<u32>(SEL, 1)
+  mul28(COMB, R2, SEL, k) // 1
+  mul28(COMB + ROW, A28, R2, k) // g
+  for (let i = 1; i < COMB_ROWS; i++) {
+    const dst = COMB + (ROW << i)
+    memory.copy(dst, COMB + (ROW << (i - 1)), kb)
+    for (let j = 0; j < L; j++) sqr28(dst, dst, k)
+  }
+  // every other entry: the product of its lowest row's power and the rest
+  const entries = 1 << COMB_ROWS
+  for (let s = 3; s < entries; s++) {
+    if ((s & (s - 1)) == 0) continue
+    const low = s & -s
+    mul28(COMB + <usize>s * ROW, COMB + <usize>low * ROW, COMB + <usize>(s ^ low) * ROW, k)
+  }
+}
+
+/** SEL = COMB[w], reading every entry. */
+function selectComb(w: u32, kb: usize): void {
+  memory.fill(SEL, 0, kb)
+  const entries: u32 = 1 << COMB_ROWS
+  for (let e: u32 = 0; e < entries; e++) {
+    const mask = i32x4.splat(0 - (((e ^ w) - 1) >> 31))
+    const row = COMB + <usize>e * ROW
+    for (let j: usize = 0; j < kb; j += 16) v128.store(SEL + j, v128.or(v128.load(SEL + j), v128.and(v128.load(row + j), mask)))
+  }
+}
+
+/** OUT = g^E mod N with the comb table combInit built for `bits` (setup28 for N first). */
+export function combExp(k: i32, bits: i32): void {
+  const kb = <usize>k << 2
+  const L = (bits + COMB_ROWS - 1) / COMB_ROWS
+  memory.copy(X, COMB, kb) // 1
+  for (let j = L - 1; j >= 0; j--) {
+    sqr28(X, X, k)
+    let s: u32 = 0
+    for (let i = COMB_ROWS - 1; i >= 0; i--) {
+      const b = i * L + j
+      s = (s << 1) | (b < bits ? ebit(b) : 0)
+    }
+    selectComb(s, kb)
+    mul28(X, X, SEL, k)
+  }
+  memory.fill(SEL, 0, kb)
+  store<u32>(SEL, 1)
+  mul28(X, X, SEL, k)
+  reduceOnce(OUT, X, kb)
 }

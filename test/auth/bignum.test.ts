@@ -45,6 +45,20 @@ describe.each([...PATHS, scalarPath])('modPow on $name', ({ opts, ...rest }) => 
       }
     }
   })
+  it('small bases (the fixed-base comb on the SIMD core): any exponent length, moduli and bases switching', () => {
+    const moduli = [oddModulus(2048), oddModulus(1024), oddModulus(2048)]
+    for (let round = 0; round < 2; round++) {
+      for (const n of moduli) {
+        const len = n.toString(16).length / 2
+        for (const g of [2n, 3n, 7n, 255n]) {
+          for (const elen of [8, 9, 33, 256, 300]) {
+            const x = r.bytes(elen)
+            expect(big(modPow(bytes(g, len), x, bytes(n, len), { ...opts, secret: true })), `g=${g} exp ${elen} B`).toBe(refModPow(g, big(x), n))
+          }
+        }
+      }
+    }
+  })
   it('edge values: base 0, 1, n − 1; exponent 0, 1', () => {
     const n = oddModulus(2048)
     for (const base of [0n, 1n, 2n, n - 1n]) {

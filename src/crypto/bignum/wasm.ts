@@ -38,6 +38,8 @@ interface SimdExports {
   memory: WebAssembly.Memory
   setup28(k: number, haveR2: number): void
   modExp28(k: number, bits: number): void
+  combInit(k: number, bits: number): void
+  combExp(k: number, bits: number): void
   wipe28(): void
 }
 
@@ -160,7 +162,14 @@ function hexOf(b: Uint8Array): string {
   return s
 }
 
-/** base^exp mod mod on the SIMD core; undefined when the modulus is too large for it. */
+/** The (modulus, base, exponent bits) whose comb table the SIMD module holds. */
+let combFor = ''
+
+/**
+ * base^exp mod mod on the SIMD core; undefined when the modulus is too large for it. A one-byte
+ * base (a DH generator) goes through the comb (assembly/bignum/simd.ts): its table costs about
+ * one exponentiation to build, the first time, and each later g^x a third of one.
+ */
 function modPowSimd(v: SimdExports, base: Uint8Array, x: Uint8Array, mod: Uint8Array, bits: number): Uint8Array | undefined {
   const k = ((Math.ceil((mod.length * 8) / 28) + 3) & ~3) || 4
   if (k > MAX28 || limbs(x.length) > MAX_LIMBS) return undefined
@@ -177,7 +186,16 @@ function modPowSimd(v: SimdExports, base: Uint8Array, x: Uint8Array, mod: Uint8A
       r2Cache.set(key, mem.slice(R2_28, R2_28 + 4 * k))
       if (r2Cache.size > 8) r2Cache.delete(r2Cache.keys().next().value!)
     }
-    v.modExp28(k, bits)
+    const g = stripLeadingZeros(base)
+    if (g.length === 1 && bits >= 64) {
+      const id = `${key}:${g[0]}:${bits}`
+      if (combFor !== id) {
+        combFor = ''
+        v.combInit(k, bits)
+        combFor = id
+      }
+      v.combExp(k, bits)
+    } else v.modExp28(k, bits)
     return get28(mem, OUT28, k, mod.length)
   } finally {
     v.wipe28()
