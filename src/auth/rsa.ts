@@ -6,7 +6,7 @@
  */
 import type { Crypto } from '../crypto/types.js'
 import { fromBase64, timingSafeEqual, toBase64 } from '../bytes.js'
-import { compareBytes, fromBigInt, leftPad, rsaPrivate, rsaPublic, stripLeadingZeros, toBigInt, type BignumOptions } from '../crypto/bignum/index.js'
+import { compareBytes, fromBigInt, leftPad, mulAdd, rsaPrivate, rsaPublic, stripLeadingZeros, type BignumOptions } from '../crypto/bignum/index.js'
 import type { RsaPrivateKey, RsaPublicKey } from '../crypto/bignum/rsa-types.js'
 import { derBitString, derInteger, derOctetString, derSequence, DerReader, TAG_BIT_STRING, TAG_OCTET_STRING, TAG_SEQUENCE } from '../crypto/bignum/der.js'
 import { getPlatform } from '../crypto/platform.js'
@@ -119,8 +119,9 @@ export function parsePrivateKeyPem(crypto: Crypto, pem: string): ServerPrivateKe
     seq.uint() // version 0
     const [n, e, d, p, q, dp, dq, qinv] = Array.from({ length: 8 }, () => seq.uint().slice())
     const pub = serverPublicKey(crypto, n, e)
-    const P = toBigInt(p), Q = toBigInt(q)
-    if (P * Q !== toBigInt(n) || toBigInt(qinv) * Q % P !== 1n) fail('E_RSA_KEY', 'inconsistent private key (n ≠ p·q or qinv wrong)')
+    // n = p·q, computed on the constant-time path (p and q are secret) and compared without an early exit
+    const pq = mulAdd(p, q, new Uint8Array(0), pub.n.length + 1)
+    if (pq[0] !== 0 || !timingSafeEqual(pq.subarray(1), pub.n)) fail('E_RSA_KEY', 'inconsistent private key: n ≠ p·q')
     return { ...pub, d, p, q, dp, dq, qinv }
   })
 }

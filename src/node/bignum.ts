@@ -57,8 +57,12 @@ const lastKey = new WeakMap<Uint8Array, { tag: string; key: KeyObject; g: Uint8A
 const tagOf = (exp: Uint8Array, mod: Uint8Array): string => createHash('sha256').update(exp).update(mod).digest('base64')
 
 function modPow(base: Uint8Array, exp: Uint8Array, mod: Uint8Array): Uint8Array | undefined {
-  // OpenSSL refuses a DH "public key" outside 1 < y < p − 1 and a zero exponent: let WASM do those
-  if (base.every((b, i) => i === base.length - 1 ? b <= 1 : b === 0) || exp.every((b) => b === 0)) return undefined
+  // OpenSSL refuses a DH "public key" outside 1 < y < p − 1 and a zero exponent: let WASM do
+  // those. Full scans, no early exit: the base and the exponent may be secret (SRP)
+  let high = 0, any = 0
+  for (let i = 0; i < base.length - 1; i++) high |= base[i]
+  for (let i = 0; i < exp.length; i++) any |= exp[i]
+  if ((high === 0 && base[base.length - 1] <= 1) || any === 0) return undefined
   try {
     const tag = tagOf(exp, mod)
     const cached = lastKey.get(exp)

@@ -186,9 +186,11 @@ function modPowSimd(v: SimdExports, base: Uint8Array, x: Uint8Array, mod: Uint8A
       r2Cache.set(key, mem.slice(R2_28, R2_28 + 4 * k))
       if (r2Cache.size > 8) r2Cache.delete(r2Cache.keys().next().value!)
     }
-    const g = stripLeadingZeros(base)
-    if (g.length === 1 && bits >= 64) {
-      const id = `${key}:${g[0]}:${bits}`
+    // a one-byte base, found by a full scan (the base may be secret: SRP's t)
+    let high = 0
+    for (let i = 0; i < base.length - 1; i++) high |= base[i]
+    if (high === 0 && bits >= 64) {
+      const id = `${key}:${base[base.length - 1]}:${bits}`
       if (combFor !== id) {
         combFor = ''
         v.combInit(k, bits)
