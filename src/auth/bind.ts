@@ -11,6 +11,7 @@ import { SecurityError } from '../errors.js'
 import { decodeTl, encodeTl } from '../tl/api.js'
 import { mtprotoCodec, type RawAuth_bindTempAuthKeyRequest, type RawBind_auth_key_inner } from '../tl/generated/mtproto.js'
 import { fail } from './errors.js'
+import { HANDSHAKE_TL } from './plain.js'
 
 /** bind_auth_key_inner: constructor + nonce + 3 ids + expires_at. "the correct msg_len (40 bytes in this case)" */
 const INNER_LEN = 40
@@ -152,7 +153,7 @@ export function verifyBindTempAuthKey(crypto: Crypto, request: RawAuth_bindTempA
     if (dv.getInt32(24, true) !== 0) return invalid('inner seqno is not 0')
     let inner: RawBind_auth_key_inner
     try {
-      inner = decodeTl(mtprotoCodec, plain.subarray(32))
+      inner = decodeTl(mtprotoCodec, plain.subarray(32), HANDSHAKE_TL)
     } catch {
       return invalid('inner object does not decode')
     }

@@ -20,6 +20,7 @@ import { MtwireError } from '../errors.js'
 import { checkDhConfig, checkDhPublic, computeDhSharedKey, dhPublicKey, DH_BYTES } from './dh.js'
 import { authKeyHashes, firstServerSalt, newNonceHash, newNonceHashFail, tmpAesKeyIv } from './derive.js'
 import { fail } from './errors.js'
+import { HANDSHAKE_TL } from './plain.js'
 import { rsaLegacyEncrypt, rsaPadEncrypt, type ServerPublicKey } from './rsa.js'
 
 /** State after step 1: the nonce sent in req_pq_multi. */
@@ -168,7 +169,7 @@ export function clientCheckDhParams(crypto: Crypto, state: ClientStep2, answer: 
   const { key, iv } = tmpAesKeyIv(crypto, state.serverNonce, state.newNonce)
   const plain = crypto.aesIgeDecrypt(enc, key, iv)
   // "answer_with_hash := SHA1(answer) + answer + (0-15 random bytes)"
-  const r = new TlReader(mtprotoCodec, plain, undefined, 20)
+  const r = new TlReader(mtprotoCodec, plain, HANDSHAKE_TL, 20)
   let inner: RawServer_DH_inner_data
   try {
     inner = r.object()

@@ -12,14 +12,14 @@ import type { BignumOptions } from '../crypto/bignum/index.js'
 import type { PrimeOptions } from '../crypto/bignum/prime.js'
 import { decodeTl, encodeTl } from '../tl/api.js'
 import { mtprotoCodec } from '../tl/generated/mtproto.js'
-import { HandshakeError, MtwireError } from '../errors.js'
+import { HandshakeError } from '../errors.js'
 import {
   clientCheckDhParams, clientFinish, clientSetDhParams, clientStep1, clientStep2,
   type AuthKeyResult, type ClientDhParams, type ClientStep1, type ClientStep2, type ClientStep3,
 } from './client-steps.js'
 import { DH_BYTES } from './dh.js'
 import { fail, handshakeError } from './errors.js'
-import { decodePlainMessage, encodePlainMessage, nextMsgId } from './plain.js'
+import { decodePlainMessage, encodePlainMessage, HANDSHAKE_TL, nextMsgId } from './plain.js'
 import { telegramPublicKey, type ServerPublicKey } from './rsa.js'
 
 export interface ClientHandshakeOptions {
@@ -122,14 +122,15 @@ export class ClientHandshake {
       if (this.lastAnswer && equalBytes(body, this.lastAnswer)) return []
       let obj: { _: string }
       try {
-        obj = decodeTl(mtprotoCodec, body)
+        obj = decodeTl(mtprotoCodec, body, HANDSHAKE_TL)
       } catch (e) {
         throw handshakeError('E_MALFORMED', `the answer does not decode: ${e instanceof Error ? e.message : String(e)}`)
       }
       this.lastAnswer = body.slice()
       return this.step(obj, now)
     } catch (e) {
-      return this.failWith(e instanceof HandshakeError ? e : handshakeError(e instanceof MtwireError ? 'E_MALFORMED' : 'E_MALFORMED', e instanceof Error ? e.message : String(e)))
+      // a check that failed is a HandshakeError; anything else the answer made go wrong is malformed input
+      return this.failWith(e instanceof HandshakeError ? e : handshakeError('E_MALFORMED', e instanceof Error ? e.message : String(e)))
     }
   }
 
@@ -226,12 +227,14 @@ export class ClientHandshake {
     return [{ type: 'error', error }]
   }
 
-  /** Zeroes the temporary secrets (new_nonce stays in the result as the salt only). */
+  /** Zeroes the temporary secrets; a failed run also drops its key and anything not yet sent. */
   private forget(): void {
     this.params?.tmpAesKey.fill(0)
     this.params?.tmpAesIv.fill(0)
-    if (this.phase === 'failed') this.s3?.authKey.fill(0)
-    this.out.length = this.phase === 'failed' ? 0 : this.out.length
+    if (this.phase === 'failed') {
+      this.s3?.authKey.fill(0)
+      this.out.length = 0
+    }
     this.last = undefined
   }
 }

@@ -3,7 +3,18 @@
  * "auth_key_id = 0 (64 bits) ‖ message_id (64 bits) ‖ message_data_length (32 bits) ‖
  * message_data" (mtproto/description, "Unencrypted Message"), and their msg_ids.
  */
+import type { TlReaderOptions } from '../tl/reader.js'
 import { fail } from './errors.js'
+
+/**
+ * How handshake objects are decoded: no gzip_packed (never legitimate here; p_q_inner_data is
+ * RSA-encrypted to a public key, so anyone could otherwise make the server inflate 16 MiB) and
+ * shallow nesting.
+ */
+export const HANDSHAKE_TL: TlReaderOptions = { maxGzipSize: 0, maxDepth: 8 }
+
+/** The largest handshake message body accepted (set_client_DH_params is ~380 bytes). */
+export const MAX_HANDSHAKE_BODY = 1024
 
 /** auth_key_id 0 ‖ msg_id ‖ length ‖ body. */
 export function encodePlainMessage(msgId: bigint, body: Uint8Array): Uint8Array {

@@ -20,6 +20,7 @@ import { encodeTl } from '../tl/api.js'
 import { checkDhPublic, computeDhSharedKey, dhPublicKey, DH_BYTES } from './dh.js'
 import { authKeyHashes, newNonceHash, tmpAesKeyIv } from './derive.js'
 import { fail } from './errors.js'
+import { HANDSHAKE_TL } from './plain.js'
 import { rsaDecryptInnerData, type RsaDecrypted, type ServerPrivateKey } from './rsa.js'
 
 /** A refused request: the transport error to send (the driver frames it) and why, for logs only. */
@@ -145,7 +146,7 @@ function checkInner(
 ): { type: 'ok'; answer: RawServer_DH_params_ok; state: ServerStep2 } | Refusal {
   let inner: TypeP_Q_inner_data
   try {
-    const r = new TlReader(mtprotoCodec, dec.data)
+    const r = new TlReader(mtprotoCodec, dec.data, HANDSHAKE_TL)
     inner = r.object()
     // legacy: "sha1(data) + data + random": the hash covers exactly the TL object
     if (dec.encoding === 'legacy' && !timingSafeEqual(crypto.sha1(dec.data.subarray(0, r.pos)), dec.sha1!)) return refuse('legacy encoding: SHA-1 mismatch')
@@ -244,7 +245,7 @@ export function serverStep3(
   })
   let inner: RawClient_DH_inner_data
   try {
-    const r = new TlReader(mtprotoCodec, plain, undefined, 20)
+    const r = new TlReader(mtprotoCodec, plain, HANDSHAKE_TL, 20)
     const obj: RawClient_DH_inner_data = r.object()
     const hashOk = timingSafeEqual(crypto.sha1(plain.subarray(20, r.pos)), plain.subarray(0, 20))
     if (!hashOk || plain.length - r.pos > 15 || obj._ !== 'client_DH_inner_data') return failWith('client_DH_inner_data: SHA-1 or padding mismatch', new Uint8Array(8))

@@ -31,7 +31,7 @@ import { HandshakeError } from '../errors.js'
 import { DH_BYTES, TELEGRAM_DH_G, TELEGRAM_DH_PRIME } from './dh.js'
 import { fail } from './errors.js'
 import { MemoryKeyStore, type KeyStore } from './keystore.js'
-import { decodePlainMessage, encodePlainMessage, nextMsgId } from './plain.js'
+import { decodePlainMessage, encodePlainMessage, HANDSHAKE_TL, MAX_HANDSHAKE_BODY, nextMsgId } from './plain.js'
 import type { ServerPrivateKey } from './rsa.js'
 import {
   serverStep1, serverStep2, serverStep3, serverStoreFailed,
@@ -163,9 +163,10 @@ export class HandshakeServer {
   /** @internal Handles one request; returns what to send and the events. */
   handle(address: string, body: Uint8Array, now: number): { out: ServerOutgoing; events: ServerHandshakeEvent[] } {
     this.expire(now)
+    if (body.length > MAX_HANDSHAKE_BODY) return this.refuse(undefined, { type: 'refuse', status: 404, reason: `a ${body.length}-byte request is no handshake step` })
     let req: { _: string; nonce?: unknown; server_nonce?: unknown }
     try {
-      req = decodeTl(mtprotoCodec, body)
+      req = decodeTl(mtprotoCodec, body, HANDSHAKE_TL)
     } catch {
       // a later step whose nonces still read: a bad payload of that run, which it does not survive
       const id = body.length >= 36 ? (body[0] | (body[1] << 8) | (body[2] << 16) | (body[3] << 24)) >>> 0 : 0

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { ClientHandshake, decodePlainMessage, encodePlainMessage, HandshakeServer, type ServerOutgoing } from '../../src/auth/index.js'
-import { decodeTl, encodeTl, mtprotoCodec } from '../../src/tl/index.js'
+import { decodeTl, encodeTl, gzip, mtprotoCodec } from '../../src/tl/index.js'
 import { hex, seededCrypto } from './helpers.js'
 import { countingProvider, serverKey } from './pair.js'
 
@@ -149,6 +149,33 @@ describe('order and identity', () => {
     conn.receive(encrypted, NOW)
     expect(conn.takeOutgoing().map(data)).toEqual(['error 404'])
     conn.receive(new Uint8Array(10), NOW)
+    expect(conn.takeOutgoing().map(data)).toEqual(['error 404'])
+  })
+})
+
+describe('what the server will not decode', () => {
+  it('a request over 1 KiB, and gzip_packed anywhere (even inside a well-encrypted p_q_inner_data) → −404', async () => {
+    const { server } = await newServer()
+    const conn = server.connection()
+    conn.receive(encodePlainMessage(4n, new Uint8Array(1025)), NOW)
+    expect(conn.takeOutgoing().map(data)).toEqual(['error 404'])
+    conn.receive(encodePlainMessage(4n, Uint8Array.from([...encodeTl(mtprotoCodec, { _: 'gzip_packed', packed_data: gzip(encodeTl(mtprotoCodec, { _: 'req_pq_multi', nonce: new Uint8Array(16) })) } as never)])), NOW)
+    expect(conn.takeOutgoing().map(data)).toEqual(['error 404'])
+    // a client that wraps its p_q_inner_data_dc in gzip_packed before RSA_PAD
+    const key = await serverKey(crypto)
+    const nonce = crypto.randomBytes(16)
+    conn.receive(encodePlainMessage(8n, encodeTl(mtprotoCodec, { _: 'req_pq_multi', nonce })), NOW)
+    const resPQ = decodeTl(mtprotoCodec, decodePlainMessage((conn.takeOutgoing()[0] as { data: Uint8Array }).data).body)
+    const pq = BigInt('0x' + hex(resPQ.pq))
+    const { factorizePq } = await import('../../src/crypto/bignum/pq.js')
+    const { p, q } = factorizePq(pq)
+    const b = (n: bigint) => Uint8Array.from(Buffer.from(n.toString(16).padStart(8, '0'), 'hex'))
+    const inner = encodeTl(mtprotoCodec, { _: 'p_q_inner_data_dc', pq: resPQ.pq, p: b(p), q: b(q), nonce, server_nonce: resPQ.server_nonce, new_nonce: crypto.randomBytes(32), dc: 2 })
+    const wrapped = encodeTl(mtprotoCodec, { _: 'gzip_packed', packed_data: gzip(inner) } as never)
+    expect(wrapped.length).toBeLessThanOrEqual(144)
+    const { rsaPadEncrypt } = await import('../../src/auth/rsa.js')
+    const enc = rsaPadEncrypt(crypto, key.publicKey, wrapped, crypto.randomBytes(192), () => crypto.randomBytes(32))
+    conn.receive(encodePlainMessage(12n, encodeTl(mtprotoCodec, { _: 'req_DH_params', nonce, server_nonce: resPQ.server_nonce, p: b(p), q: b(q), public_key_fingerprint: key.publicKey.fingerprint, encrypted_data: enc })), NOW)
     expect(conn.takeOutgoing().map(data)).toEqual(['error 404'])
   })
 })
