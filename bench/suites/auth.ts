@@ -2,8 +2,9 @@
  * Auth keys: where a handshake's time goes, ours against the peers in the same run.
  *
  * - pq factorization of 20 products of two random 31–32-bit primes (as Telegram's servers send;
- *   fixed seed): median and max over the 20, ours (WASM Pollard–Brent, and its BigInt mirror)
- *   against mtcute's factorizePQSync and GramJS's Factorizator.
+ *   fixed seed): median and max over the 20 of each product's median run, ours (WASM
+ *   Pollard–Brent, and its BigInt mirror) against mtcute's factorizePQSync and GramJS's
+ *   Factorizator.
  * - Client handshake CPU on Node: our server runs in another process (bench/auth-server.ts);
  *   the client's CPU is process.cpuUsage() (user + system, every thread) from start to key,
  *   median over the handshakes; ours (node:crypto arithmetic) against mtcute's doAuthorization
@@ -84,9 +85,13 @@ async function measurePq(quick: boolean): Promise<Row[]> {
     ['telegram Factorizator', true, (pq) => Factorizator.factorize(bigInt(pq.toString()))],
   ]
   const samples = pqSamples()
-  const reps = quick ? 1 : 3
+  // each product's time is the median of a few runs, for everyone: a scheduling hiccup of this
+  // shared machine should not decide a sub-millisecond figure, and the peers' runs start from
+  // random points (their median is their typical cost)
+  const reps = quick ? 3 : 5
   const times = impls.map(() => [] as number[])
-  for (const [, , f] of impls) f(samples[0]) // warm up
+  // warm up on a few products: V8 swaps in optimized code (JS and WASM) only after a while
+  for (const [, , f] of impls) for (const pq of samples.slice(0, 4)) f(pq)
   for (const pq of samples) {
     impls.forEach(([, , f], i) => {
       const ts: number[] = []
