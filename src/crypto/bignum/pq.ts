@@ -1,12 +1,14 @@
 /**
  * "Client decomposes pq into prime factors such that p < q" (auth_key, step 3): Pollard–Brent
  * in WASM (64-bit Montgomery), BigInt where WebAssembly is missing; both find the same p and q.
- * pq comes from the server, so everything is bounded: at most 8 bytes, a deterministic
- * primality test first (a prime pq would never factor), and a cap on the steps.
+ * pq comes from the server, so everything is bounded: at most 8 bytes, a cap on the steps, and a
+ * deterministic primality test when a run finds no factor (a prime pq would never factor; a
+ * factor found proves pq composite, so the usual case skips the test).
  */
 import { CryptoError } from '../../errors.js'
 import { pqFactorBigInt } from '../js/pq.js'
 import { toBigInt } from './convert.js'
+import { isPrime32 } from './prime.js'
 import { wasmPqFactor } from './wasm.js'
 
 export interface PqFactors {
@@ -52,10 +54,15 @@ export function isPrime64(n: bigint): boolean {
   return true
 }
 
+/** isPrime32 (Number arithmetic) below 2^32, where Telegram's p and q are; isPrime64 above. */
+function isPrime(n: bigint): boolean {
+  return n < 1n << 32n ? isPrime32(Number(n)) : isPrime64(n)
+}
+
 export interface FactorOptions {
   /** Use WASM where available (default true); false forces the BigInt path (tests, benchmarks). */
   wasm?: boolean
-  /** Steps per attempt, as a power of two (default 24: ~16 M steps, far above the ~2^17 a 64-bit pq needs). */
+  /** Steps per attempt, as a power of two (default 21: 2 M steps, 32 times the ~2^16 a 64-bit pq needs on average). */
   maxLog2?: number
   /** Attempts with different constants c before giving up (default 4). */
   attempts?: number
@@ -71,17 +78,20 @@ export function factorizePq(pq: Uint8Array | bigint, opts: FactorOptions = {}): 
   const n = typeof pq === 'bigint' ? pq : toBigInt(pq)
   if (n < 15n || n >= 1n << 64n) throw new CryptoError('E_PQ', 'pq is out of range')
   if ((n & 1n) === 0n) throw new CryptoError('E_PQ', 'pq is even')
-  if (isPrime64(n)) throw new CryptoError('E_PQ', 'pq is prime')
-  const maxLog2 = opts.maxLog2 ?? 24
+  const maxLog2 = opts.maxLog2 ?? 21
   const attempts = opts.attempts ?? 4
   for (let c = 1n; c <= BigInt(attempts); c++) {
     const x0 = 2n
     let f = opts.wasm === false ? undefined : wasmPqFactor(n, c, x0, maxLog2)
     if (f === undefined) f = pqFactorBigInt(n, c, x0, maxLog2)
-    if (f === 0n) continue
+    if (f === 0n) {
+      // no factor: a prime pq never gives one (say so at once), a composite one may with another c
+      if (c === 1n && isPrime64(n)) throw new CryptoError('E_PQ', 'pq is prime')
+      continue
+    }
     const g = n / f
     const [p, q] = f < g ? [f, g] : [g, f]
-    if (p === q || !isPrime64(p) || !isPrime64(q)) throw new CryptoError('E_PQ', 'pq is not the product of two distinct primes')
+    if (p === q || !isPrime(p) || !isPrime(q)) throw new CryptoError('E_PQ', 'pq is not the product of two distinct primes')
     return { p, q }
   }
   throw new CryptoError('E_PQ', 'pq did not factor within the step limit')
