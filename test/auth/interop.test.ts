@@ -6,9 +6,9 @@
  * encoding for `old` keys). Our server's public key is injected into each; the key both sides
  * hold must be the same.
  *
- * These clients drop a leading zero byte of the auth key (checklist §1.13): when our key starts
- * with 0 (1 run in 256) their new_nonce_hash check fails. Exactly that case is retried, and the
- * test says how often it happened.
+ * GramJS and mtcute drop a leading zero byte of the auth key (checklist §1.13; teleproto pads to
+ * 256 bytes): when our key starts with 0 (1 run in 256) their new_nonce_hash check fails. Exactly
+ * that case is retried, and the test says how often it happened.
  */
 import { createRequire } from 'node:module'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
