@@ -26,6 +26,15 @@ function chain(opts: BignumOptions | undefined): BignumProvider[] {
   return out
 }
 
+/** The first provider's answer (the BigInt provider answers everything, so there always is one). */
+function first<T>(opts: BignumOptions | undefined, call: (p: BignumProvider) => T | undefined): T {
+  for (const p of chain(opts)) {
+    const r = call(p)
+    if (r) return r
+  }
+  throw new Error('unreachable: the BigInt provider always answers')
+}
+
 /** Which provider `modPow` with a secret exponent uses under `opts` (for diagnostics and the README). */
 export function bignumBackend(opts?: BignumOptions): string {
   return chain(opts).find((p) => p.modPow)!.name
@@ -48,64 +57,40 @@ export function modPow(base: Uint8Array, exp: Uint8Array, mod: Uint8Array, opts?
   const m = checkModulus(mod)
   if (compareBytes(base, m) >= 0) throw new CryptoError('E_RANGE', 'the base must be below the modulus')
   const secret = opts?.secret ?? true
-  for (const p of chain(opts)) {
-    const r = p.modPow?.(base, exp, m, secret)
-    if (r) return r
-  }
-  throw new Error('unreachable: the BigInt provider always answers')
+  return first(opts, (p) => p.modPow?.(base, exp, m, secret))
 }
 
 /** Raw RSA encryption: block^e mod n, as n's length in bytes. `block` must be below n. */
 export function rsaPublic(key: RsaPublicKey, block: Uint8Array, opts?: BignumOptions): Uint8Array {
   if (compareBytes(block, key.n) >= 0) throw new CryptoError('E_RANGE', 'the RSA block must be below the modulus')
-  for (const p of chain(opts)) {
-    const r = p.rsaPublic?.(key, block)
-    if (r) return r
-  }
-  throw new Error('unreachable: the BigInt provider always answers')
+  return first(opts, (p) => p.rsaPublic?.(key, block))
 }
 
 /** Raw RSA decryption with CRT: block^d mod n, as n's length in bytes. `block` must be below n. */
 export function rsaPrivate(key: RsaPrivateKey, block: Uint8Array, opts?: BignumOptions): Uint8Array {
   if (compareBytes(block, key.n) >= 0) throw new CryptoError('E_RANGE', 'the RSA block must be below the modulus')
-  for (const p of chain(opts)) {
-    const r = p.rsaPrivate?.(key, block)
-    if (r) return r
-  }
-  throw new Error('unreachable: the BigInt provider always answers')
+  return first(opts, (p) => p.rsaPrivate?.(key, block))
 }
 
 /** a·b mod m, as m's length in bytes; a, b < m. Constant-time in WASM, BigInt otherwise. */
 export function modMul(a: Uint8Array, b: Uint8Array, mod: Uint8Array, opts?: BignumOptions): Uint8Array {
   const m = checkModulus(mod)
   if (compareBytes(a, m) >= 0 || compareBytes(b, m) >= 0) throw new CryptoError('E_RANGE', 'the operands must be below the modulus')
-  for (const p of chain(opts)) {
-    const r = p.modMul?.(a, b, m)
-    if (r) return r
-  }
-  throw new Error('unreachable: the BigInt provider always answers')
+  return first(opts, (p) => p.modMul?.(a, b, m))
 }
 
 /** (a − b) mod m, as m's length in bytes; a, b < m. Branch-free in WASM. */
 export function modSub(a: Uint8Array, b: Uint8Array, mod: Uint8Array, opts?: BignumOptions): Uint8Array {
   const m = checkModulus(mod)
   if (compareBytes(a, m) >= 0 || compareBytes(b, m) >= 0) throw new CryptoError('E_RANGE', 'the operands must be below the modulus')
-  for (const p of chain(opts)) {
-    const r = p.modSub?.(a, b, m)
-    if (r) return r
-  }
-  throw new Error('unreachable: the BigInt provider always answers')
+  return first(opts, (p) => p.modSub?.(a, b, m))
 }
 
 /** a·b + c as exactly `length` bytes (which must hold it). */
 export function mulAdd(a: Uint8Array, b: Uint8Array, c: Uint8Array, length: number, opts?: BignumOptions): Uint8Array {
   // a·b < 2^(bits(a) + bits(b)), and adding c adds at most one bit
   if (Math.max(bitLength(a) + bitLength(b), bitLength(c)) + 1 > 8 * length) throw new CryptoError('E_RANGE', `a·b + c may not fit ${length} bytes`)
-  for (const p of chain(opts)) {
-    const r = p.mulAdd?.(a, b, c, length)
-    if (r) return r
-  }
-  throw new Error('unreachable: the BigInt provider always answers')
+  return first(opts, (p) => p.mulAdd?.(a, b, c, length))
 }
 
 /** Miller–Rabin by the native provider, when it has one (undefined otherwise). */
