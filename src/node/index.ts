@@ -9,6 +9,8 @@ import { randomFillSync, webcrypto } from 'node:crypto'
 import { loadEagerly } from '../crypto/eager.js'
 import { setPlatform } from '../crypto/platform.js'
 import { installNodeProvider } from './provider.js'
+import { setBignumProvider } from '../crypto/bignum/provider.js'
+import { nodeBignumProvider } from './bignum.js'
 
 setPlatform({
   // OpenSSL's CSPRNG, as behind webcrypto.getRandomValues, but without its lazy set-up: the
@@ -23,6 +25,8 @@ setPlatform({
 loadEagerly()
 // node:crypto for the envelope's large messages (SHA-NI, AES-NI), above measured thresholds
 installNodeProvider()
+// node:crypto (OpenSSL, constant-time) for DH, RSA and Miller–Rabin in the handshake
+setBignumProvider(nodeBignumProvider)
 
 export * from '../index.js'
 export { enableRelaxedSimd } from './relaxed.js'

@@ -56,5 +56,30 @@ export async function run(): Promise<Outcome[]> {
     }
     out.push({ backend: c.backend, name: `equals ${ref.backend} on random inputs`, ok: !error, error })
   }
+  out.push(await authKeyInMemory())
   return out
+}
+
+/** Auth keys: our client against our server in memory, on the browser's arithmetic (WASM SIMD). */
+async function authKeyInMemory(): Promise<Outcome> {
+  const backend = `auth (${mtwire.bignumBackend()})`
+  try {
+    const c = await mtwire.createCrypto()
+    await mtwire.loadBignumWasm()
+    const key = await mtwire.generateRsaKey(c)
+    const server = new mtwire.HandshakeServer(c, { keys: [key.privateKey] })
+    const conn = server.connection()
+    const client = new mtwire.ClientHandshake(c, { dcId: 2, keys: [key.publicKey] })
+    const now = Date.now()
+    client.start(now)
+    let ours: Uint8Array | undefined, theirs: Uint8Array | undefined
+    for (let i = 0; i < 3; i++) {
+      for (const p of client.takeOutgoing()) for (const e of conn.receive(p, now)) if (e.type === 'auth-key') theirs = e.key.authKey
+      for (const o of conn.takeOutgoing()) if (o.type === 'packet') for (const e of client.receive(o.data, now)) if (e.type === 'done') ours = e.result.authKey
+    }
+    const ok = !!ours && !!theirs && ours.length === 256 && ours.join() === theirs.join() && mtwire.bignumBackend() === 'wasm'
+    return { backend, name: 'client and server agree on an auth key', ok, error: ok ? undefined : 'no key, or different keys' }
+  } catch (e) {
+    return { backend, name: 'client and server agree on an auth key', ok: false, error: String(e) }
+  }
 }

@@ -415,6 +415,14 @@ export interface RawInvokeWithoutUpdatesRequest {
   _: "invokeWithoutUpdates"
   query: TlObject | Uint8Array
 }
+/** auth.bindTempAuthKey#cdd42a05 */
+export interface RawAuth_bindTempAuthKeyRequest {
+  _: "auth.bindTempAuthKey"
+  perm_auth_key_id: bigint
+  nonce: bigint
+  expires_at: number
+  encrypted_message: Uint8Array
+}
 
 export type TypeResPQ = RawResPQ
 export type TypeP_Q_inner_data = RawP_q_inner_data | RawP_q_inner_data_dc | RawP_q_inner_data_temp | RawP_q_inner_data_temp_dc
@@ -451,7 +459,7 @@ export type TypeJSONValue = RawJsonNull | RawJsonBool | RawJsonNumber | RawJsonS
 /** Every constructor of the schema. */
 export type MtprotoObject = RawResPQ | RawP_q_inner_data | RawP_q_inner_data_dc | RawP_q_inner_data_temp | RawP_q_inner_data_temp_dc | RawServer_DH_params_fail | RawServer_DH_params_ok | RawServer_DH_inner_data | RawClient_DH_inner_data | RawDh_gen_ok | RawDh_gen_retry | RawDh_gen_fail | RawBind_auth_key_inner | RawRpc_result | RawRpc_error | RawRpc_answer_unknown | RawRpc_answer_dropped_running | RawRpc_answer_dropped | RawFuture_salt | RawFuture_salts | RawPong | RawDestroy_session_ok | RawDestroy_session_none | RawNew_session_created | RawMsg_container | RawMessage | RawMsg_copy | RawGzip_packed | RawMsgs_ack | RawBad_msg_notification | RawBad_server_salt | RawMsg_resend_req | RawMsgs_state_req | RawMsgs_state_info | RawMsgs_all_info | RawMsg_detailed_info | RawMsg_new_detailed_info | RawDestroy_auth_key_ok | RawDestroy_auth_key_none | RawDestroy_auth_key_fail | RawHttp_wait | RawInputClientProxy | RawJsonObjectValue | RawJsonNull | RawJsonBool | RawJsonNumber | RawJsonString | RawJsonArray | RawJsonObject
 /** Every method call of the schema. */
-export type MtprotoRequest = RawReq_pqRequest | RawReq_pq_multiRequest | RawReq_DH_paramsRequest | RawSet_client_DH_paramsRequest | RawRpc_drop_answerRequest | RawGet_future_saltsRequest | RawPingRequest | RawPing_delay_disconnectRequest | RawDestroy_sessionRequest | RawDestroy_auth_keyRequest | RawInvokeAfterMsgRequest | RawInvokeAfterMsgsRequest | RawInitConnectionRequest | RawInvokeWithLayerRequest | RawInvokeWithoutUpdatesRequest
+export type MtprotoRequest = RawReq_pqRequest | RawReq_pq_multiRequest | RawReq_DH_paramsRequest | RawSet_client_DH_paramsRequest | RawRpc_drop_answerRequest | RawGet_future_saltsRequest | RawPingRequest | RawPing_delay_disconnectRequest | RawDestroy_sessionRequest | RawDestroy_auth_keyRequest | RawInvokeAfterMsgRequest | RawInvokeAfterMsgsRequest | RawInitConnectionRequest | RawInvokeWithLayerRequest | RawInvokeWithoutUpdatesRequest | RawAuth_bindTempAuthKeyRequest
 /** Every method: its request and its result type. */
 export interface MtprotoMethods {
   req_pq: { params: RawReq_pqRequest; result: TypeResPQ }
@@ -469,6 +477,7 @@ export interface MtprotoMethods {
   initConnection: { params: RawInitConnectionRequest; result: unknown }
   invokeWithLayer: { params: RawInvokeWithLayerRequest; result: unknown }
   invokeWithoutUpdates: { params: RawInvokeWithoutUpdatesRequest; result: unknown }
+  "auth.bindTempAuthKey": { params: RawAuth_bindTempAuthKeyRequest; result: boolean }
 }
 
 function r_resPQ(r: TlReader): RawResPQ {
@@ -1300,6 +1309,22 @@ function w_invokeWithoutUpdates(w: TlWriter, o: RawInvokeWithoutUpdatesRequest):
   w.object(o.query)
 }
 
+function r_auth_bindTempAuthKey(r: TlReader): RawAuth_bindTempAuthKeyRequest {
+  const v0 = r.long()
+  const v1 = r.long()
+  const v2 = r.int()
+  const v3 = r.bytes()
+  return { _: "auth.bindTempAuthKey", perm_auth_key_id: v0, nonce: v1, expires_at: v2, encrypted_message: v3 }
+}
+
+function w_auth_bindTempAuthKey(w: TlWriter, o: RawAuth_bindTempAuthKeyRequest): void {
+  for (const k in o) if (k !== "_" && k !== "perm_auth_key_id" && k !== "nonce" && k !== "expires_at" && k !== "encrypted_message") w.unknownField(o, k)
+  w.long(o.perm_auth_key_id)
+  w.long(o.nonce)
+  w.int(o.expires_at)
+  w.bytes(o.encrypted_message)
+}
+
 const readers = /* @__PURE__ */ (() => {
   const m = new Map<number, TlReadFn>()
   m.set(0x05162463, r_resPQ)
@@ -1366,6 +1391,7 @@ const readers = /* @__PURE__ */ (() => {
   m.set(0xc1cd5ea9, r_initConnection)
   m.set(0xda9b0d0d, r_invokeWithLayer)
   m.set(0xbf9459b7, r_invokeWithoutUpdates)
+  m.set(0xcdd42a05, r_auth_bindTempAuthKey)
   return m
 })()
 const writers: Record<string, TlWriteFn> = {
@@ -1433,6 +1459,7 @@ const writers: Record<string, TlWriteFn> = {
   initConnection: w_initConnection,
   invokeWithLayer: w_invokeWithLayer,
   invokeWithoutUpdates: w_invokeWithoutUpdates,
+  "auth.bindTempAuthKey": w_auth_bindTempAuthKey,
 }
 const ids: Record<string, number> = {
   resPQ: 0x05162463,
@@ -1499,6 +1526,7 @@ const ids: Record<string, number> = {
   initConnection: 0xc1cd5ea9,
   invokeWithLayer: 0xda9b0d0d,
   invokeWithoutUpdates: 0xbf9459b7,
+  "auth.bindTempAuthKey": 0xcdd42a05,
 }
 const results: Record<string, TlReadFn> = {
   req_pq: (r) => r.object(),
@@ -1516,6 +1544,7 @@ const results: Record<string, TlReadFn> = {
   initConnection: (r) => r.object(),
   invokeWithLayer: (r) => r.object(),
   invokeWithoutUpdates: (r) => r.object(),
+  "auth.bindTempAuthKey": (r) => r.bool(),
 }
 
 /** Readers, writers, ids and method result readers of the mtproto schema (typed: decodeTl gives MtprotoObject | MtprotoRequest). */
