@@ -28,3 +28,6 @@ export class TransportError extends MtwireError {}
 
 /** Auth-key creation failed a check. */
 export class HandshakeError extends MtwireError {}
+
+/** The session layer: a request that failed, timed out or was aborted, a message the peer sent that was dropped. */
+export class SessionError extends MtwireError {}

@@ -5,5 +5,7 @@
  */
 export * from './crypto/index.js'
 export { CryptoError, HandshakeError, MtwireError, SecurityError, TlError, TransportError } from './errors.js'
+export { SessionError } from './errors.js'
 export * from './transport/index.js'
 export * from './tl/index.js'
+export * from './session/index.js'

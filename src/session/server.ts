@@ -1,0 +1,1333 @@
+/**
+ * The server side of MTProto sessions, sans-IO (core.telegram.org/mtproto/description,
+ * /service_messages, /service_messages_about_messages, /security_guidelines).
+ *
+ * - `SessionServer`: the keys (a `ServerKeys` store), the salts (derived per key and 30-minute
+ *   window from a secret: nothing stored per key), the sessions by (auth_key_id, session_id),
+ *   the limits and the RPC handler.
+ * - `ServerConnection` (from `server.connection()`): the `Layer` a driver drives per socket:
+ *   `receive(packet, now, quickAck)`, `takeOutgoing()`, `nextDeadline()`, `tick(now)`.
+ * - `ServerSession`: one client session; it answers on the connection it last heard from, and
+ *   re-sends what the client has not acknowledged when the client comes back on a new one.
+ *
+ * Every client check is mirrored, strictly: msg_id parity and time window (−300 s / +30 s on
+ * the server's clock, always), duplicates and replays, seq_no consistency, the salt; each
+ * failure answers the bad_msg_notification code the spec gives. Service queries are answered by
+ * the session; API queries are unwrapped (invokeWithLayer, initConnection, invokeWithoutUpdates,
+ * invokeAfterMsg(s)) and handed to the handler.
+ */
+import type { AuthKey } from '../crypto/authkey.js'
+import type { Crypto } from '../crypto/types.js'
+import { type MtwireError, SessionError, TlError } from '../errors.js'
+import { mergeCodecs, type TlCodec } from '../tl/codec.js'
+import { gunzipBounded } from '../tl/gzip.js'
+import { TlReader } from '../tl/reader.js'
+import { TlWriter } from '../tl/writer.js'
+import { gzipPacked } from '../tl/api.js'
+import { mtprotoCodec } from '../tl/generated/mtproto.js'
+import { mtwireCodec } from '../tl/generated/mtwire.js'
+import { checkContainer, K_ACK, K_CONTAINER, K_RPC, K_SERVICE, OutMsg, type Outgoing, SessionCore } from './core.js'
+import { RpcError } from './errors.js'
+import { halvesOf, idOf, RESPONSE, SERVER } from './msgid.js'
+import { TimerHeap } from './timers.js'
+import { ADDED, DUPLICATE, F_ANSWERED, F_CONTAINER, F_CONTENT, F_RPC, TOO_OLD } from './window.js'
+import {
+  ID_BAD_MSG_NOTIFICATION, ID_BAD_SERVER_SALT, ID_BIND_TEMP_AUTH_KEY, ID_BOOL_TRUE, ID_DESTROY_AUTH_KEY,
+  ID_DESTROY_AUTH_KEY_FAIL, ID_DESTROY_AUTH_KEY_NONE, ID_DESTROY_AUTH_KEY_OK, ID_DESTROY_SESSION, ID_DESTROY_SESSION_NONE,
+  ID_DESTROY_SESSION_OK, ID_FUTURE_SALT, ID_FUTURE_SALTS, ID_GET_FUTURE_SALTS, ID_GZIP_PACKED, ID_HTTP_WAIT,
+  ID_INIT_CONNECTION, ID_INVOKE_AFTER_MSG, ID_INVOKE_AFTER_MSGS, ID_INVOKE_WITH_LAYER, ID_INVOKE_WITHOUT_UPDATES,
+  ID_MSG_CONTAINER, ID_MSG_COPY, ID_MSG_DETAILED_INFO, ID_MSG_NEW_DETAILED_INFO, ID_MSG_RESEND_REQ, ID_MSGS_ACK,
+  ID_MSGS_ALL_INFO, ID_MSGS_STATE_INFO, ID_MSGS_STATE_REQ, ID_MTWIRE_ECHO, ID_MTWIRE_PAYLOAD, ID_MTWIRE_SLEEP,
+  ID_NEW_SESSION_CREATED, ID_PING, ID_PING_DELAY_DISCONNECT, ID_PONG, ID_RPC_ANSWER_DROPPED,
+  ID_RPC_ANSWER_DROPPED_RUNNING, ID_RPC_ANSWER_UNKNOWN, ID_RPC_DROP_ANSWER, ID_RPC_ERROR, ID_RPC_RESULT, ID_VECTOR,
+  MAX_IDS, TIME_FUTURE_MS, TIME_PAST_MS, i32, put32, u32,
+} from './wire.js'
+
+/** A key the server knows, with what it knows about it. */
+export interface ServerKey {
+  authKey: AuthKey
+  /** A temporary key (api/pfs): unix seconds it expires. */
+  expiresAt?: number
+  /** Set when the temporary key is bound: the permanent key's id. */
+  permKeyId?: bigint
+  /** The handshake's first salt (new_nonce[0:8] ⊕ server_nonce[0:8]), accepted until `saltUntil` (unix s). */
+  salt?: bigint
+  saltUntil?: number
+}
+
+/** Where the server finds keys by auth_key_id. A `Map<bigint, AuthKey | ServerKey>` will do. */
+export interface ServerKeys {
+  get(authKeyId: bigint): AuthKey | ServerKey | undefined
+  /** For destroy_auth_key; without it the server answers destroy_auth_key_fail. */
+  delete?(authKeyId: bigint): boolean | void
+}
+
+/** What the RPC handler gets: the unwrapped query and where it came from. */
+export interface RpcCall {
+  /** The query decoded with the server's codec, or its raw bytes when the codec does not know it. */
+  query: unknown
+  /** The query's serialization (without the wrappers). */
+  raw: Uint8Array
+  /** The query's constructor id. */
+  constructorId: number
+  /** The message's msg_id. */
+  msgId: bigint
+  authKeyId: bigint
+  sessionId: bigint
+  /** invokeWithLayer's layer, if it was wrapped in one. */
+  layer?: number
+  /** initConnection's fields (without `query`), if it was wrapped in one. */
+  initConnection?: Record<string, unknown>
+  /** Wrapped in invokeWithoutUpdates. */
+  withoutUpdates: boolean
+  /** The session itself (to push updates). */
+  session: ServerSession
+}
+
+/**
+ * Answers an API query: a TL object (encoded with the server's codec), its serialization, a
+ * boolean, an `RpcError` (or `{ _: 'rpc_error', error_code, error_message }`); may be async and
+ * may throw (an `RpcError` is sent as such, anything else as 500 INTERNAL_SERVER_ERROR).
+ */
+export type RpcHandler = (call: RpcCall) => unknown
+
+/** Verifies auth.bindTempAuthKey (issue 22's `verifyBindTempAuthKey`, adapted): the bound perm key id, or an rpc_error message. */
+export type BindVerifier = (request: { perm_auth_key_id: bigint; nonce: bigint; expires_at: number; encrypted_message: Uint8Array }, ctx: {
+  tempKey: AuthKey
+  msgId: bigint
+  sessionId: bigint
+  now: number
+}) => { permKeyId: bigint; expiresAt: number } | string
+
+export interface ServerLimits {
+  /** RPC queries running at once per session; more are answered 420 FLOOD_WAIT_1. Default 1024. */
+  maxPendingPerSession: number
+  /** Bytes queued for one connection and not yet taken by the driver; beyond it the connection is closed. Default 16 MiB. */
+  maxBufferedBytes: number
+  /** Sessions per auth key; the least recently used is forgotten (the spec lets the server do that). Default 64. */
+  maxSessionsPerKey: number
+  /** Received msg_ids remembered per session (duplicates, replays, msgs_state_req). Default 1024. */
+  windowSize: number
+  /** Content-related messages kept per session until the client acknowledges them (for re-sending); the oldest is forgotten. Default 1024. */
+  maxUnacked: number
+  /** Largest mtwire.sleep (ms). Default 60000. */
+  maxSleep: number
+}
+
+export const SERVER_LIMITS: Readonly<ServerLimits> = {
+  maxPendingPerSession: 1024,
+  maxBufferedBytes: 16 << 20,
+  maxSessionsPerKey: 64,
+  windowSize: 1024,
+  maxUnacked: 1024,
+  maxSleep: 60_000,
+}
+
+export interface SessionServerOptions {
+  crypto: Crypto
+  keys: ServerKeys
+  /** API queries (everything but the service methods and mtwire.*). Default: rpc_error 400 INPUT_METHOD_INVALID. */
+  handler?: RpcHandler
+  /** For decoding queries and encoding results. Default: the MTProto service schema + mtwire.tl. */
+  codec?: TlCodec
+  /** The clock (ms). Default `Date.now`. */
+  now?: () => number
+  /** Secret the salts are derived from (≥ 16 bytes); share it between processes serving the same keys. Default: random. */
+  saltSecret?: Uint8Array
+  limits?: Partial<ServerLimits>
+  /** Acknowledgments wait at most this long for an answer to ride with (ms). Default 500. */
+  ackDelay?: number
+  /** Results from this size up go as gzip_packed when smaller; false: never. Default 4096. */
+  gzipMinSize?: number | false
+  padding?: 'random' | 'buckets'
+  /** Answer mtwire.echo / mtwire.sleep (mtwire.tl). Default true. */
+  builtins?: boolean
+  /** auth.bindTempAuthKey verification; without it the server answers 400 TEMP_AUTH_KEY_EMPTY... see README. */
+  verifyBind?: BindVerifier
+  /** Called when a connection has output outside its own receive/tick (an async handler finished). */
+  onOutgoing?: (conn: ServerConnection) => void
+}
+
+/** Events of a server connection. */
+export type ServerConnectionEvent =
+  /** A client session was created (new_session_created goes out) or attached to this connection. */
+  | { type: 'session'; authKeyId: bigint; sessionId: bigint; created: boolean }
+  /** Close the connection (after writing what `takeOutgoing()` returns). */
+  | { type: 'close'; reason: string }
+  /** Something the client sent was dropped or answered with an error; for logs. */
+  | { type: 'error'; error: MtwireError }
+
+/** One auth key's sessions and salts. */
+class KeyEntry {
+  readonly sessions = new Map<bigint, ServerSession>()
+  saltWindow = -1
+  cur = 0n
+  prev = 0n
+  constructor(readonly id: bigint, readonly key: ServerKey) {}
+}
+
+/** service_messages / description: a salt changes every 30 minutes and stays valid 1800 s more. */
+const SALT_PERIOD = 1800
+const HELP_GET_CONFIG = 0xc4f9186b
+const HELP_GET_NEAREST_DC = 0x1fb33026
+
+const defaultCodec = mergeCodecs(mtprotoCodec, mtwireCodec)
+
+export class SessionServer {
+  readonly crypto: Crypto
+  readonly codec: TlCodec
+  readonly limits: Readonly<ServerLimits>
+  readonly now: () => number
+  readonly handler: RpcHandler
+  readonly builtins: boolean
+  readonly ackDelay: number
+  readonly gzipMinSize: number | false
+  readonly padding: 'random' | 'buckets'
+  readonly verifyBind: BindVerifier | undefined
+  readonly onOutgoing: ((conn: ServerConnection) => void) | undefined
+  /** Serializes results (one for all sessions: encoding is synchronous). */
+  writer: TlWriter
+  private readonly keys: ServerKeys
+  private readonly entries = new Map<bigint, KeyEntry>()
+  private readonly secret: Uint8Array
+
+  constructor(o: SessionServerOptions) {
+    if (!o || typeof o !== 'object' || !o.crypto || !o.keys || typeof o.keys.get !== 'function') {
+      throw new SessionError('E_OPTION', 'SessionServer needs { crypto, keys }')
+    }
+    this.crypto = o.crypto
+    this.keys = o.keys
+    this.codec = o.codec ?? defaultCodec
+    this.writer = new TlWriter(this.codec, 1024)
+    this.now = o.now ?? Date.now
+    this.handler = o.handler ?? defaultHandler
+    this.builtins = o.builtins ?? true
+    this.ackDelay = o.ackDelay ?? 500
+    this.gzipMinSize = o.gzipMinSize ?? 4096
+    this.padding = o.padding ?? 'random'
+    this.verifyBind = o.verifyBind
+    this.onOutgoing = o.onOutgoing
+    const limits = { ...SERVER_LIMITS }
+    for (const [k, v] of Object.entries(o.limits ?? {})) {
+      if (!(k in limits)) throw new SessionError('E_OPTION', `unknown limit ${k}`)
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new SessionError('E_OPTION', `limits.${k} must be a positive integer`)
+      ;(limits as Record<string, number>)[k] = v
+    }
+    this.limits = limits
+    if (o.saltSecret !== undefined && (!(o.saltSecret instanceof Uint8Array) || o.saltSecret.length < 16)) {
+      throw new SessionError('E_OPTION', 'saltSecret must be at least 16 bytes')
+    }
+    this.secret = o.saltSecret ?? o.crypto.randomBytes(32)
+  }
+
+  /** A new connection (one per socket, or per HTTP request with `{ http: true }`). */
+  connection(options: { http?: boolean } = {}): ServerConnection {
+    return new ServerConnection(this, options.http === true)
+  }
+
+  /** The key entry for an auth_key_id, or undefined when the store does not know it. */
+  entry(id: bigint): KeyEntry | undefined {
+    let e = this.entries.get(id)
+    if (e !== undefined) return e
+    const k = this.keys.get(id)
+    if (k === undefined) return undefined
+    const key: ServerKey = 'authKey' in k ? k : { authKey: k }
+    e = new KeyEntry(id, key)
+    this.entries.set(id, e)
+    return e
+  }
+
+  /** The salt of 30-minute window `w` for a key: SHA-256(secret ‖ auth_key_id ‖ w)[0:8]. */
+  saltOf(keyId: bigint, w: number): bigint {
+    const b = new Uint8Array(this.secret.length + 12)
+    b.set(this.secret)
+    const dv = new DataView(b.buffer)
+    dv.setBigInt64(this.secret.length, keyId, true)
+    dv.setUint32(this.secret.length + 8, w >>> 0, true)
+    const h = this.crypto.sha256(b)
+    return new DataView(h.buffer, h.byteOffset).getBigInt64(0, true)
+  }
+
+  /** The salts valid now for a key: [current, previous (still accepted 1800 s)]. */
+  salts(e: KeyEntry, now: number): KeyEntry {
+    const w = Math.floor(now / 1000 / SALT_PERIOD)
+    if (e.saltWindow !== w) {
+      e.prev = e.saltWindow === w - 1 ? e.cur : this.saltOf(e.id, w - 1)
+      e.cur = this.saltOf(e.id, w)
+      e.saltWindow = w
+    }
+    return e
+  }
+
+  validSalt(e: KeyEntry, salt: bigint, now: number): boolean {
+    this.salts(e, now)
+    if (salt === e.cur || salt === e.prev) return true
+    const k = e.key
+    return k.salt !== undefined && salt === k.salt && now / 1000 < (k.saltUntil ?? 0)
+  }
+
+  /** The session (created on first sight; the least recently used one beyond the limit is forgotten). */
+  session(e: KeyEntry, id: bigint, now: number): { s: ServerSession; created: boolean } {
+    let s = e.sessions.get(id)
+    if (s !== undefined) {
+      // most recently used last
+      e.sessions.delete(id)
+      e.sessions.set(id, s)
+      return { s, created: false }
+    }
+    if (e.sessions.size >= this.limits.maxSessionsPerKey) {
+      const oldest = e.sessions.values().next().value as ServerSession
+      this.forget(oldest)
+    }
+    s = new ServerSession(this, e, id, now)
+    e.sessions.set(id, s)
+    return { s, created: true }
+  }
+
+  /** Forgets a session (service_messages: "the server may unilaterally destroy ... any existing client sessions"). */
+  forget(s: ServerSession): void {
+    s.entry.sessions.delete(s.sessionId)
+    s.dispose()
+  }
+
+  /** destroy_auth_key: deletes the key from the store; ok, none or fail (a store without `delete`). */
+  deleteKey(e: KeyEntry): number {
+    if (typeof this.keys.delete !== 'function') return ID_DESTROY_AUTH_KEY_FAIL
+    const r = this.keys.delete(e.id)
+    return r === false ? ID_DESTROY_AUTH_KEY_NONE : ID_DESTROY_AUTH_KEY_OK
+  }
+
+  /** Forgets a key and every session under it. */
+  forgetKey(e: KeyEntry): void {
+    for (const s of [...e.sessions.values()]) this.forget(s)
+    this.entries.delete(e.id)
+  }
+
+  /** Sessions held, for all keys (for tests and monitoring). */
+  get sessionCount(): number {
+    let n = 0
+    for (const e of this.entries.values()) n += e.sessions.size
+    return n
+  }
+
+  /** A session by ids, if held. */
+  findSession(authKeyId: bigint, sessionId: bigint): ServerSession | undefined {
+    return this.entries.get(authKeyId)?.sessions.get(sessionId)
+  }
+}
+
+/** The default handler: mtwire.* are answered before it; everything else is an unknown method. */
+function defaultHandler(call: RpcCall): unknown {
+  return new RpcError(400, `INPUT_METHOD_INVALID_${(call.constructorId >>> 0).toString(16)}`)
+}
+
+/**
+ * One client connection: hands decrypted messages to their sessions and takes their answers.
+ */
+export class ServerConnection {
+  readonly server: SessionServer
+  readonly http: boolean
+  /** Sessions answering on this connection. */
+  readonly sessions = new Set<ServerSession>()
+  private out: Outgoing[] = []
+  private ev: ServerConnectionEvent[] = []
+  /** Bytes waiting in `out`. */
+  private buffered = 0
+  closed = false
+  /** ping_delay_disconnect: close at this time unless another comes. */
+  private disconnectAt = Infinity
+  // HTTP: one answer per request, held per http_wait (max_delay, wait_after, max_wait)
+  private httpWait = { maxDelay: 0, waitAfter: 0, maxWait: 25_000 }
+  private httpSince = Infinity
+  private httpFirst = Infinity
+  private httpLast = Infinity
+  private answered = false
+
+  constructor(server: SessionServer, http: boolean) {
+    this.server = server
+    this.http = http
+  }
+
+  /**
+   * One whole packet from the transport. `quickAck`: the client asked for a quick ACK (the
+   * framing's flag); it is answered (a `quickAck` item first in `takeOutgoing()`) once the
+   * message was decrypted and accepted. Decrypts in place.
+   */
+  receive(packet: Uint8Array, now: number = this.server.now(), quickAck = false): ServerConnectionEvent[] {
+    if (!(packet instanceof Uint8Array)) throw new SessionError('E_TYPE', 'packet must be a Uint8Array')
+    if (this.closed) return []
+    const srv = this.server
+    // transport errors (mtproto-transports#transport-errors): 404 for an unknown key or a packet that fails the checks
+    if (packet.length < 8) {
+      this.transportError(404, 'a packet too short to name an auth key')
+      return this.takeEvents()
+    }
+    const keyId = new DataView(packet.buffer, packet.byteOffset, 8).getBigInt64(0, true)
+    if (keyId === 0n) {
+      this.error('E_UNENCRYPTED', 'an unencrypted message reached the session layer (handshake messages go to the auth layer)')
+      return this.takeEvents()
+    }
+    const e = srv.entry(keyId)
+    if (e === undefined) {
+      this.transportError(404, 'unknown auth key')
+      return this.takeEvents()
+    }
+    if (e.key.expiresAt !== undefined && now / 1000 >= e.key.expiresAt) {
+      // api/pfs: an expired temporary key is unknown (-404)
+      this.transportError(404, 'expired temporary key')
+      return this.takeEvents()
+    }
+    const token = quickAck ? TOKEN : undefined
+    const n = decryptWith(srv.crypto, e.key.authKey, packet, token)
+    if (n < 0) {
+      this.transportError(404, 'a packet failed decryption')
+      return this.takeEvents()
+    }
+    if (this.http) this.httpSince = Math.min(this.httpSince, now)
+    const sid = new DataView(packet.buffer, packet.byteOffset + 8, 8).getBigInt64(0, true)
+    const { s, created } = srv.session(e, sid, now)
+    s.attach(this, now)
+    if (created) this.ev.push({ type: 'session', authKeyId: keyId, sessionId: sid, created })
+    const salt = new DataView(packet.buffer, packet.byteOffset, 8).getBigInt64(0, true)
+    const accepted = s.input(packet, n, salt, now)
+    if (accepted && token !== undefined && token.token !== 0) this.push({ type: 'quickAck', token: token.token })
+    return this.takeEvents()
+  }
+
+  /** Sessions' answers and service messages, encrypted, then framed by the driver. */
+  takeOutgoing(now: number = this.server.now()): Outgoing[] {
+    if (this.closed) return this.flushOut()
+    if (this.http) {
+      // service_messages#http-wait-long-poll: answer once there is something (after max_delay /
+      // wait_after), or with an empty container after max_wait
+      if (this.answered || this.httpSince === Infinity) return this.flushOut()
+      const has = this.hasOutput()
+      if (has && this.httpFirst === Infinity) this.httpFirst = this.httpLast = now
+      const w = this.httpWait
+      const due = now >= this.httpSince + w.maxWait || (has && now >= Math.min(this.httpFirst + w.maxDelay, this.httpLast + w.waitAfter))
+      if (!due) return this.flushOut()
+    }
+    for (const s of this.sessions) s.flush(now, this.out, this.http || s.acksDue(now))
+    if (this.http) {
+      if (this.out.length === 0) {
+        // service_messages#http-wait-long-poll: "If a message never appears, an empty container is transmitted"
+        const s = this.sessions.values().next().value as ServerSession | undefined
+        if (s !== undefined) s.emptyContainer(now, this.out)
+      }
+      this.answered = this.out.length > 0
+    }
+    return this.flushOut()
+  }
+
+  private flushOut(): Outgoing[] {
+    const o = this.out
+    this.out = []
+    this.buffered = 0
+    return o
+  }
+
+  private hasOutput(): boolean {
+    for (const s of this.sessions) if (s.hasOutput()) return true
+    return false
+  }
+
+  /** Queues output for this connection (quick ACKs, transport errors; sessions' packets come with `takeOutgoing`). */
+  push(o: Outgoing): void {
+    this.out.push(o)
+    if (o.type === 'packet') this.grew(o.data.length)
+  }
+
+  /** Counts bytes queued for the driver; past the limit the connection is closed. */
+  grew(n: number): void {
+    this.buffered += n
+    if (this.buffered > this.server.limits.maxBufferedBytes && !this.closed) {
+      this.closeWith(`more than ${this.server.limits.maxBufferedBytes} bytes waiting to be written`)
+    }
+  }
+
+  /** A session has new output outside this connection's receive/tick: wake the driver. */
+  wake(now: number): void {
+    if (this.http && this.hasOutput()) {
+      if (this.httpFirst === Infinity) this.httpFirst = now
+      this.httpLast = now
+    }
+    this.server.onOutgoing?.(this)
+  }
+
+  setHttpWait(maxDelay: number, waitAfter: number, maxWait: number): void {
+    this.httpWait = { maxDelay: Math.max(0, maxDelay), waitAfter: Math.max(0, waitAfter), maxWait: Math.max(0, maxWait) }
+  }
+
+  /** ping_delay_disconnect: "close the current connection disconnect_delay seconds later unless it receives a new message of the same type". */
+  disconnectIn(seconds: number, now: number): void {
+    this.disconnectAt = seconds > 0 ? now + seconds * 1000 : Infinity
+  }
+
+  nextDeadline(): number | undefined {
+    let t = this.disconnectAt
+    if (this.http && !this.answered && this.httpSince !== Infinity) {
+      const w = this.httpWait
+      t = Math.min(t, this.httpSince + w.maxWait)
+      if (this.httpFirst !== Infinity) t = Math.min(t, this.httpFirst + w.maxDelay, this.httpLast + w.waitAfter)
+    }
+    for (const s of this.sessions) t = Math.min(t, s.nextDeadline())
+    return t === Infinity ? undefined : t
+  }
+
+  /** Runs what is due: delayed answers (mtwire.sleep), acknowledgments, the ping_delay_disconnect timer. Then call takeOutgoing(). */
+  tick(now: number = this.server.now()): ServerConnectionEvent[] {
+    for (const s of this.sessions) s.tick(now)
+    if (now >= this.disconnectAt && !this.closed) {
+      this.disconnectAt = Infinity
+      this.closeWith('ping_delay_disconnect timer expired')
+    }
+    return this.takeEvents()
+  }
+
+  /** The driver's socket closed: the sessions stay, and answer on their client's next connection. */
+  close(): void {
+    this.closed = true
+    for (const s of this.sessions) s.detach(this)
+    this.sessions.clear()
+  }
+
+  private closeWith(reason: string): void {
+    this.ev.push({ type: 'close', reason })
+    this.closed = true
+    for (const s of this.sessions) s.detach(this)
+    this.sessions.clear()
+  }
+
+  private transportError(status: number, reason: string): void {
+    this.out.push({ type: 'transportError', status })
+    this.closeWith(reason)
+  }
+
+  error(code: string, message: string): void {
+    this.ev.push({ type: 'error', error: new SessionError(code, message) })
+  }
+
+  event(e: ServerConnectionEvent): void {
+    this.ev.push(e)
+  }
+
+  takeEvents(): ServerConnectionEvent[] {
+    const ev = this.ev
+    if (ev.length === 0) return []
+    this.ev = []
+    return ev
+  }
+}
+
+const TOKEN = { token: 0 }
+
+function decryptWith(crypto: Crypto, key: AuthKey, packet: Uint8Array, token: { token: number } | undefined): number {
+  try {
+    return crypto.decryptMessageInto(key, packet, 0, packet, token ? { quickAck: token } : undefined)
+  } catch (e) {
+    if (e instanceof Error && (e as { code?: string }).code === 'E_DECRYPT') return -1
+    throw e
+  }
+}
+
+/** A running RPC query. */
+class Running {
+  dropped = false
+  heapAt = Infinity
+  heapIx = -1
+  constructor(readonly hi: number, readonly lo: number, readonly id: bigint, readonly wrapped: boolean) {}
+  /** invokeAfterMsg(s): waits for these to finish. */
+  after: bigint[] | undefined = undefined
+  start: (() => void) | undefined = undefined
+}
+
+/** Constructors a client sends that are not queries (no rpc_result; may be even). */
+function isQuery(id: number): boolean {
+  switch (id) {
+    case ID_MSGS_ACK:
+    case ID_MSGS_STATE_REQ:
+    case ID_MSGS_STATE_INFO:
+    case ID_MSGS_ALL_INFO:
+    case ID_MSG_RESEND_REQ:
+    case ID_MSG_DETAILED_INFO:
+    case ID_MSG_NEW_DETAILED_INFO:
+    case ID_HTTP_WAIT:
+    case ID_MSG_COPY:
+    case ID_PONG:
+    case ID_MSG_CONTAINER:
+    case ID_GZIP_PACKED:
+    case ID_RPC_RESULT:
+    case ID_BAD_MSG_NOTIFICATION:
+    case ID_BAD_SERVER_SALT:
+    case ID_FUTURE_SALTS:
+      return false
+  }
+  return true
+}
+
+/** One client session on the server. */
+export class ServerSession extends SessionCore {
+  readonly server: SessionServer
+  readonly entry: KeyEntry
+  /** The connection answers go to (the one the client last used). */
+  conn: ServerConnection | undefined = undefined
+  /** Content-related messages sent and not acknowledged, by msg_id (oldest first). */
+  private readonly unacked = new Map<bigint, OutMsg>()
+  /** Answers still unacknowledged, by the query's msg_id (duplicate queries get them again). */
+  private readonly answers = new Map<bigint, OutMsg>()
+  private readonly running = new Map<bigint, Running>()
+  private deferred: Running[] = []
+  private readonly timers = new TimerHeap<Running>()
+  private fresh = true
+  private readonly uniqueId: bigint
+  private ackSince = Infinity
+  private disposed = false
+  /** The connection was lost or changed: re-send unacknowledged messages on the next one. */
+  private resendOnAttach = false
+
+  constructor(server: SessionServer, entry: KeyEntry, sessionId: bigint, _now: number) {
+    super({ crypto: server.crypto, windowSize: server.limits.windowSize, gzipMinSize: server.gzipMinSize, padding: server.padding })
+    this.server = server
+    this.entry = entry
+    this.setSessionId(sessionId)
+    const r = server.crypto.randomBytes(8)
+    this.uniqueId = new DataView(r.buffer).getBigInt64(0, true)
+  }
+
+  get authKeyId(): bigint {
+    return this.entry.id
+  }
+
+  /** Binds the session to the connection its client just used. */
+  attach(conn: ServerConnection, now: number): void {
+    if (this.conn === conn) return
+    const had = this.conn !== undefined || this.resendOnAttach
+    this.conn?.sessions.delete(this)
+    this.conn = conn
+    conn.sessions.add(this)
+    if (had && !this.fresh) {
+      // description: "the server re-sends unacknowledged content-related messages to a new connection"
+      this.resendUnacked()
+      conn.event({ type: 'session', authKeyId: this.entry.id, sessionId: this.sessionId, created: false })
+    }
+    this.resendOnAttach = false
+    void now
+  }
+
+  detach(conn: ServerConnection): void {
+    if (this.conn !== conn) return
+    this.conn = undefined
+    this.resendOnAttach = true
+  }
+
+  /** Every unacknowledged content-related message again, with its msg_id, in a container. */
+  private resendUnacked(): void {
+    const again: OutMsg[] = []
+    for (const m of this.unacked.values()) {
+      if (this.queue.includes(m)) continue
+      m.keepId = true
+      again.push(m)
+    }
+    if (again.length) this.queue.unshift(...again)
+  }
+
+  dispose(): void {
+    this.disposed = true
+    this.conn?.sessions.delete(this)
+    this.conn = undefined
+    this.queue.length = 0
+    this.unacked.clear()
+    this.answers.clear()
+    this.running.clear()
+    this.deferred = []
+    this.timers.clear()
+  }
+
+  hasOutput(): boolean {
+    return this.queue.length > 0 || this.ackHi.length > 0
+  }
+
+  acksDue(now: number): boolean {
+    return this.ackHi.length > 0 && now >= this.ackSince + this.server.ackDelay
+  }
+
+  nextDeadline(): number {
+    let t = this.timers.peek()
+    if (this.ackHi.length) t = Math.min(t, this.ackSince + this.server.ackDelay)
+    return t
+  }
+
+  tick(now: number): void {
+    const h = this.timers
+    while (h.size && h.peek() <= now) {
+      const r = h.first()
+      h.remove(r)
+      if (this.running.get(r.id) === r) this.complete(r, true, now)
+    }
+  }
+
+  flush(now: number, out: Outgoing[], acksAlone: boolean): void {
+    if (this.disposed) return
+    const n = out.length
+    this.pack(now, this.entry.key.authKey, 8, out, acksAlone)
+    if (this.ackHi.length === 0) this.ackSince = Infinity
+    if (this.conn !== undefined) for (let i = n; i < out.length; i++) {
+      const o = out[i]
+      if (o.type === 'packet') this.conn.grew(o.data.length)
+    }
+  }
+
+  /** HTTP: an empty container when max_wait passed with nothing to say. */
+  emptyContainer(now: number, out: Outgoing[]): void {
+    const b = new Uint8Array(8)
+    put32(b, 0, ID_MSG_CONTAINER)
+    const m = new OutMsg(b, false, K_CONTAINER)
+    this.queue.push(m)
+    this.pack(now, this.entry.key.authKey, 8, out, false)
+  }
+
+  protected parityOf(m: OutMsg): number {
+    // description: server msg_ids are ≡ 1 mod 4 for responses, ≡ 3 otherwise
+    return m.kind === K_ACK || m.kind === K_CONTAINER || m.reqId === -1n ? SERVER : RESPONSE
+  }
+
+  protected onSent(m: OutMsg, _now: number): void {
+    if (!m.content || m.kind === K_CONTAINER) return
+    this.unacked.set(m.msgId, m)
+    const max = this.server.limits.maxUnacked
+    while (this.unacked.size > max) {
+      const [id, old] = this.unacked.entries().next().value as [bigint, OutMsg]
+      this.unacked.delete(id)
+      if (old.reqId > 0n && this.answers.get(old.reqId) === old) this.answers.delete(old.reqId)
+    }
+  }
+
+  protected override ackWanted(hi: number, lo: number): boolean {
+    // an answered query is acknowledged by its answer
+    const at = this.window.find(hi, lo)
+    return at < 0 || !(this.window.flags(at) & F_ANSWERED)
+  }
+
+  private queueOwedAck(hi: number, lo: number, now: number): void {
+    if (this.ackHi.length === 0) this.ackSince = now
+    this.queueAck(hi, lo)
+  }
+
+  /** A message for this session (the decrypted packet, its inner length n). Returns whether it was accepted. */
+  input(buf: Uint8Array, n: number, salt: bigint, now: number): boolean {
+    const lo = u32(buf, 16)
+    const hi = u32(buf, 20)
+    const seq = u32(buf, 24)
+    const e = n
+    const s = 32
+    const id = e - s >= 4 ? u32(buf, s) : 0
+    // description: client msg_ids are divisible by 4
+    if ((lo & 3) !== 0) return this.badMsg(hi, lo, seq, 18, now)
+    // security_guidelines: "especially important for the server": −300 s / +30 s
+    const t = hi * 1000 + lo / 4294967.296
+    if (t < now - TIME_PAST_MS) return this.badMsg(hi, lo, seq, 16, now)
+    if (t > now + TIME_FUTURE_MS) return this.badMsg(hi, lo, seq, 17, now)
+    const container = id === ID_MSG_CONTAINER
+    if (container && checkContainer(buf, s, e, hi, lo) !== '') {
+      this.conn?.error('E_BAD_CONTAINER', checkContainer(buf, s, e, hi, lo))
+      return this.badMsg(hi, lo, seq, 64, now)
+    }
+    // a wrong or zero salt (GramJS and Telethon start with 0): bad_server_salt, message ignored
+    if (!this.server.validSalt(this.entry, salt, now)) return this.badMsg(hi, lo, seq, 48, now)
+    if (container) {
+      if (seq & 1) return this.badMsg(hi, lo, seq, 34, now)
+      const r = this.window.add(hi, lo, seq, F_CONTAINER)
+      // 19: "container msg_id is the same as msg_id of a previously received message"
+      if (r === DUPLICATE) return this.badMsg(hi, lo, seq, 19, now)
+      if (r === TOO_OLD) return this.badMsg(hi, lo, seq, 20, now)
+    }
+    if (this.fresh) {
+      this.fresh = false
+      // service_messages: new_session_created first_msg_id unique_id server_salt; first_msg_id
+      // is the lowest msg_id of what was received (a container's lowest inner id, not its own:
+      // mtcute's binding relies on it)
+      let fh = hi
+      let fl = lo
+      if (container) {
+        const count = u32(buf, s + 4)
+        for (let i = 0, o = s + 8; i < count; i++) {
+          const mh = u32(buf, o + 4)
+          const ml = u32(buf, o)
+          if (mh < fh || (mh === fh && ml < fl)) {
+            fh = mh
+            fl = ml
+          }
+          o += 16 + u32(buf, o + 12)
+        }
+      }
+      const b = new Uint8Array(28)
+      put32(b, 0, ID_NEW_SESSION_CREATED)
+      put32(b, 4, fl)
+      put32(b, 8, fh)
+      new DataView(b.buffer).setBigInt64(12, this.uniqueId, true)
+      new DataView(b.buffer).setBigInt64(20, this.server.salts(this.entry, now).cur, true)
+      this.queue.unshift(new OutMsg(b, true, K_SERVICE))
+    }
+    if (!container) {
+      this.one(hi, lo, seq, buf, s, e, now, false)
+      return true
+    }
+    const count = u32(buf, s + 4)
+    for (let i = 0, o = s + 8; i < count; i++) {
+      const mlo = u32(buf, o)
+      const mhi = u32(buf, o + 4)
+      const mseq = u32(buf, o + 8)
+      const len = u32(buf, o + 12)
+      if ((mlo & 3) !== 0) this.badMsg(mhi, mlo, mseq, 18, now)
+      else this.one(mhi, mlo, mseq, buf, o + 16, o + 16 + len, now, true)
+      o += 16 + len
+    }
+    return true
+  }
+
+  /** bad_msg_notification (or bad_server_salt for 48) for a message that decrypted but is refused. */
+  private badMsg(hi: number, lo: number, seq: number, code: number, now: number): boolean {
+    const salt = code === 48
+    const b = new Uint8Array(salt ? 28 : 20)
+    put32(b, 0, salt ? ID_BAD_SERVER_SALT : ID_BAD_MSG_NOTIFICATION)
+    put32(b, 4, lo)
+    put32(b, 8, hi)
+    put32(b, 12, seq)
+    put32(b, 16, code)
+    if (salt) new DataView(b.buffer).setBigInt64(20, this.server.salts(this.entry, now).cur, true)
+    this.queue.push(new OutMsg(b, false, K_SERVICE))
+    this.conn?.error('E_BAD_MSG', `bad_msg_notification ${code}`)
+    return false
+  }
+
+  /** One message of the client: seq_no and window checks, then what it says. */
+  private one(hi: number, lo: number, seq: number, buf: Uint8Array, s: number, e: number, now: number, inContainer: boolean): void {
+    if (e - s < 4) {
+      this.badMsg(hi, lo, seq, 64, now)
+      return
+    }
+    let id = u32(buf, s)
+    let body = buf
+    let bs = s
+    let be = e
+    if (id === ID_GZIP_PACKED) {
+      // gzip_packed may carry a query (service_messages#packed-object)
+      const plain = this.inflate(buf, s, e)
+      if (plain === undefined) return
+      body = plain
+      bs = 0
+      be = plain.length
+      if (be < 4) return
+      id = u32(body, 0)
+    }
+    const content = (seq & 1) === 1
+    const query = isQuery(id)
+    // description: RPC queries must be content-related (35); containers must not (34). A
+    // content-related msgs_ack is accepted: mtcute sends them (a harmless deviation).
+    if (query && !content) {
+      this.badMsg(hi, lo, seq, 35, now)
+      return
+    }
+    const sc = this.window.seqCheck(hi, lo, seq)
+    if (sc !== 0) {
+      this.badMsg(hi, lo, seq, sc, now)
+      return
+    }
+    const r = this.window.add(hi, lo, seq, content ? F_CONTENT : 0)
+    if (r === TOO_OLD) {
+      this.badMsg(hi, lo, seq, 20, now)
+      return
+    }
+    if (r === DUPLICATE) {
+      if (content) this.queueOwedAck(hi, lo, now)
+      this.duplicate(hi, lo, now)
+      return
+    }
+    if (content) this.queueOwedAck(hi, lo, now)
+    switch (id) {
+      case ID_MSGS_ACK:
+        return this.onAcks(body, bs, be)
+      case ID_MSGS_STATE_REQ:
+        return this.onStateReq(hi, lo, body, bs, be, false)
+      case ID_MSG_RESEND_REQ:
+        return this.onStateReq(hi, lo, body, bs, be, true)
+      case ID_HTTP_WAIT:
+        // http_wait#9299359f max_delay:int wait_after:int max_wait:int (the last one wins)
+        if (be - bs >= 16 && this.conn?.http) this.conn.setHttpWait(i32(body, bs + 4), i32(body, bs + 8), i32(body, bs + 12))
+        return
+      case ID_MSG_COPY: {
+        if (be - bs < 20) return
+        const olo = u32(body, bs + 4)
+        const ohi = u32(body, bs + 8)
+        const len = u32(body, bs + 16)
+        if (len > be - bs - 20 || (olo & 3) !== 0) return
+        return this.one(ohi, olo, u32(body, bs + 12), body, bs + 20, bs + 20 + len, now, true)
+      }
+      case ID_MSGS_STATE_INFO:
+      case ID_MSGS_ALL_INFO:
+      case ID_MSG_DETAILED_INFO:
+      case ID_MSG_NEW_DETAILED_INFO:
+      case ID_PONG:
+      case ID_RPC_RESULT:
+      case ID_BAD_MSG_NOTIFICATION:
+      case ID_BAD_SERVER_SALT:
+      case ID_FUTURE_SALTS:
+        return // the client informs us: nothing to do
+    }
+    this.query(hi, lo, body, bs, be, now)
+  }
+
+  private inflate(buf: Uint8Array, s: number, e: number): Uint8Array | undefined {
+    try {
+      return gunzipBounded(new TlReader(null, buf, undefined, s + 4, e).bytes(), 16 << 20)
+    } catch (err) {
+      if (!(err instanceof TlError)) throw err
+      this.conn?.event({ type: 'error', error: err })
+      return undefined
+    }
+  }
+
+  /** A query whose msg_id we already have: its answer again if we still have it, or where it is. */
+  private duplicate(hi: number, lo: number, now: number): void {
+    const id = idOf(hi, lo)
+    const a = this.answers.get(id)
+    if (a === undefined || this.queue.includes(a)) return
+    if (a.body.length <= 16 * 1024) {
+      // small: the answer itself, with its msg_id, in a container
+      a.keepId = true
+      this.queue.push(a)
+    } else {
+      // service_messages_about_messages: msg_detailed_info#276d3ec6 msg_id answer_msg_id bytes status
+      const b = new Uint8Array(28)
+      put32(b, 0, ID_MSG_DETAILED_INFO)
+      put32(b, 4, lo)
+      put32(b, 8, hi)
+      put32(b, 12, a.lo)
+      put32(b, 16, a.hi)
+      put32(b, 20, a.body.length)
+      this.queue.push(new OutMsg(b, false, K_SERVICE))
+    }
+    void now
+  }
+
+  // msgs_ack#62d6b459 msg_ids:Vector<long>
+  private onAcks(buf: Uint8Array, s: number, e: number): void {
+    if (e - s < 12 || u32(buf, s + 4) !== ID_VECTOR) return
+    const n = u32(buf, s + 8)
+    if (n > (e - s - 12) / 8 || n > MAX_IDS) return
+    for (let i = 0, o = s + 12; i < n; i++, o += 8) {
+      const id = idOf(u32(buf, o + 4), u32(buf, o))
+      const m = this.unacked.get(id)
+      if (m === undefined) continue
+      this.unacked.delete(id)
+      m.acked = true
+      if (m.reqId > 0n && this.answers.get(m.reqId) === m) this.answers.delete(m.reqId)
+    }
+  }
+
+  /**
+   * msgs_state_req: msgs_state_info with one status byte per id (from the window); or
+   * msg_resend_req: those messages again, or the same msgs_state_info if one is not ours to re-send.
+   */
+  private onStateReq(hi: number, lo: number, buf: Uint8Array, s: number, e: number, resend: boolean): void {
+    let ids: bigint[]
+    try {
+      ids = new TlReader(null, buf, undefined, s + 4, e).longs()
+    } catch (err) {
+      if (!(err instanceof TlError)) throw err
+      this.conn?.event({ type: 'error', error: err })
+      return
+    }
+    if (ids.length > MAX_IDS) ids = ids.slice(0, MAX_IDS)
+    if (resend) {
+      const found: OutMsg[] = []
+      for (const id of ids) {
+        const m = this.unacked.get(id)
+        if (m === undefined) break
+        found.push(m)
+      }
+      if (found.length === ids.length) {
+        for (const m of found) {
+          if (this.queue.includes(m)) continue
+          m.keepId = true
+          this.queue.push(m)
+        }
+        return
+      }
+    }
+    // msgs_state_info#04deb57d req_msg_id:long info:string
+    const w = new TlWriter(null, 20 + ids.length)
+    w.int(ID_MSGS_STATE_INFO | 0)
+    w.int(lo | 0)
+    w.int(hi | 0)
+    const info = new Uint8Array(ids.length)
+    const half = [0, 0]
+    for (let i = 0; i < ids.length; i++) {
+      halvesOf(ids[i], half)
+      info[i] = this.window.status(half[0], half[1])
+    }
+    w.bytes(info)
+    this.queue.push(new OutMsg(w.toBytes(), false, K_SERVICE))
+  }
+
+  /** An RPC query: unwraps the API wrappers, answers service methods, hands the rest to the handler. */
+  private query(hi: number, lo: number, buf: Uint8Array, s: number, e: number, now: number): void {
+    const srv = this.server
+    let p = s
+    let end = e
+    let src = buf
+    let wrapped = false
+    let layer: number | undefined
+    let init: Record<string, unknown> | undefined
+    let withoutUpdates = false
+    let after: bigint[] | undefined
+    try {
+      for (let depth = 0; ; depth++) {
+        if (end - p < 4 || depth > 16) throw new SessionError('E_TL', 'truncated query')
+        const id = u32(src, p)
+        if (id === ID_INVOKE_WITH_LAYER) {
+          // invokeWithLayer#da9b0d0d {X:Type} layer:int query:!X
+          if (end - p < 8) throw new SessionError('E_TL', 'truncated invokeWithLayer')
+          layer = i32(src, p + 4)
+          p += 8
+        } else if (id === ID_INVOKE_WITHOUT_UPDATES) {
+          withoutUpdates = true
+          p += 4
+        } else if (id === ID_INVOKE_AFTER_MSG) {
+          if (end - p < 12) throw new SessionError('E_TL', 'truncated invokeAfterMsg')
+          after = [idOf(u32(src, p + 8), u32(src, p + 4))]
+          p += 12
+        } else if (id === ID_INVOKE_AFTER_MSGS) {
+          const r = new TlReader(null, src, undefined, p + 4, end)
+          after = r.longs()
+          p = r.pos
+        } else if (id === ID_INIT_CONNECTION) {
+          // initConnection#c1cd5ea9 flags:# api_id device_model system_version app_version
+          // system_lang_code lang_pack lang_code proxy:flags.0?InputClientProxy params:flags.1?JSONValue query:!X
+          const r = new TlReader(mtprotoCodec, src, undefined, p + 4, end)
+          const flags = r.uint()
+          init = {
+            api_id: r.int(), device_model: r.string(), system_version: r.string(), app_version: r.string(),
+            system_lang_code: r.string(), lang_pack: r.string(), lang_code: r.string(),
+          }
+          if (flags & 1) init.proxy = r.object()
+          if (flags & 2) init.params = r.object()
+          p = r.pos
+        } else if (id === ID_GZIP_PACKED) {
+          const plain = gunzipBounded(new TlReader(null, src, undefined, p + 4, end).bytes(), 16 << 20)
+          src = plain
+          p = 0
+          end = plain.length
+          continue
+        } else break
+        wrapped = true
+      }
+    } catch (err) {
+      if (!(err instanceof TlError) && !(err instanceof SessionError)) throw err
+      this.answer(new Running(hi, lo, idOf(hi, lo), wrapped), rpcErrorBody(400, 'INPUT_FETCH_ERROR'), now)
+      return
+    }
+    const qid = u32(src, p)
+    const run = new Running(hi, lo, idOf(hi, lo), wrapped)
+    const slot = this.window.find(hi, lo)
+    if (slot >= 0) this.window.setFlags(slot, F_RPC)
+    // service methods the session answers itself
+    switch (qid) {
+      case ID_PING:
+      case ID_PING_DELAY_DISCONNECT: {
+        // ping#7abe77ec ping_id:long = Pong; pong#347773c5 msg_id:long ping_id:long
+        if (end - p < 12) break
+        if (qid === ID_PING_DELAY_DISCONNECT && end - p >= 16) this.conn?.disconnectIn(i32(src, p + 12), now)
+        const b = new Uint8Array(20)
+        put32(b, 0, ID_PONG)
+        put32(b, 4, lo)
+        put32(b, 8, hi)
+        b.set(src.subarray(p + 4, p + 12), 12)
+        // a bare ping gets a bare pong; one inside an API wrapper an rpc_result (mtcute only resolves that)
+        return this.answer(run, b, now, !wrapped)
+      }
+      case ID_GET_FUTURE_SALTS: {
+        // get_future_salts#b921bd04 num:int = FutureSalts (1..64, "may return fewer")
+        if (end - p < 8) break
+        const num = Math.min(64, Math.max(1, i32(src, p + 4)))
+        const w0 = Math.floor(now / 1000 / SALT_PERIOD)
+        const b = new Uint8Array(24 + 20 * num)
+        const dv = new DataView(b.buffer)
+        put32(b, 0, ID_FUTURE_SALTS)
+        put32(b, 4, lo)
+        put32(b, 8, hi)
+        put32(b, 12, Math.floor(now / 1000))
+        put32(b, 16, num)
+        for (let i = 0; i < num; i++) {
+          const o = 20 + 20 * i
+          put32(b, o, ID_FUTURE_SALT)
+          put32(b, o + 4, (w0 + i) * SALT_PERIOD)
+          put32(b, o + 8, (w0 + i + 2) * SALT_PERIOD) // its window and the 1800 s the old salt stays valid
+          dv.setBigInt64(o + 12, (w0 + i === this.entry.saltWindow ? this.entry.cur : srv.saltOf(this.entry.id, w0 + i)), true)
+        }
+        return this.answer(run, b.subarray(0, 20 + 20 * num), now, !wrapped)
+      }
+      case ID_DESTROY_SESSION: {
+        // destroy_session#e7512126 session_id:long = DestroySessionRes
+        if (end - p < 12) break
+        const sid = idOf(u32(src, p + 8), u32(src, p + 4))
+        const other = sid === this.sessionId ? undefined : this.entry.sessions.get(sid)
+        if (other !== undefined) srv.forget(other)
+        const b = new Uint8Array(12)
+        put32(b, 0, other !== undefined ? ID_DESTROY_SESSION_OK : ID_DESTROY_SESSION_NONE)
+        b.set(src.subarray(p + 4, p + 12), 4)
+        return this.answer(run, b, now, !wrapped)
+      }
+      case ID_DESTROY_AUTH_KEY: {
+        // destroy_auth_key#d1435160 = DestroyAuthKeyRes
+        const r = srv.deleteKey(this.entry)
+        const b = new Uint8Array(4)
+        put32(b, 0, r)
+        this.answer(run, b, now, !wrapped)
+        if (r !== ID_DESTROY_AUTH_KEY_FAIL) {
+          // the key is gone: the answer goes out under it one last time, then the connection closes
+          const conn = this.conn
+          if (conn !== undefined) {
+            const out: Outgoing[] = []
+            this.flush(now, out, true)
+            for (const o of out) conn.push(o)
+            conn.event({ type: 'close', reason: 'auth key destroyed' })
+          }
+          srv.forgetKey(this.entry)
+        }
+        return
+      }
+      case ID_RPC_DROP_ANSWER:
+        if (end - p < 12) break
+        return this.answer(run, this.dropAnswer(idOf(u32(src, p + 8), u32(src, p + 4))), now)
+      case ID_BIND_TEMP_AUTH_KEY:
+        return this.bind(run, src, p, end, now)
+    }
+    // api/pfs: an unbound temporary key serves only the binding and a couple of help methods
+    const k = this.entry.key
+    if (k.expiresAt !== undefined && k.permKeyId === undefined && qid !== HELP_GET_CONFIG && qid !== HELP_GET_NEAREST_DC) {
+      return this.answer(run, rpcErrorBody(401, 'AUTH_KEY_PERM_EMPTY'), now)
+    }
+    if (this.running.size >= srv.limits.maxPendingPerSession) {
+      return this.answer(run, rpcErrorBody(420, 'FLOOD_WAIT_1'), now)
+    }
+    if (srv.builtins && (qid === ID_MTWIRE_ECHO || qid === ID_MTWIRE_SLEEP)) {
+      if (qid === ID_MTWIRE_ECHO) {
+        // mtwire.echo payload:bytes = mtwire.Payload: the payload back as mtwire.payload
+        const b = src.slice(p, end)
+        put32(b, 0, ID_MTWIRE_PAYLOAD)
+        return this.answer(run, b, now)
+      }
+      const ms = end - p >= 8 ? i32(src, p + 4) : -1
+      if (ms < 0 || ms > srv.limits.maxSleep) return this.answer(run, rpcErrorBody(400, 'SLEEP_MS_INVALID'), now)
+      this.running.set(run.id, run)
+      this.timers.set(run, now + ms)
+      return
+    }
+    const raw = src.subarray(p, end)
+    let decoded: unknown = raw
+    try {
+      decoded = new TlReader(srv.codec, src, undefined, p, end).objectOrRaw()
+    } catch (err) {
+      if (!(err instanceof TlError)) throw err
+      decoded = raw
+    }
+    const call: RpcCall = {
+      query: decoded, raw, constructorId: qid, msgId: run.id, authKeyId: this.entry.id, sessionId: this.sessionId,
+      withoutUpdates, session: this,
+    }
+    if (layer !== undefined) call.layer = layer
+    if (init !== undefined) call.initConnection = init
+    this.running.set(run.id, run)
+    run.start = () => this.run(run, call)
+    if (after !== undefined && after.some((x) => this.running.has(x))) {
+      // invokeAfterMsg(s): after those queries finished (others have, or are unknown: run now)
+      run.after = after
+      this.deferred.push(run)
+      return
+    }
+    this.run(run, call)
+  }
+
+  /** Calls the handler; its answer (now or later) goes out as rpc_result. */
+  private run(run: Running, call: RpcCall): void {
+    run.start = undefined
+    let v: unknown
+    try {
+      v = this.server.handler(call)
+    } catch (err) {
+      v = errorOf(err, this.conn)
+    }
+    if (v !== null && typeof v === 'object' && typeof (v as { then?: unknown }).then === 'function') {
+      ;(v as Promise<unknown>).then(
+        (x) => this.settle(run, x),
+        (err) => this.settle(run, errorOf(err, this.conn)),
+      )
+      return
+    }
+    this.settle(run, v, false)
+  }
+
+  /** An answer came from the handler. */
+  private settle(run: Running, value: unknown, async = true): void {
+    if (this.disposed || this.running.get(run.id) !== run) return
+    const now = this.server.now()
+    let body: Uint8Array
+    try {
+      body = this.encodeResult(value)
+    } catch (err) {
+      if (!(err instanceof TlError)) throw err
+      this.conn?.event({ type: 'error', error: err })
+      body = rpcErrorBody(500, 'INTERNAL_SERVER_ERROR')
+    }
+    this.complete(run, body, now)
+    if (async) this.conn?.wake(now)
+  }
+
+  private encodeResult(v: unknown): Uint8Array {
+    if (v instanceof Uint8Array) return v
+    if (v instanceof RpcError) return rpcErrorBody(v.errorCode, v.errorMessage)
+    if (typeof v === 'boolean') return boolBody(v)
+    const w = this.server.writer.reset()
+    w.object(v)
+    const b = w.toBytes()
+    if (w.buf.length > 1 << 20) this.server.writer = new TlWriter(this.server.codec, 1024)
+    return b
+  }
+
+  /** A running query finished with `body` (true: mtwire.sleep's boolTrue). */
+  private complete(run: Running, body: Uint8Array | true, now: number): void {
+    this.running.delete(run.id)
+    this.answer(run, body === true ? boolBody(true) : body, now)
+    // invokeAfterMsg(s) waiting for it
+    if (this.deferred.length) {
+      const ready = this.deferred.filter((r) => !r.after!.some((x) => this.running.has(x)))
+      if (ready.length) {
+        this.deferred = this.deferred.filter((r) => !ready.includes(r))
+        for (const r of ready) r.start?.()
+      }
+    }
+  }
+
+  /**
+   * Queues an answer: `rpc_result req_msg_id result` (gzip_packed when large and smaller), or
+   * `bare` (a service answer: pong, future_salts, destroy_*).
+   */
+  private answer(run: Running, result: Uint8Array, _now: number, bare = false): void {
+    this.running.delete(run.id)
+    if (this.disposed) return
+    let body: Uint8Array
+    if (bare) body = result
+    else {
+      const r = run.dropped ? dropRunningBody() : this.maybeGzip(result, true)
+      body = new Uint8Array(12 + r.length)
+      put32(body, 0, ID_RPC_RESULT)
+      put32(body, 4, run.lo)
+      put32(body, 8, run.hi)
+      body.set(r, 12)
+    }
+    const id = u32(body, 0)
+    // not content-related: pong, future_salts (service_messages: they need no acknowledgment)
+    const content = !(id === ID_PONG || id === ID_FUTURE_SALTS)
+    const m = new OutMsg(body, content, content ? K_RPC : K_SERVICE)
+    m.reqId = run.id
+    this.queue.push(m)
+    if (content) this.answers.set(run.id, m)
+    const at = this.window.find(run.hi, run.lo)
+    if (at >= 0) this.window.setFlags(at, content ? F_ANSWERED | F_RPC : F_RPC)
+  }
+
+  /** rpc_drop_answer: the answer to give (service_messages#cancellation-of-an-rpc-query). */
+  private dropAnswer(req: bigint): Uint8Array {
+    const r = this.running.get(req)
+    if (r !== undefined) {
+      // "the response was canceled while the RPC query was being processed": the query still
+      // runs; its own answer becomes rpc_answer_dropped_running too
+      r.dropped = true
+      return dropRunningBody()
+    }
+    const a = this.answers.get(req)
+    if (a !== undefined && !a.acked) {
+      // removed from the outgoing queue: rpc_answer_dropped msg_id seq_no bytes
+      this.answers.delete(req)
+      this.unacked.delete(a.msgId)
+      const qi = this.queue.indexOf(a)
+      if (qi >= 0) this.queue.splice(qi, 1)
+      const b = new Uint8Array(20)
+      put32(b, 0, ID_RPC_ANSWER_DROPPED)
+      put32(b, 4, a.lo)
+      put32(b, 8, a.hi)
+      put32(b, 12, a.seqNo)
+      put32(b, 16, a.body.length)
+      return b
+    }
+    const b = new Uint8Array(4)
+    put32(b, 0, ID_RPC_ANSWER_UNKNOWN)
+    return b
+  }
+
+  /** auth.bindTempAuthKey (api/pfs): verified by the injected verifier (issue 22's verifyBindTempAuthKey). */
+  private bind(run: Running, src: Uint8Array, p: number, end: number, now: number): void {
+    const v = this.server.verifyBind
+    const k = this.entry.key
+    if (v === undefined) return this.answer(run, rpcErrorBody(400, 'BIND_NOT_SUPPORTED'), now)
+    if (k.expiresAt === undefined) return this.answer(run, rpcErrorBody(400, 'TEMP_AUTH_KEY_EMPTY'), now)
+    let req: { perm_auth_key_id: bigint; nonce: bigint; expires_at: number; encrypted_message: Uint8Array }
+    try {
+      const r = new TlReader(null, src, undefined, p + 4, end)
+      req = { perm_auth_key_id: r.long(), nonce: r.long(), expires_at: r.int(), encrypted_message: r.bytes() }
+    } catch (err) {
+      if (!(err instanceof TlError)) throw err
+      return this.answer(run, rpcErrorBody(400, 'INPUT_FETCH_ERROR'), now)
+    }
+    const res = v(req, { tempKey: k.authKey, msgId: run.id, sessionId: this.sessionId, now })
+    if (typeof res === 'string') return this.answer(run, rpcErrorBody(400, res), now)
+    // "One temp key per perm key; a new bind overwrites"
+    k.permKeyId = res.permKeyId
+    this.answer(run, boolBody(true), now)
+  }
+
+  /**
+   * Pushes an update (any TL object or its serialization) to the client: content-related,
+   * re-sent until acknowledged. Call `takeOutgoing()` of its connection (the `onOutgoing`
+   * callback says when).
+   */
+  push(update: unknown): void {
+    const body = this.encodeResult(update)
+    const m = new OutMsg(body, true, K_RPC)
+    m.reqId = -1n // parity 3: not a response
+    this.queue.push(m)
+    this.conn?.wake(this.server.now())
+  }
+}
+
+function errorOf(err: unknown, conn: ServerConnection | undefined): Uint8Array {
+  if (err instanceof RpcError) return rpcErrorBody(err.errorCode, err.errorMessage)
+  if (err !== null && typeof err === 'object' && (err as { _?: unknown })._ === 'rpc_error') {
+    const e = err as { error_code: number; error_message: string }
+    return rpcErrorBody(e.error_code, e.error_message)
+  }
+  conn?.event({ type: 'error', error: new SessionError('E_HANDLER', `the RPC handler failed: ${err instanceof Error ? err.message : String(err)}`) })
+  return rpcErrorBody(500, 'INTERNAL_SERVER_ERROR')
+}
+
+/** rpc_error#2144ca19 error_code:int error_message:string */
+export function rpcErrorBody(code: number, message: string): Uint8Array {
+  const w = new TlWriter(null, 16 + message.length)
+  w.int(ID_RPC_ERROR | 0)
+  w.int(code | 0)
+  w.string(message)
+  return w.toBytes()
+}
+
+function boolBody(v: boolean): Uint8Array {
+  const b = new Uint8Array(4)
+  put32(b, 0, v ? ID_BOOL_TRUE : 0xbc799737)
+  return b
+}
+
+function dropRunningBody(): Uint8Array {
+  const b = new Uint8Array(4)
+  put32(b, 0, ID_RPC_ANSWER_DROPPED_RUNNING)
+  return b
+}
