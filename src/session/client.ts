@@ -27,7 +27,7 @@ import {
   K_HTTP_WAIT, K_PING, K_RESEND_REQ, K_RPC, K_SERVICE, K_STATE_REQ, OutMsg, type Outgoing, SessionCore,
 } from './core.js'
 import { AbortError, RpcError, TimeoutError } from './errors.js'
-import { CLIENT, halvesOf, idOf } from './msgid.js'
+import { CLIENT, halvesOf, idOf, keyOf, keyOfId } from './msgid.js'
 import { TimerHeap } from './timers.js'
 import { ADDED, F_ACKED, F_CONTAINER, F_CONTENT, TOO_OLD } from './window.js'
 import {
@@ -236,10 +236,15 @@ export class ClientSession extends SessionCore {
   private readonly permKey: AuthKey
   private readonly readerOpts: { maxGzipSize: number }
   private writer: TlWriter
-  /** Sent messages awaiting an answer, by msg_id. */
-  private readonly pending = new Map<bigint, OutMsg>()
-  /** Recently sent messages (containers and acks too), by msg_id. */
-  private readonly recent = new Map<bigint, OutMsg>()
+  /** Sent messages awaiting an answer, by msg_id key (msgid.ts keyOf). */
+  private readonly pending = new Map<number, OutMsg>()
+  /**
+   * The last MAX_RECENT messages sent (containers and acks too) with the key each went out
+   * under, for bad_msg_notification and msg_resend_req (rare: searched linearly).
+   */
+  private readonly recent: (OutMsg | undefined)[] = new Array<OutMsg | undefined>(MAX_RECENT).fill(undefined)
+  private readonly recentKeys = new Float64Array(MAX_RECENT)
+  private recentPos = 0
   private readonly timers = new TimerHeap<OutMsg>()
   private readonly chains = new Map<string, OutMsg>()
   private readonly tokens = new Map<number, OutMsg>()
@@ -315,7 +320,7 @@ export class ClientSession extends SessionCore {
   /** Requests sent or queued and not answered yet. */
   get pendingCount(): number {
     let n = this.held.length
-    for (const m of this.queue) if (m.resolve !== undefined && m.msgId === 0n) n++
+    for (const m of this.queue) if (m.resolve !== undefined && m.key === 0) n++
     for (const m of this.pending.values()) if (m.resolve !== undefined) n++
     return n
   }
@@ -397,16 +402,16 @@ export class ClientSession extends SessionCore {
   /** Rejects a pending request with AbortError and asks the server to drop its answer. */
   private abort(m: OutMsg, reason: unknown): void {
     if (m.done) return
-    const sent = m.msgId !== 0n && m.sentAt >= 0
-    const id = m.msgId
+    const sent = m.key !== 0 && m.sentAt >= 0
+    const hi = m.hi
+    const lo = m.lo
     this.fail(m, new AbortError(reason))
     if (sent) {
       // rpc_drop_answer#58e4a740 req_msg_id:long (service_messages#cancellation-of-an-rpc-query)
       const b = new Uint8Array(12)
       put32(b, 0, 0x58e4a740)
-      halvesOf(id, HALVES)
-      put32(b, 4, HALVES[1])
-      put32(b, 8, HALVES[0])
+      put32(b, 4, lo)
+      put32(b, 8, hi)
       this.enqueue(new OutMsg(b, true, K_DROP_ANSWER))
     }
   }
@@ -441,16 +446,14 @@ export class ClientSession extends SessionCore {
   }
 
   protected onSent(m: OutMsg, now: number): void {
-    const recent = this.recent
-    recent.set(m.msgId, m)
-    if (recent.size > MAX_RECENT) {
-      const oldest = recent.keys().next().value as bigint
-      recent.delete(oldest)
-    }
+    const p = this.recentPos
+    this.recent[p] = m
+    this.recentKeys[p] = m.key
+    this.recentPos = p + 1 === MAX_RECENT ? 0 : p + 1
     const k = m.kind
     if (k === K_ACK || k === K_CONTAINER || k === K_HTTP_WAIT || k === K_SERVICE) return
     if (k === K_RESEND_REQ && m.reject === undefined) return
-    this.pending.set(m.msgId, m)
+    this.pending.set(m.key, m)
     if (m.resolve === undefined && k !== K_BIND) {
       // an internal query: given up on (and asked again when needed) if no answer comes
       if (m.deadline === Infinity) {
@@ -539,6 +542,30 @@ export class ClientSession extends SessionCore {
     return undefined
   }
 
+  /** The message awaiting an answer with this msg_id. */
+  private lookup(hi: number, lo: number): OutMsg | undefined {
+    const m = this.pending.get(keyOf(hi, lo))
+    return m !== undefined && m.hi === hi && m.lo === lo ? m : undefined
+  }
+
+  private lookupId(id: bigint): OutMsg | undefined {
+    halvesOf(id, HALVES)
+    return this.lookup(HALVES[0], HALVES[1])
+  }
+
+  /** The message (or container) we sent recently with this msg_id. */
+  private findRecent(hi: number, lo: number): OutMsg | undefined {
+    const key = keyOf(hi, lo)
+    const keys = this.recentKeys
+    for (let i = 0, p = this.recentPos; i < MAX_RECENT; i++) {
+      p = p === 0 ? MAX_RECENT - 1 : p - 1
+      if (keys[p] !== key) continue
+      const m = this.recent[p]
+      return this.recent[p]
+    }
+    return undefined
+  }
+
   private error(code: string, message: string, reconnect: boolean): void {
     this.ev.push({ type: 'error', error: new SessionError(code, message), reconnect })
   }
@@ -603,7 +630,7 @@ export class ClientSession extends SessionCore {
         return this.onAcks(buf, s, e)
       case ID_PONG: {
         if (e - s < 20) return this.error('E_TL', 'truncated pong', false)
-        const m = this.pending.get(readLong(buf, s + 4))
+        const m = this.lookup(u32(buf, s + 8), u32(buf, s + 4))
         if (m !== undefined && m.kind === K_PING) this.answered(m, this.decode(buf, s, e), now)
         return
       }
@@ -614,7 +641,7 @@ export class ClientSession extends SessionCore {
         return this.onNewSession(buf, s, e, now)
       case ID_FUTURE_SALTS: {
         const v = this.decode(buf, s, e) as { req_msg_id: bigint } | undefined
-        const m = v && this.pending.get(v.req_msg_id)
+        const m = v && this.lookupId(v.req_msg_id)
         // service_messages: "The client must check to see that the response's req_msg_id in fact coincides with msg_id of the query"
         if (m !== undefined && m.kind === K_FUTURE_SALTS) this.answered(m, v, now)
         else if (v) this.error('E_UNEXPECTED', 'future_salts answering no get_future_salts of ours', false)
@@ -622,7 +649,7 @@ export class ClientSession extends SessionCore {
       }
       case ID_MSGS_STATE_INFO: {
         const v = this.decode(buf, s, e) as { req_msg_id: bigint; info: Uint8Array } | undefined
-        const m = v && this.pending.get(v.req_msg_id)
+        const m = v && this.lookupId(v.req_msg_id)
         if (m !== undefined && m.kind === K_STATE_REQ) {
           this.finish(m)
           const asked = m.data as OutMsg[]
@@ -634,7 +661,7 @@ export class ClientSession extends SessionCore {
       case ID_MSGS_ALL_INFO: {
         const v = this.decode(buf, s, e) as { msg_ids: bigint[]; info: Uint8Array } | undefined
         if (v) for (let i = 0; i < v.msg_ids.length && i < v.info.length; i++) {
-          const m = this.pending.get(v.msg_ids[i])
+          const m = this.lookupId(v.msg_ids[i])
           if (m !== undefined) this.onState(m, v.info[i], now)
         }
         return
@@ -720,7 +747,7 @@ export class ClientSession extends SessionCore {
     if (e - s < 16) return this.error('E_TL', 'truncated rpc_result', false)
     const reqLo = u32(buf, s + 4)
     const reqHi = u32(buf, s + 8)
-    const m = this.pending.get(idOf(reqHi, reqLo))
+    const m = this.lookup(reqHi, reqLo)
     // an answer to nothing pending (answered already, dropped, forgotten): acknowledged, ignored
     if (m === undefined || m.kind === K_STATE_REQ) return
     m.acked = true
@@ -754,8 +781,8 @@ export class ClientSession extends SessionCore {
     if (m.kind === K_BIND) return this.onBindError(m, code, message, now)
     if (message === 'AUTH_KEY_PERM_EMPTY' && t !== undefined) {
       // api/pfs: the temporary key is not bound (any more): bind it again, then re-send
-      this.pending.delete(m.msgId)
-      m.msgId = 0n
+      this.pending.delete(m.key)
+      m.clearId()
       t.bound = false
       this.held.push(m)
       this.startBind(now)
@@ -788,7 +815,7 @@ export class ClientSession extends SessionCore {
   /** Marks a message done and drops what it holds. */
   private finish(m: OutMsg): void {
     m.done = true
-    this.pending.delete(m.msgId)
+    if (this.pending.get(m.key) === m) this.pending.delete(m.key)
     m.body = EMPTY
     m.resolve = undefined
     m.reject = undefined
@@ -816,7 +843,7 @@ export class ClientSession extends SessionCore {
     if (n > (e - s - 12) / 8) return this.error('E_TL', 'malformed msgs_ack', false)
     if (this.pending.size === 0) return
     for (let i = 0, o = s + 12; i < n; i++, o += 8) {
-      const m = this.pending.get(idOf(u32(buf, o + 4), u32(buf, o)))
+      const m = this.lookup(u32(buf, o + 4), u32(buf, o))
       if (m !== undefined) {
         m.acked = true
         this.clock.accepted(m.hi, m.lo)
@@ -829,13 +856,15 @@ export class ClientSession extends SessionCore {
   private onBadMsg(id: number, hi: number, lo: number, buf: Uint8Array, s: number, e: number, now: number): void {
     const salt = id === ID_BAD_SERVER_SALT
     if (e - s < (salt ? 28 : 20)) return this.error('E_TL', 'truncated bad_msg_notification', false)
-    const bad = readLong(buf, s + 4)
+    const bhi = u32(buf, s + 8)
+    const blo = u32(buf, s + 4)
+    const bad = keyOf(bhi, blo)
     const code = i32(buf, s + 16)
     // service_messages_about_messages: "The client must check that it has, in fact, recently sent a message with the specified msg_id"
-    const m = this.recent.get(bad)
+    const m = this.findRecent(bhi, blo)
     if (m === undefined) return this.error('E_BAD_MSG_UNKNOWN', `bad_msg_notification ${code} for a msg_id we did not send recently`, false)
     // the messages that went out under that id and have not been sent again since
-    const list = m.kind === K_CONTAINER ? m.items!.filter((x) => x.container === bad && !x.done) : m.msgId === bad && !m.done ? [m] : []
+    const list = m.kind === K_CONTAINER ? m.items!.filter((x) => x.container === bad && !x.done) : m.key === bad && !m.done ? [m] : []
     if (list.length === 0) return // re-sent meanwhile: this notice is stale
     switch (code) {
       case 16:
@@ -898,11 +927,11 @@ export class ClientSession extends SessionCore {
         this.fail(m, new SessionError('E_RESEND_LIMIT', `re-sent ${this.o.maxResends} times (${why})`))
         continue
       }
-      if (sameId && m.msgId !== 0n && peerSec - m.hi < KEEP_ID_MAX_AGE) {
+      if (sameId && m.key !== 0 && peerSec - m.hi < KEEP_ID_MAX_AGE) {
         m.keepId = true
       } else {
-        this.pending.delete(m.msgId)
-        m.msgId = 0n
+        if (this.pending.get(m.key) === m) this.pending.delete(m.key)
+        m.clearId()
         m.keepId = false
       }
       again.push(m)
@@ -913,7 +942,9 @@ export class ClientSession extends SessionCore {
   // new_session_created#9ec20908 first_msg_id:long unique_id:long server_salt:long
   private onNewSession(buf: Uint8Array, s: number, e: number, now: number): void {
     if (e - s < 28) return this.error('E_TL', 'truncated new_session_created', false)
-    const first = readLong(buf, s + 4)
+    const flo = u32(buf, s + 4)
+    const fhi = u32(buf, s + 8)
+    const first = idOf(fhi, flo)
     const salt = readLong(buf, s + 20)
     this.setSalt(salt)
     this.established = true
@@ -921,7 +952,9 @@ export class ClientSession extends SessionCore {
     this.ev.push({ type: 'newSession', firstMsgId: first, uniqueId: readLong(buf, s + 12), salt })
     // what we sent before first_msg_id went to a session the server no longer has: send it again
     const lost: OutMsg[] = []
-    for (const m of this.pending.values()) if (m.msgId < first && !m.done && m.kind !== K_STATE_REQ) lost.push(m)
+    for (const m of this.pending.values()) {
+      if (!m.done && m.kind !== K_STATE_REQ && (m.hi < fhi || (m.hi === fhi && m.lo < flo))) lost.push(m)
+    }
     if (lost.length) this.resend(lost, now, 'new session', NEW_ID)
   }
 
@@ -933,7 +966,7 @@ export class ClientSession extends SessionCore {
     const ahi = u32(buf, s + off + 4)
     const alo = u32(buf, s + off)
     // the answer (or the server's message) exists: if we have it, acknowledge it, else ask for it
-    const waiting = id === ID_MSG_DETAILED_INFO ? this.pending.has(readLong(buf, s + 4)) : this.window.find(ahi, alo) < 0
+    const waiting = id === ID_MSG_DETAILED_INFO ? this.lookup(u32(buf, s + 8), u32(buf, s + 4)) !== undefined : this.window.find(ahi, alo) < 0
     if (waiting) this.queueIds(ID_MSG_RESEND_REQ, K_RESEND_REQ, [ahi], [alo], undefined)
     else {
       if (this.ackHi.length === 0) this.ackSince = -Infinity
@@ -951,8 +984,9 @@ export class ClientSession extends SessionCore {
       // the requester, answer msgs_state_info for all instead
       const found: OutMsg[] = []
       for (const x of ids) {
-        const m = this.recent.get(x)
-        if (m === undefined || m.kind === K_CONTAINER || m.body.length === 0) break
+        halvesOf(x, HALVES)
+        const m = this.findRecent(HALVES[0], HALVES[1])
+        if (m === undefined || m.kind === K_CONTAINER || m.body.length === 0 || m.key !== keyOf(HALVES[0], HALVES[1])) break
         found.push(m)
       }
       if (found.length === ids.length) {
@@ -1102,7 +1136,7 @@ export class ClientSession extends SessionCore {
         this.schedule(m)
         continue
       }
-      if (m.msgId !== 0n && !this.queue.includes(m)) {
+      if (m.key !== 0 && !this.queue.includes(m)) {
         // service_messages_about_messages: ask about an answer that is overdue (again later if
         // the state request or its answer is lost)
         ;(checkHi ??= []).push(m.hi)
@@ -1173,8 +1207,8 @@ export class ClientSession extends SessionCore {
       // the same msg_id in a container: the server runs it once, and re-sends its answer
       if (peerSec - m.hi < KEEP_ID_MAX_AGE) m.keepId = true
       else {
-        this.pending.delete(m.msgId)
-        m.msgId = 0n
+        this.pending.delete(m.key)
+        m.clearId()
       }
       again.push(m)
     }
@@ -1203,13 +1237,13 @@ export class ClientSession extends SessionCore {
         this.finish(m)
         continue
       }
-      m.msgId = 0n
+      m.clearId()
       m.keepId = false
       again.push(m)
     }
     if (this.ping !== undefined && this.ping.done) this.ping = undefined
     this.pending.clear()
-    this.recent.clear()
+    this.recent.fill(undefined)
     this.queue.length = 0
     this.queue.push(...again)
     this.saltsRequested = false
@@ -1378,21 +1412,24 @@ export class ClientSession extends SessionCore {
         if (body === null || body.length < 4) throw new SessionError('E_STATE', 'a pending request body is not base64')
         const m = new OutMsg(body, true, K_RPC)
         m.method = p.method
-        m.msgId = BigInt(p.msgId)
-        halvesOf(m.msgId, HALVES)
-        m.hi = HALVES[0]
-        m.lo = HALVES[1]
+        const id = BigInt(p.msgId)
+        if (id !== 0n) {
+          halvesOf(id, HALVES)
+          m.hi = HALVES[0]
+          m.lo = HALVES[1]
+          m.key = keyOf(m.hi, m.lo)
+        }
         m.seqNo = p.seqNo
         m.acked = p.acked
-        m.keepId = m.msgId !== 0n
+        m.keepId = m.key !== 0
         const promise = new Promise<unknown>((resolve, reject) => {
           m.resolve = resolve
           m.reject = reject
         })
         promise.catch(() => {}) // the caller may never look at it
         s.restoredList.push({ msgId: m.msgId, method: m.method, promise })
-        if (m.msgId !== 0n) s.pending.set(m.msgId, m)
-        if (!m.acked || m.msgId === 0n) s.queue.push(m)
+        if (m.key !== 0) s.pending.set(m.key, m)
+        if (!m.acked || m.key === 0) s.queue.push(m)
         else s.recheck(m, s.now())
       }
     } catch (e) {

@@ -11,7 +11,7 @@ import { paddingLength } from '../crypto/envelope.js'
 import type { Crypto } from '../crypto/types.js'
 import { SessionError } from '../errors.js'
 import { gzipPacked } from '../tl/api.js'
-import { MsgIdClock, idOf } from './msgid.js'
+import { MsgIdClock, idOf, keyOf } from './msgid.js'
 import { IdWindow } from './window.js'
 import {
   ID_INVOKE_AFTER_MSG, ID_MSG_CONTAINER, ID_MSGS_ACK, ID_VECTOR, MAX_CONTAINER_BYTES, MAX_CONTAINER_MESSAGES, MAX_IDS, put32, u32,
@@ -51,13 +51,13 @@ export class OutMsg {
   /** Content-related: odd seqno, needs an acknowledgment. */
   content: boolean
   kind: number
-  /** Assigned when first packed; kept when `keepId` (a resend in a container). */
-  msgId = 0n
+  /** msg_id halves and map key (msgid.ts keyOf), assigned when first packed (0: not yet); kept when `keepId`. */
   hi = 0
   lo = 0
+  key = 0
   seqNo = 0
-  /** The container it last went out in (0n: alone), or for a container its contents. */
-  container = 0n
+  /** The key of the container it last went out in (0: alone); for a container, its contents. */
+  container = 0
   items: OutMsg[] | undefined = undefined
   /** Clock reading when last packed (-1: never). */
   sentAt = -1
@@ -90,8 +90,8 @@ export class OutMsg {
   /** Free-form: ping_id, session_id, ack ids, ... per kind. */
   data: unknown = undefined
   // --- server answers
-  /** The client msg_id this answers (rpc_result's req_msg_id), 0n otherwise (-1n: an update). */
-  reqId = 0n
+  /** The key of the client msg_id this answers (rpc_result's req_msg_id), 0 otherwise (-1: an update). */
+  reqId = 0
   /** TimerHeap place (timers.ts). */
   heapAt = Infinity
   heapIx = -1
@@ -100,6 +100,18 @@ export class OutMsg {
     this.body = body
     this.content = content
     this.kind = kind
+  }
+
+  /** The msg_id (0n before it is first packed). */
+  get msgId(): bigint {
+    return this.key === 0 ? 0n : idOf(this.hi, this.lo)
+  }
+
+  /** Forgets the msg_id: the next pack gives a new one. */
+  clearId(): void {
+    this.hi = 0
+    this.lo = 0
+    this.key = 0
   }
 
   /** Bytes this message takes in a container (header + body). */
@@ -292,11 +304,11 @@ export abstract class SessionCore {
     let quickAck = false
     for (let i = 0; i < batch.length; i++) {
       const m = batch[i]
-      if (!m.keepId || m.msgId === 0n) {
+      if (!m.keepId || m.key === 0) {
         this.clock.next(now, this.parityOf(m))
         m.hi = this.clock.hi
         m.lo = this.clock.lo
-        m.msgId = idOf(m.hi, m.lo)
+        m.key = keyOf(m.hi, m.lo)
         m.seqNo = this.nextSeq(m.content)
       }
       m.keepId = false
@@ -310,7 +322,7 @@ export abstract class SessionCore {
       this.clock.next(now, this.parityOf(cont))
       cont.hi = this.clock.hi
       cont.lo = this.clock.lo
-      cont.msgId = idOf(cont.hi, cont.lo)
+      cont.key = keyOf(cont.hi, cont.lo)
       cont.seqNo = this.nextSeq(false)
       cont.items = batch.slice()
     }
@@ -349,8 +361,7 @@ export abstract class SessionCore {
       b.set(m.body, o)
       o += m.body.length
       m.sentAt = now
-      if (cont !== undefined) m.container = cont.msgId
-      else m.container = 0n
+      m.container = cont !== undefined ? cont.key : 0
     }
     const inner = b.subarray(0, total)
     const po = this.padOptions

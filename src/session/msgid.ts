@@ -19,6 +19,21 @@ export function idOf(hi: number, lo: number): bigint {
   return scratch.getBigInt64(0, true)
 }
 
+/**
+ * A number standing for a msg_id in the session's maps: the low 32 bits and the seconds modulo
+ * 2^21 (24 days), exact in a double and unique among the ids a session keeps (minutes old).
+ * Lookups check the halves too. Never 0 for an issued id (its low half is never 0).
+ */
+export function keyOf(hi: number, lo: number): number {
+  return (hi & 0x1fffff) * 4294967296 + lo
+}
+
+/** keyOf for a BigInt msg_id. */
+export function keyOfId(id: bigint): number {
+  scratch.setBigInt64(0, id, true)
+  return keyOf(scratch.getUint32(4, true), scratch.getUint32(0, true))
+}
+
 /** The high and low uint32 halves of a msg_id, written to `out[0]`, `out[1]`. */
 export function halvesOf(id: bigint, out: number[] | Uint32Array): void {
   scratch.setBigInt64(0, id, true)

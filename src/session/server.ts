@@ -28,7 +28,7 @@ import { mtprotoCodec } from '../tl/generated/mtproto.js'
 import { mtwireCodec } from '../tl/generated/mtwire.js'
 import { checkContainer, K_ACK, K_CONTAINER, K_RPC, K_SERVICE, OutMsg, type Outgoing, SessionCore } from './core.js'
 import { RpcError } from './errors.js'
-import { halvesOf, idOf, RESPONSE, SERVER } from './msgid.js'
+import { halvesOf, idOf, keyOf, RESPONSE, SERVER } from './msgid.js'
 import { TimerHeap } from './timers.js'
 import { ADDED, DUPLICATE, F_ANSWERED, F_CONTAINER, F_CONTENT, F_RPC, TOO_OLD } from './window.js'
 import {
@@ -535,9 +535,13 @@ class Running {
   dropped = false
   heapAt = Infinity
   heapIx = -1
-  constructor(readonly hi: number, readonly lo: number, readonly id: bigint, readonly wrapped: boolean) {}
-  /** invokeAfterMsg(s): waits for these to finish. */
-  after: bigint[] | undefined = undefined
+  /** The query's msg_id key (msgid.ts keyOf). */
+  readonly id: number
+  constructor(readonly hi: number, readonly lo: number, readonly wrapped: boolean) {
+    this.id = keyOf(hi, lo)
+  }
+  /** invokeAfterMsg(s): waits for these (keys) to finish. */
+  after: number[] | undefined = undefined
   start: (() => void) | undefined = undefined
 }
 
@@ -571,11 +575,11 @@ export class ServerSession extends SessionCore {
   readonly entry: KeyEntry
   /** The connection answers go to (the one the client last used). */
   conn: ServerConnection | undefined = undefined
-  /** Content-related messages sent and not acknowledged, by msg_id (oldest first). */
-  private readonly unacked = new Map<bigint, OutMsg>()
-  /** Answers still unacknowledged, by the query's msg_id (duplicate queries get them again). */
-  private readonly answers = new Map<bigint, OutMsg>()
-  private readonly running = new Map<bigint, Running>()
+  /** Content-related messages sent and not acknowledged, by msg_id key (oldest first). */
+  private readonly unacked = new Map<number, OutMsg>()
+  /** Answers still unacknowledged, by the query's msg_id key (duplicate queries get them again). */
+  private readonly answers = new Map<number, OutMsg>()
+  private readonly running = new Map<number, Running>()
   private deferred: Running[] = []
   private readonly timers = new TimerHeap<Running>()
   private fresh = true
@@ -688,17 +692,17 @@ export class ServerSession extends SessionCore {
 
   protected parityOf(m: OutMsg): number {
     // description: server msg_ids are ≡ 1 mod 4 for responses, ≡ 3 otherwise
-    return m.kind === K_ACK || m.kind === K_CONTAINER || m.reqId === -1n ? SERVER : RESPONSE
+    return m.kind === K_ACK || m.kind === K_CONTAINER || m.reqId === -1 ? SERVER : RESPONSE
   }
 
   protected onSent(m: OutMsg, _now: number): void {
     if (!m.content || m.kind === K_CONTAINER) return
-    this.unacked.set(m.msgId, m)
+    this.unacked.set(m.key, m)
     const max = this.server.limits.maxUnacked
     while (this.unacked.size > max) {
-      const [id, old] = this.unacked.entries().next().value as [bigint, OutMsg]
+      const [id, old] = this.unacked.entries().next().value as [number, OutMsg]
       this.unacked.delete(id)
-      if (old.reqId > 0n && this.answers.get(old.reqId) === old) this.answers.delete(old.reqId)
+      if (old.reqId > 0 && this.answers.get(old.reqId) === old) this.answers.delete(old.reqId)
     }
   }
 
@@ -889,8 +893,7 @@ export class ServerSession extends SessionCore {
 
   /** A query whose msg_id we already have: its answer again if we still have it, or where it is. */
   private duplicate(hi: number, lo: number, now: number): void {
-    const id = idOf(hi, lo)
-    const a = this.answers.get(id)
+    const a = this.answers.get(keyOf(hi, lo))
     if (a === undefined || this.queue.includes(a)) return
     if (a.body.length <= 16 * 1024) {
       // small: the answer itself, with its msg_id, in a container
@@ -916,12 +919,12 @@ export class ServerSession extends SessionCore {
     const n = u32(buf, s + 8)
     if (n > (e - s - 12) / 8 || n > MAX_IDS) return
     for (let i = 0, o = s + 12; i < n; i++, o += 8) {
-      const id = idOf(u32(buf, o + 4), u32(buf, o))
+      const id = keyOf(u32(buf, o + 4), u32(buf, o))
       const m = this.unacked.get(id)
-      if (m === undefined) continue
+      if (m === undefined || m.lo !== u32(buf, o)) continue
       this.unacked.delete(id)
       m.acked = true
-      if (m.reqId > 0n && this.answers.get(m.reqId) === m) this.answers.delete(m.reqId)
+      if (m.reqId > 0 && this.answers.get(m.reqId) === m) this.answers.delete(m.reqId)
     }
   }
 
@@ -941,9 +944,11 @@ export class ServerSession extends SessionCore {
     if (ids.length > MAX_IDS) ids = ids.slice(0, MAX_IDS)
     if (resend) {
       const found: OutMsg[] = []
+      const half = [0, 0]
       for (const id of ids) {
-        const m = this.unacked.get(id)
-        if (m === undefined) break
+        halvesOf(id, half)
+        const m = this.unacked.get(keyOf(half[0], half[1]))
+        if (m === undefined || m.hi !== half[0]) break
         found.push(m)
       }
       if (found.length === ids.length) {
@@ -980,7 +985,7 @@ export class ServerSession extends SessionCore {
     let layer: number | undefined
     let init: Record<string, unknown> | undefined
     let withoutUpdates = false
-    let after: bigint[] | undefined
+    let after: number[] | undefined
     try {
       for (let depth = 0; ; depth++) {
         if (end - p < 4 || depth > 16) throw new SessionError('E_TL', 'truncated query')
@@ -995,11 +1000,12 @@ export class ServerSession extends SessionCore {
           p += 4
         } else if (id === ID_INVOKE_AFTER_MSG) {
           if (end - p < 12) throw new SessionError('E_TL', 'truncated invokeAfterMsg')
-          after = [idOf(u32(src, p + 8), u32(src, p + 4))]
+          after = [keyOf(u32(src, p + 8), u32(src, p + 4))]
           p += 12
         } else if (id === ID_INVOKE_AFTER_MSGS) {
           const r = new TlReader(null, src, undefined, p + 4, end)
-          after = r.longs()
+          const half = [0, 0]
+          after = r.longs().map((x) => (halvesOf(x, half), keyOf(half[0], half[1])))
           p = r.pos
         } else if (id === ID_INIT_CONNECTION) {
           // initConnection#c1cd5ea9 flags:# api_id device_model system_version app_version
@@ -1024,11 +1030,11 @@ export class ServerSession extends SessionCore {
       }
     } catch (err) {
       if (!(err instanceof TlError) && !(err instanceof SessionError)) throw err
-      this.answer(new Running(hi, lo, idOf(hi, lo), wrapped), rpcErrorBody(400, 'INPUT_FETCH_ERROR'), now)
+      this.answer(new Running(hi, lo, wrapped), rpcErrorBody(400, 'INPUT_FETCH_ERROR'), now)
       return
     }
     const qid = u32(src, p)
-    const run = new Running(hi, lo, idOf(hi, lo), wrapped)
+    const run = new Running(hi, lo, wrapped)
     const slot = this.window.find(hi, lo)
     if (slot >= 0) this.window.setFlags(slot, F_RPC)
     // service methods the session answers itself
@@ -1099,7 +1105,7 @@ export class ServerSession extends SessionCore {
       }
       case ID_RPC_DROP_ANSWER:
         if (end - p < 12) break
-        return this.answer(run, this.dropAnswer(idOf(u32(src, p + 8), u32(src, p + 4))), now)
+        return this.answer(run, this.dropAnswer(keyOf(u32(src, p + 8), u32(src, p + 4))), now)
       case ID_BIND_TEMP_AUTH_KEY:
         return this.bind(run, src, p, end, now)
     }
@@ -1133,7 +1139,7 @@ export class ServerSession extends SessionCore {
       decoded = raw
     }
     const call: RpcCall = {
-      query: decoded, raw, constructorId: qid, msgId: run.id, authKeyId: this.entry.id, sessionId: this.sessionId,
+      query: decoded, raw, constructorId: qid, msgId: idOf(hi, lo), authKeyId: this.entry.id, sessionId: this.sessionId,
       withoutUpdates, session: this,
     }
     if (layer !== undefined) call.layer = layer
@@ -1238,7 +1244,7 @@ export class ServerSession extends SessionCore {
   }
 
   /** rpc_drop_answer: the answer to give (service_messages#cancellation-of-an-rpc-query). */
-  private dropAnswer(req: bigint): Uint8Array {
+  private dropAnswer(req: number): Uint8Array {
     const r = this.running.get(req)
     if (r !== undefined) {
       // "the response was canceled while the RPC query was being processed": the query still
@@ -1250,7 +1256,7 @@ export class ServerSession extends SessionCore {
     if (a !== undefined && !a.acked) {
       // removed from the outgoing queue: rpc_answer_dropped msg_id seq_no bytes
       this.answers.delete(req)
-      this.unacked.delete(a.msgId)
+      this.unacked.delete(a.key)
       const qi = this.queue.indexOf(a)
       if (qi >= 0) this.queue.splice(qi, 1)
       const b = new Uint8Array(20)
@@ -1280,7 +1286,7 @@ export class ServerSession extends SessionCore {
       if (!(err instanceof TlError)) throw err
       return this.answer(run, rpcErrorBody(400, 'INPUT_FETCH_ERROR'), now)
     }
-    const res = v(req, { tempKey: k.authKey, msgId: run.id, sessionId: this.sessionId, now })
+    const res = v(req, { tempKey: k.authKey, msgId: idOf(run.hi, run.lo), sessionId: this.sessionId, now })
     if (typeof res === 'string') return this.answer(run, rpcErrorBody(400, res), now)
     // "One temp key per perm key; a new bind overwrites"
     k.permKeyId = res.permKeyId
@@ -1295,7 +1301,7 @@ export class ServerSession extends SessionCore {
   push(update: unknown): void {
     const body = this.encodeResult(update)
     const m = new OutMsg(body, true, K_RPC)
-    m.reqId = -1n // parity 3: not a response
+    m.reqId = -1 // parity 3: not a response
     this.queue.push(m)
     this.conn?.wake(this.server.now())
   }
