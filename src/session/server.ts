@@ -30,11 +30,11 @@ import { checkContainer, K_ACK, K_CONTAINER, K_RPC, K_SERVICE, OutMsg, type Outg
 import { RpcError } from './errors.js'
 import { halvesOf, idOf, keyOf, RESPONSE, SERVER } from './msgid.js'
 import { TimerHeap } from './timers.js'
-import { ADDED, DUPLICATE, F_ANSWERED, F_CONTAINER, F_CONTENT, F_RPC, TOO_OLD } from './window.js'
+import { DUPLICATE, F_ACKED, F_ANSWERED, F_CONTAINER, F_CONTENT, F_RPC, TOO_OLD } from './window.js'
 import {
   ID_BAD_MSG_NOTIFICATION, ID_BAD_SERVER_SALT, ID_BIND_TEMP_AUTH_KEY, ID_BOOL_TRUE, ID_DESTROY_AUTH_KEY,
   ID_DESTROY_AUTH_KEY_FAIL, ID_DESTROY_AUTH_KEY_NONE, ID_DESTROY_AUTH_KEY_OK, ID_DESTROY_SESSION, ID_DESTROY_SESSION_NONE,
-  ID_DESTROY_SESSION_OK, ID_FUTURE_SALT, ID_FUTURE_SALTS, ID_GET_FUTURE_SALTS, ID_GZIP_PACKED, ID_HTTP_WAIT,
+  ID_DESTROY_SESSION_OK, ID_FUTURE_SALTS, ID_GET_FUTURE_SALTS, ID_GZIP_PACKED, ID_HTTP_WAIT,
   ID_INIT_CONNECTION, ID_INVOKE_AFTER_MSG, ID_INVOKE_AFTER_MSGS, ID_INVOKE_WITH_LAYER, ID_INVOKE_WITHOUT_UPDATES,
   ID_MSG_CONTAINER, ID_MSG_COPY, ID_MSG_DETAILED_INFO, ID_MSG_NEW_DETAILED_INFO, ID_MSG_RESEND_REQ, ID_MSGS_ACK,
   ID_MSGS_ALL_INFO, ID_MSGS_STATE_INFO, ID_MSGS_STATE_REQ, ID_MTWIRE_ECHO, ID_MTWIRE_PAYLOAD, ID_MTWIRE_SLEEP,
@@ -707,9 +707,18 @@ export class ServerSession extends SessionCore {
   }
 
   protected override ackWanted(hi: number, lo: number): boolean {
-    // an answered query is acknowledged by its answer
+    // description: the server acknowledges "via msgs_ack or the reply": an answered query needs no msgs_ack
     const at = this.window.find(hi, lo)
-    return at < 0 || !(this.window.flags(at) & F_ANSWERED)
+    return at < 0 || !(this.window.flags(at) & F_ACKED)
+  }
+
+  protected override onAcksTaken(ack: OutMsg): void {
+    const b = ack.body
+    const n = u32(b, 8)
+    for (let i = 0, o = 12; i < n; i++, o += 8) {
+      const at = this.window.find(u32(b, o + 4), u32(b, o))
+      if (at >= 0) this.window.setFlags(at, F_ACKED)
+    }
   }
 
   private queueOwedAck(hi: number, lo: number, now: number): void {
@@ -832,6 +841,11 @@ export class ServerSession extends SessionCore {
       this.badMsg(hi, lo, seq, 35, now)
       return
     }
+    // below everything a full window remembers: the server cannot tell whether it saw it (20)
+    if (this.window.forgotten(hi, lo) && this.window.find(hi, lo) < 0) {
+      this.badMsg(hi, lo, seq, 20, now)
+      return
+    }
     const sc = this.window.seqCheck(hi, lo, seq)
     if (sc !== 0) {
       this.badMsg(hi, lo, seq, sc, now)
@@ -925,6 +939,12 @@ export class ServerSession extends SessionCore {
       this.unacked.delete(id)
       m.acked = true
       if (m.reqId > 0 && this.answers.get(m.reqId) === m) this.answers.delete(m.reqId)
+      // queued to go again (a new connection, msg_resend_req): no longer needed
+      if (m.keepId) {
+        const qi = this.queue.indexOf(m)
+        if (qi >= 0) this.queue.splice(qi, 1)
+        m.keepId = false
+      }
     }
   }
 
@@ -1057,21 +1077,23 @@ export class ServerSession extends SessionCore {
         if (end - p < 8) break
         const num = Math.min(64, Math.max(1, i32(src, p + 4)))
         const w0 = Math.floor(now / 1000 / SALT_PERIOD)
-        const b = new Uint8Array(24 + 20 * num)
+        // future_salts#ae500895 req_msg_id:long now:int salts:vector<future_salt>: a bare vector
+        // of bare future_salt valid_since:int valid_until:int salt:long (16 bytes each)
+        const b = new Uint8Array(20 + 16 * num)
         const dv = new DataView(b.buffer)
         put32(b, 0, ID_FUTURE_SALTS)
         put32(b, 4, lo)
         put32(b, 8, hi)
         put32(b, 12, Math.floor(now / 1000))
         put32(b, 16, num)
+        srv.salts(this.entry, now)
         for (let i = 0; i < num; i++) {
-          const o = 20 + 20 * i
-          put32(b, o, ID_FUTURE_SALT)
-          put32(b, o + 4, (w0 + i) * SALT_PERIOD)
-          put32(b, o + 8, (w0 + i + 2) * SALT_PERIOD) // its window and the 1800 s the old salt stays valid
-          dv.setBigInt64(o + 12, (w0 + i === this.entry.saltWindow ? this.entry.cur : srv.saltOf(this.entry.id, w0 + i)), true)
+          const o = 20 + 16 * i
+          put32(b, o, (w0 + i) * SALT_PERIOD)
+          put32(b, o + 4, (w0 + i + 2) * SALT_PERIOD) // its window and the 1800 s the old salt stays valid
+          dv.setBigInt64(o + 8, w0 + i === this.entry.saltWindow ? this.entry.cur : srv.saltOf(this.entry.id, w0 + i), true)
         }
-        return this.answer(run, b.subarray(0, 20 + 20 * num), now, !wrapped)
+        return this.answer(run, b, now, !wrapped)
       }
       case ID_DESTROY_SESSION: {
         // destroy_session#e7512126 session_id:long = DestroySessionRes
@@ -1239,8 +1261,9 @@ export class ServerSession extends SessionCore {
     m.reqId = run.id
     this.queue.push(m)
     if (content) this.answers.set(run.id, m)
+    // the answer acknowledges the query
     const at = this.window.find(run.hi, run.lo)
-    if (at >= 0) this.window.setFlags(at, content ? F_ANSWERED | F_RPC : F_RPC)
+    if (at >= 0) this.window.setFlags(at, content ? F_ANSWERED | F_RPC | F_ACKED : F_RPC | F_ACKED)
   }
 
   /** rpc_drop_answer: the answer to give (service_messages#cancellation-of-an-rpc-query). */
