@@ -156,8 +156,10 @@ export interface ClientSessionState {
   /** Server clock minus ours, ms. */
   timeOffset: number
   synced: boolean
-  /** Halves of the last msg_id issued (the floor of the next one). */
+  /** The last msg_id issued (the floor of the next one). */
   lastMsgId: string
+  /** The highest msg_id of ours the server accepted (the floor after a clock correction). */
+  acceptedMsgId: string
   seq: number
   /** Requests not answered yet: re-sent (same msg_id, in a container) after the import. */
   pending: { msgId: string; seqNo: number; body: string; method: string; acked: boolean }[]
@@ -793,6 +795,7 @@ export class ClientSession extends SessionCore {
 
   /** A request (or internal query) got its answer. */
   private answered(m: OutMsg, value: unknown, now: number): void {
+    this.clock.accepted(m.hi, m.lo)
     if (!this.established) {
       this.established = true
       this.saltCheck = 0
@@ -1382,6 +1385,7 @@ export class ClientSession extends SessionCore {
       timeOffset: c.offset,
       synced: c.synced,
       lastMsgId: idOf(c.hi, c.lo).toString(),
+      acceptedMsgId: idOf(c.accHi, c.accLo).toString(),
       seq: this.seq,
       pending,
     }
@@ -1405,7 +1409,9 @@ export class ClientSession extends SessionCore {
       s = new ClientSession({ ...options, authKey: createAuthKey(key), salt: BigInt(state.salt), sessionId: BigInt(state.sessionId) })
       s.salts = state.futureSalts.map((x) => ({ since: x.validSince, until: x.validUntil, salt: BigInt(x.salt) }))
       halvesOf(BigInt(state.lastMsgId), HALVES)
-      s.clock.restore({ offset: state.timeOffset, synced: state.synced, hi: HALVES[0], lo: HALVES[1] })
+      const [hi, lo] = HALVES
+      halvesOf(BigInt(state.acceptedMsgId ?? '0'), HALVES)
+      s.clock.restore({ offset: state.timeOffset, synced: state.synced, hi, lo, accHi: HALVES[0], accLo: HALVES[1] })
       s.seq = state.seq
       for (const p of state.pending) {
         const body = fromBase64(p.body)

@@ -112,24 +112,40 @@ export class MsgIdClock {
   /**
    * Sets the offset so that our clock reading `now` corresponds to `peerMs` (the time in a
    * peer's msg_id, or the handshake's server_time), and lets the next id follow the corrected
-   * clock: the floor drops to the highest id the peer accepted.
+   * clock: the floor drops to the highest id the peer accepted (one more than 30 s ahead of the
+   * peer's clock cannot have been accepted: a bogus saved value, ignored).
    */
   correct(peerMs: number, now: number): void {
     this.offset = Math.round(peerMs - now)
     this.synced = true
+    if (this.accHi * 1000 > peerMs + 30_000) this.accHi = this.accLo = 0
     this.hi = this.accHi
     this.lo = this.accLo
   }
 
   /** State for export (see ClientSession.exportState). */
-  save(): { offset: number; synced: boolean; hi: number; lo: number } {
-    return { offset: this.offset, synced: this.synced, hi: this.hi, lo: this.lo }
+  save(): ClockState {
+    return { offset: this.offset, synced: this.synced, hi: this.hi, lo: this.lo, accHi: this.accHi, accLo: this.accLo }
   }
 
-  restore(s: { offset: number; synced: boolean; hi: number; lo: number }): void {
+  /** Continues from saved state: ids go on above the saved last one. */
+  restore(s: ClockState): void {
     this.offset = s.offset
     this.synced = s.synced
-    this.hi = this.accHi = s.hi >>> 0
-    this.lo = this.accLo = s.lo >>> 0
+    this.hi = s.hi >>> 0
+    this.lo = s.lo >>> 0
+    this.accHi = s.accHi >>> 0
+    this.accLo = s.accLo >>> 0
   }
+}
+
+export interface ClockState {
+  offset: number
+  synced: boolean
+  /** Halves of the last id issued. */
+  hi: number
+  lo: number
+  /** Halves of the highest own id the peer accepted. */
+  accHi: number
+  accLo: number
 }

@@ -70,7 +70,13 @@ export function open(crypto: Crypto, key: AuthKey, packet: Uint8Array, x: 0 | 8)
   const seqNo = dv.getUint32(24, true)
   const len = dv.getUint32(28, true)
   const body = b.subarray(32, 32 + len)
-  const decode = (raw: Uint8Array): any => new TlReader(codec, raw).objectOrRaw()
+  const decode = (raw: Uint8Array): any => {
+    try {
+      return new TlReader(codec, raw).objectOrRaw()
+    } catch {
+      return raw // a query the codec does not know, inside a wrapper
+    }
+  }
   const out: Opened = { salt: dv.getBigInt64(0, true), sessionId: dv.getBigInt64(8, true), msgId, seqNo, messages: [], container: false }
   if (dv.getUint32(32, true) === 0x73f1f8dc) {
     out.container = true

@@ -96,3 +96,8 @@ export function pair(
 
 /** Waits for promise callbacks to run. */
 export const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 0))
+
+/** `p`, or a failure if it has not settled within `ms` (a test that would hang fails instead). */
+export function soon<T>(p: Promise<T>, ms = 2000): Promise<T> {
+  return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`not settled within ${ms} ms`)), ms))])
+}
