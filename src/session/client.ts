@@ -12,6 +12,7 @@
  *   for (const o of s.takeOutgoing()) if (o.type === 'packet') socket.write(transport.send(o.data, o.quickAck))
  *   // on each packet from transport.receive(chunk): s.receive(packet); then takeOutgoing() again
  */
+import { buildBindTempAuthKey } from '../auth/bind.js'
 import { type AuthKey, authKeyState, createAuthKey } from '../crypto/authkey.js'
 import type { Crypto } from '../crypto/types.js'
 import { type MtwireError, SecurityError, SessionError, TlError } from '../errors.js'
@@ -123,7 +124,7 @@ export interface ClientSessionOptions {
   maxGzipSize?: number
   /** Called when `takeOutgoing()` has something new outside a receive/tick call (after `invoke`). */
   onOutgoing?: () => void
-  /** Temporary keys: how `useTempKey` builds auth.bindTempAuthKey (issue 22's `buildBindTempAuthKey`). */
+  /** Temporary keys: how `useTempKey` builds auth.bindTempAuthKey. Default: the auth layer's `buildBindTempAuthKey`. */
   bind?: BindBuilder
   /** When the permanent key was created (unix seconds), for the ENCRYPTED_MESSAGE_INVALID rule. Default: unknown (treated as old). */
   permKeyCreatedAt?: number
@@ -227,6 +228,8 @@ interface TempKeyState {
   bound: boolean
   bind: OutMsg | undefined
   nonce: bigint
+  /** Bindings refused with ENCRYPTED_MESSAGE_INVALID (retried up to maxResends). */
+  refused: number
 }
 
 export class ClientSession extends SessionCore {
@@ -292,7 +295,7 @@ export class ClientSession extends SessionCore {
     this.results = this.codec.results ?? {}
     this.now = options.now ?? Date.now
     this.onOutgoing = options.onOutgoing
-    this.bindBuilder = options.bind
+    this.bindBuilder = options.bind ?? buildBindTempAuthKey
     this.permKeyCreatedAt = options.permKeyCreatedAt
     this.readerOpts = { maxGzipSize: o.maxGzipSize }
     this.writer = new TlWriter(this.codec, 256)
@@ -306,7 +309,7 @@ export class ClientSession extends SessionCore {
     if (o.pingInterval > 0) this.pingAt = now + o.pingInterval
   }
 
-  private readonly bindBuilder: BindBuilder | undefined
+  private readonly bindBuilder: BindBuilder
   private readonly permKeyCreatedAt: number | undefined
 
   private randomLong(): bigint {
@@ -1281,11 +1284,10 @@ export class ClientSession extends SessionCore {
    */
   useTempKey(tempKey: AuthKey, expiresAt: number, now: number = this.now()): void {
     authKeyState(tempKey)
-    if (this.bindBuilder === undefined) throw new SessionError('E_OPTION', 'useTempKey needs the bind option (buildBindTempAuthKey)')
     if (!Number.isInteger(expiresAt)) throw new SessionError('E_OPTION', 'expiresAt must be unix seconds')
     // api/pfs: the binding goes in the session the temporary key will be used in
     const prev = this.temp
-    this.temp = { key: tempKey, expiresAt, bound: false, bind: undefined, nonce: this.randomLong() }
+    this.temp = { key: tempKey, expiresAt, bound: false, bind: undefined, nonce: this.randomLong(), refused: 0 }
     if (prev?.bind && !prev.bind.done) this.finish(prev.bind)
     this.resetSession('temporary key', now)
     // requests wait for the binding
@@ -1310,7 +1312,7 @@ export class ClientSession extends SessionCore {
   private startBind(_now: number): void {
     const t = this.temp!
     if (t.bind !== undefined && !t.bind.done) return
-    const build = this.bindBuilder!
+    const build = this.bindBuilder
     // fixed size: id, perm_auth_key_id, nonce, expires_at, encrypted_message (MTProto 1.0 of the 40-byte inner)
     const m = new OutMsg(new Uint8Array(BIND_BODY), true, K_BIND)
     m.method = 'auth.bindTempAuthKey'
@@ -1353,8 +1355,8 @@ export class ClientSession extends SessionCore {
         this.held = []
         return
       }
-      this.startBind(now)
-      return
+      if (++t.refused <= this.o.maxResends) return this.startBind(now)
+      // refused again and again: a new temporary key may do better
     }
     this.error('E_BIND', `auth.bindTempAuthKey failed: ${code} ${message}`, false)
     this.ev.push({ type: 'tempKeyNeeded', reason: 'rejected' })
@@ -1445,7 +1447,7 @@ export class ClientSession extends SessionCore {
     if (state.tempKey) {
       const tk = fromBase64(state.tempKey.authKey)
       if (tk === null || tk.length !== 256) throw new SessionError('E_STATE', 'state.tempKey.authKey must be 256 bytes of base64')
-      s.temp = { key: createAuthKey(tk), expiresAt: state.tempKey.expiresAt, bound: state.tempKey.bound, bind: undefined, nonce: s.randomLong() }
+      s.temp = { key: createAuthKey(tk), expiresAt: state.tempKey.expiresAt, bound: state.tempKey.bound, bind: undefined, nonce: s.randomLong(), refused: 0 }
     }
     return s
   }

@@ -14,12 +14,12 @@ export {
   ServerSession,
   SERVER_LIMITS,
   rpcErrorBody,
-  type BindVerifier,
   type RpcCall,
   type RpcHandler,
   type ServerConnectionEvent,
   type ServerKey,
   type ServerKeys,
+  type SimpleKeys,
   type ServerLimits,
   type SessionServerOptions,
 } from './server.js'

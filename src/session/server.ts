@@ -2,7 +2,8 @@
  * The server side of MTProto sessions, sans-IO (core.telegram.org/mtproto/description,
  * /service_messages, /service_messages_about_messages, /security_guidelines).
  *
- * - `SessionServer`: the keys (a `ServerKeys` store), the salts (derived per key and 30-minute
+ * - `SessionServer`: the keys (the auth layer's `KeyStore`, which the handshake fills, or any
+ *   Map-like store), the salts (derived per key and 30-minute
  *   window from a secret: nothing stored per key), the sessions by (auth_key_id, session_id),
  *   the limits and the RPC handler.
  * - `ServerConnection` (from `server.connection()`): the `Layer` a driver drives per socket:
@@ -16,7 +17,9 @@
  * the session; API queries are unwrapped (invokeWithLayer, initConnection, invokeWithoutUpdates,
  * invokeAfterMsg(s)) and handed to the handler.
  */
-import type { AuthKey } from '../crypto/authkey.js'
+import { verifyBindTempAuthKey } from '../auth/bind.js'
+import type { KeyStore, StoredKey } from '../auth/keystore.js'
+import { type AuthKey, createAuthKey } from '../crypto/authkey.js'
 import type { Crypto } from '../crypto/types.js'
 import { type MtwireError, SessionError, TlError } from '../errors.js'
 import { mergeCodecs, type TlCodec } from '../tl/codec.js'
@@ -24,7 +27,7 @@ import { gunzipBounded } from '../tl/gzip.js'
 import { TlReader } from '../tl/reader.js'
 import { TlWriter } from '../tl/writer.js'
 import { gzipPacked } from '../tl/api.js'
-import { mtprotoCodec } from '../tl/generated/mtproto.js'
+import { mtprotoCodec, type RawAuth_bindTempAuthKeyRequest } from '../tl/generated/mtproto.js'
 import { mtwireCodec } from '../tl/generated/mtwire.js'
 import { checkContainer, K_ACK, K_CONTAINER, K_RPC, K_SERVICE, OutMsg, type Outgoing, SessionCore } from './core.js'
 import { RpcError } from './errors.js'
@@ -55,12 +58,20 @@ export interface ServerKey {
   saltUntil?: number
 }
 
-/** Where the server finds keys by auth_key_id. A `Map<bigint, AuthKey | ServerKey>` will do. */
-export interface ServerKeys {
+/**
+ * Where the server finds keys by auth_key_id: the auth layer's `KeyStore` (permanent and
+ * temporary keys, bindings; the handshake server writes into it), or a simple store such as a
+ * `Map<bigint, AuthKey | ServerKey>`.
+ */
+export type ServerKeys = KeyStore | SimpleKeys
+
+export interface SimpleKeys {
   get(authKeyId: bigint): AuthKey | ServerKey | undefined
   /** For destroy_auth_key; without it the server answers destroy_auth_key_fail. */
   delete?(authKeyId: bigint): boolean | void
 }
+
+const isKeyStore = (k: ServerKeys): k is KeyStore => typeof (k as KeyStore).bindingOfTemp === 'function'
 
 /** What the RPC handler gets: the unwrapped query and where it came from. */
 export interface RpcCall {
@@ -91,13 +102,6 @@ export interface RpcCall {
  */
 export type RpcHandler = (call: RpcCall) => unknown
 
-/** Verifies auth.bindTempAuthKey (issue 22's `verifyBindTempAuthKey`, adapted): the bound perm key id, or an rpc_error message. */
-export type BindVerifier = (request: { perm_auth_key_id: bigint; nonce: bigint; expires_at: number; encrypted_message: Uint8Array }, ctx: {
-  tempKey: AuthKey
-  msgId: bigint
-  sessionId: bigint
-  now: number
-}) => { permKeyId: bigint; expiresAt: number } | string
 
 export interface ServerLimits {
   /** RPC queries running at once per session; more are answered 420 FLOOD_WAIT_1. Default 1024. */
@@ -142,8 +146,6 @@ export interface SessionServerOptions {
   padding?: 'random' | 'buckets'
   /** Answer mtwire.echo / mtwire.sleep (mtwire.tl). Default true. */
   builtins?: boolean
-  /** auth.bindTempAuthKey verification; without it the server answers 400 TEMP_AUTH_KEY_EMPTY... see README. */
-  verifyBind?: BindVerifier
   /** Called when a connection has output outside its own receive/tick (an async handler finished). */
   onOutgoing?: (conn: ServerConnection) => void
 }
@@ -163,7 +165,7 @@ class KeyEntry {
   saltWindow = -1
   cur = 0n
   prev = 0n
-  constructor(readonly id: bigint, readonly key: ServerKey) {}
+  constructor(readonly id: bigint, readonly key: ServerKey, readonly stored: StoredKey | undefined) {}
 }
 
 /** service_messages / description: a salt changes every 30 minutes and stays valid 1800 s more. */
@@ -183,7 +185,6 @@ export class SessionServer {
   readonly ackDelay: number
   readonly gzipMinSize: number | false
   readonly padding: 'random' | 'buckets'
-  readonly verifyBind: BindVerifier | undefined
   readonly onOutgoing: ((conn: ServerConnection) => void) | undefined
   /** Serializes results (one for all sessions: encoding is synchronous). */
   writer: TlWriter
@@ -205,7 +206,6 @@ export class SessionServer {
     this.ackDelay = o.ackDelay ?? 500
     this.gzipMinSize = o.gzipMinSize ?? 4096
     this.padding = o.padding ?? 'random'
-    this.verifyBind = o.verifyBind
     this.onOutgoing = o.onOutgoing
     const limits = { ...SERVER_LIMITS }
     for (const [k, v] of Object.entries(o.limits ?? {})) {
@@ -225,16 +225,71 @@ export class SessionServer {
     return new ServerConnection(this, options.http === true)
   }
 
-  /** The key entry for an auth_key_id, or undefined when the store does not know it. */
-  entry(id: bigint): KeyEntry | undefined {
+  /** The key entry for an auth_key_id, or undefined when the store does not know it (or no longer). */
+  entry(id: bigint, now: number): KeyEntry | undefined {
+    const keys = this.keys
+    const sec = Math.floor(now / 1000)
     let e = this.entries.get(id)
-    if (e !== undefined) return e
-    const k = this.keys.get(id)
-    if (k === undefined) return undefined
-    const key: ServerKey = 'authKey' in k ? k : { authKey: k }
-    e = new KeyEntry(id, key)
+    if (e !== undefined) {
+      // the store decides: a deleted or expired key is gone
+      if (e.stored === undefined ? (e.key.expiresAt === undefined || sec < e.key.expiresAt) && keys.get(id, sec) !== undefined : keys.get(id, sec) === e.stored) return e
+      this.forgetKey(e)
+      return undefined
+    }
+    let key: ServerKey
+    let stored: StoredKey | undefined
+    if (isKeyStore(keys)) {
+      stored = keys.get(id, sec)
+      if (stored === undefined) return undefined
+      key = { authKey: this.authKeyOf(stored) }
+      if (stored.temporary) key.expiresAt = stored.expiresAt ?? 0
+    } else {
+      const k = keys.get(id)
+      if (k === undefined) return undefined
+      key = 'authKey' in k ? k : { authKey: k }
+      if (key.expiresAt !== undefined && sec >= key.expiresAt) return undefined
+    }
+    e = new KeyEntry(id, key, stored)
     this.entries.set(id, e)
     return e
+  }
+
+  private readonly made = new WeakMap<StoredKey, AuthKey>()
+
+  private authKeyOf(k: StoredKey): AuthKey {
+    let a = this.made.get(k)
+    if (a === undefined) {
+      a = createAuthKey(k.key)
+      this.made.set(k, a)
+    }
+    return a
+  }
+
+  /** A permanent key by id (for auth.bindTempAuthKey). */
+  permKey(id: bigint, now: number): AuthKey | undefined {
+    const keys = this.keys
+    if (isKeyStore(keys)) {
+      const k = keys.get(id, Math.floor(now / 1000))
+      return k !== undefined && !k.temporary ? this.authKeyOf(k) : undefined
+    }
+    const k = keys.get(id)
+    if (k === undefined) return undefined
+    if ('authKey' in k) return k.expiresAt === undefined ? k.authKey : undefined
+    return k
+  }
+
+  /** The permanent key a temporary key is bound to now, if any. */
+  boundPerm(e: KeyEntry, now: number): bigint | undefined {
+    const keys = this.keys
+    if (isKeyStore(keys)) return keys.bindingOfTemp(e.id, Math.floor(now / 1000))?.permId
+    return e.key.permKeyId
+  }
+
+  /** Records a binding (one temporary key per permanent key: a new one replaces the old). */
+  bindKey(e: KeyEntry, permId: bigint, expiresAt: number): void {
+    const keys = this.keys
+    if (isKeyStore(keys)) keys.bind({ permId, tempId: e.id, expiresAt })
+    else e.key.permKeyId = permId
   }
 
   /** The salt of 30-minute window `w` for a key: SHA-256(secret ‖ auth_key_id ‖ w)[0:8]. */
@@ -367,14 +422,10 @@ export class ServerConnection {
       this.error('E_UNENCRYPTED', 'an unencrypted message reached the session layer (handshake messages go to the auth layer)')
       return this.takeEvents()
     }
-    const e = srv.entry(keyId)
+    const e = srv.entry(keyId, now)
     if (e === undefined) {
+      // an unknown key, or a temporary key that expired (api/pfs: "-404")
       this.transportError(404, 'unknown auth key')
-      return this.takeEvents()
-    }
-    if (e.key.expiresAt !== undefined && now / 1000 >= e.key.expiresAt) {
-      // api/pfs: an expired temporary key is unknown (-404)
-      this.transportError(404, 'expired temporary key')
       return this.takeEvents()
     }
     const token = quickAck ? TOKEN : undefined
@@ -1133,7 +1184,7 @@ export class ServerSession extends SessionCore {
     }
     // api/pfs: an unbound temporary key serves only the binding and a couple of help methods
     const k = this.entry.key
-    if (k.expiresAt !== undefined && k.permKeyId === undefined && qid !== HELP_GET_CONFIG && qid !== HELP_GET_NEAREST_DC) {
+    if (k.expiresAt !== undefined && qid !== HELP_GET_CONFIG && qid !== HELP_GET_NEAREST_DC && srv.boundPerm(this.entry, now) === undefined) {
       return this.answer(run, rpcErrorBody(401, 'AUTH_KEY_PERM_EMPTY'), now)
     }
     if (this.running.size >= srv.limits.maxPendingPerSession) {
@@ -1295,24 +1346,34 @@ export class ServerSession extends SessionCore {
     return b
   }
 
-  /** auth.bindTempAuthKey (api/pfs): verified by the injected verifier (issue 22's verifyBindTempAuthKey). */
+  /** auth.bindTempAuthKey (api/pfs, method/auth.bindTempAuthKey), verified by the auth layer's verifyBindTempAuthKey. */
   private bind(run: Running, src: Uint8Array, p: number, end: number, now: number): void {
-    const v = this.server.verifyBind
+    const srv = this.server
     const k = this.entry.key
-    if (v === undefined) return this.answer(run, rpcErrorBody(400, 'BIND_NOT_SUPPORTED'), now)
-    if (k.expiresAt === undefined) return this.answer(run, rpcErrorBody(400, 'TEMP_AUTH_KEY_EMPTY'), now)
-    let req: { perm_auth_key_id: bigint; nonce: bigint; expires_at: number; encrypted_message: Uint8Array }
+    let req: RawAuth_bindTempAuthKeyRequest
     try {
+      // auth.bindTempAuthKey#cdd42a05 perm_auth_key_id:long nonce:long expires_at:int encrypted_message:bytes
       const r = new TlReader(null, src, undefined, p + 4, end)
-      req = { perm_auth_key_id: r.long(), nonce: r.long(), expires_at: r.int(), encrypted_message: r.bytes() }
+      req = { _: 'auth.bindTempAuthKey', perm_auth_key_id: r.long(), nonce: r.long(), expires_at: r.int(), encrypted_message: r.bytes() }
     } catch (err) {
       if (!(err instanceof TlError)) throw err
       return this.answer(run, rpcErrorBody(400, 'INPUT_FETCH_ERROR'), now)
     }
-    const res = v(req, { tempKey: k.authKey, msgId: idOf(run.hi, run.lo), sessionId: this.sessionId, now })
-    if (typeof res === 'string') return this.answer(run, rpcErrorBody(400, res), now)
-    // "One temp key per perm key; a new bind overwrites"
-    k.permKeyId = res.permKeyId
+    const res = verifyBindTempAuthKey(srv.crypto, req, {
+      tempKey: k.expiresAt !== undefined ? k.authKey : undefined,
+      msgId: idOf(run.hi, run.lo),
+      sessionId: this.sessionId,
+      lookupPermKey: (id) => srv.permKey(id, now),
+      boundPermKeyId: () => srv.boundPerm(this.entry, now),
+      now,
+      tempKeyExpiresAt: k.expiresAt,
+    })
+    if (!res.ok) {
+      this.conn?.error('E_BIND', `auth.bindTempAuthKey refused: ${res.reason}`)
+      return this.answer(run, rpcErrorBody(res.errorCode, res.error), now)
+    }
+    // "binding a new temporary key overwrites the previous one"
+    srv.bindKey(this.entry, res.permAuthKeyId, res.expiresAt)
     this.answer(run, boolBody(true), now)
   }
 
