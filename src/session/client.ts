@@ -885,11 +885,14 @@ export class ClientSession extends SessionCore {
         this.salts = []
         this.saltCheck = 0
         return this.resend(list, now, 'bad_server_salt', NEW_ID)
-      case 18:
       case 19:
+        // the container's id was taken ("must never happen"): its messages were not looked at;
+        // again with their own ids in a new container, so nothing can run twice
+        return this.resend(list, now, 'bad_msg_notification 19', SAME_ID)
+      case 18:
       case 20:
-        // 18/19: our ids (cannot happen: the clock issues ≡ 0 mod 4, increasing); 20: too old to
-        // tell whether it arrived. Re-send with a new msg_id (the resend limit ends a loop).
+        // 18: our ids (cannot happen: the clock issues ≡ 0 mod 4); 20: too old to tell whether
+        // it arrived. Re-send with a new msg_id (the resend limit ends a loop).
         return this.resend(list, now, `bad_msg_notification ${code}`, NEW_ID)
       case 32:
       case 33:
@@ -956,12 +959,14 @@ export class ClientSession extends SessionCore {
     this.established = true
     this.saltCheck = 0
     this.ev.push({ type: 'newSession', firstMsgId: first, uniqueId: readLong(buf, s + 12), salt })
-    // what we sent before first_msg_id went to a session the server no longer has: send it again
+    // what we sent before first_msg_id went to a session the server no longer has, or is still
+    // on its way: send it again with its own msg_id (in a container), so that a copy arriving
+    // late is recognized as a duplicate and runs once
     const lost: OutMsg[] = []
     for (const m of this.pending.values()) {
       if (!m.done && m.kind !== K_STATE_REQ && (m.hi < fhi || (m.hi === fhi && m.lo < flo))) lost.push(m)
     }
-    if (lost.length) this.resend(lost, now, 'new session', NEW_ID)
+    if (lost.length) this.resend(lost, now, 'new session', SAME_ID)
   }
 
   // msg_detailed_info#276d3ec6 msg_id:long answer_msg_id:long bytes:int status:int

@@ -634,6 +634,9 @@ export class ServerSession extends SessionCore {
   private deferred: Running[] = []
   private readonly timers = new TimerHeap<Running>()
   private fresh = true
+  /** The lowest msg_id received in this session (new_session_created's first_msg_id). */
+  private firstHi = 0
+  private firstLo = 0
   private readonly uniqueId: bigint
   private ackSince = Infinity
   private disposed = false
@@ -801,29 +804,39 @@ export class ServerSession extends SessionCore {
     if (container) {
       if (seq & 1) return this.badMsg(hi, lo, seq, 34, now)
       const r = this.window.add(hi, lo, seq, F_CONTAINER)
-      // 19: "container msg_id is the same as msg_id of a previously received message"
-      if (r === DUPLICATE) return this.badMsg(hi, lo, seq, 19, now)
+      if (r === DUPLICATE) {
+        // the same container again is a replay (or a duplicated packet): its messages were
+        // handled; 19 is for a container id that some other message had ("must never happen")
+        if (this.window.flags(this.window.at) & F_CONTAINER) {
+          this.conn?.error('E_DUPLICATE', 'a container received twice was ignored')
+          return false
+        }
+        return this.badMsg(hi, lo, seq, 19, now)
+      }
       if (r === TOO_OLD) return this.badMsg(hi, lo, seq, 20, now)
     }
-    if (this.fresh) {
-      this.fresh = false
-      // service_messages: new_session_created first_msg_id unique_id server_salt; first_msg_id
-      // is the lowest msg_id of what was received (a container's lowest inner id, not its own:
-      // mtcute's binding relies on it)
-      let fh = hi
-      let fl = lo
-      if (container) {
-        const count = u32(buf, s + 4)
-        for (let i = 0, o = s + 8; i < count; i++) {
-          const mh = u32(buf, o + 4)
-          const ml = u32(buf, o)
-          if (mh < fh || (mh === fh && ml < fl)) {
-            fh = mh
-            fl = ml
-          }
-          o += 16 + u32(buf, o + 12)
+    // service_messages: new_session_created first_msg_id unique_id server_salt, with first_msg_id
+    // the lowest msg_id received (a container's lowest inner id, not its own: mtcute's binding
+    // relies on it); "if, after this, the server receives a message with an even smaller msg_id
+    // within the same session, a similar notification will be generated for this msg_id as well"
+    let fh = hi
+    let fl = lo
+    if (container) {
+      const count = u32(buf, s + 4)
+      for (let i = 0, o = s + 8; i < count; i++) {
+        const mh = u32(buf, o + 4)
+        const ml = u32(buf, o)
+        if (mh < fh || (mh === fh && ml < fl)) {
+          fh = mh
+          fl = ml
         }
+        o += 16 + u32(buf, o + 12)
       }
+    }
+    if (this.fresh || fh < this.firstHi || (fh === this.firstHi && fl < this.firstLo)) {
+      this.fresh = false
+      this.firstHi = fh
+      this.firstLo = fl
       const b = new Uint8Array(28)
       put32(b, 0, ID_NEW_SESSION_CREATED)
       put32(b, 4, fl)

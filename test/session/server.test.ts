@@ -52,12 +52,16 @@ describe('bad_msg_notification for each broken rule, the message ignored', () =>
     expect(find(r.opened, 'bad_msg_notification')[0].obj.error_code).toBe(18)
   })
 
-  it('19: a container whose msg_id was already received', () => {
+  it('19: a container whose msg_id another message had; the same container twice is a replay, ignored', () => {
     const p = pair()
     const a = cid()
     send(p, { msgId: a, seqNo: 1, body: ping(1n) })
     const r = send(p, { msgId: a, seqNo: 2, body: container([{ msgId: a - 4n, seqNo: 3, body: ping(2n) }]) })
     expect(find(r.opened, 'bad_msg_notification')[0].obj).toMatchObject({ bad_msg_id: a, error_code: 19 })
+    const inner = { msgId: cid(), seqNo: 3, body: ping(3n) }
+    const box = { msgId: cid(), seqNo: 4, body: container([inner]) }
+    expect(find(send(p, box).opened, 'pong')).toHaveLength(1)
+    expect(send(p, box).opened).toEqual([])
   })
 
   it('20: a msg_id below everything a full window remembers', () => {
