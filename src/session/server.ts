@@ -23,6 +23,7 @@ import { type AuthKey, createAuthKey } from '../crypto/authkey.js'
 import type { Crypto } from '../crypto/types.js'
 import { type MtwireError, SessionError, TlError } from '../errors.js'
 import { mergeCodecs, type TlCodec } from '../tl/codec.js'
+import { TlEncodeError } from '../tl/errors.js'
 import { gunzipBounded } from '../tl/gzip.js'
 import { TlReader } from '../tl/reader.js'
 import { TlWriter } from '../tl/writer.js'
@@ -1206,9 +1207,17 @@ export class ServerSession extends SessionCore {
     if (srv.builtins && (qid === ID_MTWIRE_ECHO || qid === ID_MTWIRE_SLEEP)) {
       if (qid === ID_MTWIRE_ECHO) {
         // mtwire.echo payload:bytes = mtwire.Payload: the payload back as mtwire.payload
-        const b = src.slice(p, end)
-        put32(b, 0, ID_MTWIRE_PAYLOAD)
-        return this.answer(run, b, now)
+        let payload: Uint8Array
+        try {
+          payload = new TlReader(null, src, undefined, p + 4, end).bytes()
+        } catch (err) {
+          if (!(err instanceof TlError)) throw err
+          return this.answer(run, rpcErrorBody(400, 'INPUT_FETCH_ERROR'), now)
+        }
+        const w = new TlWriter(null, payload.length + 8)
+        w.int(ID_MTWIRE_PAYLOAD | 0)
+        w.bytes(payload)
+        return this.answer(run, w.result(), now)
       }
       const ms = end - p >= 8 ? i32(src, p + 4) : -1
       if (ms < 0 || ms > srv.limits.maxSleep) return this.answer(run, rpcErrorBody(400, 'SLEEP_MS_INVALID'), now)
@@ -1277,7 +1286,10 @@ export class ServerSession extends SessionCore {
   }
 
   private encodeResult(v: unknown): Uint8Array {
-    if (v instanceof Uint8Array) return v
+    if (v instanceof Uint8Array) {
+      if (v.length < 4 || v.length % 4 !== 0) throw new TlEncodeError('E_TL_ENCODE', `a serialized result must be a non-empty multiple of 4 bytes, got ${v.length}`)
+      return v
+    }
     if (v instanceof RpcError) return rpcErrorBody(v.errorCode, v.errorMessage)
     if (typeof v === 'boolean') return boolBody(v)
     const w = this.server.writer.reset()
