@@ -535,16 +535,12 @@ export class ClientSession extends SessionCore {
     return this.takeEvents()
   }
 
+  /** The key a packet names (auth_key_id is public: a plain comparison). */
   private keyFor(packet: Uint8Array): AuthKey | undefined {
     if (packet.length < 8) return this.authKey // the decryption fails uniformly
-    const keys = this.temp !== undefined ? [this.temp.key, this.permKey] : [this.permKey]
-    for (const k of keys) {
-      const id = k.id
-      let d = 0
-      for (let i = 0; i < 8; i++) d |= id[i] ^ packet[i]
-      if (d === 0) return k
-    }
-    return undefined
+    if (sameId(this.permKey.id, packet)) return this.permKey
+    const t = this.temp
+    return t !== undefined && sameId(t.key.id, packet) ? t.key : undefined
   }
 
   /** The message awaiting an answer with this msg_id. */
@@ -1464,6 +1460,11 @@ export class ClientSession extends SessionCore {
 }
 
 const HALVES = [0, 0]
+
+function sameId(id: Uint8Array, packet: Uint8Array): boolean {
+  for (let i = 0; i < 8; i++) if (id[i] !== packet[i]) return false
+  return true
+}
 
 /**
  * auth.bindTempAuthKey's usual length: id, perm_auth_key_id, nonce, expires_at, then encrypted_message
