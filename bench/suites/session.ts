@@ -549,6 +549,65 @@ async function envelopeCases(): Promise<BenchCase[]> {
   return cases
 }
 
+/**
+ * Memory a server keeps: heap per idle session (one connection, one ping answered and
+ * acknowledged), and the heap of one busy session after 10^4 and 10^5 round trips (it must stay
+ * flat: nothing grows with traffic). Heap after a full GC. Needs --expose-gc.
+ */
+export async function measureServerMemory(): Promise<string[]> {
+  const gc = (globalThis as { gc?: () => void }).gc
+  if (!gc) throw new Error('run node with --expose-gc')
+  const { SessionServer } = await import('../../src/session/server.js')
+  const crypto = await createCrypto({ native: nodeProvider })
+  const heap = (): number => {
+    gc()
+    gc()
+    return getHeapStatistics().used_heap_size + process.memoryUsage().arrayBuffers
+  }
+  const out: string[] = []
+  // idle sessions: everything the server holds (keys, sessions, connections), the clients dropped
+  const h0 = heap()
+  const keys = new Map<bigint, ReturnType<typeof createAuthKey>>()
+  let clients: ClientSession[] = []
+  for (let i = 0; i < 200; i++) {
+    const k = createAuthKey(rnd(256))
+    keys.set(k.idLong, k)
+    clients.push(new ClientSession({ crypto, authKey: k, timeOffset: 0, pingInterval: 0, futureSalts: 0, stateRequestAfter: 0 }))
+  }
+  const server = new SessionServer({ crypto, keys })
+  const conns: ReturnType<typeof server.connection>[] = []
+  const roundTrip = (c: ClientSession, conn: ReturnType<typeof server.connection>, n: number): void => {
+    for (let i = 0; i < n; i++) {
+      void c.invoke({ _: 'ping', ping_id: BigInt(i) })
+      for (let k = 0; k < 4; k++) {
+        for (const o of c.takeOutgoing()) if (o.type === 'packet') conn.receive(o.data)
+        for (const o of conn.takeOutgoing()) if (o.type === 'packet') c.receive(o.data)
+      }
+    }
+  }
+  for (const c of clients) {
+    const conn = server.connection()
+    conns.push(conn)
+    roundTrip(c, conn, 2) // new_session_created and the salt settled, acknowledged
+    c.close()
+    for (const o of c.takeOutgoing()) if (o.type === 'packet') conn.receive(o.data) // the last acks
+  }
+  const busy = clients[0]
+  clients = []
+  await new Promise((r) => setTimeout(r, 10)) // promise jobs still holding the clients run
+  const h1 = heap()
+  out.push(`server heap per idle connection + session + key (after a round trip, acknowledged): ${Math.round((h1 - h0) / 200)} B`)
+  // one busy session: flat
+  const c = new ClientSession({ crypto, authKey: keys.get(busy.authKey.idLong)!, sessionId: 1n, timeOffset: 0, pingInterval: 0, futureSalts: 0, stateRequestAfter: 0 })
+  const conn = conns[0]
+  roundTrip(c, conn, 10_000)
+  const a = heap()
+  roundTrip(c, conn, 90_000)
+  const b = heap()
+  out.push(`heap of a client and server pair after 10^4 round trips, then after 10^5: ${Math.round(a / 1024)} KiB, ${Math.round(b / 1024)} KiB (${b - a >= 0 ? '+' : ''}${Math.round((b - a) / 1024)} KiB)`)
+  return out
+}
+
 const suite: BenchSuite = {
   name: 'session',
   async cases() {
@@ -558,7 +617,10 @@ const suite: BenchSuite = {
     return measureSession(quick)
   },
   async notes() {
-    return (await measureSessionAllocations()).map((a) => `heap bytes per steady-state request (client, both halves), ${a.impl}, ${a.op}: ${a.bytes}`)
+    return [
+      ...(await measureSessionAllocations()).map((a) => `heap bytes per steady-state request (client, both halves), ${a.impl}, ${a.op}: ${a.bytes}`),
+      ...(await measureServerMemory()),
+    ]
   },
 }
 export default suite

@@ -247,8 +247,8 @@ export class ClientSession extends SessionCore {
    * The last MAX_RECENT messages sent (containers and acks too) with the key each went out
    * under, for bad_msg_notification and msg_resend_req (rare: searched linearly).
    */
-  private readonly recent: (OutMsg | undefined)[] = new Array<OutMsg | undefined>(MAX_RECENT).fill(undefined)
-  private readonly recentKeys = new Float64Array(MAX_RECENT)
+  private readonly recent: (OutMsg | undefined)[] = []
+  private readonly recentKeys: number[] = []
   private recentPos = 0
   private readonly timers = new TimerHeap<OutMsg>()
   private readonly chains = new Map<string, OutMsg>()
@@ -451,9 +451,15 @@ export class ClientSession extends SessionCore {
   }
 
   protected onSent(m: OutMsg, now: number): void {
+    // a ring of MAX_RECENT, grown as needed (an idle session holds little)
     const p = this.recentPos
-    this.recent[p] = m
-    this.recentKeys[p] = m.key
+    if (p === this.recent.length) {
+      this.recent.push(m)
+      this.recentKeys.push(m.key)
+    } else {
+      this.recent[p] = m
+      this.recentKeys[p] = m.key
+    }
     this.recentPos = p + 1 === MAX_RECENT ? 0 : p + 1
     const k = m.kind
     if (k === K_ACK || k === K_CONTAINER || k === K_HTTP_WAIT || k === K_SERVICE) return
@@ -558,11 +564,10 @@ export class ClientSession extends SessionCore {
   private findRecent(hi: number, lo: number): OutMsg | undefined {
     const key = keyOf(hi, lo)
     const keys = this.recentKeys
-    for (let i = 0, p = this.recentPos; i < MAX_RECENT; i++) {
-      p = p === 0 ? MAX_RECENT - 1 : p - 1
-      if (keys[p] !== key) continue
-      const m = this.recent[p]
-      return this.recent[p]
+    const n = keys.length
+    for (let i = 0, p = this.recentPos; i < n; i++) {
+      p = p === 0 ? n - 1 : p - 1
+      if (keys[p] === key) return this.recent[p]
     }
     return undefined
   }
@@ -1250,7 +1255,9 @@ export class ClientSession extends SessionCore {
     }
     if (this.ping !== undefined && this.ping.done) this.ping = undefined
     this.pending.clear()
-    this.recent.fill(undefined)
+    this.recent.length = 0
+    this.recentKeys.length = 0
+    this.recentPos = 0
     this.queue.length = 0
     this.queue.push(...again)
     this.saltsRequested = false

@@ -158,6 +158,29 @@ describe('requests against our server', () => {
   })
 })
 
+describe('HTTP', () => {
+  it('httpWait(): http_wait (not content-related) goes with the next packet; the server holds its answer accordingly', async () => {
+    const p = pair()
+    p.conn = p.server.connection({ http: true })
+    p.client.httpWait(0, 0, 1000)
+    const r = p.client.invoke({ _: 'mtwire.sleep', ms: 500 })
+    const out = sent(p)
+    const w = out.flatMap((o) => o.messages).find((m) => m.obj._ === 'http_wait')!
+    expect(w.obj).toEqual({ _: 'http_wait', max_delay: 0, wait_after: 0, max_wait: 1000 })
+    expect(w.seqNo & 1).toBe(0)
+    for (const o of out) void o
+    p.client.reconnected()
+    p.pump()
+    // the HTTP answer: new_session_created goes at once (there is something to say)
+    p.conn = p.server.connection({ http: true })
+    p.client.httpWait(0, 0, 1000)
+    p.pump()
+    p.advance(500)
+    p.pump()
+    expect(await soon(r)).toBe(true)
+  })
+})
+
 describe('the clock', () => {
   it('client clock 100 s ahead: bad_msg 17, corrected from the notification, no loop (grammers#335: the last msg_id is reset)', async () => {
     const p = pair({ client: { timeOffset: 100_000 } })
