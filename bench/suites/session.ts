@@ -355,14 +355,6 @@ async function gramjs(keyBytes: Uint8Array): Promise<Client> {
   }
 }
 
-interface Timing {
-  client: Client
-  op: Op
-  /** Seconds of client work, requests. */
-  time: number
-  count: number
-}
-
 /** Runs `n` requests of `op` on `c`, timing only the client's two halves. */
 async function run(c: Client, server: FakeServer, op: Op, n: number, payload: Uint8Array): Promise<number> {
   let t = 0

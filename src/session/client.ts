@@ -28,7 +28,7 @@ import {
   K_HTTP_WAIT, K_PING, K_RESEND_REQ, K_RPC, K_SERVICE, K_STATE_REQ, OutMsg, type Outgoing, SessionCore,
 } from './core.js'
 import { AbortError, RpcError, TimeoutError } from './errors.js'
-import { CLIENT, halvesOf, idOf, keyOf, keyOfId } from './msgid.js'
+import { CLIENT, halvesOf, idOf, keyOf } from './msgid.js'
 import { TimerHeap } from './timers.js'
 import { ADDED, F_ACKED, F_CONTAINER, F_CONTENT, TOO_OLD } from './window.js'
 import {
@@ -37,7 +37,7 @@ import {
   ID_MSG_CONTAINER, ID_MSG_COPY, ID_MSG_DETAILED_INFO, ID_MSG_NEW_DETAILED_INFO, ID_MSG_RESEND_REQ, ID_MSGS_ACK,
   ID_MSGS_ALL_INFO, ID_MSGS_STATE_INFO, ID_MSGS_STATE_REQ, ID_NEW_SESSION_CREATED, ID_PING, ID_PING_DELAY_DISCONNECT,
   ID_PONG, ID_RPC_ERROR, ID_RPC_RESULT, ID_VECTOR, MAX_CONTAINER_BYTES, MAX_IDS, TIME_FUTURE_MS, TIME_PAST_MS,
-  i32, isContentFree, put32, u32,
+  i32, put32, u32,
 } from './wire.js'
 
 /** Events of a client session; `switch (e.type)` covers them. */
@@ -899,7 +899,7 @@ export class ClientSession extends SessionCore {
       case 33:
         // seqno too low / too high: this session's numbering disagrees with the server's (a
         // session used twice, a stale restore). Start a new session; everything pending goes again.
-        return this.resetSession(`bad_msg_notification ${code}`, now)
+        return this.resetSession(`bad_msg_notification ${code}`)
       case 34:
       case 35:
         // an even seqno expected but odd received, or the reverse: send it the other way
@@ -1233,7 +1233,7 @@ export class ClientSession extends SessionCore {
    * Starts a new session (new session_id, seq_no from 0, empty window): for seqno errors, or to
    * leave a session the server may hold stale state for. Pending requests are re-sent in it.
    */
-  resetSession(reason = 'reset', now: number = this.now()): void {
+  resetSession(reason = 'reset'): void {
     const old = this.sessionId
     this.setSessionId(this.randomLong())
     this.seq = 0
@@ -1262,7 +1262,6 @@ export class ClientSession extends SessionCore {
     this.queue.push(...again)
     this.saltsRequested = false
     this.ev.push({ type: 'sessionReset', reason, oldSessionId: old, sessionId: this.sessionId })
-    void now
   }
 
   /**
@@ -1297,7 +1296,7 @@ export class ClientSession extends SessionCore {
     const prev = this.temp
     this.temp = { key: tempKey, expiresAt, bound: false, bind: undefined, nonce: this.randomLong(), refused: 0 }
     if (prev?.bind && !prev.bind.done) this.finish(prev.bind)
-    this.resetSession('temporary key', now)
+    this.resetSession('temporary key')
     // requests wait for the binding
     for (const m of this.queue) if (m.kind !== K_ACK) this.held.push(m)
     this.queue.length = 0
@@ -1308,11 +1307,11 @@ export class ClientSession extends SessionCore {
   }
 
   /** The permanent key again (drops the temporary one). */
-  dropTempKey(now: number = this.now()): void {
+  dropTempKey(): void {
     if (this.temp === undefined) return
     this.temp = undefined
     this.tempRefreshAt = Infinity
-    this.resetSession('temporary key dropped', now)
+    this.resetSession('temporary key dropped')
     this.queue.push(...this.held)
     this.held = []
   }
@@ -1495,4 +1494,3 @@ function readLong(b: Uint8Array, o: number): bigint {
   return idOf(u32(b, o + 4), u32(b, o))
 }
 
-void isContentFree

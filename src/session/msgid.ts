@@ -28,12 +28,6 @@ export function keyOf(hi: number, lo: number): number {
   return (hi & 0x1fffff) * 4294967296 + lo
 }
 
-/** keyOf for a BigInt msg_id. */
-export function keyOfId(id: bigint): number {
-  scratch.setBigInt64(0, id, true)
-  return keyOf(scratch.getUint32(4, true), scratch.getUint32(0, true))
-}
-
 /** The high and low uint32 halves of a msg_id, written to `out[0]`, `out[1]`. */
 export function halvesOf(id: bigint, out: number[] | Uint32Array): void {
   scratch.setBigInt64(0, id, true)

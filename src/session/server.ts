@@ -27,7 +27,6 @@ import { TlEncodeError } from '../tl/errors.js'
 import { gunzipBounded } from '../tl/gzip.js'
 import { TlReader } from '../tl/reader.js'
 import { TlWriter } from '../tl/writer.js'
-import { gzipPacked } from '../tl/api.js'
 import { mtprotoCodec, type RawAuth_bindTempAuthKeyRequest } from '../tl/generated/mtproto.js'
 import { mtwireCodec } from '../tl/generated/mtwire.js'
 import { checkContainer, K_ACK, K_CONTAINER, K_RPC, K_SERVICE, OutMsg, type Outgoing, SessionCore } from './core.js'
@@ -847,7 +846,7 @@ export class ServerSession extends SessionCore {
       this.queue.unshift(new OutMsg(b, true, K_SERVICE))
     }
     if (!container) {
-      this.one(hi, lo, seq, buf, s, e, now, false)
+      this.one(hi, lo, seq, buf, s, e, now)
       return true
     }
     const count = u32(buf, s + 4)
@@ -857,7 +856,7 @@ export class ServerSession extends SessionCore {
       const mseq = u32(buf, o + 8)
       const len = u32(buf, o + 12)
       if ((mlo & 3) !== 0) this.badMsg(mhi, mlo, mseq, 18, now)
-      else this.one(mhi, mlo, mseq, buf, o + 16, o + 16 + len, now, true)
+      else this.one(mhi, mlo, mseq, buf, o + 16, o + 16 + len, now)
       o += 16 + len
     }
     return true
@@ -879,7 +878,7 @@ export class ServerSession extends SessionCore {
   }
 
   /** One message of the client: seq_no and window checks, then what it says. */
-  private one(hi: number, lo: number, seq: number, buf: Uint8Array, s: number, e: number, now: number, inContainer: boolean): void {
+  private one(hi: number, lo: number, seq: number, buf: Uint8Array, s: number, e: number, now: number): void {
     if (e - s < 4) {
       this.badMsg(hi, lo, seq, 64, now)
       return
@@ -944,7 +943,7 @@ export class ServerSession extends SessionCore {
         const ohi = u32(body, bs + 8)
         const len = u32(body, bs + 16)
         if (len > be - bs - 20 || (olo & 3) !== 0) return
-        return this.one(ohi, olo, u32(body, bs + 12), body, bs + 20, bs + 20 + len, now, true)
+        return this.one(ohi, olo, u32(body, bs + 12), body, bs + 20, bs + 20 + len, now)
       }
       case ID_MSGS_STATE_INFO:
       case ID_MSGS_ALL_INFO:

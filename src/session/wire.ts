@@ -67,29 +67,6 @@ export const MAX_IDS = 8192
 export const TIME_PAST_MS = 300_000
 export const TIME_FUTURE_MS = 30_000
 
-/**
- * Constructors a sender marks not content-related (even seqno): "msgs_ack, msg_container,
- * msg_copy, gzip_packed MUST NOT be" content-related (description), and the service messages
- * that need no acknowledgment (service_messages, service_messages_about_messages).
- */
-export function isContentFree(id: number): boolean {
-  switch (id) {
-    case ID_MSGS_ACK:
-    case ID_MSG_CONTAINER:
-    case ID_BAD_MSG_NOTIFICATION:
-    case ID_BAD_SERVER_SALT:
-    case ID_FUTURE_SALTS:
-    case ID_PONG:
-    case ID_MSGS_STATE_INFO:
-    case ID_MSGS_ALL_INFO:
-    case ID_MSG_DETAILED_INFO:
-    case ID_MSG_NEW_DETAILED_INFO:
-    case ID_HTTP_WAIT:
-      return true
-  }
-  return false
-}
-
 export function u32(b: Uint8Array, o: number): number {
   return (b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)) >>> 0
 }

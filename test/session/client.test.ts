@@ -284,7 +284,7 @@ describe('bad_msg_notification codes from the server', () => {
 
   it('32 / 33: a new session (sessionReset event), everything pending sent again in it from seq_no 1', () => {
     for (const code of [32, 33]) {
-      const { p, first, ev, next } = notify(code, { container: true })
+      const { first, ev, next } = notify(code, { container: true })
       expect(ev).toMatchObject([{ type: 'sessionReset', oldSessionId: first.sessionId }])
       expect(next[0].sessionId).not.toBe(first.sessionId)
       expect(queries(next).map((m) => m.obj.ping_id).sort()).toEqual([1n, 2n])
