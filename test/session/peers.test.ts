@@ -5,6 +5,7 @@
  * (BaseTelegramClient: invokeWithLayer(initConnection(...)) around its first query, future
  * salts, its keepalive). They must get their answers.
  */
+import { randomFillSync } from 'node:crypto'
 import { createRequire } from 'node:module'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createAuthKey } from '../../src/crypto/authkey.js'
@@ -14,7 +15,8 @@ import type { RpcCall } from '../../src/session/server.js'
 import { serve, type Running } from './driver.js'
 
 const require = createRequire(import.meta.url)
-const crypto = createCryptoSync()
+// node:crypto's CSPRNG (Node 18 has no globalThis.crypto; the library's Node entry point installs it)
+const crypto = createCryptoSync({ random: (b) => void randomFillSync(b) })
 const keyBytes = crypto.randomBytes(256)
 const authKey = createAuthKey(keyBytes)
 const calls: string[] = []
