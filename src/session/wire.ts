@@ -63,6 +63,8 @@ export const MAX_CONTAINER_MESSAGES = 1024
 export const MAX_CONTAINER_BYTES = 1_044_448
 /** "Max 8192 IDs are allowed per constructor" (msgs_ack, msgs_state_req, msg_resend_req). */
 export const MAX_IDS = 8192
+/** description: a server salt "changes every 30 minutes" and the old one stays valid "for another 1800 seconds". */
+export const SALT_PERIOD_S = 1800
 /** description: "msg_id ... approximately equal unixtime*2^32"; accepted from 300 s past to 30 s future. */
 export const TIME_PAST_MS = 300_000
 export const TIME_FUTURE_MS = 30_000
