@@ -10,10 +10,11 @@
  * - GramJS 2.26: `MTProtoState` + `MessagePacker` + `RequestState`, `AbridgedPacketCodec`, and
  *   what `MTProtoSender` does per request (`_sendLoop`, `_processMessage`, `_handleRPCResult`);
  *   async throughout, as GramJS is.
- * The server's half (reading the request, encrypting the answer) runs between the two timed
- * halves and is not counted: a plain timing loop (performance.now() around each half,
- * interleaved rounds, median), not tinybench, because each request needs its own answer. gzip
- * is off everywhere (a 1 KiB random payload does not compress; mtcute and GramJS would try).
+ * The server's half (reading the request, encrypting the answer) runs between the client's
+ * halves and is not counted: a plain timing loop (rounds of round trips timed as the process's
+ * CPU time, minus the server half's CPU per request measured alone; interleaved rounds, median),
+ * not tinybench, because each request needs its own answer. gzip is off everywhere (a 1 KiB
+ * random payload does not compress; mtcute and GramJS would try).
  */
 import { createRequire } from 'node:module'
 import { getHeapStatistics } from 'node:v8'
@@ -370,6 +371,37 @@ async function run(c: Client, server: FakeServer, op: Op, n: number, payload: Ui
   return t
 }
 
+/**
+ * The same, timed as this process's CPU time (process.cpuUsage: user + system, all threads, so
+ * other processes on a shared machine do not count, the client's GC and JIT threads do): a round
+ * of `n` round trips minus `n` times the server half's CPU per request, measured once beforehand
+ * on many replayed requests (`serverCost`).
+ */
+async function runCpu(c: Client, server: FakeServer, op: Op, n: number, payload: Uint8Array, perRequest: number): Promise<number> {
+  const u0 = process.cpuUsage()
+  for (let i = 0; i < n; i++) await c.recv(server.answer(await c.send(op, payload), c.frame))
+  const u = process.cpuUsage(u0)
+  return (u.user + u.system) / 1000 - n * perRequest
+}
+
+/** The server half's CPU per request for `c` (ms): requests recorded once, answered again and again. */
+async function serverCost(c: Client, server: FakeServer, op: Op, payload: Uint8Array): Promise<number> {
+  const recorded: Uint8Array[] = []
+  for (let i = 0; i < 500; i++) {
+    const framed = await c.send(op, payload)
+    recorded.push(framed)
+    await c.recv(server.answer(framed, c.frame))
+  }
+  const xs: number[] = []
+  for (let r = 0; r < 7; r++) {
+    const u0 = process.cpuUsage()
+    for (let k = 0; k < 4; k++) for (const f of recorded) server.answer(f, c.frame)
+    const u = process.cpuUsage(u0)
+    xs.push((u.user + u.system) / 1000 / (4 * recorded.length))
+  }
+  return xs.sort((a, b) => a - b)[3]
+}
+
 /** performance.now() read twice per half: what it costs, subtracted. */
 function timerCost(): number {
   const n = 100_000
@@ -395,27 +427,34 @@ async function clients(): Promise<{ list: Client[]; servers: Map<Client, FakeSer
 
 /**
  * Requests/s of each client for each op: many short rounds, the clients' order rotating each
- * round, the median of the rounds (a noisy neighbour then slows every client alike).
+ * round, the median of the rounds (a noisy neighbour then slows every client alike). Timed as
+ * this process's CPU time by default (`runCpu`); `MTWIRE_BENCH_WALL=1` times each half with
+ * performance.now() instead (`run`), which a loaded machine makes noisy.
  */
-export async function measureSession(quick: boolean): Promise<Omit<BenchResult, 'suite'>[]> {
+export async function measureSession(quick: boolean, cpuTime = process.env.MTWIRE_BENCH_WALL !== '1'): Promise<Omit<BenchResult, 'suite'>[]> {
   const { list, servers } = await clients()
   const payload = rnd(PAYLOAD)
   const rounds = quick ? 10 : 30
-  const per = 500
+  const per = cpuTime ? 1500 : 500
   // a full GC before each round (untimed; the bench runs with --expose-gc): each round starts
   // with an empty young generation, so the collections it pays for are its own
   const gc = (globalThis as { gc?: () => void }).gc ?? (() => {})
   const warm = quick ? 1500 : 4000
-  const cost = 2 * timerCost()
+  const timer = 2 * timerCost()
   const res: Omit<BenchResult, 'suite'>[] = []
   const sent = new Map<Client, number>(list.map((c) => [c, 0]))
   // GramJS is ~20x slower: fewer requests per round keep its rounds as short as the others'
   const count = (c: Client): number => (c.frame === 'abridged' ? per >> 3 : per)
   for (const op of OPS) {
     // warm-up: JIT tiers, caches (GramJS needs the longest)
+    const cost = new Map<Client, number>()
     for (const c of list) {
       await run(c, servers.get(c)!, op, warm, payload)
       sent.set(c, sent.get(c)! + warm)
+      if (cpuTime) {
+        cost.set(c, await serverCost(c, servers.get(c)!, op, payload))
+        sent.set(c, sent.get(c)! + 500)
+      }
     }
     const hz = new Map<Client, number[]>(list.map((c) => [c, []]))
     for (let r = 0; r < rounds; r++) {
@@ -423,9 +462,9 @@ export async function measureSession(quick: boolean): Promise<Omit<BenchResult, 
         const c = list[(i + r) % list.length]
         const n = count(c)
         gc()
-        const ms = await run(c, servers.get(c)!, op, n, payload)
+        const ms = cpuTime ? await runCpu(c, servers.get(c)!, op, n, payload, cost.get(c)!) : (await run(c, servers.get(c)!, op, n, payload)) - n * timer
         sent.set(c, sent.get(c)! + n)
-        hz.get(c)!.push((n * 1000) / Math.max(1e-9, ms - n * cost))
+        hz.get(c)!.push((n * 1000) / Math.max(1e-9, ms))
       }
     }
     for (const c of list) {
