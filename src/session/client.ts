@@ -53,6 +53,9 @@ export type ClientSessionEvent =
   | { type: 'sessionReset'; reason: string; oldSessionId: bigint; sessionId: bigint }
   /** The server's transport-level quick ACK of the packet carrying these messages. */
   | { type: 'quickAck'; msgIds: bigint[] }
+  /** The outcome of a request queued with `send()` (the promise of `invoke()`, as an event). */
+  | { type: 'result'; tag: unknown; result: unknown }
+  | { type: 'result'; tag: unknown; error: Error }
   /** A temporary key was bound (`useTempKey`): re-send initConnection (api/pfs). */
   | { type: 'bound'; tempKeyId: bigint; expiresAt: number }
   /**
@@ -197,6 +200,8 @@ const SAME_ID = true
 
 const defaultCodec = mergeCodecs(mtprotoCodec, mtwireCodec)
 const EMPTY = new Uint8Array(0)
+/** invoke(): no `result` event. */
+const NO_TAG = Symbol('no tag')
 
 /** Method names whose answers the session itself reads (besides handing them to the caller). */
 function kindOf(method: string): number {
@@ -339,6 +344,10 @@ export class ClientSession extends SessionCore {
    * `onOutgoing` option says when).
    */
   invoke<T = unknown>(request: TlObject | Uint8Array, options: InvokeOptions = {}): Promise<T> {
+    return this.invokeAs<T>(request, options, NO_TAG)
+  }
+
+  private invokeAs<T>(request: TlObject | Uint8Array, options: InvokeOptions, tag: unknown): Promise<T> {
     let body: Uint8Array
     let method: string
     if (request instanceof Uint8Array) {
@@ -368,6 +377,11 @@ export class ClientSession extends SessionCore {
       m.resolve = resolve as (v: unknown) => void
       m.reject = reject
     })
+    if (tag !== NO_TAG) {
+      // send(): the outcome as an event too
+      m.tag = tag
+      m.evented = true
+    }
     if (this.closed) {
       this.fail(m, new SessionError('E_CLOSED', 'the session is closed'))
       return p
@@ -395,6 +409,15 @@ export class ClientSession extends SessionCore {
     }
     this.enqueue(m)
     return p
+  }
+
+  /**
+   * The Layer's `send`: queues a request like `invoke()`, and its outcome comes as a `result`
+   * event carrying `options.tag` (for drivers that keep no promises).
+   */
+  send(request: TlObject | Uint8Array, options: InvokeOptions & { tag?: unknown } = {}): void {
+    const tag = options.tag
+    void this.invokeAs(request, options, tag).catch(() => {})
   }
 
   /** Queues a message (held back while a temporary key is being bound). */
@@ -815,6 +838,7 @@ export class ClientSession extends SessionCore {
         return this.onBound(m, value, now)
     }
     const resolve = m.resolve
+    if (m.evented) this.ev.push({ type: 'result', tag: m.tag, result: value })
     this.finish(m)
     resolve?.(value)
   }
@@ -839,6 +863,7 @@ export class ClientSession extends SessionCore {
 
   private fail(m: OutMsg, err: Error): void {
     const reject = m.reject
+    if (m.evented) this.ev.push({ type: 'result', tag: m.tag, error: err })
     this.finish(m)
     reject?.(err)
   }

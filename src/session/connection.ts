@@ -117,6 +117,17 @@ export class ServerConnection {
     return false
   }
 
+  /**
+   * Pushes an update (a TL object or its serialization) to the client session this connection
+   * last heard from (`ServerSession.send`); `SessionError` `E_STATE` when none is attached.
+   */
+  send(update: unknown): void {
+    let last: ServerSession | undefined
+    for (const s of this.sessions) last = s
+    if (last === undefined) throw new SessionError('E_STATE', 'no session is attached to this connection')
+    last.send(update)
+  }
+
   /** Queues output for this connection (quick ACKs, transport errors; sessions' packets come with `takeOutgoing`). */
   push(o: Outgoing): void {
     this.out.push(o)

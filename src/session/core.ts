@@ -87,6 +87,9 @@ export class OutMsg {
   checkAt = Infinity
   /** Removes an abort listener. */
   cleanup: (() => void) | undefined = undefined
+  /** `send()`: the outcome goes out as a `result` event with this tag (`invoke()`: a promise). */
+  tag: unknown = undefined
+  evented = false
   /** Free-form: ping_id, session_id, ack ids, ... per kind. */
   data: unknown = undefined
   // --- server answers

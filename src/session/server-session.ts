@@ -860,7 +860,7 @@ export class ServerSession extends SessionCore {
    * re-sent until acknowledged. Call `takeOutgoing()` of its connection (the `onOutgoing`
    * callback says when).
    */
-  push(update: unknown): void {
+  send(update: unknown): void {
     const body = this.encodeResult(update)
     const m = new OutMsg(body, true, K_RPC)
     m.reqId = -1 // parity 3: not a response

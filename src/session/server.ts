@@ -77,7 +77,7 @@ export interface RpcCall {
   initConnection?: Record<string, unknown>
   /** Wrapped in invokeWithoutUpdates. */
   withoutUpdates: boolean
-  /** The session itself (to push updates). */
+  /** The session itself (`call.session.send(update)` pushes an update to the client). */
   session: ServerSession
 }
 

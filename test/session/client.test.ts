@@ -65,7 +65,7 @@ describe('requests against our server', () => {
   })
 
   it('an RPC error rejects with RpcError; updates pushed by the server become update events and are acknowledged', async () => {
-    const p = pair({ server: { handler: (c) => { c.session.push({ _: 'mtwire.payload', payload: new Uint8Array([9]) }); return new RpcError(400, 'PEER_ID_INVALID') } } })
+    const p = pair({ server: { handler: (c) => { c.session.send({ _: 'mtwire.payload', payload: new Uint8Array([9]) }); return new RpcError(400, 'PEER_ID_INVALID') } } })
     const r = p.client.invoke(new Uint8Array([5, 0, 0, 0]))
     p.pump()
     await expect(r).rejects.toMatchObject({ code: 'E_RPC', errorCode: 400, errorMessage: 'PEER_ID_INVALID' })
@@ -79,6 +79,19 @@ describe('requests against our server', () => {
     p.client.invoke({ _: 'ping', ping_id: 2n })
     p.pump()
     expect(p.clientEvents.filter((e) => e.type === 'update')).toHaveLength(1)
+  })
+
+  it('send(): the Layer way, the outcome as a result event with its tag', () => {
+    const p = pair()
+    p.client.send({ _: 'ping', ping_id: 3n }, { tag: 'a' })
+    p.client.send(new Uint8Array([1, 2, 3, 4]), { tag: 'b' })
+    p.pump()
+    const r = p.clientEvents.filter((e) => e.type === 'result')
+    expect(r).toMatchObject([{ tag: 'a', result: { _: 'pong', ping_id: 3n } }, { tag: 'b', error: { code: 'E_RPC', errorCode: 400 } }])
+    expect(() => p.conn.send({ _: 'mtwire.payload', payload: new Uint8Array(1) })).not.toThrow()
+    p.pump()
+    expect(p.clientEvents.filter((e) => e.type === 'update')).toHaveLength(1)
+    expect(() => p.server.connection().send(new Uint8Array(4))).toThrow(/no session/)
   })
 
   it('timeout (a deadline tick() fires) and abort (AbortError, and rpc_drop_answer to the server)', async () => {
