@@ -220,10 +220,10 @@ export function buildEnvelope(
         return (viaComposed ? composed.decryptMessage : fusedDec)(s, packet, x, flags, out)
       }
     : composed.decryptMessage
-  /** The quick-ACK token of the message just processed with ENV_TOKEN (0 after a failed decryption). */
+  /** The quick-ACK token of the message just processed with ENV_TOKEN (taking it zeroes the core's copy). */
   const token = (): number => {
     const h = viaComposed || !core.takeMsgKeyHead ? composed.takeMsgKeyHead() : core.takeMsgKeyHead()
-    return h === 0 ? 0 : (h | 0x80000000) >>> 0
+    return (h | 0x80000000) >>> 0
   }
   const pool = new Uint8Array(POOL)
   let poolPos = POOL
@@ -419,7 +419,10 @@ export function buildEnvelope(
       o = out
     }
     const r = dec(s, packet, x, flags, o)
-    if (quickAck !== undefined) quickAck.token = token()
+    if (quickAck !== undefined) {
+      const t = token()
+      quickAck.token = r < 0 ? 0 : t
+    }
     if (r < 0) {
       report(onFailure, r)
       throw new SecurityError(DECRYPT_ERROR_CODE, DECRYPT_ERROR_MESSAGE)
