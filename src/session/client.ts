@@ -24,7 +24,7 @@ import { TlWriter } from '../tl/writer.js'
 import { mtprotoCodec } from '../tl/generated/mtproto.js'
 import { mtwireCodec } from '../tl/generated/mtwire.js'
 import {
-  checkContainer, K_ACK, K_BIND, K_CONTAINER, K_DESTROY_AUTH_KEY, K_DESTROY_SESSION, K_DROP_ANSWER, K_FUTURE_SALTS,
+  checkContainer, decryptInPlace, K_ACK, K_BIND, K_CONTAINER, K_DESTROY_AUTH_KEY, K_DESTROY_SESSION, K_DROP_ANSWER, K_FUTURE_SALTS,
   K_HTTP_WAIT, K_PING, K_RESEND_REQ, K_RPC, K_SERVICE, K_STATE_REQ, OutMsg, type Outgoing, SessionCore,
 } from './core.js'
 import { AbortError, RpcError, TimeoutError } from './errors.js'
@@ -526,7 +526,7 @@ export class ClientSession extends SessionCore {
   private input(packet: Uint8Array, now: number): void {
     const key = this.keyFor(packet)
     if (key === undefined) return this.error('E_AUTH_KEY_ID', 'a packet for an auth key this session does not use', true)
-    const n = this.decrypt(key, packet, 8)
+    const n = decryptInPlace(this.crypto, key, packet, 8)
     if (n < 0) {
       // security_guidelines: discard it completely; reconnecting is recommended
       this.ev.push({ type: 'error', error: new SecurityError('E_DECRYPT', 'message decryption failed'), reconnect: true })

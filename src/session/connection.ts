@@ -4,10 +4,8 @@
  * quick ACKs and transport errors, and runs the connection's timers (ping_delay_disconnect,
  * HTTP long poll).
  */
-import type { AuthKey } from '../crypto/authkey.js'
-import type { Crypto } from '../crypto/types.js'
 import { SessionError } from '../errors.js'
-import type { Outgoing } from './core.js'
+import { decryptInPlace, type Outgoing } from './core.js'
 import type { ServerConnectionEvent, SessionServer } from './server.js'
 import type { ServerSession } from './server-session.js'
 
@@ -64,7 +62,7 @@ export class ServerConnection {
       return this.takeEvents()
     }
     const token = quickAck ? TOKEN : undefined
-    const n = decryptWith(srv.crypto, e.key.authKey, packet, token)
+    const n = decryptInPlace(srv.crypto, e.key.authKey, packet, 0, token)
     if (n < 0) {
       this.transportError(404, 'a packet failed decryption')
       return this.takeEvents()
@@ -217,13 +215,3 @@ export class ServerConnection {
 }
 
 const TOKEN = { token: 0 }
-
-function decryptWith(crypto: Crypto, key: AuthKey, packet: Uint8Array, token: { token: number } | undefined): number {
-  try {
-    return crypto.decryptMessageInto(key, packet, 0, packet, token ? { quickAck: token } : undefined)
-  } catch (e) {
-    if (e instanceof Error && (e as { code?: string }).code === 'E_DECRYPT') return -1
-    throw e
-  }
-}
-

@@ -9,7 +9,6 @@
 import type { AuthKey } from '../crypto/authkey.js'
 import { paddingLength } from '../crypto/envelope.js'
 import type { Crypto } from '../crypto/types.js'
-import { SessionError } from '../errors.js'
 import { gzipPacked } from '../tl/api.js'
 import { MsgIdClock, idOf, keyOf } from './msgid.js'
 import { IdWindow } from './window.js'
@@ -383,19 +382,19 @@ export abstract class SessionCore {
 
   /** (client) The quick-ACK token of the packet whose top message is `top`. */
   protected onQuickAckToken(_token: number, _top: OutMsg): void {}
+}
 
-  /**
-   * Decrypts `packet` in place with `key` (`x`: 8 on a client, 0 on a server) and returns the
-   * inner message's length (`packet[0 .. n)`), or -1 after a failed check (the packet is then
-   * left as it was; nothing of it may be used). Fills `token` (quick ACK) when given.
-   */
-  protected decrypt(key: AuthKey, packet: Uint8Array, x: 0 | 8, token?: { token: number }): number {
-    try {
-      return this.crypto.decryptMessageInto(key, packet, x, packet, token ? { quickAck: token } : undefined)
-    } catch (e) {
-      if (e instanceof Error && (e as { code?: string }).code === 'E_DECRYPT') return -1
-      throw e
-    }
+/**
+ * Decrypts `packet` in place with `key` (`x`: 8 on a client, 0 on a server) and returns the inner
+ * message's length (`packet[0 .. n)`), or -1 after a failed check (the packet is then left as it
+ * was; nothing of it may be used). Fills `token` (quick ACK) when given.
+ */
+export function decryptInPlace(crypto: Crypto, key: AuthKey, packet: Uint8Array, x: 0 | 8, token?: { token: number }): number {
+  try {
+    return crypto.decryptMessageInto(key, packet, x, packet, token ? { quickAck: token } : undefined)
+  } catch (e) {
+    if (e instanceof Error && (e as { code?: string }).code === 'E_DECRYPT') return -1
+    throw e
   }
 }
 
@@ -425,7 +424,3 @@ export function checkContainer(buf: Uint8Array, start: number, end: number, chi:
   return ''
 }
 
-/** A typed session error. */
-export function sessionError(code: string, message: string): SessionError {
-  return new SessionError(code, message)
-}
