@@ -18,7 +18,7 @@
  */
 import { createRequire } from 'node:module'
 import { getHeapStatistics } from 'node:v8'
-import Long from 'long'
+import { Long } from '@mtcute/core'
 import { Bytes } from '@fuman/io'
 import { NodeCryptoProvider } from '@mtcute/node/utils.js'
 import { TlBinaryReader, TlBinaryWriter } from '@mtcute/tl-runtime'
