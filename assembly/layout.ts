@@ -45,6 +45,7 @@ export const SHA_W: usize = 0x02d00 // SHA-256 message schedule (64 words; SHA-1
 // MTProto envelope (assembly/mtproto.ts), inside the 0x3000..0xFFFF room described below
 export const ENV_AUTH: usize = 0x03000 // the current auth key (256 bytes), kept until another key or dispose()
 export const ENV_ID: usize = 0x03100 // its auth_key_id (8)
+export const ENV_QACK: usize = 0x03108 // msg_key_large[0:4] of a call with ENV_TOKEN (quick ACK), read and zeroed by the host
 export const ENV_MSGKEY: usize = 0x03110 // msg_key (16)
 export const ENV_KDF_A: usize = 0x03140 // msg_key ‖ key[x .. x+36] (52), or a 1.0 KDF input (48)
 export const ENV_KDF_B: usize = 0x03180 // key[40+x .. 76+x] ‖ msg_key (52)

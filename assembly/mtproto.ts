@@ -16,7 +16,7 @@
 // Constant time: no branch or address depends on a secret. Public values choose: flags, x,
 // lengths. The decryption checks are computed as masks, all of them every time, and only the
 // final mask decides (at the end) whether the plaintext is wiped.
-import { CT_CONST, DIGEST, ENV_AUTH, ENV_DA, ENV_ID, ENV_IV4, ENV_JOB4, ENV_KDF_A, ENV_KDF_B, ENV_MSGKEY, ENV_RK4, ENV_SHAK, ENV_SHAW, IV, KEY, RK_DEC, RK_ENC } from './layout'
+import { CT_CONST, DIGEST, ENV_AUTH, ENV_DA, ENV_ID, ENV_QACK, ENV_IV4, ENV_JOB4, ENV_KDF_A, ENV_KDF_B, ENV_MSGKEY, ENV_RK4, ENV_SHAK, ENV_SHAW, IV, KEY, RK_DEC, RK_ENC } from './layout'
 import { sha256, sha256WriteK } from './sha256'
 import { sha1 } from './sha1'
 import { tabExpandDec, tabExpandEnc } from './aes'
@@ -30,6 +30,10 @@ const ENV_E2E: u32 = 2
 // SHA-256(key slice ‖ plaintext) and wrote it at DIGEST: before envEncrypt (having put the slice
 // at ptr-32 and hashed [ptr-32, ptr+n)), or between envDecryptOpen and envDecryptClose
 const ENV_HOST_HASH: u32 = 4
+// (call flag, MTProto 2.0) also leave msg_key_large[0:4] at ENV_QACK for the quick-ACK token
+// (mtproto-transports#quick-ack: ack_token = msg_key_large[0:4] | (1 << 31)); the host reads and
+// zeroes it. The digest is at hand anyway, so the token costs no second hash.
+const ENV_TOKEN: u32 = 8
 const FAIL_KEY_ID: i32 = 1
 const FAIL_SHAPE: i32 = 2
 const FAIL_MSG_KEY: i32 = 4
@@ -207,6 +211,7 @@ function encPrepare(ptr: usize, x: usize, flags: u32, innerLen: usize, n: usize)
     }
     memory.copy(ENV_MSGKEY, DIGEST + 8, 16)
   }
+  if (flags & ENV_TOKEN) store<u32>(ENV_QACK, flags & ENV_V1 ? 0 : load<u32>(DIGEST))
   kdf(x, flags)
   // header: key_id ‖ msg_key over the salt (whose first 8 bytes are zeroed)
   memory.fill(ptr - 32, 0, 8)
@@ -283,6 +288,8 @@ function decFinish(ptr: usize, x: usize, flags: u32, total: usize, fail: i32): i
   const padLen = rem - len
   const badPad = flags & ENV_V1 ? <i32>(padLen < 0) | <i32>(padLen > 15) : <i32>(padLen < 12) | <i32>(padLen > 1024)
   fail |= FAIL_PADDING & -badPad
+  // msg_key_large[0:4] for the quick-ACK token (ENV_TOKEN), kept only for a valid packet
+  if (flags & ENV_TOKEN) store<u32>(ENV_QACK, flags & ENV_V1 ? 0 : load<u32>(DIGEST) & -<u32>(fail == 0))
   wipeKeys()
   wipeEnv()
   if (fail != 0) {

@@ -117,6 +117,33 @@ export const ERROR_CODES = {
     E_OPTION: 'a wrong argument to a handshake function (a programming mistake, not the peer)',
     E_STATE: 'a handshake used after it failed or finished',
   },
+  SessionError: {
+    E_RPC: 'invoke(): the server answered rpc_error (RpcError: errorCode, errorMessage)',
+    E_TIMEOUT: 'invoke(): no answer within options.timeout (TimeoutError)',
+    E_ABORTED: "invoke(): options.signal was aborted (AbortError; the server is asked to drop the answer)",
+    E_CLOSED: 'invoke() on a closed session, or pending when it was closed',
+    E_RESEND_LIMIT: 'a request re-sent maxResends times without an answer',
+    E_TOO_LARGE: 'a request larger than a message may be (1,044,448 bytes)',
+    E_TYPE: 'invoke() given something that is not a TL object or its serialization',
+    E_OPTION: 'a session option or limit with a value it does not take',
+    E_STATE: 'an exported session state that cannot be imported',
+    E_AUTH_KEY_ID: 'a packet for an auth key the session does not use',
+    E_SESSION_ID: 'a message for another session (dropped)',
+    E_UNENCRYPTED: 'an unencrypted message reached the session layer (handshakes go to the auth layer)',
+    E_MSG_ID: 'a message whose msg_id has the wrong parity for its sender (dropped)',
+    E_MSG_ID_TIME: 'a message more than 300 s old or 30 s in the future, once the clock is synced (dropped)',
+    E_MSG_ID_TOO_OLD: 'a message older than every msg_id remembered (dropped)',
+    E_MSG_ID_DUPLICATE: 'a message or container received twice (dropped)',
+    E_DUPLICATE: 'server: a container received twice (ignored)',
+    E_BAD_CONTAINER: 'a msg_container that breaks the rules (nesting, ids, lengths, count)',
+    E_BAD_MSG: 'server: a message answered with bad_msg_notification (the event carries the code)',
+    E_BAD_MSG_UNKNOWN: 'a bad_msg_notification about a msg_id the client did not send recently (ignored)',
+    E_UNEXPECTED: 'a service answer matching no request of ours (future_salts, ...)',
+    E_TL: 'a message body that does not decode',
+    E_BIND: 'auth.bindTempAuthKey was refused (server) or not answered boolTrue (client)',
+    E_PING_TIMEOUT: 'no pong within the ping interval: the connection is presumed dead',
+    E_HANDLER: "server: the embedder's RPC handler threw (the client gets rpc_error 500)",
+  },
 } as const satisfies Record<string, Record<`E_${string}`, string>>
 
 /** The error classes that have codes. */
@@ -150,3 +177,6 @@ export class TransportError extends MtwireError<ErrorCode<'TransportError'>> {}
 
 /** Auth-key creation failed a check. */
 export class HandshakeError extends MtwireError<ErrorCode<'HandshakeError'>> {}
+
+/** The session layer: a request that failed, timed out or was aborted, a message the peer sent that was dropped. */
+export class SessionError extends MtwireError<ErrorCode<'SessionError'>> {}

@@ -4,7 +4,8 @@
  * supplies node:crypto where Node 18 lacks the WebCrypto global.
  */
 export * from './crypto/index.js'
-export { CryptoError, HandshakeError, MtwireError, SecurityError, TlError, TransportError, ERROR_CODES, type ErrorCode, type ErrorClassName } from './errors.js'
+export { CryptoError, HandshakeError, MtwireError, SecurityError, SessionError, TlError, TransportError, ERROR_CODES, type ErrorCode, type ErrorClassName } from './errors.js'
 export * from './transport/index.js'
 export * from './tl/index.js'
 export * from './auth/index.js'
+export * from './session/index.js'

@@ -31,7 +31,7 @@ import { checkBytes } from './api.js'
 import { composeEnvelope, envMaxInner } from './js/mtproto.js'
 import {
   type Crypto, type CryptoCore, ENV_E2E, ENV_FAIL_ALIGN, ENV_FAIL_KEY_ID, ENV_FAIL_LENGTH,
-  ENV_FAIL_MSG_KEY, ENV_FAIL_PADDING, ENV_FAIL_SHAPE, ENV_V1, type EnvDecryptJob, type EnvelopeOptions,
+  ENV_FAIL_MSG_KEY, ENV_FAIL_PADDING, ENV_FAIL_SHAPE, ENV_TOKEN, ENV_V1, type EnvDecryptJob, type EnvelopeOptions,
   type EnvEncryptJob, type NativeProvider,
 } from './types.js'
 
@@ -136,8 +136,9 @@ interface Parsed {
   flags: number
   buckets: boolean
   onFailure: ((failed: readonly string[]) => void) | undefined
+  quickAck: { token: number } | undefined
 }
-const DEFAULTS: Parsed = { flags: 0, buckets: false, onFailure: undefined }
+const DEFAULTS: Parsed = { flags: 0, buckets: false, onFailure: undefined, quickAck: undefined }
 
 function parseOptions(o: EnvelopeOptions | undefined, p: Parsed): Parsed {
   if (o === undefined) return DEFAULTS
@@ -153,10 +154,17 @@ function parseOptions(o: EnvelopeOptions | undefined, p: Parsed): Parsed {
   }
   if (buckets && flags & ENV_V1) throw new CryptoError('E_OPTION', "padding: 'buckets' needs MTProto 2.0 (1.0 pads 0..15 bytes)")
   if (o.onFailure !== undefined && typeof o.onFailure !== 'function') throw new CryptoError('E_OPTION', 'options.onFailure must be a function')
+  const q = o.quickAck
+  if (q !== undefined) {
+    if (typeof q !== 'object' || q === null) throw new CryptoError('E_OPTION', 'options.quickAck must be an object ({ token })')
+    if (flags & ENV_V1) throw new CryptoError('E_OPTION', 'quickAck needs MTProto 2.0 (1.0 has no msg_key_large)')
+    flags |= ENV_TOKEN
+  }
   // reuse one object per Crypto: parsing allocates nothing
   p.flags = flags
   p.buckets = buckets
   p.onFailure = o.onFailure
+  p.quickAck = q
   return p
 }
 
@@ -215,23 +223,34 @@ export function buildEnvelope(
   const hashedMax = core.hashedMax ?? 0
   const hashedEncTo = Math.min(hashedMax + 1, nat?.igeEncrypt ? nat.igeEncryptFrom : Infinity)
   const natSha256 = nat ? nat.sha256.bind(nat) : undefined
+  // which path ran the last message, for its msg_key_large head (EnvelopeOptions.quickAck)
+  let viaComposed = !fusedEnc
   const enc: NonNullable<CryptoCore['encryptMessage']> = fusedEnc
     ? (s, inner, pad, padOff, padLen, x, flags, out) => {
         const n = inner.length + padLen
+        viaComposed = false
         if (hashedEnc && n >= hashedFrom && n < hashedEncTo && !(flags & ENV_V1)) return hashedEnc(s, inner, pad, padOff, padLen, x, flags, out, natSha256!)
-        return (n >= from ? composed.encryptMessage : fusedEnc)(s, inner, pad, padOff, padLen, x, flags, out)
+        viaComposed = n >= from
+        return (viaComposed ? composed.encryptMessage : fusedEnc)(s, inner, pad, padOff, padLen, x, flags, out)
       }
     : composed.encryptMessage
   const dec: NonNullable<CryptoCore['decryptMessage']> = fusedDec
     ? (s, packet, x, flags, out) => {
         const n = packet.length - 24
+        viaComposed = false
         if (hashedDec && n >= hashedFrom && n <= hashedMax && !(flags & ENV_V1)) return hashedDec(s, packet, x, flags, out, natSha256!)
-        return (n >= from ? composed.decryptMessage : fusedDec)(s, packet, x, flags, out)
+        viaComposed = n >= from
+        return (viaComposed ? composed.decryptMessage : fusedDec)(s, packet, x, flags, out)
       }
     : composed.decryptMessage
+  /** The quick-ACK token of the message just processed with ENV_TOKEN (taking it zeroes the core's copy). */
+  const token = (): number => {
+    const h = viaComposed || !core.takeMsgKeyHead ? composed.takeMsgKeyHead() : core.takeMsgKeyHead()
+    return (h | 0x80000000) >>> 0
+  }
   const pool = new Uint8Array(POOL)
   let poolPos = POOL
-  const parsed: Parsed = { flags: 0, buckets: false, onFailure: undefined }
+  const parsed: Parsed = { flags: 0, buckets: false, onFailure: undefined, quickAck: undefined }
   let tmp = new Uint8Array(2048) // decrypt target when the caller gives no `out`
   let written: Uint8Array = tmp // where the last encryptInto / decryptInto wrote (read at once, then reset)
 
@@ -240,7 +259,7 @@ export function buildEnvelope(
     const s = authKeyState(authKey)
     checkBytes(inner, 'inner')
     checkX(x)
-    const { flags, buckets } = parseOptions(options, parsed)
+    const { flags, buckets, quickAck } = parseOptions(options, parsed)
     checkInner(inner, flags)
     const padLen = paddingLength(inner.length, flags, buckets)
     const total = 24 + inner.length + padLen
@@ -255,6 +274,7 @@ export function buildEnvelope(
       poolPos = 0
     }
     enc(s, inner, pool, poolPos, padLen, x, flags, out)
+    if (quickAck !== undefined) quickAck.token = token()
     pool.fill(0, poolPos, poolPos + padLen) // used once, never again
     poolPos += padLen
     written = out
@@ -314,10 +334,10 @@ export function buildEnvelope(
         const inner = it.inner
         checkBytes(inner, 'inner')
         checkX(it.x)
-        const { flags, buckets } = parseOptions(it.options, parsed)
+        const { flags, buckets, quickAck } = parseOptions(it.options, parsed)
         checkInner(inner, flags)
         const padLen = paddingLength(inner.length, flags, buckets)
-        if (inner.length + padLen >= from) {
+        if (inner.length + padLen >= from || quickAck !== undefined) {
           flush()
           res.push(encryptMessage(it.authKey, inner, it.x, undefined, it.options))
           continue
@@ -377,7 +397,7 @@ export function buildEnvelope(
     for (let n = 0; n < items.length; n++) {
       const it = items[n]
       const packet = it.packet
-      if (packet.length - 24 >= from) {
+      if (packet.length - 24 >= from || it.options?.quickAck !== undefined) {
         flush()
         try {
           res[n] = decryptCopy(it.authKey, packet, it.x, it.options)
@@ -407,7 +427,7 @@ export function buildEnvelope(
     const s = authKeyState(authKey)
     checkBytes(packet, 'packet')
     checkX(x)
-    const { flags, onFailure } = parseOptions(options, parsed)
+    const { flags, onFailure, quickAck } = parseOptions(options, parsed)
     const need = envMaxInner(packet.length, flags)
     let o: Uint8Array
     if (out === undefined) {
@@ -422,6 +442,10 @@ export function buildEnvelope(
       o = out
     }
     const r = dec(s, packet, x, flags, o)
+    if (quickAck !== undefined) {
+      const t = token()
+      quickAck.token = r < 0 ? 0 : t
+    }
     if (r < 0) {
       report(onFailure, r)
       throw decryptError()

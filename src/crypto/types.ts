@@ -36,8 +36,8 @@ export interface CryptoCore {
    * without it gets the composed default (src/crypto/js/mtproto.ts: this core's sha256/sha1 +
    * igeEncrypt/igeDecrypt); a core with it must give byte-identical results.
    *
-   * Inputs are validated by the caller: `x` is 0 or 8; `flags` is a mix of `ENV_V1` and
-   * `ENV_E2E`; `inner` has a consistent length field; the padding is
+   * Inputs are validated by the caller: `x` is 0 or 8; `flags` is a mix of `ENV_V1`,
+   * `ENV_E2E` and `ENV_TOKEN`; `inner` has a consistent length field; the padding is
    * `pad[padOff .. padOff+padLen]`, with `(inner.length + padLen) % 16 === 0`;
    * `out.length >= 24 + inner.length + padLen` and `out` does not overlap `inner`.
    * Writes `key_id ‖ msg_key ‖ ciphertext` to the start of `out`.
@@ -67,6 +67,12 @@ export interface CryptoCore {
   ): void
   decryptMessageHashed?(key: AuthKeyState, packet: Uint8Array, x: number, flags: number, out: Uint8Array, sha256: (data: Uint8Array) => Uint8Array): number
   hashedMax?: number
+  /**
+   * After an `encryptMessage` / `decryptMessage` (or `…Hashed`) call whose `flags` had
+   * `ENV_TOKEN`: msg_key_large[0:4] as a little-endian uint32 (0 for MTProto 1.0 or a failed
+   * decryption), then zeroed. Required of a core with a fused envelope.
+   */
+  takeMsgKeyHead?(): number
   /**
    * Optional batches of 1..4 independent messages (`jobs[0 .. count)`), e.g. interleaved in a
    * SIMD core. Each job has exactly the arguments and contract of `encryptMessage` /
@@ -102,6 +108,12 @@ export interface EnvDecryptJob {
 export const ENV_V1 = 1
 /** Envelope flags for `CryptoCore`: secret-chat layout (length field at plaintext offset 0). */
 export const ENV_E2E = 2
+/**
+ * Envelope call flag for `CryptoCore` (MTProto 2.0): also keep msg_key_large[0:4], the quick-ACK
+ * token's source, for `takeMsgKeyHead()` (mtproto-transports#quick-ack). The same SHA-256 gives
+ * msg_key, so the token costs no second hash.
+ */
+export const ENV_TOKEN = 8
 
 /** Failure bits a core's `decryptMessage` returns (negated); only the debug hook sees them. */
 export const ENV_FAIL_KEY_ID = 1
@@ -157,6 +169,16 @@ export interface EnvelopeOptions {
    * MTProto 1.0 always uses 0..15 bytes.
    */
   padding?: 'random' | 'buckets'
+  /**
+   * Out-parameter, MTProto 2.0 only: after a successful call, `quickAck.token` holds the
+   * message's quick-ACK token (mtproto-transports#quick-ack): the first 4 bytes of msg_key_large =
+   * SHA-256(key[88+x .. 120+x] ‖ plaintext ‖ padding) read as a little-endian uint32, with the
+   * most significant bit set. A client keeps it from encryption to match the server's quick ACK;
+   * a server answers a quick-ACK request with it from decryption. Taken from the hash msg_key
+   * already needs: no second hash. Batches (`encryptMessages` / `decryptMessages`) process items
+   * with this option one by one.
+   */
+  quickAck?: { token: number }
   /**
    * Decryption only: called before the uniform `SecurityError` is thrown, with the names of
    * the checks that failed (`auth_key_id`, `shape`, `msg_key`, `length`, `alignment`,

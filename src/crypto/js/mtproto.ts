@@ -21,7 +21,7 @@
 import { type AuthKeyState, V1_HOLES, v1Inputs } from '../authkey.js'
 import {
   type CryptoCore, ENV_E2E, ENV_FAIL_ALIGN, ENV_FAIL_KEY_ID, ENV_FAIL_LENGTH, ENV_FAIL_MSG_KEY,
-  ENV_FAIL_PADDING, ENV_FAIL_SHAPE, ENV_V1,
+  ENV_FAIL_PADDING, ENV_FAIL_SHAPE, ENV_TOKEN, ENV_V1,
 } from '../types.js'
 
 /** Header bytes before the message body, and the offset of the length field, per layout. */
@@ -35,7 +35,10 @@ export const envMaxInner = (packetLength: number, flags: number): number =>
 /** Scratch at or below this size is kept between calls; larger messages get a temporary buffer. */
 const KEEP = 64 * 1024
 
-type EnvelopeOps = Required<Pick<CryptoCore, 'encryptMessage' | 'decryptMessage'>>
+type EnvelopeOps = Required<Pick<CryptoCore, 'encryptMessage' | 'decryptMessage' | 'takeMsgKeyHead'>>
+
+/** msg_key_large[0:4] as a little-endian uint32 (the quick-ACK token's source). */
+const head = (d: Uint8Array): number => (d[0] | (d[1] << 8) | (d[2] << 16) | (d[3] << 24)) >>> 0
 
 /** Builds the envelope for `core` from its primitives. Each call owns its scratch (single-threaded use). */
 export function composeEnvelope(core: CryptoCore): EnvelopeOps {
@@ -43,6 +46,7 @@ export function composeEnvelope(core: CryptoCore): EnvelopeOps {
   const aesKey = new Uint8Array(32)
   const aesIv = new Uint8Array(32)
   const msgKey = new Uint8Array(16)
+  let msgKeyHead = 0 // msg_key_large[0:4] of the last ENV_TOKEN call
 
   /** A buffer of ≥ n bytes: the kept scratch, grown up to KEEP, or a temporary one. */
   function work(n: number): Uint8Array {
@@ -154,6 +158,7 @@ export function composeEnvelope(core: CryptoCore): EnvelopeOps {
         sha256(vHash(w, 0, 32 + n), dM)
         ho = 8
       }
+      if (flags & ENV_TOKEN) msgKeyHead = flags & ENV_V1 ? 0 : head(dM)
       for (let i = 0; i < 16; i++) msgKey[i] = dM[ho + i]
       dM.fill(0)
       kdf(s, x, flags)
@@ -206,6 +211,7 @@ export function composeEnvelope(core: CryptoCore): EnvelopeOps {
       // constant-time msg_key comparison
       d = 0
       for (let i = 0; i < 16; i++) d |= dM[hoff + i] ^ msgKey[i]
+      const h = flags & ENV_TOKEN && !(flags & ENV_V1) ? head(dM) : 0
       dM.fill(0)
       if (d !== 0) fail |= ENV_FAIL_MSG_KEY
       // The checks below read authenticated data once msg_key matched; they run regardless.
@@ -218,8 +224,15 @@ export function composeEnvelope(core: CryptoCore): EnvelopeOps {
         const m = hdr + len
         out.set(vInner(w, 32, 32 + m))
       }
+      if (flags & ENV_TOKEN) msgKeyHead = fail === 0 ? h : 0
       w.fill(0, 0, 32 + n)
       return fail === 0 ? hdr + len : -fail
+    },
+
+    takeMsgKeyHead() {
+      const h = msgKeyHead
+      msgKeyHead = 0
+      return h
     },
   }
 }

@@ -9,7 +9,7 @@ import { CryptoError } from '../../errors.js'
 import type { AuthKeyState } from '../authkey.js'
 import { composeEnvelope } from '../js/mtproto.js'
 import type { CryptoCore, CtrCore } from '../types.js'
-import { DIGEST, ENV_AUTH, ENV_ID, IV, KEY, SCRATCH, SCRATCH_SIZE, SLOT_SIZE, SLOTS } from './layout.js'
+import { DIGEST, ENV_AUTH, ENV_ID, ENV_QACK, IV, KEY, SCRATCH, SCRATCH_SIZE, SLOT_SIZE, SLOTS } from './layout.js'
 
 type Fn0 = () => void
 
@@ -337,10 +337,19 @@ export function makeCore(inst: WasmInstance, backend: string, aes: 'ct' | 'table
   // messages take the composed path over this core's streaming primitives (byte-identical).
   const composed = composeEnvelope(base)
   const ctFlag = ct ? 1 : 0
+  let viaComposed = false // where the last message went, for takeMsgKeyHead
   base.encryptMessage = (s, inner, pad, padOff, padLen, x, flags, out) => {
     const n = inner.length + padLen
-    if (n > SCRATCH_SIZE) return composed.encryptMessage(s, inner, pad, padOff, padLen, x, flags, out)
+    viaComposed = n > SCRATCH_SIZE
+    if (viaComposed) return composed.encryptMessage(s, inner, pad, padOff, padLen, x, flags, out)
     encrypt(s, inner, pad, padOff, padLen, x, flags, out, undefined)
+  }
+  base.takeMsgKeyHead = () => {
+    if (viaComposed) return composed.takeMsgKeyHead()
+    const m = inst.mem()
+    const h = (m[ENV_QACK] | (m[ENV_QACK + 1] << 8) | (m[ENV_QACK + 2] << 16) | (m[ENV_QACK + 3] << 24)) >>> 0
+    m.fill(0, ENV_QACK, ENV_QACK + 4)
+    return h
   }
   function encrypt(
     s: AuthKeyState, inner: Uint8Array, pad: Uint8Array, padOff: number, padLen: number,
@@ -371,7 +380,8 @@ export function makeCore(inst: WasmInstance, backend: string, aes: 'ct' | 'table
   }
   base.decryptMessage = (s, packet, x, flags, out) => {
     const total = packet.length
-    if (total - 24 > SCRATCH_SIZE) {
+    viaComposed = total - 24 > SCRATCH_SIZE
+    if (viaComposed) {
       const r = composed.decryptMessage(s, packet, x, flags, out)
       inst.mem().fill(0, SCRATCH, SCRATCH + SCRATCH_SIZE) // the primitives' last chunk of plaintext
       return r
@@ -399,8 +409,12 @@ export function makeCore(inst: WasmInstance, backend: string, aes: 'ct' | 'table
   // plaintext out and back and run the KDF and IGE in several calls). Decryption takes two
   // calls around the hash.
   base.hashedMax = SCRATCH_SIZE
-  base.encryptMessageHashed = encrypt
+  base.encryptMessageHashed = (s, inner, pad, padOff, padLen, x, flags, out, sha256) => {
+    viaComposed = false
+    encrypt(s, inner, pad, padOff, padLen, x, flags, out, sha256)
+  }
   base.decryptMessageHashed = (s, packet, x, flags, out, sha256) => {
+    viaComposed = false
     const total = packet.length
     putPacket(s, packet, SCRATCH)
     const fail = e.envDecryptOpen(SCRATCH, x, flags, total, ctFlag)

@@ -1,0 +1,28 @@
+/** Sessions: the message layer above the envelope, in both roles (sans-IO). */
+export {
+  ClientSession,
+  type BindBuilder,
+  type ClientSessionEvent,
+  type ClientSessionOptions,
+  type ClientSessionState,
+  type InvokeOptions,
+  type RestoredRequest,
+} from './client.js'
+export {
+  SessionServer,
+  ServerConnection,
+  ServerSession,
+  SERVER_LIMITS,
+  rpcErrorBody,
+  type RpcCall,
+  type RpcHandler,
+  type ServerConnectionEvent,
+  type ServerKey,
+  type ServerKeys,
+  type SimpleKeys,
+  type ServerLimits,
+  type SessionServerOptions,
+} from './server.js'
+export type { Outgoing } from './core.js'
+export { AbortError, RpcError, TimeoutError } from './errors.js'
+export { MsgIdClock } from './msgid.js'
