@@ -20,3 +20,6 @@ export { formatTl } from './format.js'
 export { encodeTl, encodeTlInto, decodeTl, gzipPacked, type DecodeOptions } from './api.js'
 export * from './generated/mtproto.js'
 export * from './generated/secret.js'
+// the api.tl subset for secret chats: as a namespace (its TypeMessage differs from mtproto's)
+export * as apiSecret from './generated/api-secret.js'
+export { apiSecretCodec, APISECRET_LAYER } from './generated/api-secret.js'
