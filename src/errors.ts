@@ -28,3 +28,10 @@ export class TransportError extends MtwireError {}
 
 /** Auth-key creation failed a check. */
 export class HandshakeError extends MtwireError {}
+
+/**
+ * Secret chats (end-to-end): a rule of the key exchange, sequence numbers or re-keying was
+ * broken (the chat aborts with this error), an encrypted file failed its size or key
+ * fingerprint check, or a SecretChat was called in a state that does not allow the call.
+ */
+export class SecretChatError extends MtwireError {}
