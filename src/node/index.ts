@@ -8,6 +8,8 @@ import { Buffer } from 'node:buffer'
 import { randomFillSync, webcrypto } from 'node:crypto'
 import { setPlatform } from '../crypto/platform.js'
 import { installNodeProvider } from './provider.js'
+import { setBignumProvider } from '../crypto/bignum/provider.js'
+import { nodeBignumProvider } from './bignum.js'
 
 setPlatform({
   // OpenSSL's CSPRNG, as behind webcrypto.getRandomValues, but without its lazy set-up: the
@@ -20,6 +22,8 @@ setPlatform({
 })
 // node:crypto for the envelope's large messages (SHA-NI, AES-NI), above measured thresholds
 installNodeProvider()
+// node:crypto (OpenSSL, constant-time) for DH, RSA and Miller–Rabin in the handshake
+setBignumProvider(nodeBignumProvider)
 
 export * from '../index.js'
 export { enableRelaxedSimd } from './relaxed.js'

@@ -415,6 +415,14 @@ export interface RawInvokeWithoutUpdatesRequest {
   _: "invokeWithoutUpdates"
   query: TlObject | Uint8Array
 }
+/** auth.bindTempAuthKey#cdd42a05 */
+export interface RawAuth_bindTempAuthKeyRequest {
+  _: "auth.bindTempAuthKey"
+  perm_auth_key_id: bigint
+  nonce: bigint
+  expires_at: number
+  encrypted_message: Uint8Array
+}
 
 export type TypeResPQ = RawResPQ
 export type TypeP_Q_inner_data = RawP_q_inner_data | RawP_q_inner_data_dc | RawP_q_inner_data_temp | RawP_q_inner_data_temp_dc
@@ -467,6 +475,7 @@ export interface MtprotoMethods {
   initConnection: { params: RawInitConnectionRequest; result: unknown }
   invokeWithLayer: { params: RawInvokeWithLayerRequest; result: unknown }
   invokeWithoutUpdates: { params: RawInvokeWithoutUpdatesRequest; result: unknown }
+  "auth.bindTempAuthKey": { params: RawAuth_bindTempAuthKeyRequest; result: boolean }
 }
 
 function r_resPQ(r: TlReader): RawResPQ {
@@ -1234,6 +1243,21 @@ function w_invokeWithoutUpdates(w: TlWriter, o: RawInvokeWithoutUpdatesRequest):
   w.object(o.query)
 }
 
+function r_auth_bindTempAuthKey(r: TlReader): RawAuth_bindTempAuthKeyRequest {
+  const v0 = r.long()
+  const v1 = r.long()
+  const v2 = r.int()
+  const v3 = r.bytes()
+  return { _: "auth.bindTempAuthKey", perm_auth_key_id: v0, nonce: v1, expires_at: v2, encrypted_message: v3 }
+}
+
+function w_auth_bindTempAuthKey(w: TlWriter, o: RawAuth_bindTempAuthKeyRequest): void {
+  w.long(o.perm_auth_key_id)
+  w.long(o.nonce)
+  w.int(o.expires_at)
+  w.bytes(o.encrypted_message)
+}
+
 const readers = new Map<number, TlReadFn>([
   [0x05162463, r_resPQ],
   [0x83c95aec, r_p_q_inner_data],
@@ -1299,6 +1323,7 @@ const readers = new Map<number, TlReadFn>([
   [0xc1cd5ea9, r_initConnection],
   [0xda9b0d0d, r_invokeWithLayer],
   [0xbf9459b7, r_invokeWithoutUpdates],
+  [0xcdd42a05, r_auth_bindTempAuthKey],
 ])
 const writers: Record<string, TlWriteFn> = {
   resPQ: w_resPQ,
@@ -1365,6 +1390,7 @@ const writers: Record<string, TlWriteFn> = {
   initConnection: w_initConnection,
   invokeWithLayer: w_invokeWithLayer,
   invokeWithoutUpdates: w_invokeWithoutUpdates,
+  "auth.bindTempAuthKey": w_auth_bindTempAuthKey,
 }
 const ids: Record<string, number> = {
   resPQ: 0x05162463,
@@ -1431,6 +1457,7 @@ const ids: Record<string, number> = {
   initConnection: 0xc1cd5ea9,
   invokeWithLayer: 0xda9b0d0d,
   invokeWithoutUpdates: 0xbf9459b7,
+  "auth.bindTempAuthKey": 0xcdd42a05,
 }
 const results: Record<string, TlReadFn> = {
   req_pq: (r) => r.object(),
@@ -1448,6 +1475,7 @@ const results: Record<string, TlReadFn> = {
   initConnection: (r) => r.object(),
   invokeWithLayer: (r) => r.object(),
   invokeWithoutUpdates: (r) => r.object(),
+  "auth.bindTempAuthKey": (r) => r.bool(),
 }
 
 /** Readers, writers, ids and method result readers of the mtproto schema. */
