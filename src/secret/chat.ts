@@ -44,7 +44,7 @@ import type {
   TypeInputEncryptedFile, TypeInputUser,
 } from '../tl/generated/api-secret.js'
 import { apiSecretCodec } from '../tl/generated/api-secret.js'
-import type { SecretDh } from './dh.js'
+import { handshakeDh, type SecretDh } from './dh.js'
 import { MIN_RANDOM_BYTES, messageForLayer, type ParsedPlaintext, parsePlaintext, PlaintextWriter } from './message.js'
 import { keyVisualization } from './visualize.js'
 
@@ -147,8 +147,8 @@ export interface SecretDhConfig {
 
 export interface SecretChatOptions {
   crypto: Crypto
-  /** The DH operations (src/auth/dh.ts by default). */
-  dh: SecretDh
+  /** The DH operations. Default: the handshake's (src/auth/dh.ts, `handshakeDh`). */
+  dh?: SecretDh
   /** Our secret-chat layer (default: the schema's, 144). Must be ≥ 73 (MTProto 2.0). */
   layer?: number
   /** Re-key after the key encrypted and decrypted more than this many messages (spec: 100). */
@@ -198,7 +198,7 @@ export interface SecretChatState {
   peerIn: number
   v2From: number | null
   top: number
-  resendAt: number | null
+  asked: { from: number; to: number; at: number }[]
   held: { plain: string; date: number; file: string | null; resendDone: boolean }[]
   history: { seq: number; inRaw: number; randomId: string; method: string; data: string; file: string | null; silent: boolean }[]
   outgoing: string[]
@@ -206,6 +206,8 @@ export interface SecretChatState {
 }
 
 const WEEK = 7 * 24 * 3600 * 1000
+/** Old keys kept at once for messages still missing (each re-keying adds one until the gaps close). */
+const MAX_RETAINED = 4
 const ACTION_NOT_FOR_EMBEDDER = new Set([
   'decryptedMessageActionResend', 'decryptedMessageActionNotifyLayer', 'decryptedMessageActionRequestKey',
   'decryptedMessageActionAcceptKey', 'decryptedMessageActionCommitKey', 'decryptedMessageActionAbortKey', 'decryptedMessageActionNoop',
@@ -329,7 +331,8 @@ export class SecretChat {
   private readonly held = new Map<number, Held>()
   /** Highest raw seq held (or inRaw − 1). */
   private top = -1
-  private resendAt: number | undefined
+  /** Resend requests still open: their messages (raw from..to) not all in yet; asked again after resendTimeoutMs. */
+  private asked: { from: number; to: number; at: number }[] = []
   private readonly history: Sent[] = []
   private outgoing: SecretRequest[] = []
   /** Inputs that arrived before the key (initiator), replayed once ready. */
@@ -341,9 +344,10 @@ export class SecretChat {
   private now = 0
 
   private constructor(options: SecretChatOptions, originator: boolean, dhConfig: SecretDhConfig) {
-    const { crypto, dh } = options
+    const { crypto } = options
     if (!crypto || typeof crypto.encryptMessage !== 'function') throw new SecretChatError('E_SECRET_ARGUMENT', 'options.crypto must be a Crypto object')
-    if (!dh || typeof dh.shared !== 'function') throw new SecretChatError('E_SECRET_ARGUMENT', 'options.dh must implement SecretDh')
+    const dh = options.dh ?? handshakeDh(crypto)
+    if (typeof dh.shared !== 'function') throw new SecretChatError('E_SECRET_ARGUMENT', 'options.dh must implement SecretDh')
     this.crypto = crypto
     this.dh = dh
     this.layer = positive(options.layer ?? SECRET_LAYER, 'layer')
@@ -470,7 +474,8 @@ export class SecretChat {
 
   nextDeadline(): number | undefined {
     if (this.state !== 'ready') return undefined
-    let t: number | undefined = this.resendAt !== undefined ? this.resendAt + this.resendTimeoutMs : undefined
+    let t: number | undefined
+    for (const r of this.asked) t = t === undefined ? r.at + this.resendTimeoutMs : Math.min(t, r.at + this.resendTimeoutMs)
     if (this.cur && this.cur.encrypted > 0 && this.rekey.s === 'idle') {
       const r = this.cur.since + this.rekeyAfterMs
       t = t === undefined ? r : Math.min(t, r)
@@ -481,7 +486,13 @@ export class SecretChat {
   tick(now: number): SecretChatEvent[] {
     this.now = now
     if (this.state === 'ready') {
-      if (this.resendAt !== undefined && now >= this.resendAt + this.resendTimeoutMs) this.requestResend(this.inRaw, this.top, true)
+      // Choice: a hole whose resend request got no answer within resendTimeoutMs is asked for again (the request, or the
+      // messages resent, may have been lost: "each hole normally requires only one request" assumes a reliable server)
+      const due = this.asked.filter((r) => now >= r.at + this.resendTimeoutMs)
+      if (due.length > 0) {
+        this.asked = this.asked.filter((r) => now < r.at + this.resendTimeoutMs)
+        for (const r of due) if (this.state === 'ready') this.requestResend(Math.max(r.from, this.inRaw), r.to, true)
+      }
       this.maybeRekey()
     }
     return this.takeEvents()
@@ -556,7 +567,7 @@ export class SecretChat {
       peerIn: this.peerIn,
       v2From: this.v2From === Infinity ? null : this.v2From,
       top: this.top,
-      resendAt: this.resendAt ?? null,
+      asked: this.asked.map((r) => ({ ...r })),
       held: [...this.held.values()].map((h) => ({ plain: toBase64(h.plain), date: h.date, file: h.file ? tl(h.file) : null, resendDone: h.resendDone })),
       history: this.history.map((h) => ({
         seq: h.seq, inRaw: h.inRaw, randomId: h.randomId.toString(), method: h.method, data: toBase64(h.data), file: h.file ? tl(h.file) : null, silent: h.silent,
@@ -616,7 +627,7 @@ export class SecretChat {
       chat.peerIn = state.peerIn
       chat.v2From = state.v2From ?? Infinity
       chat.top = state.top
-      chat.resendAt = state.resendAt ?? undefined
+      chat.asked = state.asked.map((r) => ({ from: r.from, to: r.to, at: r.at }))
       for (const h of state.held) {
         const plain = bytes(h.plain)
         const parsed = parsePlaintext(plain)
@@ -873,10 +884,8 @@ export class SecretChat {
       this.held.delete(this.inRaw)
       this.process(h)
     }
-    if (this.top < this.inRaw) {
-      this.top = this.inRaw - 1
-      this.resendAt = undefined // no gap left
-    }
+    if (this.top < this.inRaw) this.top = this.inRaw - 1
+    if (this.asked.length > 0) this.asked = this.asked.filter((r) => r.to >= this.inRaw)
     this.wipeOldKeys()
   }
 
@@ -945,9 +954,9 @@ export class SecretChat {
       const x = this.originator ? 0 : 1
       this.sendService({ _: 'decryptedMessageActionResend', start_seq_no: 2 * s + x, end_seq_no: 2 * e + x }, this.randomLong())
       if (!retry) this.events.push({ type: 'gap', from: s, to: e })
+      this.asked.push({ from: s, to: e, at: this.now })
       s = e
     }
-    this.resendAt = this.now
   }
 
   /** The peer asks for our messages start..end (wire numbers): re-send them, or abort if we cannot. */
@@ -991,9 +1000,12 @@ export class SecretChat {
       this.events.push({ type: 'rekeyAborted', exchangeId: r.id, error: undefined })
       if (r.id === id) return // "abort both instances without sending an explicit decryptedMessageActionAbortKey"
       // ours was smaller: "participate only in the re-keying protocol instance initiated by the other side"
-    } else if (r.s === 'accepted' || this.retained.length > 0 || this.switchedEarly) {
-      // an instance is unfinished (we already accepted one, or an old key is still needed): not a second one
+    } else if (r.s === 'accepted' || this.switchedEarly) {
+      // pfs: "never start a new instance while one is unfinished": we accepted one and it is not committed yet
       return this.sendService({ _: 'decryptedMessageActionAbortKey', exchange_id: id }, this.randomLong())
+    } else if (this.retained.length >= MAX_RETAINED) {
+      // old keys pile up only if the peer re-keys again and again while our gaps stay open
+      return this.abort('E_SECRET_REKEY', `the peer re-keyed while ${MAX_RETAINED} old keys were still needed`)
     }
     if (!(gA instanceof Uint8Array) || !this.dh.checkPublic(gA, this.p)) {
       // pfs#aborting-protocol: failed checks abort the exchange; "it might be advisable to abort the Secret Chat altogether"

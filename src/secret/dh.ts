@@ -4,6 +4,9 @@
  * modexp serve auth keys and secret chats), never a copy; an embedder may pass its own
  * implementation (e.g. a hardware module) through `SecretChatOptions.dh`.
  */
+import { checkDhConfig, checkDhPublic, computeDhSharedKey, generateDhKeyPair } from '../auth/dh.js'
+import type { Crypto } from '../crypto/types.js'
+import { HandshakeError } from '../errors.js'
 
 export interface SecretDh {
   /**
@@ -24,4 +27,29 @@ export interface SecretDh {
   keyPair(p: Uint8Array, g: number, serverRandom?: Uint8Array): { priv: Uint8Array; pub: Uint8Array }
   /** pub^priv mod p, left-padded with zeros to exactly 256 bytes. */
   shared(pub: Uint8Array, priv: Uint8Array, p: Uint8Array): Uint8Array
+}
+
+/**
+ * The handshake's DH (src/auth/dh.ts) as a `SecretDh`: checkDhConfig, checkDhPublic,
+ * generateDhKeyPair (server random mixed in by XOR) and computeDhSharedKey on the fastest
+ * constant-time modexp the runtime has.
+ */
+export function handshakeDh(crypto: Crypto): SecretDh {
+  return {
+    checkConfig: (p, g) => checkDhConfig(p, g),
+    checkPublic(value, p) {
+      try {
+        checkDhPublic(value, p)
+        return true
+      } catch (e) {
+        if (e instanceof HandshakeError) return false
+        throw e
+      }
+    },
+    keyPair(p, g, serverRandom) {
+      const k = generateDhKeyPair(crypto, p, g, serverRandom)
+      return { priv: k.secret, pub: k.publicKey }
+    },
+    shared: (pub, priv, p) => computeDhSharedKey(priv, pub, p),
+  }
 }

@@ -6,7 +6,7 @@ export {
   SecretChat, type SecretChatEvent, type SecretChatInput, type SecretChatOptions, type SecretChatState, type SecretDhConfig,
   type SecretKeyState, type SecretMessageInput, type SecretRequest,
 } from './chat.js'
-export type { SecretDh } from './dh.js'
+export { handshakeDh, type SecretDh } from './dh.js'
 export { encryptedFileSize, FILE_PART_SIZE, FileDecryptor, type FileDecryptorOptions, FileEncryptor, type FileEncryptorOptions, fileKeyFingerprint } from './file.js'
 export { SecretRelay, type RelayLimits, type RelayOptions, type RelayPush, type RelayReply, type RelayUser } from './relay.js'
 export { keyVisualization, VISUALIZATION_COLORS, VISUALIZATION_GRID, visualizationCells, visualizationHex, visualizationSvg } from './visualize.js'

@@ -50,7 +50,8 @@ import {
   type ApiSecretMethods, apiSecretCodec, type TypeEncryptedChat, type TypeEncryptedFile, type TypeEncryptedMessage, type TypeInputEncryptedChat,
   type TypeInputEncryptedFile, type TypeInputUser, type TypeUpdate, type TypeUpdates,
 } from '../tl/generated/api-secret.js'
-import type { SecretDh } from './dh.js'
+import { TELEGRAM_DH_G, TELEGRAM_DH_PRIME } from '../auth/dh.js'
+import { handshakeDh, type SecretDh } from './dh.js'
 
 export interface RelayLimits {
   /** Registered users (auth keys). Default 100 000. */
@@ -74,9 +75,9 @@ export interface RelayLimits {
 export interface RelayOptions {
   /** Random ids and access hashes, getDhConfig's `random`. */
   crypto: Crypto
-  /** What messages.getDhConfig returns: a prime and generator the clients will check. */
-  dhConfig: { p: Uint8Array; g: number; version?: number }
-  /** The DH range check applied to g_a and g_b (DH_G_A_INVALID / DH_G_B_INVALID); default: length only. */
+  /** What messages.getDhConfig returns. Default: Telegram's prime and g = 3 (src/auth/dh.ts), version 1. */
+  dhConfig?: { p: Uint8Array; g: number; version?: number }
+  /** The range check on g_a and g_b (DH_G_A_INVALID / DH_G_B_INVALID). Default: the handshake's checkDhPublic. */
   dh?: Pick<SecretDh, 'checkPublic'>
   /** Keys user ids and access hashes derive from (default: random per relay). */
   secret?: Uint8Array
@@ -184,7 +185,7 @@ export class SecretRelay {
   private readonly limits: RelayLimits
   private readonly secret: Uint8Array
   private readonly dhConfig: { p: Uint8Array; g: number; version: number }
-  private readonly dh: Pick<SecretDh, 'checkPublic'> | undefined
+  private readonly dh: Pick<SecretDh, 'checkPublic'>
   private readonly dcId: number
   private readonly users = new Map<string, User>()
   private readonly byId = new Map<bigint, User>()
@@ -194,12 +195,13 @@ export class SecretRelay {
   private stored = 0
 
   constructor(options: RelayOptions) {
-    if (!options?.crypto || !options.dhConfig?.p) throw new SecretChatError('E_SECRET_ARGUMENT', 'SecretRelay needs crypto and dhConfig')
+    if (!options?.crypto || typeof options.crypto.randomBytes !== 'function') throw new SecretChatError('E_SECRET_ARGUMENT', 'SecretRelay needs a Crypto object')
     this.crypto = options.crypto
     this.limits = { ...DEFAULT_LIMITS, ...options.limits }
     this.secret = options.secret ? new Uint8Array(options.secret) : this.crypto.randomBytes(32)
-    this.dhConfig = { p: new Uint8Array(options.dhConfig.p), g: options.dhConfig.g, version: options.dhConfig.version ?? 1 }
-    this.dh = options.dh
+    const dc = options.dhConfig ?? { p: TELEGRAM_DH_PRIME, g: TELEGRAM_DH_G }
+    this.dhConfig = { p: new Uint8Array(dc.p), g: dc.g, version: dc.version ?? 1 }
+    this.dh = options.dh ?? handshakeDh(this.crypto)
     this.dcId = options.dcId ?? 2
   }
 
@@ -449,7 +451,7 @@ export class SecretRelay {
   }
 
   private checkG(g: Uint8Array, error: string): void {
-    if (!(g instanceof Uint8Array) || g.length !== 256 || (this.dh && !this.dh.checkPublic(g, this.dhConfig.p))) throw bad(error)
+    if (!(g instanceof Uint8Array) || g.length !== 256 || !this.dh.checkPublic(g, this.dhConfig.p)) throw bad(error)
   }
 
   private newChatId(): number {

@@ -1,14 +1,16 @@
 /**
- * Fixtures for the secret-chat tests: Diffie–Hellman on node:crypto (independent of src/), a
- * BigInt modexp for independent checks, and a two-party harness that turns one chat's requests
- * into the other's updates the way the server would.
+ * Fixtures for the secret-chat tests: the project's DH with the key pairs recorded, a BigInt
+ * modexp for independent checks, and a two-party harness that turns one chat's requests into the
+ * other's updates the way the server would.
  */
-import { createDiffieHellman, randomBytes } from 'node:crypto'
 import { createCryptoSync } from '../../src/crypto/create.js'
 import type { Crypto } from '../../src/crypto/types.js'
 import { SecretChat, type SecretChatEvent, type SecretChatOptions, type SecretRequest } from '../../src/secret/chat.js'
-import type { SecretDh } from '../../src/secret/dh.js'
+import { handshakeDh, type SecretDh } from '../../src/secret/dh.js'
 import type { RawUpdateNewEncryptedMessage } from '../../src/tl/generated/api-secret.js'
+import { secretCodec, type TypeDecryptedMessage } from '../../src/tl/generated/secret.js'
+import { encodeTl } from '../../src/tl/api.js'
+import { sealE2e } from './reference.js'
 import { hex, samplesAuthKey } from '../vectors/samples-auth-key.js'
 
 /** Telegram's 2048-bit DH prime (from the official auth-key sample) and its generator there. */
@@ -30,44 +32,29 @@ export function modPow(b: bigint, e: bigint, m: bigint): bigint {
   return r
 }
 
-const pad256 = (b: Uint8Array): Uint8Array => {
-  const out = new Uint8Array(256)
-  out.set(b, 256 - b.length)
-  return out
+/**
+ * The project's DH (src/auth/dh.ts through `handshakeDh`) with every key pair recorded, so a
+ * test can recompute each key on its own with BigInt.
+ */
+export function recordingDh(c: Crypto = crypto()): SecretDh & { pairs: { priv: Uint8Array; pub: Uint8Array }[] } {
+  const inner = handshakeDh(c)
+  const pairs: { priv: Uint8Array; pub: Uint8Array }[] = []
+  return {
+    pairs,
+    checkConfig: (p, g) => inner.checkConfig(p, g),
+    checkPublic: (v, p) => inner.checkPublic(v, p),
+    keyPair(p, g, r) {
+      const k = inner.keyPair(p, g, r)
+      pairs.push({ priv: k.priv.slice(), pub: k.pub.slice() })
+      return k
+    },
+    shared: (pub, priv, p) => inner.shared(pub, priv, p),
+  }
 }
 
-/**
- * SecretDh over node:crypto's DiffieHellman (OpenSSL), for these tests only. `privs` records
- * every private exponent it hands out, so a test can recompute keys on its own.
- */
-export function nodeDh(): SecretDh & { privs: Uint8Array[] } {
-  const privs: Uint8Array[] = []
-  const P = big(PRIME)
-  const margin = 1n << 1984n
-  return {
-    privs,
-    checkConfig(p, g) {
-      if (Buffer.compare(Buffer.from(p), Buffer.from(PRIME)) !== 0 || g !== G) throw new Error('unknown DH parameters')
-    },
-    checkPublic(v, p) {
-      const x = big(v)
-      return v.length <= 256 && x > 1n && x < big(p) - 1n && x >= margin && x <= P - margin
-    },
-    keyPair(p, g, serverRandom) {
-      const priv = new Uint8Array(randomBytes(256))
-      if (serverRandom) for (let i = 0; i < Math.min(256, serverRandom.length); i++) priv[i] ^= serverRandom[i]
-      const dh = createDiffieHellman(Buffer.from(p), g)
-      dh.setPrivateKey(Buffer.from(priv))
-      dh.generateKeys()
-      privs.push(priv.slice())
-      return { priv, pub: pad256(dh.getPublicKey()) }
-    },
-    shared(pub, priv, p) {
-      const dh = createDiffieHellman(Buffer.from(p), G)
-      dh.setPrivateKey(Buffer.from(priv))
-      return pad256(dh.computeSecret(Buffer.from(pub)))
-    },
-  }
+/** The shared key of two recorded key pairs, computed here with BigInt: (g^b)^a mod p. */
+export function keyRef(a: { priv: Uint8Array }, b: { pub: Uint8Array }): Uint8Array {
+  return bytes256(modPow(big(b.pub), big(a.priv), big(PRIME)))
 }
 
 let sharedCrypto: Crypto | undefined
@@ -110,8 +97,8 @@ export interface Party {
  * Two parties with a completed key exchange (nothing delivered yet but the exchange itself: each
  * has its NotifyLayer in the other's inbox). `opts` go to both chats.
  */
-export function pair(opts: Partial<SecretChatOptions> = {}, now = 0): { a: Party; b: Party; dh: ReturnType<typeof nodeDh> } {
-  const dh = nodeDh()
+export function pair(opts: Partial<SecretChatOptions> = {}, now = 0): { a: Party; b: Party; dh: ReturnType<typeof recordingDh>; key: Uint8Array } {
+  const dh = recordingDh()
   const base = { crypto: crypto(), dh, dhConfig: { p: PRIME, g: G }, ...opts }
   const achat = SecretChat.request({ ...base, userId: { _: 'inputUser', user_id: 2n, access_hash: 5n }, now })
   const [req] = achat.takeOutgoing()
@@ -132,7 +119,8 @@ export function pair(opts: Partial<SecretChatOptions> = {}, now = 0): { a: Party
   }, now))
   route(bout, a, b)
   flush(a, b)
-  return { a, b, dh }
+  // pairs[0] is A's (a, g_a), pairs[1] B's (b, g_b)
+  return { a, b, dh, key: keyRef(dh.pairs[0], dh.pairs[1]) }
 }
 
 /** Sorts requests: sends become updates in `to`'s inbox, the rest are kept in `from.requests`. */
@@ -171,3 +159,33 @@ export function ofType<T extends SecretChatEvent['type']>(events: SecretChatEven
 /** The texts of received messages, in order. */
 export const texts = (p: Party): string[] =>
   ofType(p.events, 'message').map((e) => (e.message as { message: string }).message)
+
+/**
+ * A message as the peer would send it, sealed with the independent reference envelope: `from`
+ * 'a' (the initiator, x = 0) or 'b' (x = 8); wire sequence numbers given as they are.
+ */
+export function forge(
+  key: Uint8Array, from: 'a' | 'b', inSeq: number, outSeq: number, message: TypeDecryptedMessage,
+  opts: { layer?: number; randomBytes?: number; version?: 1 | 2; body?: Uint8Array } = {},
+): RawUpdateNewEncryptedMessage {
+  const body = opts.body ?? encodeTl(secretCodec, {
+    _: 'decryptedMessageLayer', random_bytes: new Uint8Array(opts.randomBytes ?? 15).fill(7), layer: opts.layer ?? 144,
+    in_seq_no: inSeq, out_seq_no: outSeq, message,
+  })
+  const blob = sealE2e(key, body, from === 'a' ? 0 : 8, opts.version ?? 2)
+  return { _: 'updateNewEncryptedMessage', qts: 0, message: { _: 'encryptedMessageService', random_id: 5n, chat_id: CHAT_ID, date: 9, bytes: blob } }
+}
+
+export const text = (s: string, randomId = 1n): TypeDecryptedMessage => ({ _: 'decryptedMessage', random_id: randomId, ttl: 0, message: s })
+
+/**
+ * A message forged as `p`'s next one (its sequence numbers from p's exported state), sealed with
+ * `key` (default: p's current key). p's own counters do not move: use it for a last message, or
+ * for `p` that sends nothing more.
+ */
+export function forgeNext(p: Party, message: TypeDecryptedMessage, key?: Uint8Array): RawUpdateNewEncryptedMessage {
+  const s = p.chat.exportState()
+  const x = p.chat.originator ? 1 : 0
+  const k = key ?? Uint8Array.from(Buffer.from(s.key!.key, 'base64'))
+  return forge(k, p.chat.originator ? 'a' : 'b', 2 * s.inRaw + (1 - x), 2 * s.outRaw + x, message)
+}
