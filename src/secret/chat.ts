@@ -28,10 +28,9 @@
  */
 import { type AuthKey, createAuthKey } from '../crypto/authkey.js'
 import type { Crypto, EnvelopeOptions } from '../crypto/types.js'
-import { type MtwireError, SecretChatError, SecurityError } from '../errors.js'
+import { type MtwireError, SecretChatError, SecurityError, TlError } from '../errors.js'
 import { fromBase64, toBase64 } from '../bytes.js'
 import { decodeTl, encodeTl } from '../tl/api.js'
-import { TlDecodeError } from '../tl/errors.js'
 import {
   SECRET_LAYER, type TypeDecryptedMessage, type TypeDecryptedMessageAction, type TypeDecryptedMessageMedia,
   type TypeMessageEntity,
@@ -88,7 +87,7 @@ export type SecretChatEvent =
   /** A service action for the embedder (read, delete, screenshot, flush history, typing, set TTL), in order. */
   | ({ type: 'action'; randomId: bigint; action: TypeDecryptedMessageAction } & Placed)
   /** A message in order whose content this schema cannot decode (a newer layer): it keeps its place. */
-  | ({ type: 'unsupported'; error: TlDecodeError } & Placed)
+  | ({ type: 'unsupported'; error: TlError } & Placed)
   /** The peer's layer went up. `outdated`: it is newer than ours (tell the user to update). */
   | { type: 'layer'; layer: number; outdated: boolean }
   /** Their messages `from..to` (raw seq) are missing: later ones are held and a resend was requested. */
@@ -217,6 +216,8 @@ const ENC_V2: EnvelopeOptions = { layout: 'e2e', padding: 'buckets' }
 const ENC_V1: EnvelopeOptions = { layout: 'e2e', version: 1 }
 const DEC_V2: EnvelopeOptions = { layout: 'e2e' }
 const DEC_V1: EnvelopeOptions = { layout: 'e2e', version: 1 }
+/** A secret message has no business carrying gzip_packed; if it does, it inflates to at most this much. */
+const DECODE = { maxGzipSize: 1 << 20 }
 
 interface KeySlot {
   /** A private copy of the 256 key bytes (for export); zeroed with the AuthKey. */
@@ -630,7 +631,7 @@ export class SecretChat {
       chat.asked = state.asked.map((r) => ({ from: r.from, to: r.to, at: r.at }))
       for (const h of state.held) {
         const plain = bytes(h.plain)
-        const parsed = parsePlaintext(plain)
+        const parsed = parsePlaintext(plain, DECODE)
         chat.held.set(parsed.outSeq >>> 1, { parsed, plain, date: h.date, file: h.file === null ? undefined : tl(h.file), resendDone: h.resendDone })
       }
       for (const h of state.history) {
@@ -783,9 +784,9 @@ export class SecretChat {
     const { plain, v2 } = dec
     let parsed: ParsedPlaintext
     try {
-      parsed = parsePlaintext(plain)
+      parsed = parsePlaintext(plain, DECODE)
     } catch (e) {
-      if (!(e instanceof TlDecodeError)) throw e
+      if (!(e instanceof TlError)) throw e
       return this.fail(e)
     }
     // constructor/decryptedMessageLayer: random_bytes "at least 15 bytes ... messages with fewer MUST be ignored"

@@ -17,7 +17,7 @@ import { TlWriter } from '../tl/writer.js'
 import {
   secretCodec, type TypeDecryptedMessage, type TypeDecryptedMessageMedia, type TypeDocumentAttribute, type TypeMessageEntity,
 } from '../tl/generated/secret.js'
-import { SecretChatError } from '../errors.js'
+import { SecretChatError, TlError } from '../errors.js'
 
 /** decryptedMessageLayer#1be31789 */
 const ID_LAYER = 0x1be31789
@@ -37,7 +37,7 @@ export interface ParsedPlaintext {
   outSeq: number
   /** The message, or undefined when it could not be decoded (`error` says why). */
   message: TypeDecryptedMessage | undefined
-  error: TlDecodeError | undefined
+  error: TlError | undefined
 }
 
 const isMessage = (v: unknown): v is TypeDecryptedMessage =>
@@ -45,8 +45,8 @@ const isMessage = (v: unknown): v is TypeDecryptedMessage =>
   !(v as { _: string })._.startsWith('decryptedMessageMedia') && !(v as { _: string })._.startsWith('decryptedMessageAction') && (v as { _: string })._ !== 'decryptedMessageLayer'
 
 /**
- * Reads `inner` (length ‖ body, as the envelope returns it). Throws `TlDecodeError` when even
- * the wrapper is malformed; a body inside a good wrapper that cannot be decoded is returned with
+ * Reads `inner` (length ‖ body, as the envelope returns it). Throws `TlError` (`TlDecodeError`)
+ * when even the wrapper is malformed; a body inside a good wrapper that cannot be decoded is returned with
  * `message: undefined` and the `error`.
  */
 export function parsePlaintext(inner: Uint8Array, options?: TlReaderOptions): ParsedPlaintext {
@@ -67,14 +67,14 @@ export function parsePlaintext(inner: Uint8Array, options?: TlReaderOptions): Pa
   const inSeq = r.int()
   const outSeq = r.int()
   let message: TypeDecryptedMessage | undefined
-  let error: TlDecodeError | undefined
+  let error: TlError | undefined
   try {
     const m: unknown = r.object()
     if (r.pos !== r.end) r.fail('E_TL_TRAILING', `${r.end - r.pos} bytes after the message`)
     if (!isMessage(m)) throw new TlDecodeError('E_TL_UNEXPECTED', 'decryptedMessageLayer.message is not a DecryptedMessage', 4)
     message = m
   } catch (e) {
-    if (!(e instanceof TlDecodeError)) throw e
+    if (!(e instanceof TlError)) throw e // TlDecodeError, or a gzip_packed inside that is malformed or too large
     error = e
   }
   return { wrapped: true, randomBytes, layer, inSeq, outSeq, message, error }

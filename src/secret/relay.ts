@@ -40,7 +40,7 @@ import { hmac } from '@noble/hashes/hmac'
 import { md5 } from '@noble/hashes/legacy'
 import { sha256 } from '@noble/hashes/sha2'
 import type { Crypto } from '../crypto/types.js'
-import { SecretChatError } from '../errors.js'
+import { SecretChatError, TlError } from '../errors.js'
 import { mergeCodecs, ID_BOOL_FALSE, ID_BOOL_TRUE } from '../tl/codec.js'
 import { TlDecodeError } from '../tl/errors.js'
 import { TlReader } from '../tl/reader.js'
@@ -230,7 +230,7 @@ export class SecretRelay {
       request = r.object()
       if (r.pos !== r.end) throw new TlDecodeError('E_TL_TRAILING', 'bytes after the request', r.pos)
     } catch (e) {
-      if (!(e instanceof TlDecodeError)) throw e
+      if (!(e instanceof TlError)) throw e
       return this.reply(new RpcError(400, 'INPUT_REQUEST_INVALID'), [])
     }
     return this.handle(authKeyId, request, now)
