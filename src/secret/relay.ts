@@ -307,7 +307,7 @@ export class SecretRelay {
         chat.sent.clear()
         const other = chat.admin === me ? chat.participant : chat.admin
         this.push(pushes, other, {
-          _: 'updateEncryption', date, chat: { _: 'encryptedChatDiscarded', history_deleted: q.delete_history || undefined, id: chat.id },
+          _: 'updateEncryption', date, chat: { _: 'encryptedChatDiscarded', history_deleted: !!q.delete_history, id: chat.id },
         }, date)
         return true
       }
