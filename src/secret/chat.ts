@@ -29,7 +29,7 @@
 import { type AuthKey, createAuthKey } from '../crypto/authkey.js'
 import type { Crypto, EnvelopeOptions } from '../crypto/types.js'
 import { type MtwireError, SecretChatError, SecurityError, TlError } from '../errors.js'
-import { fromBase64, toBase64 } from '../bytes.js'
+import { fromBase64, readU32LE, toBase64 } from '../bytes.js'
 import { decodeTl, encodeTl } from '../tl/api.js'
 import {
   SECRET_LAYER, type TypeDecryptedMessage, type TypeDecryptedMessageAction, type TypeDecryptedMessageMedia,
@@ -224,6 +224,9 @@ interface KeySlot {
   bytes: Uint8Array
   key: AuthKey
   fp: bigint
+  /** The fingerprint's two little-endian 32-bit halves, to match a message's first 8 bytes without a BigInt. */
+  lo: number
+  hi: number
   /** When it came into use (ms). */
   since: number
   /** Messages encrypted and decrypted with it. */
@@ -266,7 +269,9 @@ type Rekey =
 
 const IDLE: Rekey = { s: 'idle' }
 
-const toLong = (b: Uint8Array): bigint => new DataView(b.buffer, b.byteOffset, 8).getBigInt64(0, true)
+/** The little-endian signed 64-bit integer (TL long) at the start of `b`. */
+const toLong = (b: Uint8Array): bigint =>
+  BigInt.asIntN(64, (BigInt((b[4] | (b[5] << 8) | (b[6] << 16) | (b[7] << 24)) >>> 0) << 32n) | BigInt((b[0] | (b[1] << 8) | (b[2] << 16) | (b[3] << 24)) >>> 0))
 
 /** A secret chat. See the module comment for how to drive it. */
 export class SecretChat {
@@ -340,9 +345,12 @@ export class SecretChat {
   private early: SecretChatInput[] = []
   private readonly writer = new PlaintextWriter()
   private readonly pool = new Uint8Array(4096)
+  private readonly poolView = new DataView(this.pool.buffer)
   private poolPos = 4096
   private events: SecretChatEvent[] = []
   private now = 0
+  /** The request's peer, made once (requests are read, not changed, by the embedder). */
+  private inputChat: TypeInputEncryptedChat | undefined
 
   private constructor(options: SecretChatOptions, originator: boolean, dhConfig: SecretDhConfig) {
     const { crypto } = options
@@ -454,7 +462,7 @@ export class SecretChat {
         silent: input.silent || undefined,
         random_id: randomId,
         ttl: input.ttl ?? this.chatTtl,
-        message: input.message ?? '',
+        message: text(input.message ?? ''),
         media: input.media,
         entities: input.entities,
         via_bot_name: input.viaBotName,
@@ -760,23 +768,19 @@ export class SecretChat {
     }
     if (!this.ours(m.chat_id)) return
     const data = m.bytes
-    const fp = data.length >= 8 ? toLong(data) : undefined
     // the key by the fingerprint in front of the message: current, a responder's new one (pfs step 4), or a kept old one
+    const lo = data.length >= 8 ? readU32LE(data, 0) : -1
+    const hi = data.length >= 8 ? readU32LE(data, 4) : -1
     let slot: KeySlot | undefined
     let isNew = false
-    let old: Retained | undefined
-    if (fp === undefined) slot = undefined
-    else if (this.cur && fp === this.cur.fp) slot = this.cur
-    else if (this.rekey.s === 'accepted' && fp === this.rekey.slot.fp) {
+    if (this.cur && this.cur.lo === lo && this.cur.hi === hi) slot = this.cur
+    else if (this.rekey.s === 'accepted' && this.rekey.slot.lo === lo && this.rekey.slot.hi === hi) {
       slot = this.rekey.slot
       isNew = true
-    } else {
-      old = this.retained.find((r) => r.slot.fp === fp)
-      slot = old?.slot
-    }
+    } else slot = this.retained.find((r) => r.slot.lo === lo && r.slot.hi === hi)?.slot
     if (slot === undefined) {
       // a late repeat of a message under a key we erased once all of its messages were in: nothing to do
-      if (fp !== undefined && this.erased.includes(fp)) return
+      if (data.length >= 8 && this.erased.includes(toLong(data))) return
       return this.fail(decryptError())
     }
     const dec = this.decrypt(slot, data)
@@ -813,7 +817,7 @@ export class SecretChat {
     else if (seq > this.v2From) return this.fail(decryptError())
     slot.used++
     if (isNew) this.switchEarly(slot, seq)
-    else if (slot === this.cur) this.firstUnderNewKey(seq)
+    else if (slot === this.cur && this.retained.length > 0) this.firstUnderNewKey(seq)
     if (parsed.layer >= 46) this.peerLayerIs(parsed.layer)
     const date = (m as { date?: number }).date ?? 0
     const file = m._ === 'encryptedMessage' ? m.file : undefined
@@ -830,8 +834,10 @@ export class SecretChat {
   /** Decrypts with 2.0, then with 1.0 where the spec still allows it. Undefined after an error event. */
   private decrypt(slot: KeySlot, data: Uint8Array): { plain: Uint8Array; v2: boolean } | undefined {
     const xIn = this.originator ? 8 : 0 // "x = 0 for messages from the originator of the secret chat, x = 8 for the messages in the opposite direction"
+    // decrypted straight into the array the message's fields will point into (no scratch copy); room for 1.0's padding too
+    const out = new Uint8Array(Math.max(0, data.length - 24))
     try {
-      return { plain: this.crypto.decryptMessage(slot.key, data, xIn, undefined, DEC_V2), v2: true }
+      return { plain: out.subarray(0, this.crypto.decryptMessageInto(slot.key, data, xIn, out, DEC_V2)), v2: true }
     } catch (e) {
       if (!(e instanceof SecurityError)) throw e
     }
@@ -840,7 +846,7 @@ export class SecretChat {
     // waiting for some gaps to be closed)". MTProto 1.0: x = 0 both ways (end-to-end_v1).
     if (this.v2From === Infinity || this.inRaw < this.v2From) {
       try {
-        return { plain: this.crypto.decryptMessage(slot.key, data, 0, undefined, DEC_V1), v2: false }
+        return { plain: out.subarray(0, this.crypto.decryptMessageInto(slot.key, data, 0, out, DEC_V1)), v2: false }
       } catch (e) {
         if (!(e instanceof SecurityError)) throw e
       }
@@ -906,7 +912,7 @@ export class SecretChat {
     const placed: Placed = { seq: parsed.outSeq >>> 1, after: peerIn, layer: parsed.layer, date: h.date }
     const msg = parsed.message
     if (msg === undefined) {
-      this.events.push({ type: 'unsupported', error: parsed.error!, ...placed })
+      this.events.push({ type: 'unsupported', error: parsed.error!, seq: placed.seq, after: placed.after, layer: placed.layer, date: placed.date })
       return
     }
     switch (msg._) {
@@ -915,7 +921,7 @@ export class SecretChat {
         return this.action(msg.random_id, msg.action, placed, h)
       default: {
         const ttl = 'ttl' in msg ? msg.ttl : 0
-        this.events.push({ type: 'message', randomId: msg.random_id, message: msg, ttl, file: h.file, ...placed })
+        this.events.push({ type: 'message', randomId: msg.random_id, message: msg, ttl, file: h.file, seq: placed.seq, after: placed.after, layer: placed.layer, date: placed.date })
       }
     }
   }
@@ -941,7 +947,7 @@ export class SecretChat {
         this.chatTtl = a.ttl_seconds
         break
     }
-    this.events.push({ type: 'action', randomId, action: a, ...placed })
+    this.events.push({ type: 'action', randomId, action: a, seq: placed.seq, after: placed.after, layer: placed.layer, date: placed.date })
   }
 
   /** Asks the peer to send their messages `from..to` (raw) again, one request per contiguous hole. */
@@ -1154,14 +1160,16 @@ export class SecretChat {
   }
 
   private peer(): TypeInputEncryptedChat {
-    return { _: 'inputEncryptedChat', chat_id: this.chatId, access_hash: this.accessHash }
+    const p = this.inputChat
+    if (p && p.chat_id === this.chatId && p.access_hash === this.accessHash) return p
+    return (this.inputChat = { _: 'inputEncryptedChat', chat_id: this.chatId, access_hash: this.accessHash })
   }
 
   // ---- helpers -----------------------------------------------------------------------------
 
   private slot(key: Uint8Array): KeySlot {
     const k = createAuthKey(key)
-    return { bytes: new Uint8Array(key), key: k, fp: k.idLong, since: this.now, used: 0, encrypted: 0 }
+    return { bytes: new Uint8Array(key), key: k, fp: k.idLong, lo: readU32LE(k.id, 0), hi: readU32LE(k.id, 4), since: this.now, used: 0, encrypted: 0 }
   }
 
   /** `n` random bytes from a pool refilled in 4 KiB blocks (a view, used at once). */
@@ -1176,8 +1184,8 @@ export class SecretChat {
   }
 
   private randomLong(): bigint {
-    const b = this.random(8)
-    const v = toLong(b)
+    this.random(8)
+    const v = this.poolView.getBigInt64(this.poolPos - 8, true)
     return v === 0n ? 1n : v
   }
 
@@ -1216,6 +1224,18 @@ export class SecretChat {
     this.pool.fill(0)
     this.poolPos = this.pool.length
   }
+}
+
+const utf8 = new TextEncoder()
+
+/**
+ * A long text as its UTF-8 bytes: the TL writer writes a Uint8Array given for a `string` as is,
+ * and TextEncoder encodes long strings many times faster than a per-character loop (64 KiB of
+ * text: ~30x). Short texts stay strings (the loop wins below the call's overhead).
+ */
+function text(s: string): string {
+  if (typeof s !== 'string') throw new SecretChatError('E_SECRET_ARGUMENT', 'message must be a string')
+  return (s.length > 64 ? utf8.encode(s) : s) as unknown as string
 }
 
 function positive(v: number, name: string): number {
