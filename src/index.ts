@@ -4,7 +4,8 @@
  * supplies node:crypto where Node 18 lacks the WebCrypto global.
  */
 export * from './crypto/index.js'
-export { CryptoError, HandshakeError, MtwireError, SecretChatError, SecurityError, TlError, TransportError } from './errors.js'
+export { CryptoError, HandshakeError, MtwireError, SecurityError, TlError, TransportError } from './errors.js'
 export * from './transport/index.js'
 export * from './tl/index.js'
+export { SecretChatError } from './errors.js'
 export * from './secret/index.js'

@@ -20,11 +20,25 @@
  * - Nothing the peer or the server sends throws: failures are `error` events (one message
  *   dropped) or one `aborted` event (the chat is over and a discardEncryption is queued).
  *   Methods throw `SecretChatError` only for the caller's mistakes (sending before the chat is
- *   ready, a malformed argument).
+ *   ready, a malformed argument; `TlEncodeError` for a message the schema cannot encode).
  *
  * Spec: core.telegram.org/api/end-to-end (key exchange, envelope, layers), /api/end-to-end/seq_no
  * (sequence numbers), /api/end-to-end/pfs (re-keying); rules as listed in
- * shared/notes/protocol-checklist.md A3. Choices where the spec leaves room are marked "Choice:".
+ * shared/notes/protocol-checklist.md A3. Where the spec leaves room, this module chooses:
+ * - decryptedMessageLayer.layer is the layer the content is encoded for, min(ours, the peer's);
+ *   our own layer travels in decryptedMessageActionNotifyLayer (sent wrapped, since the peer's
+ *   layer starts at 46, which has the wrapper).
+ * - Received messages are decrypted on arrival (the sequence numbers are inside), held if a gap
+ *   precedes them, and interpreted in order; a hole whose resend request brought nothing within
+ *   `resendTimeoutMs` is asked for again (the request or the answer may have been lost).
+ * - Resent messages are the original blobs (under the key they were sent with) with a fresh
+ *   outer random_id; our blobs are kept until the peer's in_seq_no confirms them (at most
+ *   `maxHistory`).
+ * - Re-keying: we start one only with no old key still kept; after switching, the responder
+ *   always sends a noop (cheap, and it lets the initiator erase the old key); a peer's request
+ *   while we keep old keys is accepted (at most 4 old keys at once, else the chat aborts).
+ * - Old keys are erased once every message before the switch arrived; a late repeat under an
+ *   erased key is dropped quietly (its fingerprint is remembered).
  */
 import { type AuthKey, createAuthKey } from '../crypto/authkey.js'
 import type { Crypto, EnvelopeOptions } from '../crypto/types.js'
@@ -489,13 +503,13 @@ export class SecretChat {
       const r = this.cur.since + this.rekeyAfterMs
       t = t === undefined ? r : Math.min(t, r)
     }
-    return t
+    return t !== undefined && Number.isFinite(t) ? t : undefined
   }
 
   tick(now: number): SecretChatEvent[] {
     this.now = now
     if (this.state === 'ready') {
-      // Choice: a hole whose resend request got no answer within resendTimeoutMs is asked for again (the request, or the
+      // a hole whose resend request got no answer within resendTimeoutMs is asked for again (the request, or the
       // messages resent, may have been lost: "each hole normally requires only one request" assumes a reliable server)
       const due = this.asked.filter((r) => now >= r.at + this.resendTimeoutMs)
       if (due.length > 0) {
@@ -981,7 +995,7 @@ export class SecretChat {
     }
     for (let i = first; i <= first + (to - from); i++) {
       const h = this.history[i]
-      // Choice: a fresh outer random_id, so that a server that deduplicates by random_id delivers it again
+      // a fresh outer random_id, so that a server that deduplicates by random_id delivers it again
       this.outgoing.push(this.request(h.method, this.randomLong(), h.data, h.file, h.silent))
     }
     this.events.push({ type: 'resent', from, to })
