@@ -3,7 +3,9 @@
  * modexp for independent checks, and a two-party harness that turns one chat's requests into the
  * other's updates the way the server would.
  */
-import { createCryptoSync } from '../../src/crypto/create.js'
+// the Node entry point, as Node users get it: node:crypto as the CSPRNG (Node 18 has no
+// globalThis.crypto) and for large messages and modexp
+import { createCryptoSync } from '../../src/node/index.js'
 import type { Crypto } from '../../src/crypto/types.js'
 import { SecretChat, type SecretChatEvent, type SecretChatOptions, type SecretRequest } from '../../src/secret/chat.js'
 import { handshakeDh, type SecretDh } from '../../src/secret/dh.js'

@@ -5,8 +5,6 @@
  * names its seed.
  */
 import { describe, expect, it } from 'vitest'
-// the Node entry point: node:crypto's modexp for the ~100 re-keyings below (the WASM one is tested everywhere else)
-import '../../src/node/index.js'
 import type { RawUpdateNewEncryptedMessage } from '../../src/tl/generated/api-secret.js'
 import { ofType, pair, type Party, texts, toUpdate } from './helpers.js'
 
