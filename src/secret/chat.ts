@@ -387,13 +387,16 @@ export class SecretChat {
     if (this.state !== 'ready') throw new SecretChatError('E_SECRET_STATE', `cannot send in a ${this.state} chat`)
     for (const h of this.history) {
       if (!randomIds.includes(h.randomId)) continue
-      h.data.fill(0)
       const action: TypeDecryptedMessageAction = { _: 'decryptedMessageActionDeleteMessages', random_ids: [h.randomId] }
       const msg: TypeDecryptedMessage = { _: 'decryptedMessageService', random_id: h.randomId, action }
       // at the original's sequence numbers, so that it takes the original's place if the peer never got it
+      const old = h.data
       h.data = this.encrypt(msg, h.inRaw, h.seq)
       h.method = 'messages.sendEncryptedService'
       h.file = undefined
+      // not handed out yet: the self-deleting message goes instead of the original
+      const i = this.outgoing.findIndex((q) => 'data' in q && q.data === old)
+      if (i >= 0) this.outgoing[i] = this.request(h.method, h.randomId, h.data, undefined, false)
     }
     return this.send({ action: { _: 'decryptedMessageActionDeleteMessages', random_ids: randomIds } })
   }

@@ -305,6 +305,21 @@ describe('SecretRelay: users, errors and limits', () => {
     expect(w.relay.handles('messages.sendMessage')).toBe(false)
   })
 
+  it('big files: saveBigFilePart with the total, inputEncryptedFileBigUploaded (no MD5)', () => {
+    const w = new World()
+    const { a, b } = w.open()
+    const big = (part: number, total: number, bytes: Uint8Array) => w.call(KEY_A, { _: 'upload.saveBigFilePart', file_id: 7n, file_part: part, file_total_parts: total, bytes })
+    expect(err(big(0, 3, new Uint8Array(FILE_PART_SIZE)))).toBeUndefined()
+    expect(err(big(1, 4, new Uint8Array(FILE_PART_SIZE)))).toBe('FILE_PARTS_INVALID') // the total changed
+    expect(err(big(3, 3, new Uint8Array(16)))).toBe('FILE_PARTS_INVALID') // beyond the total
+    expect(err(big(1, 3, new Uint8Array(FILE_PART_SIZE)))).toBeUndefined()
+    expect(err(big(2, 3, new Uint8Array(32)))).toBeUndefined()
+    a.chat!.send({ message: 'big', file: { _: 'inputEncryptedFileBigUploaded', id: 7n, parts: 3, key_fingerprint: 5 } })
+    w.pump()
+    expect(a.errors).toEqual([])
+    expect(ofType(b.events, 'message').at(-1)!.file).toMatchObject({ _: 'encryptedFile', size: BigInt(2 * FILE_PART_SIZE + 32), key_fingerprint: 5 })
+  })
+
   it('getFile checks offset and limit as upload.getFile does', () => {
     const w = new World()
     const { a, b } = w.open()

@@ -230,3 +230,16 @@ describe('seq_no: deleting unacknowledged messages', () => {
     ])
   })
 })
+
+describe('seq_no: deleting a message not even handed out yet', () => {
+  it('the self-deleting message replaces it in the outgoing requests', () => {
+    const { a, b } = pair()
+    settle(a, b)
+    const id = a.chat.send({ message: 'never sent' })
+    a.chat.deleteMessages([id])
+    settle(a, b)
+    expect(texts(b)).toEqual([])
+    expect(ofType(b.events, 'action').map((e) => e.action._)).toEqual(['decryptedMessageActionDeleteMessages', 'decryptedMessageActionDeleteMessages'])
+    expect(ofType(b.events, 'gap')).toEqual([])
+  })
+})
