@@ -17,7 +17,6 @@
  * last part is padded with zeros to a multiple of 16 bytes; the receiver cuts the plaintext
  * back to the size the message states.
  */
-import { md5 as md5Stream } from '@noble/hashes/legacy'
 import type { Crypto } from '../crypto/types.js'
 import { SecretChatError } from '../errors.js'
 
@@ -75,8 +74,6 @@ export interface FileEncryptorOptions {
   key?: Uint8Array
   /** The IV (32 bytes); default: fresh random bytes. */
   iv?: Uint8Array
-  /** Also compute the MD5 of the encrypted bytes (inputEncryptedFileUploaded.md5_checksum). */
-  checksum?: boolean
 }
 
 /**
@@ -92,10 +89,8 @@ export class FileEncryptor {
   private readonly crypto: Crypto
   private readonly state = new Uint8Array(32)
   private readonly tail = new Uint8Array(16)
-  private readonly hash: ReturnType<typeof md5Stream.create> | undefined
   private taken = 0
   private done = false
-  private sum: string | undefined
 
   constructor(crypto: Crypto, options: FileEncryptorOptions = {}) {
     const key = options.key ?? crypto.randomBytes(32)
@@ -106,7 +101,6 @@ export class FileEncryptor {
     this.iv = new Uint8Array(iv)
     this.state.set(iv)
     this.fingerprint = fileKeyFingerprint(crypto, key, iv)
-    this.hash = options.checksum ? md5Stream.create() : undefined
   }
 
   /** Plaintext bytes encrypted so far. */
@@ -124,7 +118,6 @@ export class FileEncryptor {
       throw new SecretChatError('E_FILE_ALIGNMENT', `every part but the last must be a multiple of 16 bytes, got ${part.length}; use final() for the last`)
     }
     const o = igeStep(this.crypto, false, this.key, this.state, this.tail, part, out)
-    this.hash?.update(o)
     this.taken += part.length
     return o
   }
@@ -145,18 +138,10 @@ export class FileEncryptor {
       out = src
     }
     const o = igeStep(this.crypto, false, this.key, this.state, this.tail, src, out)
-    this.hash?.update(o)
     this.taken += part.length
     this.done = true
-    if (this.hash) this.sum = Array.from(this.hash.digest(), (b) => b.toString(16).padStart(2, '0')).join('')
     this.wipe()
     return o
-  }
-
-  /** Hex MD5 of all the ciphertext (after `final`, with `checksum: true`). */
-  checksum(): string {
-    if (this.sum === undefined) throw new SecretChatError('E_FILE_STATE', 'the checksum needs checksum: true and is known after final()')
-    return this.sum
   }
 
   /** Zeroes the key and state (also done by `final`). */

@@ -36,9 +36,7 @@
  * (CHAT_ID_INVALID, ENCRYPTION_ALREADY_ACCEPTED, ...); the relay's own limits answer
  * 400 FILE_STORAGE_FULL and 400 CHATS_TOO_MUCH.
  */
-import { hmac } from '@noble/hashes/hmac'
-import { md5 } from '@noble/hashes/legacy'
-import { sha256 } from '@noble/hashes/sha2'
+import { concatAll } from '../bytes.js'
 import type { Crypto } from '../crypto/types.js'
 import { SecretChatError, TlError } from '../errors.js'
 import { mergeCodecs, ID_BOOL_FALSE, ID_BOOL_TRUE } from '../tl/codec.js'
@@ -401,7 +399,7 @@ export class SecretRelay {
     const kid = new Uint8Array(8)
     new DataView(kid.buffer).setBigInt64(0, authKeyId, true)
     const derive = (tag: number): bigint => {
-      const h = hmac(sha256, this.secret, new Uint8Array([tag, ...kid]))
+      const h = this.crypto.hmacSha256(this.secret, new Uint8Array([tag, ...kid]))
       return new DataView(h.buffer, h.byteOffset).getBigUint64(0, true)
     }
     // 52 bits, so that clients keeping ids in JS numbers are safe; never 0
@@ -518,9 +516,8 @@ export class SecretRelay {
         if (input._ === 'inputEncryptedFileUploaded') {
           if (size > SMALL_FILE) throw bad('FILE_TOO_BIG') // big files are uploaded with saveBigFilePart
           if (input.md5_checksum !== '') {
-            const h = md5.create()
-            for (const p of parts) h.update(p)
-            const hex = Array.from(h.digest(), (b) => b.toString(16).padStart(2, '0')).join('')
+            // at most SMALL_FILE bytes: one temporary copy
+            const hex = Array.from(this.crypto.md5(concatAll(parts)), (b) => b.toString(16).padStart(2, '0')).join('')
             if (hex !== input.md5_checksum.toLowerCase()) throw bad('MD5_CHECKSUM_INVALID')
           }
         }

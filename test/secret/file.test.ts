@@ -4,7 +4,7 @@
  * carried across 512 KiB parts, every check on decryption.
  */
 import { describe, expect, it } from 'vitest'
-import { createHash, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { SecretChatError } from '../../src/errors.js'
 import { encryptedFileSize, FILE_PART_SIZE, FileDecryptor, FileEncryptor, fileKeyFingerprint } from '../../src/secret/file.js'
 import { igeEncryptRef } from '../envelope/reference.js'
@@ -84,20 +84,12 @@ describe('streaming encryption', () => {
     same(inPlace, whole.subarray(0, 99_984))
   })
 
-  it('reports the MD5 of the ciphertext for inputEncryptedFileUploaded', () => {
-    const file = rand(700_000)
-    const enc = new FileEncryptor(crypto(), { checksum: true })
-    const ct = encrypt(enc, file, FILE_PART_SIZE)
-    expect(enc.checksum()).toBe(createHash('md5').update(ct).digest('hex'))
-  })
-
   it('refuses unaligned middle parts and use after final, and zeroes its state', () => {
     const enc = new FileEncryptor(crypto())
     expect(code(() => enc.update(rand(17)))).toBe('E_FILE_ALIGNMENT')
     enc.final(rand(5))
     expect(code(() => enc.update(rand(16)))).toBe('E_FILE_STATE')
     expect(code(() => enc.final())).toBe('E_FILE_STATE')
-    expect(code(() => new FileEncryptor(crypto()).checksum())).toBe('E_FILE_STATE')
   })
 })
 
