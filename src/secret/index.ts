@@ -8,5 +8,5 @@ export {
 } from './chat.js'
 export { handshakeDh, type SecretDh } from './dh.js'
 export { encryptedFileSize, FILE_PART_SIZE, FileDecryptor, type FileDecryptorOptions, FileEncryptor, type FileEncryptorOptions, fileKeyFingerprint } from './file.js'
-export { SecretRelay, type RelayLimits, type RelayOptions, type RelayPush, type RelayReply, type RelayUser } from './relay.js'
+export { SecretRelay, type RelayLimits, type RelayOptions, type RelayPush, type RelayReply, type RelayRequest, type RelayUser } from './relay.js'
 export { keyVisualization, VISUALIZATION_COLORS, VISUALIZATION_GRID, visualizationCells, visualizationHex, visualizationSvg } from './visualize.js'

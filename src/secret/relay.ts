@@ -222,7 +222,7 @@ export class SecretRelay {
     if (body.length < 4) return undefined
     const id = (body[0] | (body[1] << 8) | (body[2] << 16) | (body[3] << 24)) >>> 0
     if (!METHOD_IDS.has(id)) return undefined
-    let request: { _: string }
+    let request: RelayRequest
     try {
       const r = new TlReader(apiSecretCodec, body, { maxGzipSize: 2 * MAX_PART })
       request = r.object()
@@ -235,13 +235,13 @@ export class SecretRelay {
   }
 
   /** Handles a decoded request (an object of `apiSecretCodec`'s methods). */
-  handle(authKeyId: bigint, request: { _: string }, now: number): RelayReply {
+  handle(authKeyId: bigint, request: RelayRequest, now: number): RelayReply {
     const pushes: RelayPush[] = []
     try {
       if (typeof authKeyId !== 'bigint') throw new SecretChatError('E_SECRET_ARGUMENT', 'authKeyId must be a bigint')
       const user = this.register(authKeyId)
       this.expire(now)
-      return this.reply(this.dispatch(user, request as never, now, pushes), pushes)
+      return this.reply(this.dispatch(user, request, now, pushes), pushes)
     } catch (e) {
       if (e instanceof RpcError) return this.reply(e, [])
       if (e instanceof SecretChatError && e.code === 'E_SECRET_USERS_FULL') return this.reply(new RpcError(400, 'AUTH_KEY_INVALID'), [])
@@ -249,7 +249,7 @@ export class SecretRelay {
     }
   }
 
-  private dispatch(me: User, q: Request, now: number, pushes: RelayPush[]): unknown {
+  private dispatch(me: User, q: RelayRequest, now: number, pushes: RelayPush[]): unknown {
     const date = Math.floor(now / 1000)
     switch (q._) {
       case 'messages.getDhConfig': {
@@ -569,7 +569,8 @@ export class SecretRelay {
   }
 }
 
-type Request = { [K in keyof ApiSecretMethods]: ApiSecretMethods[K]['params'] }[keyof ApiSecretMethods]
+/** A request the relay answers: the methods of the api-secret schema. */
+export type RelayRequest = { [K in keyof ApiSecretMethods]: ApiSecretMethods[K]['params'] }[keyof ApiSecretMethods]
 
 function serialize(v: unknown): Uint8Array {
   const w = new TlWriter(CODEC, 256)
