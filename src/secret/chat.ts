@@ -42,7 +42,7 @@
  */
 import { type AuthKey, createAuthKey } from '../crypto/authkey.js'
 import type { Crypto, EnvelopeOptions } from '../crypto/types.js'
-import { type MtwireError, SecretChatError, SecurityError, TlError } from '../errors.js'
+import { type MtwireError, SecretChatError, type SecretChatErrorCode, SecurityError, TlError } from '../errors.js'
 import { fromBase64, readU32LE, toBase64 } from '../bytes.js'
 import { decodeTl, encodeTl } from '../tl/api.js'
 import { SECRET_LAYER, type TypeDecryptedMessage, type TypeDecryptedMessageAction } from '../tl/generated/secret.js'
@@ -54,12 +54,12 @@ import { handshakeDh, type SecretDh } from './dh.js'
 import { MIN_RANDOM_BYTES, messageForLayer, type ParsedPlaintext, parsePlaintext, PlaintextWriter } from './message.js'
 import type {
   Placed, SecretChatEvent, SecretChatInput, SecretChatOptions, SecretChatState, SecretDhConfig, SecretKeyState, SecretMessageInput,
-  SecretRequest,
+  SecretChatRequest,
 } from './types.js'
 import { keyVisualization } from './visualize.js'
 
 export type {
-  SecretChatEvent, SecretChatInput, SecretChatOptions, SecretChatState, SecretDhConfig, SecretKeyState, SecretMessageInput, SecretRequest,
+  SecretChatEvent, SecretChatInput, SecretChatOptions, SecretChatState, SecretDhConfig, SecretKeyState, SecretMessageInput, SecretChatRequest,
 } from './types.js'
 
 const WEEK = 7 * 24 * 3600 * 1000
@@ -198,7 +198,7 @@ export class SecretChat {
   /** Resend requests still open: their messages (raw from..to) not all in yet; asked again after resendTimeoutMs. */
   private asked: { from: number; to: number; at: number }[] = []
   private readonly history: Sent[] = []
-  private outgoing: SecretRequest[] = []
+  private outgoing: SecretChatRequest[] = []
   /** Inputs that arrived before the key (initiator), replayed once ready. */
   private early: SecretChatInput[] = []
   private readonly writer = new PlaintextWriter()
@@ -333,7 +333,7 @@ export class SecretChat {
     return randomId
   }
 
-  takeOutgoing(): SecretRequest[] {
+  takeOutgoing(): SecretChatRequest[] {
     const out = this.outgoing
     this.outgoing = []
     return out
@@ -411,7 +411,7 @@ export class SecretChat {
   /** The chat's whole state as plain JSON (see `SecretChatState`), to resume with `SecretChat.restore`. */
   exportState(): SecretChatState {
     const key = (k: KeySlot): SecretKeyState => ({ key: toBase64(k.bytes), since: k.since, used: k.used, encrypted: k.encrypted })
-    const tl = (o: object): string => toBase64(encodeTl(apiSecretCodec, o as { _: string }))
+    const tl = (o: object): string => toBase64(encodeTl(apiSecretCodec, o as never))
     const r = this.rekey
     return {
       version: 1,
@@ -463,7 +463,7 @@ export class SecretChat {
     }
     const tl = <T>(v: string): T => {
       try {
-        return decodeTl<T>(apiSecretCodec, bytes(v))
+        return decodeTl(apiSecretCodec, bytes(v)) as unknown as T
       } catch {
         return fail('TL object')
       }
@@ -509,7 +509,7 @@ export class SecretChat {
           file: h.file === null ? undefined : tl(h.file), silent: h.silent,
         })
       }
-      chat.outgoing = state.outgoing.map((o) => tl<SecretRequest>(o))
+      chat.outgoing = state.outgoing.map((o) => tl<SecretChatRequest>(o))
       chat.early = state.early.map((o) => tl<SecretChatInput>(o))
     } catch (e) {
       chat.shutdown()
@@ -1013,7 +1013,7 @@ export class SecretChat {
     return data
   }
 
-  private request(method: SendMethod, randomId: bigint, data: Uint8Array, file: TypeInputEncryptedFile | undefined, silent: boolean): SecretRequest {
+  private request(method: SendMethod, randomId: bigint, data: Uint8Array, file: TypeInputEncryptedFile | undefined, silent: boolean): SecretChatRequest {
     const peer = this.peer()
     if (method === 'messages.sendEncryptedService') return { _: method, peer, random_id: randomId, data }
     if (method === 'messages.sendEncryptedFile') return { _: method, silent: silent || undefined, peer, random_id: randomId, data, file: file! }
@@ -1050,7 +1050,7 @@ export class SecretChat {
     return v === 0n ? 1n : v
   }
 
-  private error(code: string, message: string): void {
+  private error(code: SecretChatErrorCode, message: string): void {
     this.fail(new SecretChatError(code, message))
   }
 
@@ -1059,7 +1059,7 @@ export class SecretChat {
   }
 
   /** Ends the chat after a broken rule: one `aborted` event, discardEncryption queued, keys erased. */
-  private abort(code: string, message: string): void {
+  private abort(code: SecretChatErrorCode, message: string): void {
     if (this.state === 'closed') return
     const error = new SecretChatError(code, message)
     if (this.chatId !== 0) this.outgoing.push({ _: 'messages.discardEncryption', chat_id: this.chatId })

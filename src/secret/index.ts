@@ -4,7 +4,7 @@
  */
 export {
   SecretChat, type SecretChatEvent, type SecretChatInput, type SecretChatOptions, type SecretChatState, type SecretDhConfig,
-  type SecretKeyState, type SecretMessageInput, type SecretRequest,
+  type SecretKeyState, type SecretMessageInput, type SecretChatRequest,
 } from './chat.js'
 export { handshakeDh, type SecretDh } from './dh.js'
 export { encryptedFileSize, FILE_PART_SIZE, FileDecryptor, type FileDecryptorOptions, FileEncryptor, type FileEncryptorOptions, fileKeyFingerprint } from './file.js'

@@ -57,7 +57,7 @@ export function parsePlaintext(inner: Uint8Array, options?: TlReaderOptions): Pa
     // a bare layer-8 message: decryptedMessage_layer8 / decryptedMessageService_layer8
     const m: unknown = r.object()
     if (r.pos !== r.end) r.fail('E_TL_TRAILING', `${r.end - r.pos} bytes after the message`)
-    if (!isMessage(m)) throw new TlDecodeError('E_TL_UNEXPECTED', 'the plaintext is not a DecryptedMessage', 4)
+    if (!isMessage(m)) throw new TlDecodeError('E_TL_UNEXPECTED_CONSTRUCTOR', 'the plaintext is not a DecryptedMessage', 4)
     const rb = (m as { random_bytes?: Uint8Array }).random_bytes
     return { wrapped: false, randomBytes: rb ? rb.length : 0, layer: 8, inSeq: 0, outSeq: 0, message: m, error: undefined }
   }
@@ -71,7 +71,7 @@ export function parsePlaintext(inner: Uint8Array, options?: TlReaderOptions): Pa
   try {
     const m: unknown = r.object()
     if (r.pos !== r.end) r.fail('E_TL_TRAILING', `${r.end - r.pos} bytes after the message`)
-    if (!isMessage(m)) throw new TlDecodeError('E_TL_UNEXPECTED', 'decryptedMessageLayer.message is not a DecryptedMessage', 4)
+    if (!isMessage(m)) throw new TlDecodeError('E_TL_UNEXPECTED_CONSTRUCTOR', 'decryptedMessageLayer.message is not a DecryptedMessage', 4)
     message = m
   } catch (e) {
     if (!(e instanceof TlError)) throw e // TlDecodeError, or a gzip_packed inside that is malformed or too large

@@ -16,7 +16,7 @@ import type {
 import type { SecretDh } from './dh.js'
 
 /** The API requests a chat asks its embedder to make, in order. */
-export type SecretRequest =
+export type SecretChatRequest =
   | RawMessages_requestEncryptionRequest
   | RawMessages_acceptEncryptionRequest
   | RawMessages_discardEncryptionRequest

@@ -211,7 +211,7 @@ describe('E2E envelope', () => {
   it('a bare layer-8 NotifyLayer raises the layer; other bare messages are dropped', () => {
     const { a, b, key } = pair()
     settle(a, b)
-    const bare = (m: object) => forge(key, 'b', 0, 0, text(''), { body: encodeTl(secretCodec, m as { _: string }) })
+    const bare = (m: object) => forge(key, 'b', 0, 0, text(''), { body: encodeTl(secretCodec, m as never) })
     const ev = a.chat.receive(bare({ _: 'decryptedMessageService_layer8', random_id: 1n, random_bytes: new Uint8Array(15), action: { _: 'decryptedMessageActionNotifyLayer', layer: 150 } }), 0)
     expect(ev).toEqual([{ type: 'layer', layer: 150, outdated: true }])
     const ev2 = a.chat.receive(bare({ _: 'decryptedMessage_layer8', random_id: 1n, random_bytes: new Uint8Array(15), message: 'x', media: { _: 'decryptedMessageMediaEmpty' } }), 0)

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto'
 import { SecurityError } from '../../src/errors.js'
 import { SecretChat, type SecretChatEvent, type SecretChatInput } from '../../src/secret/chat.js'
 import { encodeTl, gzipPacked } from '../../src/tl/api.js'
-import { secretCodec } from '../../src/tl/generated/secret.js'
+import { secretCodec, type TypeDecryptedMessageAction } from '../../src/tl/generated/secret.js'
 import { CHAT_ID, crypto, ofType, pair, type Party, route, settle, text, texts } from './helpers.js'
 import { sealE2e } from './reference.js'
 
@@ -134,7 +134,7 @@ describe('fuzz', () => {
       } else {
         // valid wrappers around random seq numbers, layers and actions
         const seq = (): number => Math.floor(r() * 12) - 2
-        const actions = [
+        const actions: TypeDecryptedMessageAction[] = [
           { _: 'decryptedMessageActionResend', start_seq_no: seq(), end_seq_no: seq() },
           { _: 'decryptedMessageActionNotifyLayer', layer: Math.floor(r() * 300) - 10 },
           { _: 'decryptedMessageActionCommitKey', exchange_id: 5n, key_fingerprint: 6n },

@@ -7,7 +7,7 @@
 // globalThis.crypto) and for large messages and modexp
 import { createCryptoSync } from '../../src/node/index.js'
 import type { Crypto } from '../../src/crypto/types.js'
-import { SecretChat, type SecretChatEvent, type SecretChatOptions, type SecretRequest } from '../../src/secret/chat.js'
+import { SecretChat, type SecretChatEvent, type SecretChatOptions, type SecretChatRequest } from '../../src/secret/chat.js'
 import { handshakeDh, type SecretDh } from '../../src/secret/dh.js'
 import type { RawUpdateNewEncryptedMessage } from '../../src/tl/generated/api-secret.js'
 import { secretCodec, type TypeDecryptedMessage } from '../../src/tl/generated/secret.js'
@@ -65,7 +65,7 @@ export function crypto(): Crypto {
 }
 
 /** The update the server would push to the other side for one of a chat's send requests. */
-export function toUpdate(r: SecretRequest, date = 1): RawUpdateNewEncryptedMessage | undefined {
+export function toUpdate(r: SecretChatRequest, date = 1): RawUpdateNewEncryptedMessage | undefined {
   switch (r._) {
     case 'messages.sendEncrypted':
     case 'messages.sendEncryptedFile':
@@ -92,7 +92,7 @@ export interface Party {
   /** Updates on their way to this party. */
   inbox: RawUpdateNewEncryptedMessage[]
   /** Other requests it made (discardEncryption, ...). */
-  requests: SecretRequest[]
+  requests: SecretChatRequest[]
 }
 
 /**
@@ -126,7 +126,7 @@ export function pair(opts: Partial<SecretChatOptions> = {}, now = 0): { a: Party
 }
 
 /** Sorts requests: sends become updates in `to`'s inbox, the rest are kept in `from.requests`. */
-export function route(reqs: SecretRequest[], to: Party, from: Party, date = 1): void {
+export function route(reqs: SecretChatRequest[], to: Party, from: Party, date = 1): void {
   for (const r of reqs) {
     const u = toUpdate(r, date)
     if (u) to.inbox.push(u)

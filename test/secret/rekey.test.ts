@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import type { SecretChatError } from '../../src/errors.js'
-import type { SecretRequest } from '../../src/secret/chat.js'
+import type { SecretChatRequest } from '../../src/secret/chat.js'
 import { decodeTl } from '../../src/tl/api.js'
 import { secretCodec } from '../../src/tl/generated/secret.js'
 import { forgeNext, keyRef, ofType, pair, type Party, route, settle, texts } from './helpers.js'
@@ -16,11 +16,11 @@ const abortCode = (ev: { type: string }[]): string | undefined =>
   (ev.find((e) => e.type === 'aborted') as { error: SecretChatError } | undefined)?.error.code
 
 /** The actions in a chat's service requests, decrypted with `key` as sent by `p`. */
-function actions(p: Party, reqs: SecretRequest[], key: Uint8Array): { _: string; [k: string]: unknown }[] {
+function actions(p: Party, reqs: SecretChatRequest[], key: Uint8Array): { _: string; [k: string]: unknown }[] {
   return reqs.flatMap((r) => {
     if (r._ !== 'messages.sendEncryptedService') return []
     const body = openE2e(key, r.data, p.chat.originator ? 0 : 8, 2).body
-    return [decodeTl(secretCodec, body).message.action]
+    return [(decodeTl(secretCodec, body) as unknown as { message: { action: { _: string; [k: string]: unknown } } }).message.action]
   })
 }
 

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import type { SecretChatError } from '../../src/errors.js'
-import type { SecretRequest } from '../../src/secret/chat.js'
+import type { SecretChatRequest } from '../../src/secret/chat.js'
 import { decodeTl } from '../../src/tl/api.js'
 import { secretCodec } from '../../src/tl/generated/secret.js'
 import { CHAT_ID, forge, ofType, pair, type Party, route, settle, text, texts } from './helpers.js'
@@ -22,10 +22,10 @@ function deliver(p: Party, which?: number[]): void {
 }
 
 /** The decrypted actions of a chat's service requests (2.0 blobs), in order. */
-function actionsIn(reqs: SecretRequest[], key: Uint8Array, x: 0 | 8): { _: string; [k: string]: unknown }[] {
+function actionsIn(reqs: SecretChatRequest[], key: Uint8Array, x: 0 | 8): { _: string; [k: string]: unknown }[] {
   return reqs.flatMap((r) => {
     if (r._ !== 'messages.sendEncryptedService') return []
-    const m = decodeTl(secretCodec, openE2e(key, r.data, x, 2).body).message
+    const m = (decodeTl(secretCodec, openE2e(key, r.data, x, 2).body) as unknown as { message: { action: { _: string; [k: string]: unknown } } }).message
     return [m.action]
   })
 }
