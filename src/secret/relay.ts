@@ -124,6 +124,7 @@ const MAX_PART = 512 * 1024
 const MIB = 1 << 20
 /** Files at most this large may be uploaded with saveFilePart; bigger ones need saveBigFilePart (api/files). */
 const SMALL_FILE = 10 * MIB
+const MAX_DISCARDED = 10_000
 
 const CODEC = mergeCodecs(mtprotoCodec, apiSecretCodec)
 const METHODS = new Set(Object.keys(apiSecretCodec.ids).filter((n) => apiSecretCodec.results?.[n] !== undefined))
@@ -191,6 +192,9 @@ export class SecretRelay {
   private readonly uploads = new Map<string, Upload>()
   private readonly files = new Map<bigint, StoredFile>()
   private stored = 0
+  /** Discarded chats, oldest first: kept (to answer ENCRYPTION_DECLINED) up to MAX_DISCARDED, then forgotten. */
+  private readonly discarded: number[] = []
+  private lastExpiry = -Infinity
 
   constructor(options: RelayOptions) {
     if (!options?.crypto || typeof options.crypto.randomBytes !== 'function') throw new SecretChatError('E_SECRET_ARGUMENT', 'SecretRelay needs a Crypto object')
@@ -303,6 +307,8 @@ export class SecretRelay {
         chat.admin.chats--
         chat.participant.chats--
         chat.sent.clear()
+        this.discarded.push(chat.id)
+        if (this.discarded.length > MAX_DISCARDED) this.chats.delete(this.discarded.shift()!)
         const other = chat.admin === me ? chat.participant : chat.admin
         this.push(pushes, other, {
           _: 'updateEncryption', date, chat: { _: 'encryptedChatDiscarded', history_deleted: !!q.delete_history, id: chat.id },
@@ -540,8 +546,10 @@ export class SecretRelay {
     }
   }
 
-  /** Drops stale queued messages and uploads. */
+  /** Drops stale queued messages and uploads (at most once a second: it walks every user). */
   private expire(now: number): void {
+    if (now - this.lastExpiry < 1000) return
+    this.lastExpiry = now
     for (const [k, up] of this.uploads) {
       if (now - up.at > this.limits.uploadTtlMs) {
         this.stored -= up.bytes
