@@ -4,8 +4,9 @@
  * supplies node:crypto where Node 18 lacks the WebCrypto global.
  */
 export * from './crypto/index.js'
-export { CryptoError, HandshakeError, MtwireError, SecurityError, SessionError, TlError, TransportError, ERROR_CODES, type ErrorCode, type ErrorClassName } from './errors.js'
+export { CryptoError, HandshakeError, MtwireError, SecretChatError, SecurityError, SessionError, TlError, TransportError, ERROR_CODES, SECRET_CHAT_ERROR_CODES, type ErrorCode, type ErrorClassName, type SecretChatErrorCode } from './errors.js'
 export * from './transport/index.js'
 export * from './tl/index.js'
 export * from './auth/index.js'
 export * from './session/index.js'
+export * from './secret/index.js'

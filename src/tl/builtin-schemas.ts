@@ -17,6 +17,7 @@ export const BUILTIN_SCHEMAS: readonly BuiltinSchema[] = [
   { tl: 'src/tl/schema/mtproto.tl', out: 'src/tl/generated/mtproto.ts', name: 'mtproto' },
   { tl: 'src/tl/schema/secret.tl', out: 'src/tl/generated/secret.ts', name: 'secret' },
   { tl: 'src/tl/schema/mtwire.tl', out: 'src/tl/generated/mtwire.ts', name: 'mtwire' },
+  { tl: 'src/tl/schema/api-secret.tl', out: 'src/tl/generated/api-secret.ts', name: 'apiSecret' },
 ]
 
 /** The generated TypeScript for one builtin schema, given its .tl text. */

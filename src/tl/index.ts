@@ -21,3 +21,6 @@ export { encodeTl, encodeTlInto, decodeTl, gzipPacked, type DecodeOptions } from
 export * from './generated/mtproto.js'
 export * from './generated/secret.js'
 export * from './generated/mtwire.js'
+// the api.tl subset for secret chats: as a namespace (its TypeMessage differs from mtproto's)
+export * as apiSecret from './generated/api-secret.js'
+export { apiSecretCodec, APISECRET_LAYER } from './generated/api-secret.js'
