@@ -299,7 +299,7 @@ export const CASES: Case[] = [
         run: {
           mtwire: (c) => () => c.aesIgeEncrypt(data, KEY, IV, out),
           'mtcute-wasm': (m) => () => m.ige256Encrypt(data, KEY, IV),
-          'gramjs-aes': (g) => { const k = Buffer.from(KEY), v = Buffer.from(IV); return () => new g.IGE(k, v).encryptIge(buf) }, // prettier-ignore
+          'gramjs-aes': (g) => { const k = Buffer.from(KEY), v = Buffer.from(IV); return () => new g.IGE(k, v).encryptIge(buf) },
         },
       },
       {
@@ -308,7 +308,7 @@ export const CASES: Case[] = [
         run: {
           mtwire: (c) => () => c.aesIgeDecrypt(data, KEY, IV, out),
           'mtcute-wasm': (m) => () => m.ige256Decrypt(data, KEY, IV),
-          'gramjs-aes': (g) => { const k = Buffer.from(KEY), v = Buffer.from(IV); return () => new g.IGE(k, v).decryptIge(buf) }, // prettier-ignore
+          'gramjs-aes': (g) => { const k = Buffer.from(KEY), v = Buffer.from(IV); return () => new g.IGE(k, v).decryptIge(buf) },
         },
       },
       {
@@ -316,9 +316,9 @@ export const CASES: Case[] = [
         op: 'ctr',
         size,
         run: {
-          mtwire: (c) => { const s = c.createAesCtr(KEY, IV16); return () => s.process(data, out) }, // prettier-ignore
-          'mtcute-wasm': (m) => { const s = m.createCtr256(KEY, IV16); return () => m.ctr256(s, data) }, // prettier-ignore
-          'gramjs-aes': (g) => { const s = new g.CTR(Buffer.from(KEY), Buffer.from(IV16)); return () => s.encrypt(buf) }, // prettier-ignore
+          mtwire: (c) => { const s = c.createAesCtr(KEY, IV16); return () => s.process(data, out) },
+          'mtcute-wasm': (m) => { const s = m.createCtr256(KEY, IV16); return () => m.ctr256(s, data) },
+          'gramjs-aes': (g) => { const s = new g.CTR(Buffer.from(KEY), Buffer.from(IV16)); return () => s.encrypt(buf) },
         },
       },
       {
@@ -346,8 +346,8 @@ export const CASES: Case[] = [
           return () => c.encryptMessageInto(key, m, 0, out)
         },
         // mtcute and GramJS add salt and session_id themselves
-        'mtcute-authkey': ({ key }) => { const m = inner(size).subarray(16); return () => key.encryptMessage(m, SALT, SESSION) }, // prettier-ignore
-        'gramjs-state': ({ state }) => { const m = Buffer.from(inner(size).subarray(16)); return () => state.encryptMessageData(m) }, // prettier-ignore
+        'mtcute-authkey': ({ key }) => { const m = inner(size).subarray(16); return () => key.encryptMessage(m, SALT, SESSION) },
+        'gramjs-state': ({ state }) => { const m = Buffer.from(inner(size).subarray(16)); return () => state.encryptMessageData(m) },
       },
     },
     {
@@ -386,7 +386,7 @@ export const CASES: Case[] = [
     calls: 16,
     warm: 3000, // JavaScript through and through: past V8's thresholds (Node 26's TurboFan at ~3000)
     run: {
-      core: () => { const obj = container(); return () => encodeTl(mtprotoCodec, obj as never) }, // prettier-ignore
+      core: () => { const obj = container(); return () => encodeTl(mtprotoCodec, obj as never) },
       'mtcute-tl': (m) => mtcuteContainer(m).write,
     },
   },
@@ -396,7 +396,10 @@ export const CASES: Case[] = [
     calls: 16,
     warm: 3000,
     run: {
-      core: () => () => decodeTl(mtprotoCodec, CONTAINER),
+      core: () => {
+        expect(same(encodeTl(mtprotoCodec, decodeTl(mtprotoCodec, CONTAINER)), CONTAINER), 'our container does not round-trip')
+        return () => decodeTl(mtprotoCodec, CONTAINER)
+      },
       'mtcute-tl': (m) => mtcuteContainer(m).read,
     },
   },

@@ -104,7 +104,7 @@ export function formatTable(run, results) {
     const body = rows.map((rs) => [rs[0].op, sizeLabel(rs[0].size), ...impls.map((i) => {
       const r = rs.find((x) => x.impl === i)
       return r ? `${count(r.insns)}${r.steady ? '' : '*'}` : ''
-    })]) // prettier-ignore
+    })])
     const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)))
     lines.push(pad(head, widths), ...body.map((b) => pad(b, widths)))
     const rl = rows.flatMap((rs) => ratios(rs).map((x) => `  ${x.peer.op} ${sizeLabel(x.peer.size)}: ${x.peer.impl} / ${x.ours.impl} = ${x.ratio.toFixed(2)}x`))

@@ -1,10 +1,12 @@
 /*
  * A qemu-user TCG plugin that counts the guest instructions a process executes, for
- * bench/insns/run.mjs. Built by bench/insns/build-plugin.sh with the machine's gcc; no binary
- * is committed.
+ * bench/insns/run.mjs, which builds it with the machine's gcc (into .bench/insns/; no binary
+ * is committed).
  *
  * Counting: when qemu translates a block, an inline add of the block's instruction count is
- * attached to it (no helper call, so the emulation stays fast). Marks: when the guest makes
+ * attached to it (no helper call, so the emulation stays fast). One counter for all guest
+ * threads, added to without atomics: the probe runs V8 with --single-threaded, so Node's other
+ * threads sit idle while anything is counted. Marks: when the guest makes
  * the syscall numbered `sys=N` (the runner passes umask's number for the architecture) with
  * the argument 0x7a5e0000 + k, the count so far is logged as "insns mark k COUNT"; the probe
  * makes such a call (process.umask) before and after each counted loop. At exit: "insns total
@@ -13,8 +15,8 @@
  *
  * The declarations below are the few this file uses from qemu's public plugin API
  * (include/qemu/qemu-plugin.h, docs/devel/tcg-plugins.rst), written out here rather than
- * copied. API version 1 is the one qemu 7.2 (Debian bookworm's qemu-user) implements; the
- * inline-add call was replaced in qemu 9, so this targets qemu 7.2 to 8.2.
+ * copied. API version 1 is the one qemu 7.2 (Debian bookworm's qemu-user) implements; qemu 9
+ * requires version 2 and reworked the inline calls, so this targets qemu 7.2 to 8.2.
  */
 #include <inttypes.h>
 #include <stdio.h>
