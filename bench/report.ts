@@ -42,7 +42,8 @@ export function writeReport(dir: string, meta: Record<string, unknown>, results:
   mkdirSync(dir, { recursive: true })
   const md = [`# mtwire benchmarks`, '', `Machine: ${meta.cpu}, ${meta.arch}, ${meta.cores} cores, Node ${meta.node} (V8 ${meta.v8}), ${meta.date}.` +
     (meta.emulated ? ` **Emulated (${meta.emulated}): timings are not real speeds.**` : ''), `Backends: ${(meta.backends as string[]).join(', ')}.`, '',
-    'Solid lines are mtwire, dashed lines the peers. Medians of interleaved rounds; ratios are ours / peer in the same run.', '']
+    'Solid lines are mtwire, dashed lines the peers. Medians of interleaved rounds; ratios are ours / peer in the same run.', '',
+    'Instructions per call on arm64, armv7 and x86-64 under qemu (deterministic, not a time): [insns.md](insns.md).', '']
   const groups = new Map<string, BenchResult[]>()
   for (const r of results) groups.set(`${r.suite}-${r.op}`, [...(groups.get(`${r.suite}-${r.op}`) ?? []), r])
   for (const [key, rows] of groups) {

@@ -3,7 +3,9 @@
 # install of any ARM package: the .debs are fetched with `apt-get download` and unpacked with
 # `dpkg -x` into .arm/root-<arch>/ at the repository root. Idempotent: a second run only
 # checks that both Node binaries start. This is the same Node a Raspberry Pi running Debian
-# bookworm has.
+# bookworm has. The arm64 root also holds what the official Node builds from the npm registry
+# need besides (libatomic1), so that `node scripts/node-bin.mjs 26 --arch arm64` runs in it
+# (env.sh: ARM_NODE_BIN).
 #
 #   bash scripts/arm/setup.sh            # both arches
 #   ARM_ARCHES=arm64 bash scripts/arm/setup.sh
@@ -23,7 +25,7 @@ arches="${ARM_ARCHES:-arm64 armhf}"
 # cjs-module-lexer from /usr/share/nodejs instead of bundling them (undici needs busboy,
 # acorn needs xtend: `apt-cache depends`).
 arch_pkgs=(nodejs libnode108 libc6 libstdc++6 libgcc-s1 libuv1 libssl3 libicu72 libbrotli1
-  libc-ares2 libnghttp2-14 zlib1g)
+  libc-ares2 libnghttp2-14 zlib1g libatomic1)
 all_pkgs=(node-acorn node-xtend node-cjs-module-lexer node-undici node-busboy)
 
 log() { printf '[arm-setup] %s\n' "$*" >&2; }
@@ -57,6 +59,10 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 node_version() { # arch -> prints the version or fails
   arm_node "$1" --version 2>/dev/null
 }
+# A root from before a package joined arch_pkgs lacks it: unpack again.
+root_complete() { # arch
+  [ -e "$(arm_root "$1")/usr/lib/$(arm_triplet "$1")/libatomic.so.1" ]
+}
 
 # The cache ignores itself, so no `git add` can pick up the unpacked roots or the .debs.
 mkdir -p "$ARM_DIR"
@@ -65,7 +71,7 @@ mkdir -p "$ARM_DIR"
 all_ok=1
 for a in $arches; do
   v="$(node_version "$a" || true)"
-  case "$v" in v18.*) log "$a: node $v ready in $(arm_root "$a") (cached)" ;; *) all_ok=0 ;; esac
+  case "$v" in v18.*) root_complete "$a" && log "$a: node $v ready in $(arm_root "$a") (cached)" || all_ok=0 ;; *) all_ok=0 ;; esac
 done
 if [ "$all_ok" = 1 ]; then exit 0; fi
 
