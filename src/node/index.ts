@@ -30,3 +30,5 @@ setBignumProvider(nodeBignumProvider)
 
 export * from '../index.js'
 export { enableRelaxedSimd } from './relaxed.js'
+export { createServer, DRIVER_LIMITS, type DriverLimits, type MtwireServer, type MtwireServerOptions, type ServerLogEvent, type ServerStats } from './server.js'
+export { FileKeyStore } from './keystore-file.js'
