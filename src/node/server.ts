@@ -39,11 +39,11 @@ import { ServerTransport, type ConnectionInfo, type ServerTransportOptions } fro
 export interface DriverLimits {
   /** Connections open at once; more are closed at once. Default 10 000. */
   maxConnections: number
-  /** Connections open at once from one IP address. Default 256. */
+  /** Connections open at once from one IP address. Default 256 (loopback exempt unless given). */
   maxConnectionsPerIp: number
   /** Handshakes in flight (the auth layer's `maxInFlight`: a new one drops the oldest). Default 10 000. */
   maxHandshakes: number
-  /** Handshakes in flight per IP address (`maxInFlightPerAddress`). Default 16. */
+  /** Handshakes in flight per IP address (`maxInFlightPerAddress`). Default 16 (loopback exempt unless given). */
   maxHandshakesPerIp: number
   /** A connection with no encrypted message accepted this long after it opened is closed (ms). Default 30 000. */
   handshakeTimeoutMs: number
@@ -59,6 +59,12 @@ export interface DriverLimits {
   maxPacketLength: number
   /** HTTP requests queued on one keep-alive connection behind the one being answered. Default 16. */
   maxHttpPipeline: number
+  /**
+   * A session whose client has had no connection for this long is forgotten (ms; the spec lets a
+   * server do so: the client gets new_session_created when it comes back). Until then it keeps
+   * the answers the client has not acknowledged, to re-send them on its next connection. Default 300 000.
+   */
+  sessionLingerMs: number
 }
 
 export const DRIVER_LIMITS: Readonly<DriverLimits> = {
@@ -73,6 +79,7 @@ export const DRIVER_LIMITS: Readonly<DriverLimits> = {
   stallTimeoutMs: 30_000,
   maxPacketLength: 2 << 20,
   maxHttpPipeline: 16,
+  sessionLingerMs: 300_000,
 }
 
 /** One log line's worth: what happened, to which connection. `conn` numbers connections from 1. */
@@ -157,6 +164,9 @@ const SLICE = 16 << 10
 const LINGER_MS = 2000
 /** Session errors logged per connection (a misbehaving client must not flood the log). */
 const MAX_LOGGED_ERRORS = 8
+
+/** 127.0.0.0/8, ::1, and IPv4-mapped 127.x. */
+const isLoopback = (ip: string): boolean => ip.startsWith('127.') || ip === '::1' || ip.startsWith('::ffff:127.')
 
 const keyHex = (id: bigint): string => BigInt.asUintN(64, id).toString(16).padStart(16, '0')
 
@@ -271,7 +281,8 @@ class Server implements MtwireServer {
       })
     })
     this.listening = this.tcp.address() as net.AddressInfo
-    this.timers.set(this.global, this.now() + 60_000)
+    this.housekeepAt = this.now() + 60_000
+    this.timers.set(this.global, this.housekeepAt)
     this.arm()
     this.log({ event: 'listening', host: this.listening.address, port: this.listening.port })
     return this.listening
@@ -309,7 +320,7 @@ class Server implements MtwireServer {
     if (this.closing) return void sock.destroy()
     if (this.conns.size >= l.maxConnections) return refuse('maxConnections')
     const n = this.perIp.get(ip) ?? 0
-    if (n >= l.maxConnectionsPerIp) return refuse('maxConnectionsPerIp')
+    if (n >= l.maxConnectionsPerIp && !this.local(ip)) return refuse('maxConnectionsPerIp')
     this.perIp.set(ip, n + 1)
     const c = new Conn(this, sock, this.nextId++, ip)
     this.conns.add(c)
@@ -326,9 +337,18 @@ class Server implements MtwireServer {
     else this.perIp.delete(c.ip)
   }
 
-  /** The handshake endpoint of a new connection. */
-  handshake(ip: string): ServerHandshake {
-    return this.handshakes.connection(ip)
+  /**
+   * Loopback addresses are exempt from the default per-IP limits: a test's clients all come
+   * from there (a load test's thousand of them), and they are the operator's own. Per-IP limits
+   * given explicitly apply to them too.
+   */
+  local(ip: string): boolean {
+    return !this.opts.limits?.maxConnectionsPerIp && !this.opts.limits?.maxHandshakesPerIp && isLoopback(ip)
+  }
+
+  /** The handshake endpoint of a new connection (loopback ones each count as an address of their own). */
+  handshake(ip: string, id: number): ServerHandshake {
+    return this.handshakes.connection(this.local(ip) ? `${ip}#${id}` : ip)
   }
 
   /** Sets the one Node timer to the earliest deadline (only ever earlier, or after it fired). */
@@ -361,11 +381,50 @@ class Server implements MtwireServer {
     this.arm()
   }
 
-  /** Once a minute: forget expired handshakes and temporary keys. */
+  /** Housekeeping: once a minute, expired handshakes and temporary keys; and sessions left without a connection. */
   private tickGlobal(now: number): void {
-    this.hs?.tick(now)
-    this.keyStore.expire(Math.floor(now / 1000))
-    this.timers.set(this.global, now + 60_000)
+    if (now >= this.housekeepAt) {
+      this.hs?.tick(now)
+      this.keyStore.expire(Math.floor(now / 1000))
+      this.housekeepAt = now + 60_000
+    }
+    const d = this.detached
+    while (this.detachedHead < d.length && d[this.detachedHead].at <= now) {
+      const { keyId, sessionId, at } = d[this.detachedHead++]
+      const k = `${keyId}:${sessionId}`
+      // a later connection of the same session closed after this one: its entry decides
+      if (this.lastDetach.get(k) !== at) continue
+      this.lastDetach.delete(k)
+      const s = this.sessions.findSession(keyId, sessionId)
+      // still without a connection (a client that came back has one): forgotten
+      if (s !== undefined && s.conn === undefined) this.sessions.forget(s)
+    }
+    if (this.detachedHead > 1024 && this.detachedHead * 2 > d.length) {
+      d.splice(0, this.detachedHead)
+      this.detachedHead = 0
+    }
+    this.timers.set(this.global, Math.min(this.housekeepAt, this.detachedHead < d.length ? d[this.detachedHead].at : Infinity))
+  }
+
+  private housekeepAt = 0
+  /** Sessions whose connection closed, by when to look at them again (in time order: one linger for all). */
+  private readonly detached: { keyId: bigint; sessionId: bigint; at: number }[] = []
+  private detachedHead = 0
+  private readonly lastDetach = new Map<string, number>()
+
+  /** A connection closed: the sessions it carried are forgotten after the linger unless their client comes back. */
+  detach(sessions: Iterable<[bigint, bigint]>, now: number): void {
+    const at = now + this.limits.sessionLingerMs
+    let any = false
+    for (const [keyId, sessionId] of sessions) {
+      this.detached.push({ keyId, sessionId, at })
+      this.lastDetach.set(`${keyId}:${sessionId}`, at)
+      any = true
+    }
+    if (any && (this.global.heapAt > at || this.global.heapIx < 0)) {
+      this.timers.set(this.global, Math.min(this.global.heapAt, at))
+      this.arm()
+    }
   }
 
   /**
@@ -460,6 +519,8 @@ class Conn {
   private upstream: net.Socket | undefined
   private errors = 0
   private tickedAt = -1
+  /** The sessions this connection carried (to forget after the linger once it closes). */
+  private seen: Map<string, [bigint, bigint]> | undefined
   private bytesIn = 0
   private bytesOut = 0
 
@@ -560,7 +621,7 @@ class Conn {
   private packet(data: Uint8Array, quickAck: boolean, now: number): boolean {
     const s = this.server
     if (data.length >= 8 && (data[0] | data[1] | data[2] | data[3] | data[4] | data[5] | data[6] | data[7]) === 0) {
-      this.hs ??= s.handshake(this.ip)
+      this.hs ??= s.handshake(this.ip, this.id)
       for (const e of this.hs.receive(data, now)) {
         if (e.type === 'auth-key') {
           const k = e.key
@@ -586,6 +647,7 @@ class Conn {
     for (const e of evs) {
       if (e.type === 'session') {
         this.authed = true
+        ;(this.seen ??= new Map()).set(`${e.authKeyId}:${e.sessionId}`, [e.authKeyId, e.sessionId])
         this.server.log({ event: 'session', conn: this.id, keyId: keyHex(e.authKeyId), sessionId: keyHex(e.sessionId), created: e.created })
       } else if (e.type === 'close') {
         this.closeAfterFlush(e.reason)
@@ -769,6 +831,7 @@ class Conn {
     }
     this.t.dispose()
     this.server.forget(this)
+    if (this.seen) this.server.detach(this.seen.values(), this.server.now())
     this.server.log({
       event: 'close', conn: this.id, reason: this.closeReason || 'the client closed', bytesIn: this.bytesIn, bytesOut: this.bytesOut, ms: this.server.now() - this.openedAt,
     })

@@ -6,11 +6,16 @@
  * not read, an unknown key (−404), a cut connection (answers re-sent once), and the fake-TLS
  * fallback forwarding every byte exactly once.
  */
+import { spawn } from 'node:child_process'
+import { mkdirSync, rmSync } from 'node:fs'
 import * as net from 'node:net'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { build } from 'esbuild'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import '../../src/node/index.js'
 import { createCryptoSync } from '../../src/crypto/index.js'
-import { generateRsaKey, type GeneratedRsaKey, type ServerPublicKey } from '../../src/auth/rsa.js'
+import { generateRsaKey, parsePublicKeyPem, type GeneratedRsaKey, type ServerPublicKey } from '../../src/auth/rsa.js'
 import { createServer, type MtwireServer, type MtwireServerOptions, type ServerLogEvent } from '../../src/node/server.js'
 import { ClientTransport } from '../../src/transport/client.js'
 import { HttpClientCodec } from '../../src/transport/http.js'
@@ -73,6 +78,44 @@ describe('connection limits', () => {
     expect(server.stats()).toMatchObject({ connections: 2, ips: 1 })
     for (const s of socks) s.destroy()
     await until(() => server.stats().ips === 0, 2000, 'no connection left')
+  })
+
+  it('loopback clients are exempt from the default per-IP limits (a test runs them all from there)', async () => {
+    const { server, port, log } = await start()
+    const socks = await Promise.all(Array.from({ length: 300 }, () => connectSocket(port)))
+    await until(() => server.stats().connections === 300, 5000, '300 connections from 127.0.0.1')
+    expect(limitsOf(log)).toEqual([])
+    for (const s of socks) s.destroy()
+  })
+
+  it('sessionLingerMs: a session is kept for a client that comes back in time, forgotten after', async () => {
+    const { server, port } = await start({ limits: { sessionLingerMs: 500 } })
+    const l1 = await openLink(crypto, port, { kind: 'tcp', options: { framing: 'intermediate' } })
+    const k = await handshake(crypto, l1, pub)
+    const s = new TestSession(crypto, l1, k)
+    try {
+      await s.invoke({ _: 'ping', ping_id: 1n })
+      const sessionId = s.session.sessionId
+      expect(server.sessions.findSession(k.authKeyId, sessionId)).toBeDefined()
+      l1.close()
+      await new Promise((r) => setTimeout(r, 200))
+      const l2 = await openLink(crypto, port, { kind: 'tcp', options: { framing: 'abridged' } })
+      s.attach(l2)
+      s.session.reconnected()
+      await s.invoke({ _: 'ping', ping_id: 2n })
+      await new Promise((r) => setTimeout(r, 700)) // past the first connection's linger: the session has a connection
+      expect(server.sessions.findSession(k.authKeyId, sessionId)).toBeDefined()
+      expect(s.events.filter((e) => e.type === 'newSession')).toHaveLength(1) // the first one only
+      l2.close()
+      await until(() => server.sessions.findSession(k.authKeyId, sessionId) === undefined, 3000, 'the session forgotten')
+      const l3 = await openLink(crypto, port, { kind: 'tcp', options: { framing: 'abridged' } })
+      s.attach(l3)
+      s.session.reconnected()
+      await s.invoke({ _: 'ping', ping_id: 3n })
+      expect(s.events.filter((e) => e.type === 'newSession')).toHaveLength(2) // the server says it made a new one
+    } finally {
+      s.close()
+    }
   })
 
   it('maxHandshakesPerIp: a second handshake from the same address pushes the first out (−404 on its next step)', async () => {
@@ -176,14 +219,14 @@ describe('backpressure', () => {
    * A client that sends mtwire.echo requests of 64 KiB and never reads. Returns what the
    * server's sockets held at most while it ran, and the log.
    */
-  async function stalledClient(port: number, server: MtwireServer, mib: number): Promise<{ maxQueued: number; bytesSent: number; closed: string }> {
+  async function stalledClient(port: number, server: MtwireServer | undefined, mib: number, key = pub): Promise<{ maxQueued: number; bytesSent: number; closed: string }> {
     const link = await connectSocket(port)
     const t = new ClientTransport({ crypto, framing: 'intermediate' })
     t.start()
     for (const b of t.takeOutgoing()) link.write(b)
     // a key first (reading), then stop reading
     const keyLink = await openLink(crypto, port, { kind: 'tcp', options: { framing: 'intermediate' } })
-    const k = await handshake(crypto, keyLink, pub)
+    const k = await handshake(crypto, keyLink, key)
     keyLink.close()
     const { ClientSession } = await import('../../src/session/client.js')
     const { createAuthKey } = await import('../../src/crypto/authkey.js')
@@ -196,7 +239,7 @@ describe('backpressure', () => {
     let maxQueued = 0
     let bytesSent = 0
     const payload = crypto.randomBytes(64 << 10)
-    const watch = setInterval(() => (maxQueued = Math.max(maxQueued, server.stats().queuedBytes)), 5)
+    const watch = setInterval(() => (maxQueued = Math.max(maxQueued, server?.stats().queuedBytes ?? 0)), 5)
     try {
       // as fast as the socket takes it, our own side bounded too
       while (!closed && bytesSent < mib << 20) {
@@ -249,6 +292,41 @@ describe('backpressure', () => {
     // own memory under stalled clients is checked in cli.test.ts (its RSS).
     if ((globalThis as { gc?: unknown }).gc) expect(grew).toBeLessThan(16 << 20)
   }, 60_000)
+
+  it("a server in its own process: stalled clients one after another do not make its memory grow", async () => {
+    const dir = join(__dirname, '../../.cache', `stall-child-${process.pid}`)
+    mkdirSync(dir, { recursive: true })
+    const file = join(dir, 'child.mjs')
+    await build({ entryPoints: [join(__dirname, 'stall-child.ts')], bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile: file, logLevel: 'error' })
+    const child = spawn(process.execPath, ['--expose-gc', file], { stdio: ['pipe', 'pipe', 'inherit'] })
+    const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]()
+    const next = async () => JSON.parse((await withTimeout(lines.next(), 20_000, 'the child')).value as string)
+    try {
+      const { port, pem } = await next()
+      const key = parsePublicKeyPem(crypto, pem)
+      const mem = async () => {
+        child.stdin!.write('mem\n')
+        return next() as Promise<{ heapUsed: number; arrayBuffers: number; external: number; rss: number; connections: number; sessions: number }>
+      }
+      await stalledClient(port, undefined, 64, key)
+      await stalledClient(port, undefined, 64, key)
+      await new Promise((r) => setTimeout(r, 400))
+      const warm = await mem()
+      for (let i = 0; i < 4; i++) await stalledClient(port, undefined, 64, key)
+      await new Promise((r) => setTimeout(r, 400)) // the sessions' linger (200 ms here)
+      const after = await mem()
+      expect(after).toMatchObject({ connections: 0, sessions: 0 })
+      // four more dropped clients, each of which had ~10 MiB in flight: nothing of them stays
+      expect(after.heapUsed - warm.heapUsed).toBeLessThan(2 << 20)
+      expect(after.arrayBuffers - warm.arrayBuffers).toBeLessThan(2 << 20)
+      expect(after.external - warm.external).toBeLessThan(2 << 20)
+      // (RSS is not compared: the allocator keeps pages it had, whatever holds them)
+    } finally {
+      child.stdin!.end()
+      await new Promise((r) => child.on('exit', r))
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }, 120_000)
 
   it('server pushes to a client that does not read: dropped past maxBufferedBytes', async () => {
     const { server, port, log } = await start({ limits: { highWaterBytes: 64 << 10, maxBufferedBytes: 512 << 10, stallTimeoutMs: 60_000 } })
