@@ -30,3 +30,4 @@ setBignumProvider(nodeBignumProvider)
 
 export * from '../index.js'
 export { enableRelaxedSimd } from './relaxed.js'
+export { connect, tcpDialer, type ConnectOptions } from './client.js'
