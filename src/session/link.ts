@@ -332,6 +332,7 @@ export class ClientLink {
   close(now: number = this.now()): ClientLinkEvent[] {
     if (this.phase === 'closed') return this.takeEvents()
     this.session_?.close()
+    // the acknowledgments still owed go out (a closed session packs them at once)
     if (this.phase === 'open') this.flush(now)
     this.shutdown(undefined, true)
     return this.takeEvents()
@@ -436,7 +437,12 @@ export class ClientLink {
     this.phase = 'closed'
     this.carrier.drop(graceful)
     this.hs = undefined
-    this.session_?.close()
+    const s = this.session_
+    if (s !== undefined) {
+      s.close()
+      // the outcomes of send() requests it just failed (a closed session's tick runs nothing else)
+      for (const e of s.tick(this.now())) this.ev.push(e)
+    }
     const err = new SessionError('E_CLOSED', error ? `the client closed: ${error.message}` : 'the client was closed')
     for (const x of this.early.splice(0)) {
       if (x.evented) this.ev.push({ type: 'result', tag: x.options.tag, error: err })

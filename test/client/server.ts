@@ -1,8 +1,10 @@
 /**
- * A loopback server for the client tests, in this process: node:net, `ServerTransport` (every
- * framing, obfuscated2, MTProxy secrets, fake-TLS, HTTP) plus WebSocket upgrades, the auth
- * layer's `HandshakeServer` for unencrypted packets and a `SessionServer` for the rest, sharing
- * one key store. Counts what each request did, so tests can check that nothing ran twice.
+ * A server for the client tests, in this process: `ServerTransport` (every framing, obfuscated2,
+ * MTProxy secrets, fake-TLS, HTTP) plus WebSocket upgrades, the auth layer's `HandshakeServer`
+ * for unencrypted packets and a `SessionServer` for the rest, sharing one key store. The
+ * protocol side (`ServerSide`) has no socket and no timer, so the same server runs behind
+ * node:net (`startServer`) and inside the in-memory network of the fault tests (net.ts), on
+ * a clock the test moves. The handler records every API call, so tests check nothing ran twice.
  */
 import * as net from 'node:net'
 import { HandshakeServer } from '../../src/auth/server.js'
@@ -14,157 +16,259 @@ import { ServerTransport } from '../../src/transport/server.js'
 import { ReplayCache } from '../../src/transport/faketls.js'
 import { WebSocketFrameCodec, WebSocketServerHandshake } from '../../src/transport/websocket.js'
 
+export interface ServerSideOptions {
+  secrets?: string[]
+  /** Answers API calls (after they are recorded in `calls`); default boolTrue. */
+  handler?: (call: RpcCall) => unknown
+  session?: Partial<SessionServerOptions>
+  now?: () => number
+}
+
+/** Where a server connection writes (a socket, or the in-memory network). */
+export interface Sink {
+  write(bytes: Uint8Array): void
+  /** Close after what was written. */
+  end(): void
+}
+
+let cachedKey: GeneratedRsaKey | undefined
+
+/** One RSA key per test process: generating one takes a while. */
+export async function testKey(crypto: Crypto): Promise<GeneratedRsaKey> {
+  return (cachedKey ??= await generateRsaKey(crypto))
+}
+
+export class ServerSide {
+  readonly keys = new MemoryKeyStore()
+  readonly handshakes: HandshakeServer
+  readonly sessions: SessionServer
+  /** API calls the handler ran. */
+  readonly calls: RpcCall[] = []
+  private readonly replayCache = new ReplayCache()
+  private readonly byConn = new Map<ServerConnection, ServerLink>()
+  readonly now: () => number
+
+  constructor(readonly crypto: Crypto, readonly key: GeneratedRsaKey, readonly options: ServerSideOptions = {}) {
+    this.now = options.now ?? Date.now
+    this.handshakes = new HandshakeServer(crypto, { keys: [key.privateKey], keyStore: this.keys })
+    this.sessions = new SessionServer({
+      crypto,
+      keys: this.keys,
+      now: this.now,
+      handler: (c) => {
+        this.calls.push(c)
+        return options.handler ? options.handler(c) : true
+      },
+      ...options.session,
+      onOutgoing: (conn) => this.byConn.get(conn)?.flush(),
+    })
+  }
+
+  /** A new accepted connection writing to `sink`. */
+  accept(sink: Sink, onTimer?: () => void): ServerLink {
+    return new ServerLink(this, sink, onTimer)
+  }
+
+  /** @internal */
+  track(c: ServerConnection, l: ServerLink | undefined): void {
+    if (l) this.byConn.set(c, l)
+    else this.byConn.delete(c)
+  }
+
+  /** @internal */
+  transport(): ServerTransport {
+    return new ServerTransport({ crypto: this.crypto, secrets: this.options.secrets, allowPlain: true, allowHttp: true, allowObfuscatedWithoutSecret: true, replayCache: this.replayCache, now: this.now })
+  }
+}
+
+/** One accepted connection: its transport, its handshake, its session connection(s). */
+export class ServerLink {
+  private readonly hs
+  private t: ServerTransport | undefined
+  private conn: ServerConnection | undefined
+  private ws: WebSocketFrameCodec | undefined
+  private wsHs: WebSocketServerHandshake | undefined
+  private first = true
+  private dead = false
+
+  constructor(private readonly srv: ServerSide, private readonly sink: Sink, private readonly onTimer?: () => void) {
+    this.hs = srv.handshakes.connection('127.0.0.1')
+  }
+
+  private out(bytes: Uint8Array): void {
+    if (!this.dead) this.sink.write(this.ws ? this.ws.encode(bytes) : bytes)
+  }
+
+  private end(): void {
+    if (this.dead) return
+    this.dead = true
+    this.sink.end()
+  }
+
+  input(chunk: Uint8Array): void {
+    if (this.dead) return
+    if (this.first) {
+      this.first = false
+      // "GET": a WebSocket upgrade (ServerTransport takes every GET as HTTP)
+      if (chunk[0] === 0x47 && chunk[1] === 0x45 && chunk[2] === 0x54) this.wsHs = new WebSocketServerHandshake(this.srv.crypto)
+    }
+    if (this.wsHs) {
+      let r
+      try {
+        r = this.wsHs.receive(chunk)
+      } catch {
+        return this.end()
+      }
+      if (r === null) return
+      this.wsHs = undefined
+      this.sink.write(r.response)
+      if (!r.ok) return this.end()
+      this.ws = new WebSocketFrameCodec({ role: 'server', crypto: this.srv.crypto })
+      chunk = r.rest
+    }
+    if (this.ws) {
+      for (const e of this.ws.decode(chunk)) {
+        if (e.type === 'message') this.transport(e.data)
+        else if (e.type === 'write') this.sink.write(e.data)
+        else return this.end()
+        if (this.dead) return
+      }
+      return
+    }
+    this.transport(chunk)
+  }
+
+  private transport(chunk: Uint8Array): void {
+    this.t ??= this.srv.transport()
+    let ev
+    try {
+      ev = this.t.receive(chunk)
+    } catch {
+      return this.end()
+    }
+    for (const e of ev) {
+      if (e.type === 'write') this.out(e.data)
+      else if (e.type === 'close' || e.type === 'error') return this.end()
+      else if (e.type === 'packet') this.packet(e.data, e.quickAck)
+      if (this.dead) return
+    }
+    this.flush()
+  }
+
+  private packet(p: Uint8Array, quickAck: boolean): void {
+    const now = this.srv.now()
+    if (p.length >= 8 && p.subarray(0, 8).every((b) => b === 0)) {
+      this.hs.receive(p, now)
+      for (const o of this.hs.takeOutgoing()) {
+        if (o.type === 'packet') this.out(this.t!.send(o.data))
+        else {
+          this.out(this.t!.sendError(o.status))
+          this.end()
+        }
+      }
+      return
+    }
+    const http = this.t!.connection?.transport === 'http'
+    if (http || this.conn === undefined) {
+      // HTTP: one session connection per request
+      if (this.conn) this.retire()
+      this.conn = this.srv.sessions.connection({ http })
+      this.srv.track(this.conn, this)
+    }
+    for (const e of this.conn.receive(p, now, quickAck)) if (e.type === 'close') this.flushThenEnd()
+  }
+
+  private flushThenEnd(): void {
+    this.flush()
+    this.end()
+  }
+
+  private retire(): void {
+    if (!this.conn) return
+    this.srv.track(this.conn, undefined)
+    this.conn.close()
+    this.conn = undefined
+  }
+
+  flush(): void {
+    const c = this.conn
+    if (c === undefined || this.dead) return
+    for (const o of c.takeOutgoing(this.srv.now())) {
+      if (o.type === 'packet') this.out(this.t!.send(o.data))
+      else if (o.type === 'quickAck') this.out(this.t!.sendQuickAck(o.token))
+      else {
+        this.out(this.t!.sendError(o.status))
+        this.end()
+      }
+    }
+    this.onTimer?.()
+  }
+
+  nextDeadline(): number | undefined {
+    return this.dead ? undefined : this.conn?.nextDeadline()
+  }
+
+  tick(now: number): void {
+    const c = this.conn
+    if (c === undefined || this.dead) return
+    for (const e of c.tick(now)) if (e.type === 'close') return this.flushThenEnd()
+    this.flush()
+  }
+
+  /** The socket closed. */
+  closed(): void {
+    this.dead = true
+    this.retire()
+    this.t?.dispose()
+  }
+}
+
 export interface TestServer {
   port: number
   key: GeneratedRsaKey
-  sessions: SessionServer
-  keys: MemoryKeyStore
-  /** API calls the handler ran, by constructor id. */
+  side: ServerSide
+  /** API calls the handler ran. */
   calls: RpcCall[]
   /** Sockets accepted. */
-  accepted: number
+  accepted(): number
   /** Closes every connection (the clients see them drop) but keeps listening. */
   dropAll(): void
   close(): Promise<void>
 }
 
-let cachedKey: GeneratedRsaKey | undefined
-
-export async function startServer(crypto: Crypto, options: { secrets?: string[]; session?: Partial<SessionServerOptions> } = {}): Promise<TestServer> {
-  const key = (cachedKey ??= await generateRsaKey(crypto))
-  const keys = new MemoryKeyStore()
-  const handshakes = new HandshakeServer(crypto, { keys: [key.privateKey], keyStore: keys })
-  const calls: RpcCall[] = []
-  const conns = new Map<ServerConnection, Link>()
+/** `ServerSide` behind node:net on 127.0.0.1 (a free port). */
+export async function startServer(crypto: Crypto, options: ServerSideOptions = {}): Promise<TestServer> {
+  const side = new ServerSide(crypto, await testKey(crypto), options)
   const sockets = new Set<net.Socket>()
-  const replayCache = new ReplayCache()
-  const sessions = new SessionServer({
-    crypto,
-    keys,
-    handler: (c) => {
-      calls.push(c)
-      return true
-    },
-    ...options.session,
-    onOutgoing: (conn) => conns.get(conn)?.flush(),
+  let accepted = 0
+  const tcp = net.createServer((sock) => {
+    accepted++
+    sockets.add(sock)
+    sock.setNoDelay(true)
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const l: ServerLink = side.accept(
+      { write: (b) => void sock.write(b), end: () => void sock.end() },
+      () => {
+        clearTimeout(timer)
+        const d = l.nextDeadline()
+        if (d !== undefined) timer = setTimeout(() => l.tick(Date.now()), Math.max(0, d - Date.now()))
+      },
+    )
+    sock.on('data', (b: Buffer) => l.input(new Uint8Array(b)))
+    sock.on('error', () => {})
+    sock.on('close', () => {
+      clearTimeout(timer)
+      sockets.delete(sock)
+      l.closed()
+    })
   })
-
-  /** One accepted socket: its transport, its handshake, its session connection(s). */
-  class Link {
-    readonly hs = handshakes.connection('127.0.0.1')
-    t: ServerTransport | undefined
-    conn: ServerConnection | undefined
-    timer: ReturnType<typeof setTimeout> | undefined
-    ws: WebSocketFrameCodec | undefined
-    wsHs: WebSocketServerHandshake | undefined
-    first = true
-    constructor(readonly sock: net.Socket) {}
-
-    out(bytes: Uint8Array): void {
-      if (this.sock.destroyed) return
-      this.sock.write(this.ws ? this.ws.encode(bytes) : bytes)
-    }
-
-    input(chunk: Uint8Array): void {
-      if (this.first) {
-        this.first = false
-        // "GET " with an Upgrade: a WebSocket (ServerTransport takes every GET as HTTP)
-        if (chunk[0] === 0x47 && chunk[1] === 0x45 && chunk[2] === 0x54) {
-          this.wsHs = new WebSocketServerHandshake(crypto)
-        }
-      }
-      if (this.wsHs) {
-        const r = this.wsHs.receive(chunk)
-        if (r === null) return
-        this.wsHs = undefined
-        this.sock.write(r.response)
-        if (!r.ok) return void this.sock.end()
-        this.ws = new WebSocketFrameCodec({ role: 'server', crypto })
-        chunk = r.rest
-      }
-      if (this.ws) {
-        for (const e of this.ws.decode(chunk)) {
-          if (e.type === 'message') this.transport(e.data)
-          else if (e.type === 'write') this.sock.write(e.data)
-          else return void this.sock.destroy()
-        }
-        return
-      }
-      this.transport(chunk)
-    }
-
-    transport(chunk: Uint8Array): void {
-      this.t ??= new ServerTransport({ crypto, secrets: options.secrets, allowPlain: true, allowHttp: true, allowObfuscatedWithoutSecret: true, replayCache })
-      let ev
-      try {
-        ev = this.t.receive(chunk)
-      } catch {
-        return void this.sock.destroy()
-      }
-      for (const e of ev) {
-        if (e.type === 'write') this.out(e.data)
-        else if (e.type === 'close' || e.type === 'error') return void this.sock.destroy()
-        else if (e.type === 'packet') this.packet(e.data, e.quickAck)
-      }
-      this.flush()
-    }
-
-    packet(p: Uint8Array, quickAck: boolean): void {
-      const http = this.t!.connection?.transport === 'http'
-      if (p.length >= 8 && p.subarray(0, 8).every((b) => b === 0)) {
-        this.hs.receive(p, Date.now())
-        for (const o of this.hs.takeOutgoing()) this.out(o.type === 'packet' ? this.t!.send(o.data) : this.t!.sendError(o.status))
-        return
-      }
-      if (http || this.conn === undefined) {
-        // HTTP: one session connection per request
-        if (this.conn) this.retire(this.conn)
-        this.conn = sessions.connection({ http })
-        conns.set(this.conn, this)
-      }
-      for (const e of this.conn.receive(p, Date.now(), quickAck)) if (e.type === 'close') this.sock.end()
-    }
-
-    retire(c: ServerConnection): void {
-      conns.delete(c)
-      c.close()
-    }
-
-    flush(): void {
-      const c = this.conn
-      if (c === undefined || this.sock.destroyed) return
-      for (const o of c.takeOutgoing(Date.now())) {
-        if (o.type === 'packet') this.out(this.t!.send(o.data))
-        else if (o.type === 'quickAck') this.out(this.t!.sendQuickAck(o.token))
-        else {
-          this.out(this.t!.sendError(o.status))
-          this.sock.end()
-        }
-      }
-      clearTimeout(this.timer)
-      const d = c.nextDeadline()
-      if (d !== undefined) {
-        this.timer = setTimeout(() => {
-          for (const e of c.tick(Date.now())) if (e.type === 'close') this.sock.end()
-          this.flush()
-        }, Math.max(0, d - Date.now()))
-      }
-    }
-
-    closed(): void {
-      clearTimeout(this.timer)
-      if (this.conn) this.retire(this.conn)
-      this.t?.dispose()
-    }
-  }
-
-  const s: TestServer = {
-    port: 0,
-    key,
-    sessions,
-    keys,
-    calls,
-    accepted: 0,
+  await new Promise<void>((r) => tcp.listen(0, '127.0.0.1', r))
+  return {
+    port: (tcp.address() as net.AddressInfo).port,
+    key: side.key,
+    side,
+    calls: side.calls,
+    accepted: () => accepted,
     dropAll() {
       for (const x of sockets) x.destroy()
     },
@@ -174,19 +278,4 @@ export async function startServer(crypto: Crypto, options: { secrets?: string[];
         tcp.close(() => resolve())
       }),
   }
-  const tcp = net.createServer((sock) => {
-    s.accepted++
-    sockets.add(sock)
-    sock.setNoDelay(true)
-    const l = new Link(sock)
-    sock.on('data', (b: Buffer) => l.input(new Uint8Array(b)))
-    sock.on('error', () => {})
-    sock.on('close', () => {
-      sockets.delete(sock)
-      l.closed()
-    })
-  })
-  await new Promise<void>((r) => tcp.listen(0, '127.0.0.1', r))
-  s.port = (tcp.address() as net.AddressInfo).port
-  return s
 }
