@@ -18,6 +18,7 @@ const commands: Record<string, Command> = {
     summary: 'print a TL object (hex or file) as indented text; --schema api.tl for API objects',
     run: async (args) => (await import('./cli-tl.js')).decodeCommand.run(args),
   },
+  connect: { summary: 'connect HOST:PORT --rsa-pub FILE: create a key with a server, ping it, print timings', run: async (args) => (await import('./cli-connect.js')).connectCommand.run(args) },
   'gen-tl': {
     summary: 'generate TypeScript types, readers and writers from a .tl schema',
     run: async (args) => (await import('./cli-tl.js')).genTlCommand.run(args),
