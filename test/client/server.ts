@@ -11,13 +11,16 @@ import { HandshakeServer } from '../../src/auth/server.js'
 import { generateRsaKey, type GeneratedRsaKey } from '../../src/auth/rsa.js'
 import { MemoryKeyStore } from '../../src/auth/keystore.js'
 import type { Crypto } from '../../src/crypto/types.js'
-import { type RpcCall, type ServerConnection, SessionServer, type SessionServerOptions } from '../../src/session/server.js'
+import { type RpcCall, type ServerConnection, type ServerSession, SessionServer, type SessionServerOptions } from '../../src/session/server.js'
+import { SecretRelay } from '../../src/secret/relay.js'
 import { ServerTransport } from '../../src/transport/server.js'
 import { ReplayCache } from '../../src/transport/faketls.js'
 import { WebSocketFrameCodec, WebSocketServerHandshake } from '../../src/transport/websocket.js'
 
 export interface ServerSideOptions {
   secrets?: string[]
+  /** Relay secret chats (SecretRelay): each permanent key is a user; pushes go to its sessions. */
+  relay?: boolean
   /** Answers API calls (after they are recorded in `calls`); default boolTrue. */
   handler?: (call: RpcCall) => unknown
   session?: Partial<SessionServerOptions>
@@ -44,12 +47,16 @@ export class ServerSide {
   readonly sessions: SessionServer
   /** API calls the handler ran. */
   readonly calls: RpcCall[] = []
+  readonly relay: SecretRelay | undefined
+  /** Sessions of each permanent key (a user), for the relay's pushes. */
+  private readonly users = new Map<bigint, Set<ServerSession>>()
   private readonly replayCache = new ReplayCache()
   private readonly byConn = new Map<ServerConnection, ServerLink>()
   readonly now: () => number
 
   constructor(readonly crypto: Crypto, readonly key: GeneratedRsaKey, readonly options: ServerSideOptions = {}) {
     this.now = options.now ?? Date.now
+    this.relay = options.relay ? new SecretRelay({ crypto }) : undefined
     this.handshakes = new HandshakeServer(crypto, { keys: [key.privateKey], keyStore: this.keys })
     this.sessions = new SessionServer({
       crypto,
@@ -57,6 +64,19 @@ export class ServerSide {
       now: this.now,
       handler: (c) => {
         this.calls.push(c)
+        if (this.relay) {
+          // the relay knows users by permanent key: a bound temporary key stands for its permanent one
+          const now = this.now()
+          const perm = this.keys.bindingOfTemp(c.authKeyId, Math.floor(now / 1000))?.permId ?? c.authKeyId
+          let set = this.users.get(perm)
+          if (set === undefined) this.users.set(perm, (set = new Set()))
+          set.add(c.session)
+          const r = this.relay.handleBytes(perm, c.raw, now)
+          if (r !== undefined) {
+            for (const p of r.pushes) for (const s of this.users.get(p.authKeyId) ?? []) s.send(p.bytes)
+            return r.bytes
+          }
+        }
         return options.handler ? options.handler(c) : true
       },
       ...options.session,
