@@ -14,12 +14,11 @@
  *   would leave the older one without an answer.
  */
 import type { Crypto } from '../crypto/types.js'
-import type { TransportError } from '../errors.js'
-import { ClientTransport, type ClientEvent } from '../transport/client.js'
-import { TransportError as TransportErrorClass } from '../errors.js'
-import type { FramingKind } from '../transport/framing.js'
+import type { TransportItem } from '../layer.js'
+import { ClientTransport } from '../transport/client.js'
+import type { FrameEvent, FramingKind } from '../transport/framing.js'
 import { HttpClientCodec } from '../transport/http.js'
-import { createWebSocketClientTransport, WebSocketClientHandshake, WebSocketFrameCodec, WS_PATH, WS_TEST_PATH } from '../transport/websocket.js'
+import { createWebSocketClientTransport, WebSocketClientTransport } from '../transport/websocket.js'
 
 /** What a link asks its driver to do. */
 export type LinkOutput =
@@ -29,26 +28,20 @@ export type LinkOutput =
   /** Close connection `conn` (after writing what came before). */
   | { type: 'close'; conn: number }
 
-/** What a pipe makes of received bytes. */
-export type PipeEvent =
-  | { type: 'packet'; data: Uint8Array }
-  | { type: 'quickAck'; token: number }
-  /** The peer's bytes broke the transport, or carry a transport error code (`TransportStatusError`). */
-  | { type: 'error'; error: TransportError }
-  /** The peer closed the stream in good order (a WebSocket close frame). */
-  | { type: 'end' }
+/** What a pipe makes of received bytes: packets, quick ACKs, and (last) an error. */
+export type PipeEvent = FrameEvent
 
-/** One connection's byte codec. */
+/**
+ * One connection's client transport (src/transport/, every one a `Layer`): `start` queues the
+ * first bytes (a protocol tag, an obfuscated2 header, a ClientHello, a WebSocket upgrade),
+ * `send` a packet, `receive` bytes; `takeOutgoing` gives the bytes to write.
+ */
 export interface Pipe {
-  /** Bytes to write once the connection is open. */
-  open(): Uint8Array[]
-  /** Bytes carrying one packet (none yet while a handshake below MTProto is pending). */
-  send(packet: Uint8Array, quickAck: boolean): Uint8Array[]
-  /** Received bytes: events, and bytes to write (`write`). */
-  receive(data: Uint8Array): (PipeEvent | { type: 'write'; data: Uint8Array })[]
-  /** Bytes to write before closing in good order. */
-  goodbye(): Uint8Array[]
-  dispose(): void
+  start?(now: number): void
+  send(item: TransportItem): void
+  receive(chunk: Uint8Array, now: number): FrameEvent[]
+  takeOutgoing(): Uint8Array[]
+  dispose?(): void
 }
 
 export type TransportName = 'abridged' | 'intermediate' | 'padded' | 'full' | 'obfuscated2' | 'websocket' | 'http'
@@ -77,7 +70,7 @@ export interface PipeOptions {
   now?: () => number
 }
 
-/** A pipe for one new connection. */
+/** The client transport for one new connection. */
 export function createPipe(o: PipeOptions): Pipe {
   const common = { crypto: o.crypto, dcId: o.dcId, test: o.test, media: o.media, maxPacketLength: o.maxPacketLength, now: o.now }
   switch (o.transport) {
@@ -85,145 +78,17 @@ export function createPipe(o: PipeOptions): Pipe {
     case 'intermediate':
     case 'padded':
     case 'full':
-      return new StreamPipe(new ClientTransport({ ...common, framing: o.transport }))
+      return new ClientTransport({ ...common, framing: o.transport })
     case 'obfuscated2':
-      return new StreamPipe(new ClientTransport({ ...common, framing: o.framing, obfuscated: true, proxySecret: o.secret }))
+      return new ClientTransport({ ...common, framing: o.framing, obfuscated: true, proxySecret: o.secret })
     case 'websocket': {
-      const t = createWebSocketClientTransport({ ...common, framing: o.framing, proxySecret: o.secret })
-      if ((o.webSocketFrames ?? 'rfc6455') === 'native') return new StreamPipe(t)
-      return new WebSocketPipe(o.crypto, o.host ?? 'localhost', o.test ? WS_TEST_PATH : WS_PATH, new StreamPipe(t))
+      const ws = { ...common, framing: o.framing, proxySecret: o.secret }
+      if (o.webSocketFrames === 'native') return createWebSocketClientTransport(ws)
+      return new WebSocketClientTransport({ ...ws, host: o.host ?? 'localhost' })
     }
     case 'http':
-      return new HttpPipe(new HttpClientCodec(o.host ?? 'localhost', { maxPacketLength: o.maxPacketLength }))
+      return new HttpClientCodec(o.host ?? 'localhost', { maxPacketLength: o.maxPacketLength })
   }
-}
-
-/** A byte stream through a `ClientTransport` (any framing, obfuscated2, MTProxy, fake-TLS). */
-class StreamPipe implements Pipe {
-  private failed = false
-  constructor(private readonly t: ClientTransport) {}
-  open(): Uint8Array[] {
-    return [this.t.start()]
-  }
-  send(packet: Uint8Array, quickAck: boolean): Uint8Array[] {
-    const b = this.t.send(packet, quickAck && this.t.framing.kind !== 'full')
-    return b.length ? [b] : []
-  }
-  receive(data: Uint8Array): (PipeEvent | { type: 'write'; data: Uint8Array })[] {
-    if (this.failed) return []
-    const ev = this.t.receive(data) as ClientEvent[]
-    const out: (PipeEvent | { type: 'write'; data: Uint8Array })[] = []
-    for (const e of ev) {
-      if (e.type === 'packet') out.push({ type: 'packet', data: e.data })
-      else if (e.type === 'quickAck') out.push({ type: 'quickAck', token: e.token })
-      else if (e.type === 'write') out.push(e)
-      else if (e.type === 'error') {
-        this.failed = true
-        out.push({ type: 'error', error: e.error })
-      }
-    }
-    return out
-  }
-  goodbye(): Uint8Array[] {
-    return []
-  }
-  dispose(): void {
-    this.t.dispose()
-  }
-}
-
-/** RFC 6455 over a byte stream: the opening handshake, then each write one binary message. */
-class WebSocketPipe implements Pipe {
-  private readonly hs: WebSocketClientHandshake
-  private readonly codec: WebSocketFrameCodec
-  private upgraded = false
-  private failed = false
-  /** Messages to send once the server accepted the upgrade (RFC 6455 §4.1: not before). */
-  private held: Uint8Array[] = []
-  constructor(crypto: Crypto, host: string, path: string, private readonly inner: StreamPipe) {
-    this.hs = new WebSocketClientHandshake(crypto, host, path)
-    this.codec = new WebSocketFrameCodec({ role: 'client', crypto })
-  }
-  open(): Uint8Array[] {
-    this.held.push(...this.inner.open())
-    return [this.hs.request()]
-  }
-  send(packet: Uint8Array, quickAck: boolean): Uint8Array[] {
-    return this.frames(this.inner.send(packet, quickAck))
-  }
-  private frames(messages: Uint8Array[]): Uint8Array[] {
-    if (!this.upgraded) {
-      this.held.push(...messages)
-      return []
-    }
-    return messages.map((m) => this.codec.encode(m))
-  }
-  receive(data: Uint8Array): (PipeEvent | { type: 'write'; data: Uint8Array })[] {
-    if (this.failed) return []
-    const out: (PipeEvent | { type: 'write'; data: Uint8Array })[] = []
-    let bytes: Uint8Array | null = data
-    if (!this.upgraded) {
-      try {
-        bytes = this.hs.receive(data)
-      } catch (e) {
-        this.failed = true
-        return [{ type: 'error', error: e instanceof TransportErrorClass ? e : new TransportErrorClass('E_WS_HANDSHAKE', String(e)) }]
-      }
-      if (bytes === null) return out
-      this.upgraded = true
-      for (const m of this.held.splice(0)) out.push({ type: 'write', data: this.codec.encode(m) })
-    }
-    for (const e of this.codec.decode(bytes)) {
-      if (e.type === 'message') {
-        for (const x of this.inner.receive(e.data)) {
-          if (x.type === 'write') out.push(...this.frames([x.data]).map((d) => ({ type: 'write' as const, data: d })))
-          else out.push(x)
-          if (x.type === 'error') this.failed = true
-        }
-      } else if (e.type === 'write') out.push(e)
-      else if (e.type === 'close') out.push({ type: 'end' })
-      else {
-        this.failed = true
-        out.push(e)
-      }
-      if (this.failed) break
-    }
-    return out
-  }
-  goodbye(): Uint8Array[] {
-    return this.upgraded && !this.failed ? [this.codec.encodeClose(1000)] : []
-  }
-  dispose(): void {
-    this.inner.dispose()
-  }
-}
-
-/** One HTTP connection: each packet a `POST /api`, each answer a `200` response. */
-class HttpPipe implements Pipe {
-  private failed = false
-  constructor(private readonly codec: HttpClientCodec) {}
-  open(): Uint8Array[] {
-    return []
-  }
-  send(packet: Uint8Array): Uint8Array[] {
-    return [this.codec.encode(packet)]
-  }
-  receive(data: Uint8Array): (PipeEvent | { type: 'write'; data: Uint8Array })[] {
-    if (this.failed) return []
-    const out: PipeEvent[] = []
-    for (const e of this.codec.decode(data)) {
-      if (e.type === 'packet') out.push({ type: 'packet', data: e.data })
-      else if (e.type === 'error') {
-        this.failed = true
-        out.push(e)
-      }
-    }
-    return out
-  }
-  goodbye(): Uint8Array[] {
-    return []
-  }
-  dispose(): void {}
 }
 
 /** What became of the link when a connection closed or a timer ran out. */
@@ -265,6 +130,8 @@ interface Conn {
   id: number
   pipe: Pipe
   open: boolean
+  /** The transport reported an error: it throws on further input. */
+  failed: boolean
   dialedAt: number
 }
 
@@ -278,34 +145,35 @@ abstract class BaseCarrier {
   constructor(protected readonly make: () => Pipe, protected readonly connectTimeout: number) {}
 
   protected newConn(now: number): Conn {
-    const c = { id: ++BaseCarrier.ids, pipe: this.make(), open: false, dialedAt: now }
+    const c = { id: ++BaseCarrier.ids, pipe: this.make(), open: false, failed: false, dialedAt: now }
     this.connections++
     this.out.push({ type: 'connect', conn: c.id })
     return c
   }
 
-  protected write(c: Conn, bytes: Uint8Array[]): void {
-    for (const b of bytes) {
+  /** Writes what the pipe has queued. */
+  protected flush(c: Conn): void {
+    for (const b of c.pipe.takeOutgoing()) {
       this.bytesSent += b.length
       this.out.push({ type: 'write', conn: c.id, data: b })
     }
   }
 
-  /** The pipe's events for `bytes`; its writes go out at once. */
-  protected decode(c: Conn, bytes: Uint8Array): PipeEvent[] {
+  /** The pipe's events for `bytes`; what it has to write (a fake-TLS hello's followers, a pong) goes out at once. */
+  protected decode(c: Conn, bytes: Uint8Array, now: number): PipeEvent[] {
     this.bytesReceived += bytes.length
-    const ev: PipeEvent[] = []
-    for (const e of c.pipe.receive(bytes)) {
-      if (e.type === 'write') this.write(c, [e.data])
-      else ev.push(e)
-    }
+    if (c.failed) return []
+    const ev = c.pipe.receive(bytes, now)
+    if (ev.length && ev[ev.length - 1].type === 'error') c.failed = true
+    this.flush(c)
     return ev
   }
 
   protected shut(c: Conn, graceful: boolean): void {
-    if (graceful && c.open) this.write(c, c.pipe.goodbye())
+    // graceful: what was queued goes first (the driver closes after writing it)
+    if (graceful && c.open && !c.failed) this.flush(c)
     this.out.push({ type: 'close', conn: c.id })
-    c.pipe.dispose()
+    c.pipe.dispose?.()
   }
 }
 
@@ -322,25 +190,26 @@ export class StreamCarrier extends BaseCarrier implements Carrier {
     this.conn = this.newConn(now)
   }
 
-  opened(id: number): boolean {
+  opened(id: number, now: number): boolean {
     const c = this.conn
     if (c === undefined || c.id !== id || c.open) return false
     c.open = true
-    this.write(c, c.pipe.open())
+    c.pipe.start?.(now)
+    this.flush(c)
     return true
   }
 
-  data(id: number, bytes: Uint8Array): PipeEvent[] {
+  data(id: number, bytes: Uint8Array, now: number): PipeEvent[] {
     const c = this.conn
     if (c === undefined || c.id !== id || !c.open) return []
-    return this.decode(c, bytes)
+    return this.decode(c, bytes, now)
   }
 
   closed(id: number): CarrierChange {
     const c = this.conn
     if (c === undefined || c.id !== id) return undefined
     this.conn = undefined
-    c.pipe.dispose()
+    c.pipe.dispose?.()
     return 'failed'
   }
 
@@ -350,7 +219,9 @@ export class StreamCarrier extends BaseCarrier implements Carrier {
 
   send(packet: Uint8Array, quickAck: boolean): void {
     const c = this.conn
-    if (c?.open) this.write(c, c.pipe.send(packet, quickAck))
+    if (!c?.open || c.failed) return
+    c.pipe.send({ type: 'packet', data: packet, quickAck })
+    this.flush(c)
   }
 
   wantsPoll(): boolean {
@@ -435,10 +306,10 @@ export class HttpCarrier extends BaseCarrier implements Carrier {
   data(id: number, bytes: Uint8Array, now: number): PipeEvent[] {
     const l = this.lanes.get(id)
     if (l === undefined || !l.open) return []
-    const ev = this.decode(l, bytes)
+    const ev = this.decode(l, bytes, now)
     for (const e of ev) {
       if (e.type === 'packet' && this.busy === l) this.busy = undefined
-      if (e.type === 'error' || e.type === 'end') {
+      if (e.type === 'error') {
         // a response that broke the codec (or a status other than 200): this lane is done
         this.forget(l)
         this.shut(l, false)
@@ -452,7 +323,7 @@ export class HttpCarrier extends BaseCarrier implements Carrier {
     const l = this.lanes.get(id)
     if (l === undefined) return undefined
     this.forget(l)
-    l.pipe.dispose()
+    l.pipe.dispose?.()
     // a connection that never opened: the server cannot be reached
     if (!l.open) return 'failed'
     if (this.busy === l || l.pending !== undefined) {
@@ -501,7 +372,8 @@ export class HttpCarrier extends BaseCarrier implements Carrier {
     this.busy = l
     this.busyPoll = poll
     this.sentAt = now
-    this.write(l, l.pipe.send(packet, false))
+    l.pipe.send({ type: 'packet', data: packet })
+    this.flush(l)
   }
 
   wantsPoll(): boolean {

@@ -208,7 +208,7 @@ export class ClientLink {
         throw e instanceof TransportError ? new SessionError('E_OPTION', e.message) : e
       }
     }
-    make().dispose()
+    make().dispose?.()
     this.http = transport === 'http'
     this.carrier = this.http
       ? new HttpCarrier(make, ct, (poll) => (poll ? this.httpWaitOpts.maxWait : 0) + HTTP_GRACE)
@@ -376,8 +376,6 @@ export class ClientLink {
       case 'quickAck':
         if (this.session_ !== undefined) this.onSession(this.session_.receiveQuickAck(e.token), now)
         return
-      case 'end':
-        return this.fail(new SessionError('E_CONNECT', 'the server closed the connection'), now)
       case 'error':
         return this.onTransportError(e.error, now)
     }
@@ -389,7 +387,7 @@ export class ClientLink {
     if (status === 444) return this.shutdown(error)
     if (status === 404 && this.hs !== undefined) {
       // the handshake must be restarted (auth_key): on the next connection
-      this.onHandshake(this.hs.receive({ type: 'transport-error', status }, now), now)
+      this.onHandshake(this.hs.receive({ type: 'transportError', status }, now), now)
       return
     }
     this.ev.push({ type: 'error', error, reconnect: true })

@@ -1,6 +1,6 @@
 /**
  * A server for the client tests, in this process: `ServerTransport` (every framing, obfuscated2,
- * MTProxy secrets, fake-TLS, HTTP) plus WebSocket upgrades, the auth layer's `HandshakeServer`
+ * MTProxy secrets, fake-TLS, HTTP, WebSocket), the auth layer's `HandshakeServer`
  * for unencrypted packets and a `SessionServer` for the rest, sharing one key store. The
  * protocol side (`ServerSide`) has no socket and no timer, so the same server runs behind
  * node:net (`startServer`) and inside the in-memory network of the fault tests (net.ts), on
@@ -15,7 +15,6 @@ import { type RpcCall, type ServerConnection, type ServerSession, SessionServer,
 import { SecretRelay } from '../../src/secret/relay.js'
 import { ServerTransport } from '../../src/transport/server.js'
 import { ReplayCache } from '../../src/transport/faketls.js'
-import { WebSocketFrameCodec, WebSocketServerHandshake } from '../../src/transport/websocket.js'
 
 export interface ServerSideOptions {
   secrets?: string[]
@@ -97,79 +96,46 @@ export class ServerSide {
 
   /** @internal */
   transport(): ServerTransport {
-    return new ServerTransport({ crypto: this.crypto, secrets: this.options.secrets, allowPlain: true, allowHttp: true, allowObfuscatedWithoutSecret: true, replayCache: this.replayCache, now: this.now })
+    return new ServerTransport({ crypto: this.crypto, secrets: this.options.secrets, allowPlain: true, allowHttp: true, allowWebSocket: true, allowObfuscatedWithoutSecret: true, replayCache: this.replayCache, now: this.now })
   }
 }
 
-/** One accepted connection: its transport, its handshake, its session connection(s). */
+/** One accepted connection: its transport (WebSocket upgrades included), its handshake, its session connection(s). */
 export class ServerLink {
   private readonly hs
-  private t: ServerTransport | undefined
+  private readonly t: ServerTransport
   private conn: ServerConnection | undefined
-  private ws: WebSocketFrameCodec | undefined
-  private wsHs: WebSocketServerHandshake | undefined
-  private first = true
   private dead = false
 
   constructor(private readonly srv: ServerSide, private readonly sink: Sink, private readonly onTimer?: () => void) {
     this.hs = srv.handshakes.connection('127.0.0.1')
+    this.t = srv.transport()
   }
 
-  private out(bytes: Uint8Array): void {
-    if (!this.dead) this.sink.write(this.ws ? this.ws.encode(bytes) : bytes)
+  /** Writes what the transport queued. */
+  private write(): void {
+    if (this.dead) return
+    for (const b of this.t.takeOutgoing()) this.sink.write(b)
   }
 
   private end(): void {
     if (this.dead) return
+    this.write()
     this.dead = true
     this.sink.end()
   }
 
   input(chunk: Uint8Array): void {
     if (this.dead) return
-    if (this.first) {
-      this.first = false
-      // "GET": a WebSocket upgrade (ServerTransport takes every GET as HTTP)
-      if (chunk[0] === 0x47 && chunk[1] === 0x45 && chunk[2] === 0x54) this.wsHs = new WebSocketServerHandshake(this.srv.crypto)
-    }
-    if (this.wsHs) {
-      let r
-      try {
-        r = this.wsHs.receive(chunk)
-      } catch {
-        return this.end()
-      }
-      if (r === null) return
-      this.wsHs = undefined
-      this.sink.write(r.response)
-      if (!r.ok) return this.end()
-      this.ws = new WebSocketFrameCodec({ role: 'server', crypto: this.srv.crypto })
-      chunk = r.rest
-    }
-    if (this.ws) {
-      for (const e of this.ws.decode(chunk)) {
-        if (e.type === 'message') this.transport(e.data)
-        else if (e.type === 'write') this.sink.write(e.data)
-        else return this.end()
-        if (this.dead) return
-      }
-      return
-    }
-    this.transport(chunk)
-  }
-
-  private transport(chunk: Uint8Array): void {
-    this.t ??= this.srv.transport()
     let ev
     try {
-      ev = this.t.receive(chunk)
+      ev = this.t.receive(chunk, this.srv.now())
     } catch {
       return this.end()
     }
     for (const e of ev) {
-      if (e.type === 'write') this.out(e.data)
-      else if (e.type === 'close' || e.type === 'error') return this.end()
-      else if (e.type === 'packet') this.packet(e.data, e.quickAck)
+      if (e.type === 'close' || e.type === 'error' || e.type === 'fallback') return this.end()
+      if (e.type === 'packet') this.packet(e.data, e.quickAck)
       if (this.dead) return
     }
     this.flush()
@@ -180,15 +146,12 @@ export class ServerLink {
     if (p.length >= 8 && p.subarray(0, 8).every((b) => b === 0)) {
       this.hs.receive(p, now)
       for (const o of this.hs.takeOutgoing()) {
-        if (o.type === 'packet') this.out(this.t!.send(o.data))
-        else {
-          this.out(this.t!.sendError(o.status))
-          this.end()
-        }
+        this.t.send(o)
+        if (o.type === 'transportError') return this.end()
       }
-      return
+      return this.write()
     }
-    const http = this.t!.connection?.transport === 'http'
+    const http = this.t.connection?.transport === 'http'
     if (http || this.conn === undefined) {
       // HTTP: one session connection per request
       if (this.conn) this.retire()
@@ -212,15 +175,14 @@ export class ServerLink {
 
   flush(): void {
     const c = this.conn
-    if (c === undefined || this.dead) return
+    if (c === undefined || this.dead) return this.write()
+    let end = false
     for (const o of c.takeOutgoing(this.srv.now())) {
-      if (o.type === 'packet') this.out(this.t!.send(o.data))
-      else if (o.type === 'quickAck') this.out(this.t!.sendQuickAck(o.token))
-      else {
-        this.out(this.t!.sendError(o.status))
-        this.end()
-      }
+      this.t.send(o)
+      if (o.type === 'transportError') end = true
     }
+    if (end) return this.end()
+    this.write()
     this.onTimer?.()
   }
 
@@ -239,7 +201,7 @@ export class ServerLink {
   closed(): void {
     this.dead = true
     this.retire()
-    this.t?.dispose()
+    this.t.dispose()
   }
 }
 
