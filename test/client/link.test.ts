@@ -296,3 +296,29 @@ describe('ClientLink over HTTP', () => {
     expect(n.link.status).toBe('ready')
   })
 })
+
+describe('ClientLink: chunking does not matter', () => {
+  const transports = ['abridged', 'full', 'obfuscated2', 'websocket', 'http'] as const
+  it.each(transports)('%s: bytes one at a time and in random chunks, both ways, give the same outcome', async (transport) => {
+    for (const mode of ['bytes', 'random'] as const) {
+      let seed = 12345
+      const rnd = (): number => ((seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296)
+      const n = await net({ transport, host: 'localhost' })
+      n.split = (len) => {
+        const out: number[] = []
+        for (let left = len; left > 0; ) {
+          const k = mode === 'bytes' ? 1 : Math.min(left, 1 + Math.floor(rnd() * 200))
+          out.push(k)
+          left -= k
+        }
+        return out
+      }
+      n.start()
+      ready(n)
+      sendCalls(n, 0, 6)
+      n.run(() => results(n).length === 6)
+      expectOnce(n, 6)
+      expect(n.events.filter((e) => e.type === 'error'), `${transport} ${mode}`).toEqual([])
+    }
+  })
+})

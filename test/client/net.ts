@@ -44,6 +44,8 @@ export class MemNet {
   readonly events: ClientLinkEvent[] = []
   readonly conns = new Map<number, MemConn>()
   faults: Faults = {}
+  /** Splits every delivery into chunks of these sizes (called with the length; default: whole). */
+  split: ((length: number) => number[]) | undefined
   private readonly queue: Delivery[] = []
 
   constructor(crypto: Crypto, key: GeneratedRsaKey, options: Partial<ClientLinkOptions> = {}, server: ServerSideOptions = {}, serverCrypto: Crypto = crypto) {
@@ -150,7 +152,17 @@ export class MemNet {
     }
     if (dir === 'up') c.up += out.length
     else c.down += out.length
-    if (out.length) this.queue.push({ to: dir === 'up' ? 'server' : 'client', conn: c, kind: 'data', data: out })
+    if (out.length) {
+      const to = dir === 'up' ? 'server' : 'client'
+      if (this.split === undefined) this.queue.push({ to, conn: c, kind: 'data', data: out })
+      else {
+        let o = 0
+        for (const n of this.split(out.length)) {
+          this.queue.push({ to, conn: c, kind: 'data', data: out.subarray(o, o + n) })
+          o += n
+        }
+      }
+    }
     if (cut) {
       c.closed = true
       this.queue.push({ to: 'server', conn: c, kind: 'closed' })
