@@ -63,6 +63,27 @@ describe.each(TRANSPORTS)('client over %s', (_name, transport) => {
   })
 })
 
+describe('invoke options and events through connect()', () => {
+  it('timeout (E_TIMEOUT), signal (E_ABORTED), rpc_error (E_RPC), status events, invoke after close (E_CLOSED)', async () => {
+    const s = await srv()
+    const client = await connect({ port: s.port, rsaKeys: [s.key.publicKey] })
+    const statuses: string[] = []
+    client.on('status', (e) => statuses.push(e.status))
+    await expect(client.invoke({ _: 'mtwire.sleep', ms: 2000 }, { timeout: 30 })).rejects.toMatchObject({ code: 'E_TIMEOUT' })
+    const ac = new AbortController()
+    const p = client.invoke({ _: 'mtwire.sleep', ms: 2000 }, { signal: ac.signal })
+    setTimeout(() => ac.abort(), 20)
+    await expect(p).rejects.toMatchObject({ code: 'E_ABORTED' })
+    await expect(client.invoke({ _: 'mtwire.sleep', ms: 10_000_000 })).rejects.toMatchObject({ code: 'E_RPC', errorCode: 400 })
+    expect(await client.invoke({ _: 'mtwire.sleep', ms: 20 })).toBe(true)
+    const pending = client.invoke({ _: 'mtwire.sleep', ms: 2000 })
+    await client.close()
+    await expect(pending).rejects.toMatchObject({ code: 'E_CLOSED' })
+    await expect(client.invoke({ _: 'ping', ping_id: 1n })).rejects.toMatchObject({ code: 'E_CLOSED' })
+    expect(statuses).toEqual(['closed'])
+  })
+})
+
 describe('a key travels across transports', () => {
   it('made over HTTP, used over fake-TLS and WebSocket without a handshake', async () => {
     const s = await srv()
