@@ -7,6 +7,8 @@
  * a clock the test moves. The handler records every API call, so tests check nothing ran twice.
  */
 import * as net from 'node:net'
+// the Node entry: node:crypto's WebCrypto for generateRsaKey where there is no global (Node 18)
+import '../../src/node/index.js'
 import { HandshakeServer } from '../../src/auth/server.js'
 import { generateRsaKey, type GeneratedRsaKey } from '../../src/auth/rsa.js'
 import { MemoryKeyStore } from '../../src/auth/keystore.js'
