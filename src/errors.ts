@@ -13,6 +13,7 @@
 export const ERROR_CODES = {
   MtwireError: {
     E_USAGE: 'the `mtwire` command was given wrong arguments',
+    E_STATE_FILE: "`mtwire serve --state FILE`: the file is not a key store mtwire wrote, or is damaged",
   },
   CryptoError: {
     E_TYPE: 'an argument is not of its type (a Uint8Array, an AuthKey from createAuthKey, an array of items)',

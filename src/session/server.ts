@@ -225,6 +225,11 @@ export class SessionServer {
       if (stored === undefined) return undefined
       key = { authKey: this.authKeyOf(stored) }
       if (stored.temporary) key.expiresAt = stored.expiresAt ?? 0
+      // the handshake's salt, for the first salt window after the key was made (as the Map form's `saltUntil`)
+      if (stored.salt !== undefined) {
+        key.salt = stored.salt
+        key.saltUntil = stored.createdAt + SALT_PERIOD_S
+      }
     } else {
       const k = keys.get(id)
       if (k === undefined) return undefined
