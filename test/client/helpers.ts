@@ -18,10 +18,10 @@ export function callNumber(c: RpcCall): number {
   return c.constructorId >>> 0 === CALL_ID && c.raw.length >= 8 ? new DataView(c.raw.buffer, c.raw.byteOffset).getUint32(4, true) : -1
 }
 
-/** The handler's answer to call n: an mtwire.payload holding n, so a test can tell answers apart. */
+/** The handler's answer to call n: an mtwire.payload holding n, so a test can tell answers apart (other calls: undefined, passed on). */
 export function answer(c: RpcCall): unknown {
   const n = callNumber(c)
-  if (n < 0) return true
+  if (n < 0) return undefined
   const payload = new Uint8Array(4)
   new DataView(payload.buffer).setUint32(0, n, true)
   return { _: 'mtwire.payload', payload }

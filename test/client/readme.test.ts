@@ -41,11 +41,11 @@ describe('README client example', () => {
     expect(first).toContain('closed')
     const state = JSON.parse(fs.readFileSync(join(dir, 'client.json'), 'utf8'))
     expect(state).toMatchObject({ version: 1, dcId: 2 })
-    const accepted = srv.side.keys.size
+    const accepted = srv.keys.size
     const second = await run()
     expect(second).toContain('E_TIMEOUT')
     // the saved permanent key was used: only a new temporary key on the server
-    expect(srv.side.keys.size).toBe(accepted + 1)
+    expect(srv.keys.size).toBe(accepted + 1)
     await srv.close()
   })
 })

@@ -14,7 +14,7 @@ const codec = lib.mergeCodecs(lib.mtprotoCodec, lib.mtwireCodec, lib.apiSecretCo
 describe('secret chat through the server', () => {
   it('two clients: key exchange, 300 messages, a re-keying, the visualization, a 1.2 MB file', async () => {
     const crypto = await lib.createCrypto()
-    const srv = await startServer(crypto, { relay: true })
+    const srv = await startServer(crypto)
     const opts = { port: srv.port, rsaKeys: [srv.key.publicKey], crypto, pfs: true, session: { codec } }
     const [alice, bob] = await Promise.all([lib.connect(opts), lib.connect(opts)])
     const events: ChatEvent[] = []
@@ -22,7 +22,7 @@ describe('secret chat through the server', () => {
     const pb = new SecretPeer(lib, bob, 'bob', (e) => events.push(e))
     // Bob's user, handed to Alice out of band (each permanent key is a user of the relay)
     await pb.dhConfig()
-    const bobUser = srv.side.relay!.user(permId(bob))
+    const bobUser = srv.server.relay!.user(permId(bob))
     const chatA = await pa.request({ _: 'inputUser', user_id: bobUser.id, access_hash: bobUser.accessHash })
     await until(() => pb.chats.size === 1)
     const chatB = [...pb.chats.values()][0]

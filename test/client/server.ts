@@ -1,27 +1,25 @@
 /**
- * A server for the client tests, in this process: `ServerTransport` (every framing, obfuscated2,
- * MTProxy secrets, fake-TLS, HTTP, WebSocket), the auth layer's `HandshakeServer`
- * for unencrypted packets and a `SessionServer` for the rest, sharing one key store. The
- * protocol side (`ServerSide`) has no socket and no timer, so the same server runs behind
- * node:net (`startServer`) and inside the in-memory network of the fault tests (net.ts), on
- * a clock the test moves. The handler records every API call, so tests check nothing ran twice.
+ * Servers for the client tests, in this process.
+ * - `startServer`: our server driver itself (src/node/server.ts, what `mtwire serve` runs) on
+ *   loopback TCP.
+ * - `ServerSide`: the same layers with no socket and no timer (`ServerTransport` for every
+ *   transport, the auth layer's `HandshakeServer` for unencrypted packets, a `SessionServer` for
+ *   the rest, one key store), for the in-memory network of the link and fault tests (net.ts),
+ *   on a clock the test moves.
+ * Both record the API calls their handler sees, so tests check that nothing ran twice.
  */
-import * as net from 'node:net'
 // the Node entry: node:crypto's WebCrypto for generateRsaKey where there is no global (Node 18)
-import '../../src/node/index.js'
+import { createServer, type MtwireServer } from '../../src/node/index.js'
 import { HandshakeServer } from '../../src/auth/server.js'
 import { generateRsaKey, type GeneratedRsaKey } from '../../src/auth/rsa.js'
 import { MemoryKeyStore } from '../../src/auth/keystore.js'
 import type { Crypto } from '../../src/crypto/types.js'
-import { type RpcCall, type ServerConnection, type ServerSession, SessionServer, type SessionServerOptions } from '../../src/session/server.js'
-import { SecretRelay } from '../../src/secret/relay.js'
+import { type RpcCall, type ServerConnection, SessionServer, type SessionServerOptions } from '../../src/session/server.js'
 import { ServerTransport } from '../../src/transport/server.js'
 import { ReplayCache } from '../../src/transport/faketls.js'
 
 export interface ServerSideOptions {
   secrets?: string[]
-  /** Relay secret chats (SecretRelay): each permanent key is a user; pushes go to its sessions. */
-  relay?: boolean
   /** Answers API calls (after they are recorded in `calls`); default boolTrue. */
   handler?: (call: RpcCall) => unknown
   session?: Partial<SessionServerOptions>
@@ -48,16 +46,12 @@ export class ServerSide {
   readonly sessions: SessionServer
   /** API calls the handler ran. */
   readonly calls: RpcCall[] = []
-  readonly relay: SecretRelay | undefined
-  /** Sessions of each permanent key (a user), for the relay's pushes. */
-  private readonly users = new Map<bigint, Set<ServerSession>>()
   private readonly replayCache = new ReplayCache()
   private readonly byConn = new Map<ServerConnection, ServerLink>()
   readonly now: () => number
 
   constructor(readonly crypto: Crypto, readonly key: GeneratedRsaKey, readonly options: ServerSideOptions = {}) {
     this.now = options.now ?? Date.now
-    this.relay = options.relay ? new SecretRelay({ crypto }) : undefined
     this.handshakes = new HandshakeServer(crypto, { keys: [key.privateKey], keyStore: this.keys })
     this.sessions = new SessionServer({
       crypto,
@@ -65,20 +59,7 @@ export class ServerSide {
       now: this.now,
       handler: (c) => {
         this.calls.push(c)
-        if (this.relay) {
-          // the relay knows users by permanent key: a bound temporary key stands for its permanent one
-          const now = this.now()
-          const perm = this.keys.bindingOfTemp(c.authKeyId, Math.floor(now / 1000))?.permId ?? c.authKeyId
-          let set = this.users.get(perm)
-          if (set === undefined) this.users.set(perm, (set = new Set()))
-          set.add(c.session)
-          const r = this.relay.handleBytes(perm, c.raw, now)
-          if (r !== undefined) {
-            for (const p of r.pushes) for (const s of this.users.get(p.authKeyId) ?? []) s.send(p.bytes)
-            return r.bytes
-          }
-        }
-        return options.handler ? options.handler(c) : true
+        return options.handler?.(c) ?? true
       },
       ...options.session,
       onOutgoing: (conn) => this.byConn.get(conn)?.flush(),
@@ -210,56 +191,48 @@ export class ServerLink {
 export interface TestServer {
   port: number
   key: GeneratedRsaKey
-  side: ServerSide
-  /** API calls the handler ran. */
+  /** The server driver (src/node/server.ts) as `mtwire serve` runs it. */
+  server: MtwireServer
+  keys: MemoryKeyStore
+  /** API calls that reached the handler (numbered calls answered by `options.handler`). */
   calls: RpcCall[]
-  /** Sockets accepted. */
-  accepted(): number
-  /** Closes every connection (the clients see them drop) but keeps listening. */
-  dropAll(): void
+  /** Drops every connection, as a restart that keeps the keys (mtwire serve --state) would. */
+  dropAll(): Promise<void>
   close(): Promise<void>
 }
 
-/** `ServerSide` behind node:net on 127.0.0.1 (a free port). */
-export async function startServer(crypto: Crypto, options: ServerSideOptions = {}): Promise<TestServer> {
-  const side = new ServerSide(crypto, await testKey(crypto), options)
-  const sockets = new Set<net.Socket>()
-  let accepted = 0
-  const tcp = net.createServer((sock) => {
-    accepted++
-    sockets.add(sock)
-    sock.setNoDelay(true)
-    let timer: ReturnType<typeof setTimeout> | undefined
-    const l: ServerLink = side.accept(
-      { write: (b) => void sock.write(b), end: () => void sock.end() },
-      () => {
-        clearTimeout(timer)
-        const d = l.nextDeadline()
-        if (d !== undefined) timer = setTimeout(() => l.tick(Date.now()), Math.max(0, d - Date.now()))
+/**
+ * Our server driver (`createServer`, what `mtwire serve` runs) on 127.0.0.1, in this process:
+ * every transport, `secrets`, the relay; `handler` answers first and records what it sees
+ * (`undefined` passes a call on to the built-in ones).
+ */
+export async function startServer(crypto: Crypto, options: { secrets?: string[]; handler?: (call: RpcCall) => unknown } = {}): Promise<TestServer> {
+  const key = await testKey(crypto)
+  const keys = new MemoryKeyStore()
+  const calls: RpcCall[] = []
+  const saltSecret = crypto.randomBytes(32)
+  const relay = { secret: crypto.randomBytes(32) }
+  const make = (): MtwireServer =>
+    createServer({
+      crypto, rsaKeys: [key.privateKey], keyStore: keys, secrets: options.secrets, saltSecret, relay,
+      handler: (c) => {
+        calls.push(c)
+        return options.handler?.(c)
       },
-    )
-    sock.on('data', (b: Buffer) => l.input(new Uint8Array(b)))
-    sock.on('error', () => {})
-    sock.on('close', () => {
-      clearTimeout(timer)
-      sockets.delete(sock)
-      l.closed()
     })
-  })
-  await new Promise<void>((r) => tcp.listen(0, '127.0.0.1', r))
-  return {
-    port: (tcp.address() as net.AddressInfo).port,
-    key: side.key,
-    side,
-    calls: side.calls,
-    accepted: () => accepted,
-    dropAll() {
-      for (const x of sockets) x.destroy()
+  let server = make()
+  const port = (await server.listen(0, '127.0.0.1')).port
+  const t: TestServer = {
+    port, key, keys, calls,
+    get server() {
+      return server
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const x of sockets) x.destroy()
-        tcp.close(() => resolve())
-      }),
+    async dropAll() {
+      await server.close()
+      server = make()
+      await server.listen(port, '127.0.0.1')
+    },
+    close: () => server.close(),
   }
+  return t
 }

@@ -27,7 +27,7 @@ describe('web driver (W3C WebSocket)', () => {
     const answers = await Promise.all([0, 1, 2, 3].map((i) => client.invoke(call(i))))
     expect(answers.map(answered)).toEqual([0, 1, 2, 3])
     // the server drops every connection: the client reconnects (new temporary key if needed) and goes on
-    srv.dropAll()
+    await srv.dropAll()
     const later = await client.invoke(call(4))
     expect(answered(later)).toBe(4)
     expect(statuses).toContain('waiting')
