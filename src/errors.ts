@@ -145,6 +145,8 @@ export const ERROR_CODES = {
     E_BIND: 'auth.bindTempAuthKey was refused (server) or not answered boolTrue (client)',
     E_PING_TIMEOUT: 'no pong within the ping interval: the connection is presumed dead',
     E_HANDLER: "server: the embedder's RPC handler threw (the client gets rpc_error 500)",
+    E_CONNECT: 'client: the connection could not be opened or was lost, and no reconnection follows (error.cause: how the last one ended)',
+    E_AUTH_KEY_UNKNOWN: 'client: the server does not know the permanent auth key (-404 on connection after connection, or ENCRYPTED_MESSAGE_INVALID binding a temporary key)',
   },
   SecretChatError: {
   E_SECRET_ARGUMENT: 'a SecretChat, SecretRelay, file or key-visualization call got a malformed argument',

@@ -11,6 +11,7 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
   serve: { summary: 'run a test server: every transport on one port, handshakes, sessions, secret chats', load: async () => (await import('./cli-serve.js')).serveCommand },
   keygen: { summary: 'generate an RSA key for a server (PKCS#1 PEM)', load: async () => (await import('./cli-serve.js')).keygenCommand },
   // more subcommands, one line each (branch client: `connect`, branch proxy: `proxy`):
+  connect: { summary: 'connect to a server, create a key (--pfs: and a bound temporary one), ping it, print timings', load: async () => (await import('./cli-connect.js')).connectCommand },
 }
 
 const infoCommand: Command = {

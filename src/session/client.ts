@@ -463,10 +463,22 @@ export class ClientSession extends SessionCore {
   takeOutgoing(now: number = this.now()): Outgoing[] {
     const out: Outgoing[] = []
     this.rotateSalt(now)
-    const acksDue = this.ackHi.length > 0 && (this.closed || this.ackHi.length > this.o.maxPendingAcks || now >= this.ackSince + this.o.ackDelay)
-    this.pack(now, this.authKey, 0, out, acksDue)
+    this.pack(now, this.authKey, 0, out, this.acksDue(now))
     if (this.ackHi.length === 0) this.ackSince = Infinity
     return out
+  }
+
+  /**
+   * Whether `takeOutgoing(now)` would give a packet: queued messages, or acknowledgments due.
+   * For HTTP drivers, which add `httpWait()` to a request only when there is one to make.
+   */
+  hasOutgoing(now: number = this.now()): boolean {
+    this.rotateSalt(now)
+    return this.queue.length > 0 || this.acksDue(now)
+  }
+
+  private acksDue(now: number): boolean {
+    return this.ackHi.length > 0 && (this.closed || this.ackHi.length > this.o.maxPendingAcks || now >= this.ackSince + this.o.ackDelay)
   }
 
   protected parityOf(): number {
