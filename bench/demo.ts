@@ -11,6 +11,8 @@
  * is the one a user gets without V8 flags.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import * as built from '../dist/node.mjs'
@@ -45,15 +47,28 @@ interface Server {
   pem: string
   fingerprint: string
   proc: ChildProcess
+  /** The secret-chat relay's users as the server derives them (from the relay secret in its --state file). */
+  users: InstanceType<typeof lib.SecretRelay>
   stop(): Promise<void>
 }
 
-/** `mtwire serve` on a free loopback port, in its own process: its address and key come from its first lines. */
-function startServer(): Promise<Server> {
-  const secret = `ee${SECRET16}${Buffer.from(TLS_DOMAIN).toString('hex')}`
-  const proc = spawn(process.execPath, [join(root, 'dist/cli.mjs'), 'serve', '--host', '127.0.0.1', '--port', '0', '--secret', secret, '--quiet'], {
+/**
+ * `mtwire serve` on a free loopback port, in its own process: its address and key come from its
+ * first lines. It keeps its state in a fresh file made here first, so that we know the relay's
+ * secret: that is how the main job hands Alice Bob's user id and access_hash out of band (to the
+ * test server each permanent auth key is a user, both derived from that secret).
+ */
+function startServer(crypto: Awaited<ReturnType<typeof lib.createCrypto>>): Promise<Server> {
+  const dir = mkdtempSync(join(tmpdir(), 'mtwire-main-job-'))
+  const state = join(dir, 'state')
+  const store = lib.FileKeyStore.open(state, (n) => crypto.randomBytes(n))
+  const users = new lib.SecretRelay({ crypto, secret: store.relaySecret })
+  store.close()
+  const secrets = [SECRET16, `dd${SECRET16}`, `ee${SECRET16}${Buffer.from(TLS_DOMAIN).toString('hex')}`].flatMap((s) => ['--secret', s])
+  const proc = spawn(process.execPath, [join(root, 'dist/cli.mjs'), 'serve', '--host', '127.0.0.1', '--port', '0', ...secrets, '--state', state, '--quiet'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   })
+  proc.on('exit', () => rmSync(dir, { recursive: true, force: true }))
   let out = ''
   let err = ''
   proc.stderr!.on('data', (d: Buffer) => (err += d.toString()))
@@ -81,6 +96,7 @@ function startServer(): Promise<Server> {
         pem: pem[0],
         fingerprint: fp?.[1] ?? '?',
         proc,
+        users,
         stop: () =>
           new Promise<void>((done) => {
             if (proc.exitCode !== null) return done()
@@ -177,7 +193,7 @@ async function secretRun(server: Server, crypto: Awaited<ReturnType<typeof lib.c
   const lines: string[] = []
   try {
     const t0 = performance.now()
-    const bobUser = await userOf(bob)
+    const bobUser = userOf(server, bob)
     await pb.dhConfig()
     const chatA = await pa.request(bobUser)
     await until(() => pb.chats.size === 1, 'Bob accepts the chat')
@@ -225,10 +241,12 @@ async function secretRun(server: Server, crypto: Awaited<ReturnType<typeof lib.c
   }
 }
 
-/** The inputUser of a client's own user on the test server (each permanent key is a user). */
-async function userOf(client: Client): Promise<{ _: 'inputUser'; user_id: bigint; access_hash: bigint }> {
-  const u = await client.invoke<{ id: bigint; access_hash: bigint }>({ _: 'mtwire.whoami' } as never)
-  return { _: 'inputUser', user_id: u.id, access_hash: u.access_hash }
+/** The inputUser of a client's user on the test server (its permanent key's id, through the relay's secret). */
+function userOf(server: Server, client: Client): { _: 'inputUser'; user_id: bigint; access_hash: bigint } {
+  const key = lib.createAuthKey(Buffer.from(client.exportState()!.session.authKey, 'base64'))
+  const u = server.users.user(key.idLong)
+  key.dispose()
+  return { _: 'inputUser', user_id: u.id, access_hash: u.accessHash }
 }
 
 function same(a: Uint8Array, b: Uint8Array): boolean {
@@ -251,7 +269,7 @@ async function main(): Promise<number> {
     `${crypto.backend.endsWith('/table') ? ' (table AES: not constant-time)' : ''} (what plain \`node\` picks, no V8 flags)\n`)
 
   process.stdout.write('starting `mtwire serve` in its own process ... ')
-  const server = await startServer()
+  const server = await startServer(crypto)
   console.log(`listening on ${server.host}:${server.port} (pid ${server.proc.pid}), RSA key fingerprint ${server.fingerprint}\n`)
   let failed = 0
   try {
