@@ -62,7 +62,7 @@ export type {
   SecretChatEvent, SecretChatInput, SecretChatOptions, SecretChatState, SecretDhConfig, SecretKeyState, SecretMessageInput, SecretChatRequest,
 } from './types.js'
 
-const WEEK = 7 * 24 * 3600 * 1000
+const WEEK = 604_800_000 // 7 days in ms
 /** Old keys kept at once for messages still missing (each re-keying adds one until the gaps close). */
 const MAX_RETAINED = 4
 const ACTION_NOT_FOR_EMBEDDER = new Set([
@@ -75,7 +75,7 @@ const ENC_V1: EnvelopeOptions = { layout: 'e2e', version: 1 }
 const DEC_V2: EnvelopeOptions = { layout: 'e2e' }
 const DEC_V1: EnvelopeOptions = { layout: 'e2e', version: 1 }
 /** A secret message has no business carrying gzip_packed; if it does, it inflates to at most this much. */
-const DECODE = { maxGzipSize: 1 << 20 }
+const DECODE = { maxGzipSize: 1_048_576 }
 
 interface KeySlot {
   /** A private copy of the 256 key bytes (for export); zeroed with the AuthKey. */
@@ -1087,7 +1087,7 @@ export class SecretChat {
   }
 }
 
-const utf8 = new TextEncoder()
+const utf8 = /* @__PURE__ */ new TextEncoder()
 
 /**
  * A long text as its UTF-8 bytes: the TL writer writes a Uint8Array given for a `string` as is,

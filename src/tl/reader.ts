@@ -31,9 +31,9 @@ export interface TlReaderOptions {
  * 10 000 users: 84 764; a 200-sticker messages.stickerSet: 5 024; test/tl/budget.test.ts).
  * At most ~35 MiB of heap in the worst shapes measured (vectors of `secureData`, three views each).
  */
-export const TL_MAX_OBJECTS = 1 << 19
+export const TL_MAX_OBJECTS = 524_288 // 2^19
 /** `maxObjects` where the peer is not trusted (2^16, 13x that sticker set): at most ~4 MiB of heap. */
-export const TL_MAX_OBJECTS_UNTRUSTED = 1 << 16
+export const TL_MAX_OBJECTS_UNTRUSTED = 65_536 // 2^16
 
 /**
  * Limits for what an untrusted peer sends (a server reading clients' requests): the object
@@ -42,7 +42,7 @@ export const TL_MAX_OBJECTS_UNTRUSTED = 1 << 16
  * would let a 16 KiB packet cost a server 50-270 ms. A client's largest requests (an
  * importContacts of thousands) stay far below.
  */
-export const TL_UNTRUSTED: Readonly<TlReaderOptions> = Object.freeze({ maxObjects: TL_MAX_OBJECTS_UNTRUSTED, maxGzipSize: 1 << 20 })
+export const TL_UNTRUSTED: Readonly<TlReaderOptions> = /* @__PURE__ */ Object.freeze({ maxObjects: TL_MAX_OBJECTS_UNTRUSTED, maxGzipSize: 1_048_576 })
 
 const hex8 = (n: number) => '0x' + (n >>> 0).toString(16).padStart(8, '0')
 

@@ -3,8 +3,8 @@
  * where a plain loop beats TextDecoder/TextEncoder's per-call overhead; longer strings go to
  * the platform codec.
  */
-const decoder = new TextDecoder()
-const encoder = new TextEncoder()
+const decoder = /* @__PURE__ */ new TextDecoder()
+const encoder = /* @__PURE__ */ new TextEncoder()
 const SHORT = 48
 
 /** Decodes `b[start, end)`; invalid sequences become U+FFFD (as TextDecoder does). */

@@ -8,8 +8,8 @@ import { ID_BOOL_FALSE, ID_BOOL_TRUE, ID_VECTOR, type TlCodec, type TlWriteFn } 
 import { TlEncodeError } from './errors.js'
 import { utf8Length, utf8Write } from './utf8.js'
 
-const MIN_I64 = -(1n << 63n)
-const MAX_U64 = (1n << 64n) - 1n
+const MIN_I64 = -0x8000000000000000n // -(2^63)
+const MAX_U64 = 0xffffffffffffffffn // 2^64 - 1
 /** The largest `bytes` a 3-byte length prefix can describe. */
 const MAX_BYTES = 0xffffff
 
