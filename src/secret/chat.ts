@@ -1087,16 +1087,10 @@ export class SecretChat {
   }
 }
 
-const utf8 = /* @__PURE__ */ new TextEncoder()
-
-/**
- * A long text as its UTF-8 bytes: the TL writer writes a Uint8Array given for a `string` as is,
- * and TextEncoder encodes long strings many times faster than a per-character loop (64 KiB of
- * text: ~30x). Short texts stay strings (the loop wins below the call's overhead).
- */
+/** The message text, checked (the TL writer encodes it). */
 function text(s: string): string {
   if (typeof s !== 'string') throw new SecretChatError('E_SECRET_ARGUMENT', 'message must be a string')
-  return (s.length > 64 ? utf8.encode(s) : s) as unknown as string
+  return s
 }
 
 function positive(v: number, name: string): number {

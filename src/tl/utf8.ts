@@ -97,6 +97,12 @@ export function utf8Write(s: string, len: number, b: Uint8Array, pos: number): v
   encoder.encodeInto(s, b.subarray(pos, pos + len))
 }
 
+/** TextEncoder.encodeInto `b` from `pos` to its end: UTF-16 units read, bytes written (whole characters only). */
+export function utf8EncodeInto(s: string, b: Uint8Array, pos: number): { read: number; written: number } {
+  const r = encoder.encodeInto(s, b.subarray(pos))
+  return { read: r.read ?? 0, written: r.written ?? 0 }
+}
+
 const f = String.fromCharCode
 
 /** `n` (1..16) ASCII bytes from `i` as a string, in one call. */
