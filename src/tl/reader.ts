@@ -72,6 +72,19 @@ function sharedFor(options: TlReaderOptions | undefined): Shared {
   }
 }
 
+/**
+ * Whether the engine compiles `BigInt.asIntN(64, hi << 32n | lo)` to plain 64-bit integer
+ * operations: V8 from 11 (Node 20) does, and there it beats `DataView.getBigInt64` (a builtin
+ * call); V8 10 (Node 18, Debian's on ARM boards) runs each BigInt operation in the runtime, five
+ * allocations per long, where getBigInt64 makes one. Measured per long (x64, median of rounds):
+ * Node 18 537 ns vs 49 ns, Node 20 32 vs 50 ns, Node 26 13 vs 14 ns. Engines other than V8 (and
+ * V8 in a browser, where its version is not at hand) take getBigInt64, which no engine is slow at.
+ */
+const BIGINT64_LOWERED: boolean = /* @__PURE__ */ (() => {
+  const v8 = (globalThis as { process?: { versions?: { v8?: unknown } } }).process?.versions?.v8
+  return typeof v8 === 'string' && parseInt(v8, 10) >= 11
+})()
+
 export class TlReader {
   readonly data: Uint8Array
   readonly codec: TlCodec | null
@@ -146,8 +159,8 @@ export class TlReader {
     this.need(8)
     const p = this.pos
     this.pos = p + 8
-    // V8 lowers this to 64-bit integer ops: ~4x faster than DataView.getBigInt64 (Node 20, measured)
-    return BigInt.asIntN(64, (BigInt(this.dv.getUint32(p + 4, true)) << 32n) | BigInt(this.dv.getUint32(p, true)))
+    if (BIGINT64_LOWERED) return BigInt.asIntN(64, (BigInt(this.dv.getUint32(p + 4, true)) << 32n) | BigInt(this.dv.getUint32(p, true)))
+    return this.dv.getBigInt64(p, true)
   }
 
   double(): number {
