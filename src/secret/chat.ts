@@ -198,6 +198,8 @@ export class SecretChat {
   /** Resend requests still open: their messages (raw from..to) not all in yet; asked again after resendTimeoutMs. */
   private asked: { from: number; to: number; at: number }[] = []
   private readonly history: Sent[] = []
+  /** Whether the last `decrypt` took MTProto 2.0. */
+  private decryptedV2 = true
   private outgoing: SecretChatRequest[] = []
   /** Inputs that arrived before the key (initiator), replayed once ready. */
   private early: SecretChatInput[] = []
@@ -644,9 +646,11 @@ export class SecretChat {
       if (data.length >= 8 && this.erased.includes(toLong(data))) return
       return this.fail(decryptError())
     }
-    const dec = this.decrypt(slot, data)
-    if (dec === undefined) return
-    const { plain, v2 } = dec
+    // decrypted straight into the array the message's fields will point into (no scratch copy); room for 1.0's padding too
+    const plain = new Uint8Array(Math.max(0, data.length - 24))
+    const len = this.decrypt(slot, data, plain)
+    if (len < 0) return
+    const v2 = this.decryptedV2
     let parsed: ParsedPlaintext
     try {
       parsed = parsePlaintext(plain, DECODE)
@@ -688,17 +692,23 @@ export class SecretChat {
     if (seq === this.inRaw) {
       this.process(held)
       this.drain()
-    } else this.hold(seq, held)
+    } else {
+      held.plain = plain.subarray(0, len) // kept (and exported) exactly
+      this.hold(seq, held)
+    }
     this.maybeRekey()
   }
 
-  /** Decrypts with 2.0, then with 1.0 where the spec still allows it. Undefined after an error event. */
-  private decrypt(slot: KeySlot, data: Uint8Array): { plain: Uint8Array; v2: boolean } | undefined {
+  /**
+   * Decrypts into `out` with 2.0, then with 1.0 where the spec still allows it (`decryptedV2` says
+   * which): the plaintext's length, or -1 after an error event.
+   */
+  private decrypt(slot: KeySlot, data: Uint8Array, out: Uint8Array): number {
     const xIn = this.originator ? 8 : 0 // "x = 0 for messages from the originator of the secret chat, x = 8 for the messages in the opposite direction"
-    // decrypted straight into the array the message's fields will point into (no scratch copy); room for 1.0's padding too
-    const out = new Uint8Array(Math.max(0, data.length - 24))
     try {
-      return { plain: out.subarray(0, this.crypto.decryptMessageInto(slot.key, data, xIn, out, DEC_V2)), v2: true }
+      const n = this.crypto.decryptMessageInto(slot.key, data, xIn, out, DEC_V2)
+      this.decryptedV2 = true
+      return n
     } catch (e) {
       if (!(e instanceof SecurityError)) throw e
     }
@@ -707,13 +717,15 @@ export class SecretChat {
     // waiting for some gaps to be closed)". MTProto 1.0: x = 0 both ways (end-to-end_v1).
     if (this.v2From === Infinity || this.inRaw < this.v2From) {
       try {
-        return { plain: out.subarray(0, this.crypto.decryptMessageInto(slot.key, data, 0, out, DEC_V1)), v2: false }
+        const n = this.crypto.decryptMessageInto(slot.key, data, 0, out, DEC_V1)
+        this.decryptedV2 = false
+        return n
       } catch (e) {
         if (!(e instanceof SecurityError)) throw e
       }
     }
     this.fail(decryptError())
-    return undefined
+    return -1
   }
 
   private peerLayerIs(layer: number): void {

@@ -217,6 +217,12 @@ export class TlReader {
     return this.data.subarray(start, start + this.spanLen)
   }
 
+  /** Skips a `bytes` value and returns its length (no view made: for fields only their length matters in). */
+  skipBytes(): number {
+    this.span()
+    return this.spanLen
+  }
+
   string(): string {
     const start = this.span()
     return utf8Decode(this.data, start, start + this.spanLen)
