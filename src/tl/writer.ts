@@ -168,8 +168,9 @@ export class TlWriter {
     // every UTF-16 unit is at least one byte of UTF-8
     if (n > MAX_BYTES) throw new TlEncodeError('E_TL_ENCODE', `bytes/string of at least ${n} bytes exceeds the TL limit of ${MAX_BYTES}`)
     const head = this.pos
-    if (this.fixed && head + 4 + n + 3 > this.buf.length) return false
-    this.ensure(4 + n + 3)
+    // (a caller's buffer needs room for ASCII's length behind a 4-byte slot; the padding is checked at the end)
+    if (this.fixed && head + 4 + n > this.buf.length) return false
+    this.ensure(4 + n)
     let at = head + 4
     for (let read = 0; ; ) {
       const r = utf8EncodeInto(read === 0 ? v : v.slice(read), this.buf, at)
