@@ -85,6 +85,19 @@ const BIGINT64_LOWERED: boolean = /* @__PURE__ */ (() => {
   return typeof v8 === 'string' && parseInt(v8, 10) >= 11
 })()
 
+/** A long by BigInt arithmetic on its halves (V8 >= 11 compiles it to 64-bit integer operations). */
+function longLowered(this: TlReader): bigint {
+  const p = this.advance(8)
+  const dv = this.view
+  return BigInt.asIntN(64, (BigInt(dv.getUint32(p + 4, true)) << 32n) | BigInt(dv.getUint32(p, true)))
+}
+
+/** A long by DataView.getBigInt64 (one allocation, where V8 10 makes five with the arithmetic). */
+function longDataView(this: TlReader): bigint {
+  const p = this.advance(8)
+  return this.view.getBigInt64(p, true)
+}
+
 export class TlReader {
   readonly data: Uint8Array
   readonly codec: TlCodec | null
@@ -136,6 +149,19 @@ export class TlReader {
     if (this.pos + n > this.end) this.fail('E_TL_TRUNCATED', `need ${n} bytes, ${this.end - this.pos} left`)
   }
 
+  /** Checks that `n` bytes are left and moves past them; returns where they start. */
+  advance(n: number): number {
+    this.need(n)
+    const p = this.pos
+    this.pos = p + n
+    return p
+  }
+
+  /** A DataView of `data` (offsets as `pos`). */
+  get view(): DataView {
+    return this.dv
+  }
+
   int(): number {
     this.need(4)
     const v = this.dv.getInt32(this.pos, true)
@@ -155,13 +181,8 @@ export class TlReader {
     return this.pos + 4 > this.end ? -1 : this.dv.getUint32(this.pos, true)
   }
 
-  long(): bigint {
-    this.need(8)
-    const p = this.pos
-    this.pos = p + 8
-    if (BIGINT64_LOWERED) return BigInt.asIntN(64, (BigInt(this.dv.getUint32(p + 4, true)) << 32n) | BigInt(this.dv.getUint32(p, true)))
-    return this.dv.getBigInt64(p, true)
-  }
+  /** A TL long (int64) as a bigint. */
+  readonly long: (this: TlReader) => bigint = BIGINT64_LOWERED ? longLowered : longDataView
 
   double(): number {
     this.need(8)
