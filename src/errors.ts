@@ -217,5 +217,6 @@ export class SessionError extends MtwireError<ErrorCode<'SessionError'>> {}
 export class SecretChatError extends MtwireError<ErrorCode<'SecretChatError'>> {}
 
 /** SecretChatError's codes (the SecretChatError block of ERROR_CODES). */
-export const SECRET_CHAT_ERROR_CODES = ERROR_CODES.SecretChatError
+// (a property read is a possible side effect to a bundler, which would keep ERROR_CODES in every page)
+export const SECRET_CHAT_ERROR_CODES = /* @__PURE__ */ (() => ERROR_CODES.SecretChatError)()
 export type SecretChatErrorCode = ErrorCode<'SecretChatError'>

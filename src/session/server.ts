@@ -106,7 +106,7 @@ export interface ServerLimits {
 
 export const SERVER_LIMITS: Readonly<ServerLimits> = {
   maxPendingPerSession: 1024,
-  maxBufferedBytes: 16 << 20,
+  maxBufferedBytes: 16_777_216, // 16 MiB
   maxSessionsPerKey: 64,
   windowSize: 1024,
   maxUnacked: 1024,
@@ -155,7 +155,7 @@ export class KeyEntry {
 }
 
 
-const defaultCodec = mergeCodecs(mtprotoCodec, mtwireCodec)
+const defaultCodec = /* @__PURE__ */ mergeCodecs(mtprotoCodec, mtwireCodec)
 
 export class SessionServer {
   readonly crypto: Crypto
