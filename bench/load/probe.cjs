@@ -1,0 +1,18 @@
+// Preloaded (`node -r`) into the `mtwire serve` process the load bench starts, so that the
+// server's own memory and CPU can be read from outside: on an IPC message `mem` it collects
+// garbage (the process runs with --expose-gc) twice, a moment apart (array buffers' backing
+// stores go after a sweep), and answers with process.memoryUsage() and process.cpuUsage().
+// The IPC channel is unref'd: it does not keep the server alive; SIGTERM still stops it.
+'use strict'
+if (process.send) {
+  process.on('message', (m) => {
+    if (m !== 'mem') return
+    const gc = globalThis.gc || (() => {})
+    gc()
+    setTimeout(() => {
+      gc()
+      process.send({ mem: process.memoryUsage(), cpu: process.cpuUsage() })
+    }, 200)
+  })
+  process.channel.unref()
+}
