@@ -622,8 +622,10 @@ class Conn {
     const s = this.server
     if (data.length >= 8 && (data[0] | data[1] | data[2] | data[3] | data[4] | data[5] | data[6] | data[7]) === 0) {
       this.hs ??= s.handshake(this.ip, this.id)
+      let made = false
       for (const e of this.hs.receive(data, now)) {
         if (e.type === 'auth-key') {
+          made = true
           const k = e.key
           s.log({ event: 'auth-key', conn: this.id, keyId: keyHex(k.id), temporary: k.temporary, ...(k.expiresAt ? { expiresAt: k.expiresAt } : {}), ...(k.dc !== undefined ? { dc: k.dc } : {}) })
         } else s.log({ event: 'refused', conn: this.id, status: e.status, reason: e.reason })
@@ -633,6 +635,10 @@ class Conn {
         this.t.send(o)
         if (o.type === 'transportError') ok = false
       }
+      // a key was made: the endpoint (its resPQ answers kept for a resent req_pq) is not needed by
+      // an idle connection; another handshake on it (a temporary key) gets a new one. The shared
+      // server still answers a resent last step (it keeps runs by nonce, not by endpoint).
+      if (made) this.hs = undefined
       return ok
     }
     if (!this.sc) {
