@@ -6,6 +6,11 @@
 'use strict'
 if (process.send) {
   process.on('message', (m) => {
+    // a heap snapshot, to see what a connection holds (compare two with a script of your own)
+    if (typeof m === 'string' && m.startsWith('snapshot:')) {
+      require('node:v8').writeHeapSnapshot(m.slice(9))
+      return process.send({ snapshot: m.slice(9) })
+    }
     if (m !== 'mem') return
     const gc = globalThis.gc || (() => {})
     gc()

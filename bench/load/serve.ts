@@ -24,6 +24,8 @@ export async function bundle(entry: string, name: string): Promise<string> {
 export interface ServerMem {
   rss: number
   heapUsed: number
+  /** V8 heap committed (what of the heap counts in RSS). */
+  heapTotal: number
   external: number
   arrayBuffers: number
   /** CPU time of the server process so far (µs, user + system). */
@@ -66,7 +68,7 @@ export async function startServer(): Promise<LoadServer> {
     mem: () =>
       new Promise<ServerMem>((resolve) => {
         proc.once('message', (m: { mem: NodeJS.MemoryUsage; cpu: NodeJS.CpuUsage }) =>
-          resolve({ rss: m.mem.rss, heapUsed: m.mem.heapUsed, external: m.mem.external, arrayBuffers: m.mem.arrayBuffers, cpuUs: m.cpu.user + m.cpu.system }),
+          resolve({ rss: m.mem.rss, heapUsed: m.mem.heapUsed, heapTotal: m.mem.heapTotal, external: m.mem.external, arrayBuffers: m.mem.arrayBuffers, cpuUs: m.cpu.user + m.cpu.system }),
         )
         proc.send('mem')
       }),

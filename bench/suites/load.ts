@@ -20,15 +20,22 @@
 import { spawnSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { cpus } from 'node:os'
-import { connect, createCryptoSync } from '../../src/node/index.js'
-import type { Client } from '../../src/session/runner.js'
+import { createCryptoSync } from '../../src/node/index.js'
 import type { BenchResult, BenchSuite } from '../harness.js'
+import { connectAll, echoLoop } from '../load/clients.js'
 import { bundle, openFilesLimit, root, startServer, type LoadServer, type ServerMem } from '../load/serve.js'
 
 type Row = Omit<BenchResult, 'suite'>
 const crypto = createCryptoSync()
 const notes: string[] = []
+/** A note, shown as it comes (the suite runs for minutes). */
+const note = (line: string): void => {
+  notes.push(line)
+  process.stderr.write(`[load] ${line}\n`)
+}
 const KiB = 1024
+/** How long the server is left idle before its memory is read (ms). */
+const SETTLE = 20_000
 
 const pct = (xs: number[], p: number): number => {
   const s = Float64Array.from(xs).sort()
@@ -57,72 +64,45 @@ async function phase<T>(server: LoadServer, f: () => Promise<T>): Promise<{ valu
 
 const cpuNote = (p: { ourCpu: number; serverCpu: number }): string => `CPU: clients ${(p.ourCpu * 100).toFixed(0)}%, server ${(p.serverCpu * 100).toFixed(0)}% of a core`
 
-async function connectAll(server: LoadServer, n: number): Promise<{ clients: Client[]; failures: string[] }> {
-  const results = await Promise.allSettled(
-    Array.from({ length: n }, () => connect({ port: server.port, rsaKeys: [server.pem], crypto, connectTimeout: 120_000, reconnect: false })),
-  )
-  const clients: Client[] = []
-  const failures: string[] = []
-  for (const r of results) {
-    if (r.status === 'fulfilled') clients.push(r.value)
-    else failures.push(String((r.reason as Error)?.message ?? r.reason))
-  }
-  return { clients, failures }
-}
-
-/** Each client sends echo requests one after another for `durMs`; latencies in ms. */
-async function echoLoop(clients: Client[], size: number, durMs: number): Promise<number[]> {
-  const payload = crypto.randomBytes(size)
-  const lat: number[] = []
-  const end = performance.now() + durMs
-  await Promise.all(
-    clients.map(async (c) => {
-      while (performance.now() < end) {
-        const t = performance.now()
-        const r = await c.invoke<{ payload: Uint8Array }>({ _: 'mtwire.echo', payload })
-        lat.push(performance.now() - t)
-        if (r.payload.length !== size) throw new Error('echo: wrong payload length')
-      }
-    }),
-  )
-  return lat
-}
-
-const memLine = (m: ServerMem): string => `RSS ${kib(m.rss)} KiB, heap ${kib(m.heapUsed)} KiB, external ${kib(m.external)} KiB (array buffers ${kib(m.arrayBuffers)} KiB)`
+const memLine = (m: ServerMem): string => `RSS ${kib(m.rss)} KiB, heap ${kib(m.heapUsed)} KiB (committed ${kib(m.heapTotal)} KiB), external ${kib(m.external)} KiB (array buffers ${kib(m.arrayBuffers)} KiB)`
 
 async function run(quick: boolean): Promise<Row[]> {
   const N = quick ? 200 : 1000
   const rows: Row[] = []
   const limit = openFilesLimit()
   if (limit < N + 256) throw new Error(`the load suite opens ${N} sockets in this process and as many in the server: raise the open-files limit (ulimit -n, now ${limit}) to at least ${N + 256}`)
-  notes.push(`machine: ${cpus()[0]?.model ?? '?'}, ${cpus().length} cores, Node ${process.version}, open-files limit ${limit}; the server is \`mtwire serve\` (bundled from src/node/cli.ts) in its own process with plain node; the clients are ours, in the bench process, one crypto backend shared (${crypto.backend})`)
+  note(`machine: ${cpus()[0]?.model ?? '?'}, ${cpus().length} cores, Node ${process.version}, open-files limit ${limit}; the server is \`mtwire serve\` (bundled from src/node/cli.ts) in its own process with plain node; the clients are ours, in the bench process, one crypto backend shared (${crypto.backend})`)
   const server = await startServer()
   try {
     // warm up (JIT, pools), then the baseline at 0 connections
     {
-      const { clients } = await connectAll(server, 10)
-      await echoLoop(clients, KiB, 500)
+      const { clients } = await connectAll(crypto, server, 10)
+      await echoLoop(crypto, clients, KiB, 500)
       await Promise.all(clients.map((c) => c.close()))
-      await sleep(500)
     }
+    // V8 keeps the young generation it grew for a burst of allocations (the handshakes) until its
+    // memory reducer sees the process idle (some seconds): both figures are taken in that state,
+    // which is the state of a server whose clients only keep alive
+    await sleep(SETTLE)
     const m0 = await server.mem()
 
     // 1. the handshake wave
-    const hs = await phase(server, () => connectAll(server, N))
+    const hs = await phase(server, () => connectAll(crypto, server, N))
     const { clients, failures } = hs.value
     if (failures.length) throw new Error(`${failures.length} of ${N} handshakes failed: ${[...new Set(failures)].slice(0, 3).join('; ')}`)
     const hsRate = N / (hs.wallMs / 1000)
     rows.push(row('mtwire connect() → mtwire serve', `handshakes, ${N} clients at once`, 0, hsRate, N))
     const hsMs = clients.map((c) => c.stats.handshakes[0].ms)
-    notes.push(`${N} clients connected at once: all ${N} handshakes succeeded in ${(hs.wallMs / 1000).toFixed(2)} s, ${hsRate.toFixed(0)} handshakes/s; per client handshake time p50 ${ms(median(hsMs))} ms, p99 ${ms(pct(hsMs, 99))} ms; server CPU ${(hs.serverUs / N / 1000).toFixed(2)} ms per handshake; ${cpuNote(hs)}`)
+    note(`${N} clients connected at once: all ${N} handshakes succeeded in ${(hs.wallMs / 1000).toFixed(2)} s, ${hsRate.toFixed(0)} handshakes/s; per client handshake time p50 ${ms(median(hsMs))} ms, p99 ${ms(pct(hsMs, 99))} ms; server CPU ${(hs.serverUs / N / 1000).toFixed(2)} ms per handshake; ${cpuNote(hs)}`)
 
     // 2. one request each, then idle
     await Promise.all(clients.map((c) => c.invoke({ _: 'mtwire.echo', payload: crypto.randomBytes(KiB) })))
-    await sleep(2000)
+    const busy = await server.mem()
+    await sleep(SETTLE)
     const m1 = await server.mem()
     const perConn = (k: keyof ServerMem) => (m1[k] - m0[k]) / N
-    notes.push(`server memory at 0 connections: ${memLine(m0)}; at ${N} idle connections (handshake, one 1 KiB echo, then only keep-alive): ${memLine(m1)}`)
-    notes.push(`**server memory per idle connection: RSS ${kib(perConn('rss'))} KiB, heap ${kib(perConn('heapUsed'))} KiB, external ${kib(perConn('external'))} KiB** (target ≤ 32 KiB RSS)`)
+    note(`server memory at 0 connections: ${memLine(m0)}; at ${N} idle connections (handshake, one 1 KiB echo, then only keep-alive): ${memLine(m1)}`)
+    note(`**server memory per idle connection: RSS ${kib(perConn('rss'))} KiB, heap used ${kib(perConn('heapUsed'))} KiB (committed ${kib(perConn('heapTotal'))} KiB), external ${kib(perConn('external'))} KiB** (target ≤ 32 KiB RSS), ${SETTLE / 1000} s after the last request; right after it: RSS ${kib((busy.rss - m0.rss) / N)} KiB, heap committed ${kib((busy.heapTotal - m0.heapTotal) / N)} KiB per connection. The heap includes the handshake runs the auth layer remembers for answerTtlMs (10 min) to answer resent steps`)
     rows.push(row('mtwire serve', 'idle connection, server RSS bytes (lower is better)', 0, perConn('rss'), N))
     rows.push(row('mtwire serve', 'idle connection, server heap bytes (lower is better)', 0, perConn('heapUsed'), N))
 
@@ -130,11 +110,11 @@ async function run(quick: boolean): Promise<Row[]> {
     const dur = quick ? 1000 : 3000
     for (const size of [KiB, 64 * KiB]) {
       for (const n of [1, 100, N]) {
-        const p = await phase(server, () => echoLoop(clients.slice(0, n), size, dur))
+        const p = await phase(server, () => echoLoop(crypto, clients.slice(0, n), size, dur))
         const lat = p.value
         const rate = lat.length / (p.wallMs / 1000)
         rows.push(row('mtwire connect() → mtwire serve', `echo round trips, ${n} clients`, size, rate, lat.length))
-        notes.push(`echo ${size / KiB} KiB, ${n} client${n > 1 ? 's' : ''} (one request each at a time): ${rate.toFixed(0)} round trips/s, latency p50 ${ms(median(lat))} ms, p99 ${ms(pct(lat, 99))} ms; server CPU ${(p.serverUs / lat.length).toFixed(0)} µs per round trip; ${cpuNote(p)}`)
+        note(`echo ${size / KiB} KiB, ${n} client${n > 1 ? 's' : ''} (one request each at a time): ${rate.toFixed(0)} round trips/s, latency p50 ${ms(median(lat))} ms, p99 ${ms(pct(lat, 99))} ms; server CPU ${(p.serverUs / lat.length).toFixed(0)} µs per round trip; ${cpuNote(p)}`)
       }
     }
     await Promise.all(clients.map((c) => c.close()))
@@ -159,7 +139,7 @@ async function run(quick: boolean): Promise<Row[]> {
     for (const impl of impls) {
       const us = median(per.get(impl)!)
       rows.push(row(names[impl], 'ping, client CPU (requests per CPU-second)', 0, 1e6 / us, pings, impl !== 'mtwire'))
-      notes.push(`client CPU per ping (${pings} sequential pings after 2000 to warm up, median of rounds ${per.get(impl)!.map((x) => x.toFixed(1)).join(', ')} µs): ${names[impl]} ${us.toFixed(1)} µs${impl === 'mtwire' ? '' : `: ours is ${(ours / us).toFixed(2)} of it (target ≤ 1/3 of mtcute's)`}`)
+      note(`client CPU per ping (${pings} sequential pings after 2000 to warm up, median of rounds ${per.get(impl)!.map((x) => x.toFixed(1)).join(', ')} µs): ${names[impl]} ${us.toFixed(1)} µs${impl === 'mtwire' ? '' : `: ours is ${(ours / us).toFixed(2)} of it (target ≤ 1/3 of mtcute's)`}`)
     }
   } finally {
     await server.stop()
@@ -168,7 +148,7 @@ async function run(quick: boolean): Promise<Row[]> {
   // 5. heap growth, a fresh server
   const s2 = await startServer()
   try {
-    const { clients, failures } = await connectAll(s2, 100)
+    const { clients, failures } = await connectAll(crypto, s2, 100)
     if (failures.length) throw new Error(`handshakes failed: ${failures[0]}`)
     let sent = 0
     const runTo = async (total: number) => {
@@ -194,7 +174,7 @@ async function run(quick: boolean): Promise<Row[]> {
     await sleep(300)
     const b = await s2.mem()
     const growth = (b.heapUsed - a.heapUsed) / a.heapUsed
-    notes.push(`a fresh server, 100 clients with 8 pings in flight each: heap ${kib(a.heapUsed)} KiB after ${small} requests, ${kib(b.heapUsed)} KiB after ${big} (**${(growth * 100).toFixed(1)}% growth**, target ≤ 5%); RSS ${kib(a.rss)} → ${kib(b.rss)} KiB; ${((big - small) / (wall / 1000)).toFixed(0)} pings/s meanwhile`)
+    note(`a fresh server, 100 clients with 8 pings in flight each: heap ${kib(a.heapUsed)} KiB after ${small} requests, ${kib(b.heapUsed)} KiB after ${big} (**${(growth * 100).toFixed(1)}% growth**, target ≤ 5%); RSS ${kib(a.rss)} → ${kib(b.rss)} KiB; ${((big - small) / (wall / 1000)).toFixed(0)} pings/s meanwhile`)
     rows.push(row('mtwire serve', `heap growth % from ${small} to ${big} requests (lower is better)`, 0, growth * 100, big))
     await Promise.all(clients.map((c) => c.close()))
   } finally {

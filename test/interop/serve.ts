@@ -166,3 +166,12 @@ export async function cutRelay(target: number): Promise<CutRelay> {
     },
   }
 }
+
+/** Waits until `f()` holds (polling), at most `ms`. */
+export async function until(f: () => boolean, ms: number): Promise<void> {
+  const end = Date.now() + ms
+  while (!f()) {
+    if (Date.now() > end) throw new Error(`timeout after ${ms} ms`)
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
