@@ -19,7 +19,7 @@
  */
 import { spawnSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
-import { cpus } from 'node:os'
+import { cpus, loadavg } from 'node:os'
 import { createCryptoSync } from '../../src/node/index.js'
 import type { BenchResult, BenchSuite } from '../harness.js'
 import { connectAll, echoLoop } from '../load/clients.js'
@@ -71,7 +71,7 @@ async function run(quick: boolean): Promise<Row[]> {
   const rows: Row[] = []
   const limit = openFilesLimit()
   if (limit < N + 256) throw new Error(`the load suite opens ${N} sockets in this process and as many in the server: raise the open-files limit (ulimit -n, now ${limit}) to at least ${N + 256}`)
-  note(`machine: ${cpus()[0]?.model ?? '?'}, ${cpus().length} cores, Node ${process.version}, open-files limit ${limit}; the server is \`mtwire serve\` (bundled from src/node/cli.ts) in its own process with plain node; the clients are ours, in the bench process, one crypto backend shared (${crypto.backend})`)
+  note(`machine: ${cpus()[0]?.model ?? '?'}, ${cpus().length} cores, Node ${process.version}, open-files limit ${limit}, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} at the start (other processes share the cores: the CPU-time figures are the steadier ones); the server is \`mtwire serve\` (bundled from src/node/cli.ts) in its own process with plain node; the clients are ours, in the bench process, one crypto backend shared (${crypto.backend})`)
   const server = await startServer()
   try {
     // warm up (JIT, pools), then the baseline at 0 connections
