@@ -9,6 +9,7 @@ import { availableBackends } from './backends.js'
 import { writeReport } from './report.js'
 
 export const SUITES = ['crypto', 'wasm', 'envelope', 'tl', 'transport', 'auth', 'session', 'secret']
+// by hand only, not in the default run (minutes, a server process of its own): --suite load
 
 async function loadSuite(name: string): Promise<BenchSuite | undefined> {
   try {
