@@ -1,5 +1,12 @@
 /** Small byte helpers shared by the layers (no Node built-ins). */
 
+const toStr = Object.prototype.toString
+
+/** Whether `v` is a Uint8Array: Node Buffers and other realms' arrays count. */
+export function isBytes(v: unknown): v is Uint8Array {
+  return v instanceof Uint8Array || toStr.call(v) === '[object Uint8Array]'
+}
+
 /**
  * A copy of `b[start, end)` as a plain Uint8Array. Not `b.slice()`: on a Node Buffer that is a
  * view of the same memory, so writing to the "copy" (zeroing, reversing) would change the caller's bytes.

@@ -4,7 +4,7 @@
  * Prints one JSON line: { before, created, after, zeroed }.
  */
 import { _wasmInstance, loadWasmCoreSync } from '../../src/crypto/wasm/index.js'
-import { SLOT_SIZE } from '../../src/crypto/wasm/layout.js'
+import { SLOT_SIZE } from '../../src/crypto/wasm/layout.generated.js'
 import { loadEagerly } from '../../src/crypto/eager.js'
 
 loadEagerly() // as the Node entry does: synchronous loading from src/
