@@ -28,7 +28,7 @@ import {
   K_HTTP_WAIT, K_PING, K_RESEND_REQ, K_RPC, K_SERVICE, K_STATE_REQ, OutMsg, type Outgoing, SessionCore,
 } from './core.js'
 import { AbortError, RpcError, TimeoutError } from './errors.js'
-import { CLIENT, halvesOf, idOf, keyOf } from './msgid.js'
+import { CLIENT, halvesOf, idOf, keyOf } from '../auth/msgid.js'
 import { TimerHeap } from './timers.js'
 import { ADDED, F_ACKED, F_CONTAINER, F_CONTENT, TOO_OLD } from './window.js'
 import {
@@ -246,7 +246,7 @@ export class ClientSession extends SessionCore {
   private readonly permKey: AuthKey
   private readonly readerOpts: { maxGzipSize: number }
   private writer: TlWriter
-  /** Sent messages awaiting an answer, by msg_id key (msgid.ts keyOf). */
+  /** Sent messages awaiting an answer, by msg_id key (auth/msgid.ts keyOf). */
   private readonly pending = new Map<number, OutMsg>()
   /**
    * The last MAX_RECENT messages sent (containers and acks too) with the key each went out

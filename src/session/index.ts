@@ -25,4 +25,4 @@ export {
 } from './server.js'
 export type { Outgoing } from './core.js'
 export { AbortError, RpcError, TimeoutError } from './errors.js'
-export { MsgIdClock } from './msgid.js'
+export { MsgIdClock } from '../auth/msgid.js'
