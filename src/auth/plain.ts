@@ -45,7 +45,7 @@ export function decodePlainMessage(packet: Uint8Array): PlainMessage {
 
 /**
  * The next msg_id for time `nowMs` after `last`: divisible by 4 for the client, ≡ 1 mod 4 for a
- *  server's answer, strictly increasing: MsgIdClock (msgid.ts), the clock the session layer uses too.
+ * server's answer, strictly increasing. Issued by MsgIdClock (msgid.ts), the session's clock too.
  */
 export function nextMsgId(nowMs: number, last: bigint, role: 'client' | 'server'): bigint {
   const clock = new MsgIdClock()
