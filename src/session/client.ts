@@ -14,8 +14,9 @@
  */
 import { buildBindTempAuthKey } from '../auth/bind.js'
 import { type AuthKey, authKeyState, createAuthKey } from '../crypto/authkey.js'
+import { decryptError } from '../crypto/envelope.js'
 import type { Crypto } from '../crypto/types.js'
-import { type ErrorCode, type MtwireError, SecurityError, SessionError, TlError } from '../errors.js'
+import { type ErrorCode, type MtwireError, SessionError, TlError } from '../errors.js'
 import { fromBase64, toBase64 } from '../bytes.js'
 import { mergeCodecs, type TlCodec, type TlObject, type TlReadFn } from '../tl/codec.js'
 import { gunzipBounded } from '../tl/gzip.js'
@@ -529,7 +530,7 @@ export class ClientSession extends SessionCore {
     const n = decryptInPlace(this.crypto, key, packet, 8)
     if (n < 0) {
       // security_guidelines: discard it completely; reconnecting is recommended
-      this.ev.push({ type: 'error', error: new SecurityError('E_DECRYPT', 'message decryption failed'), reconnect: true })
+      this.ev.push({ type: 'error', error: decryptError(), reconnect: true })
       return
     }
     const sb = this.sessionBytes
