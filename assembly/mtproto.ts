@@ -154,30 +154,31 @@ function kdf(x: usize, flags: u32): void {
   memory.fill(DIGEST, 0, 32)
 }
 
+/**
+ * AES-256-IGE in place over [ptr, ptr+n), key at KEY, chaining state at IV: the constant-time
+ * core (`ct`, SIMD flavours) or the table core. `enc` is a constant at every call site.
+ */
 // @ts-ignore: decorator
-@inline function igeEnc(ptr: usize, n: usize, ct: bool): void {
+@inline function ige(ptr: usize, n: usize, ct: bool, enc: bool): void {
   if (ASC_FEATURE_SIMD) {
     if (ct) {
-      ctExpandEnc()
-      ctIgeEncrypt(ptr, n)
+      if (enc) {
+        ctExpandEnc()
+        ctIgeEncrypt(ptr, n)
+      } else {
+        ctExpandDec()
+        ctIgeDecrypt(ptr, n)
+      }
       return
     }
   }
-  tabExpandEnc(KEY)
-  tabIgeEncrypt(ptr, n)
-}
-
-// @ts-ignore: decorator
-@inline function igeDec(ptr: usize, n: usize, ct: bool): void {
-  if (ASC_FEATURE_SIMD) {
-    if (ct) {
-      ctExpandDec()
-      ctIgeDecrypt(ptr, n)
-      return
-    }
+  if (enc) {
+    tabExpandEnc(KEY)
+    tabIgeEncrypt(ptr, n)
+  } else {
+    tabExpandDec(KEY)
+    tabIgeDecrypt(ptr, n)
   }
-  tabExpandDec(KEY)
-  tabIgeDecrypt(ptr, n)
 }
 
 /**
@@ -209,7 +210,7 @@ function encPrepare(ptr: usize, x: usize, flags: u32, innerLen: usize, n: usize)
  */
 export function envEncrypt(ptr: usize, x: usize, flags: u32, innerLen: usize, n: usize, ct: bool): void {
   encPrepare(ptr, x, flags, innerLen, n)
-  igeEnc(ptr, n, ct)
+  ige(ptr, n, ct, true)
   wipeKeys()
   wipeEnv()
 }
@@ -295,7 +296,7 @@ export function envDecrypt(ptr: usize, x: usize, flags: u32, total: usize, ct: b
 /** decPrepare, then the decryption in place; returns decPrepare's partial failure mask. */
 function decOpen(ptr: usize, x: usize, flags: u32, total: usize, ct: bool): i32 {
   const fail = decPrepare(ptr, x, flags, total)
-  igeDec(ptr, bodyOf(total), ct)
+  ige(ptr, bodyOf(total), ct, false)
   return fail
 }
 
