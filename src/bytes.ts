@@ -43,6 +43,18 @@ export function writeU32LE(b: Uint8Array, o: number, v: number): void {
   b[o + 3] = (v >>> 24) & 255
 }
 
+/** A big-endian 32-bit word as a signed int32 (the word form of the pure-TS AES and hashes). */
+export function readI32BE(b: Uint8Array, o: number): number {
+  return (b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]
+}
+
+export function writeU32BE(b: Uint8Array, o: number, v: number): void {
+  b[o] = v >>> 24
+  b[o + 1] = v >>> 16
+  b[o + 2] = v >>> 8
+  b[o + 3] = v
+}
+
 export function readU16BE(b: Uint8Array, o: number): number {
   return (b[o] << 8) | b[o + 1]
 }
