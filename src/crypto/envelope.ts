@@ -58,11 +58,6 @@ export function decryptError(): SecurityError {
   return e
 }
 
-/** Throws `E_TYPE` unless `it` is an object (a batch item); its fields are checked where they are used. */
-function checkItem(it: unknown, i: number): void {
-  if (typeof it !== 'object' || it === null) throw new CryptoError('E_TYPE', `items[${i}] must be an object, got ${it === null ? 'null' : typeof it}`)
-}
-
 const FAIL_NAMES: readonly [number, string][] = [
   [ENV_FAIL_KEY_ID, 'auth_key_id'],
   [ENV_FAIL_SHAPE, 'shape'],
@@ -266,16 +261,7 @@ export class Envelope {
   }
 
   encryptMessages(items: readonly EncryptItem[]): Uint8Array[] {
-    if (!Array.isArray(items)) throw new CryptoError('E_TYPE', 'items must be an array')
-    // Argument errors are the caller's bugs: report them before any work, never per item.
-    for (let i = 0; i < items.length; i++) {
-      const it = items[i]
-      checkItem(it, i)
-      authKeyState(it.authKey)
-      checkBytes(it.inner, 'inner')
-      checkX(it.x)
-      checkInner(it.inner, parseOptions(it.options, this.parsed).flags)
-    }
+    this.checkItems(items, 'inner')
     if (this.core.encryptBatch) return this.encryptBatched(items)
     const res: Uint8Array[] = []
     for (const it of items) res.push(this.encryptMessage(it.authKey, it.inner, it.x, undefined, it.options))
@@ -283,20 +269,29 @@ export class Envelope {
   }
 
   decryptMessages(items: readonly DecryptItem[]): (Uint8Array | SecurityError)[] {
-    if (!Array.isArray(items)) throw new CryptoError('E_TYPE', 'items must be an array')
-    // Argument errors are the caller's bugs: report them before any work, never per item.
-    for (let i = 0; i < items.length; i++) {
-      const it = items[i]
-      checkItem(it, i)
-      authKeyState(it.authKey)
-      checkBytes(it.packet, 'packet')
-      checkX(it.x)
-      parseOptions(it.options, this.parsed)
-    }
+    this.checkItems(items, 'packet')
     if (this.core.decryptBatch) return this.decryptBatched(items)
     const res: (Uint8Array | SecurityError)[] = []
     for (const it of items) res.push(this.decryptOrError(it))
     return res
+  }
+
+  /**
+   * Checks every item of a batch before any work: argument errors are the caller's bugs,
+   * reported as such, never per item. `data` names the bytes field (`inner` or `packet`).
+   */
+  private checkItems(items: readonly (EncryptItem | DecryptItem)[], data: 'inner' | 'packet'): void {
+    if (!Array.isArray(items)) throw new CryptoError('E_TYPE', 'items must be an array')
+    for (let i = 0; i < items.length; i++) {
+      const it = items[i]
+      if (typeof it !== 'object' || it === null) throw new CryptoError('E_TYPE', `items[${i}] must be an object, got ${it === null ? 'null' : typeof it}`)
+      authKeyState(it.authKey)
+      const bytes = (it as unknown as Record<string, unknown>)[data]
+      checkBytes(bytes, data)
+      checkX(it.x)
+      const { flags } = parseOptions(it.options, this.parsed)
+      if (data === 'inner') checkInner(bytes, flags)
+    }
   }
 
   // ---- one message -------------------------------------------------------------------------
