@@ -13,6 +13,7 @@
 export const ERROR_CODES = {
   MtwireError: {
     E_USAGE: 'the `mtwire` command was given wrong arguments',
+    E_STATE_FILE: "`mtwire serve --state FILE`: the file is not a key store mtwire wrote, or is damaged",
   },
   CryptoError: {
     E_TYPE: 'an argument is not of its type (a Uint8Array, an AuthKey from createAuthKey, an array of items)',
@@ -89,6 +90,7 @@ export const ERROR_CODES = {
     E_WS_PROTOCOL: 'a WebSocket frame that breaks RFC 6455',
     E_WS_TEXT: 'a WebSocket text message (MTProto is binary)',
     E_WS_FRAGMENTS: 'a fragmented WebSocket message of more frames than maxFragments (default 1024)',
+    E_WS_CLOSED: 'the WebSocket server sent a close frame (WebSocketClientTransport: close the socket)',
     E_TRANSPORT_404: 'the peer sent transport error -404 (auth key not found, or malformed request)',
     E_TRANSPORT_429: 'the peer sent transport error -429 (transport flood)',
     E_TRANSPORT_444: 'the peer sent transport error -444 (invalid DC)',
@@ -143,6 +145,8 @@ export const ERROR_CODES = {
     E_BIND: 'auth.bindTempAuthKey was refused (server) or not answered boolTrue (client)',
     E_PING_TIMEOUT: 'no pong within the ping interval: the connection is presumed dead',
     E_HANDLER: "server: the embedder's RPC handler threw (the client gets rpc_error 500)",
+    E_CONNECT: 'client: the connection could not be opened or was lost, and no reconnection follows (error.cause: how the last one ended)',
+    E_AUTH_KEY_UNKNOWN: 'client: the server does not know the permanent auth key (-404 on connection after connection, or ENCRYPTED_MESSAGE_INVALID binding a temporary key)',
   },
   SecretChatError: {
   E_SECRET_ARGUMENT: 'a SecretChat, SecretRelay, file or key-visualization call got a malformed argument',
@@ -213,5 +217,6 @@ export class SessionError extends MtwireError<ErrorCode<'SessionError'>> {}
 export class SecretChatError extends MtwireError<ErrorCode<'SecretChatError'>> {}
 
 /** SecretChatError's codes (the SecretChatError block of ERROR_CODES). */
-export const SECRET_CHAT_ERROR_CODES = ERROR_CODES.SecretChatError
+// (a property read is a possible side effect to a bundler, which would keep ERROR_CODES in every page)
+export const SECRET_CHAT_ERROR_CODES = /* @__PURE__ */ (() => ERROR_CODES.SecretChatError)()
 export type SecretChatErrorCode = ErrorCode<'SecretChatError'>

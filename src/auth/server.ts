@@ -28,6 +28,7 @@ import { randomPrime32 } from '../crypto/bignum/prime.js'
 import { decodeTl, encodeTl } from '../tl/api.js'
 import { type MtprotoObject, type MtprotoRequest, mtprotoCodec } from '../tl/generated/mtproto.js'
 import { HandshakeError } from '../errors.js'
+import { firstServerSalt } from './derive.js'
 import { DH_BYTES, TELEGRAM_DH_G, TELEGRAM_DH_PRIME } from './dh.js'
 import { fail } from './errors.js'
 import { MemoryKeyStore, type KeyStore } from './keystore.js'
@@ -64,8 +65,8 @@ export interface HandshakeServerOptions {
 /** What a connection hands the driver to send, in order. */
 export type ServerOutgoing =
   | { readonly type: 'packet'; readonly data: Uint8Array }
-  /** Frame with the transport's `encodeError(status)` (or ServerTransport.sendError). */
-  | { readonly type: 'transport-error'; readonly status: 404 | 444 }
+  /** A transport's `send` takes it as it is (−status as a packet, or the HTTP status). */
+  | { readonly type: 'transportError'; readonly status: 404 | 444 }
 
 export type ServerHandshakeEvent =
   /** A key was created and stored. */
@@ -252,7 +253,9 @@ export class HandshakeServer {
     if (res.type === 'ok') {
       const k = res.key
       try {
-        this.keyStore.put({ id: k.id, key: k.authKey, temporary: k.temporary, createdAt: nowSec, expiresAt: k.expiresAt, dc: k.dc })
+        // auth_key: "server_salt := substr(new_nonce, 0, 8) XOR substr(server_nonce, 0, 8)", the session's first salt
+        const salt = firstServerSalt(s2.newNonce, s2.serverNonce)
+        this.keyStore.put({ id: k.id, key: k.authKey, temporary: k.temporary, createdAt: nowSec, expiresAt: k.expiresAt, dc: k.dc, salt })
       } catch (err) {
         res = serverStoreFailed(this.crypto, s2, k, `the key store refused the key: ${err instanceof Error ? err.message : String(err)}`)
       }
@@ -285,7 +288,7 @@ export class HandshakeServer {
       e.step = 'refused'
       this.forgetSecrets(e)
     }
-    return { out: { type: 'transport-error', status: r.status }, events: [{ type: 'refused', status: r.status, reason: r.reason }] }
+    return { out: { type: 'transportError', status: r.status }, events: [{ type: 'refused', status: r.status, reason: r.reason }] }
   }
 
   /** Zeroes the exponent and the temporary AES key of a finished or failed run (its answers stay). */
@@ -343,7 +346,7 @@ export class ServerHandshake {
     try {
       msg = decodePlainMessage(packet)
     } catch (err) {
-      this.out.push({ type: 'transport-error', status: 404 })
+      this.out.push({ type: 'transportError', status: 404 })
       return [{ type: 'refused', status: 404, reason: err instanceof Error ? err.message : String(err) }]
     }
     const key = msg.body.length <= 64 ? hexOf(msg.body) : ''

@@ -30,3 +30,6 @@ setBignumProvider(nodeBignumProvider)
 
 export * from '../index.js'
 export { enableRelaxedSimd } from './relaxed.js'
+export { createServer, DRIVER_LIMITS, type DriverLimits, type MtwireServer, type MtwireServerOptions, type ServerLogEvent, type ServerStats } from './server.js'
+export { FileKeyStore } from './keystore-file.js'
+export { connect, tcpDialer, type ConnectOptions } from './client.js'

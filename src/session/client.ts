@@ -9,7 +9,7 @@
  *
  *   const s = new ClientSession({ crypto, authKey, salt })
  *   const pong = s.invoke({ _: 'ping', ping_id: 1n })
- *   for (const o of s.takeOutgoing()) if (o.type === 'packet') socket.write(transport.send(o.data, o.quickAck))
+ *   for (const o of s.takeOutgoing()) transport.send(o)   // then write transport.takeOutgoing() to the socket
  *   // on each packet from transport.receive(chunk): s.receive(packet); then takeOutgoing() again
  */
 import { buildBindTempAuthKey } from '../auth/bind.js'
@@ -183,7 +183,7 @@ const DEFAULTS = {
   pingDisconnectDelay: 75,
   futureSalts: 32,
   maxResends: 5,
-  maxGzipSize: 16 << 20,
+  maxGzipSize: 16_777_216, // 16 MiB
   tempKeyMargin: 3600,
   tempKeyJitter: 600,
 }
@@ -199,8 +199,8 @@ const KEEP_ID_MAX_AGE = 240
 const NEW_ID = false
 const SAME_ID = true
 
-const defaultCodec = mergeCodecs(mtprotoCodec, mtwireCodec)
-const EMPTY = new Uint8Array(0)
+const defaultCodec = /* @__PURE__ */ mergeCodecs(mtprotoCodec, mtwireCodec)
+const EMPTY = /* @__PURE__ */ new Uint8Array(0)
 /** invoke(): no `result` event. */
 const NO_TAG = Symbol('no tag')
 
@@ -459,15 +459,27 @@ export class ClientSession extends SessionCore {
 
   /**
    * Packets to frame and write, in order: queued requests, due acknowledgments, service
-   * messages. Each `{ type: 'packet', data, quickAck }` goes to `transport.send(data, quickAck)`.
+   * messages. Each `{ type: 'packet', data, quickAck }` goes to `transport.send(item)` as it is.
    */
   takeOutgoing(now: number = this.now()): Outgoing[] {
     const out: Outgoing[] = []
     this.rotateSalt(now)
-    const acksDue = this.ackHi.length > 0 && (this.closed || this.ackHi.length > this.o.maxPendingAcks || now >= this.ackSince + this.o.ackDelay)
-    this.pack(now, this.authKey, 0, out, acksDue)
+    this.pack(now, this.authKey, 0, out, this.acksDue(now))
     if (this.ackHi.length === 0) this.ackSince = Infinity
     return out
+  }
+
+  /**
+   * Whether `takeOutgoing(now)` would give a packet: queued messages, or acknowledgments due.
+   * For HTTP drivers, which add `httpWait()` to a request only when there is one to make.
+   */
+  hasOutgoing(now: number = this.now()): boolean {
+    this.rotateSalt(now)
+    return this.queue.length > 0 || this.acksDue(now)
+  }
+
+  private acksDue(now: number): boolean {
+    return this.ackHi.length > 0 && (this.closed || this.ackHi.length > this.o.maxPendingAcks || now >= this.ackSince + this.o.ackDelay)
   }
 
   protected parityOf(): number {
@@ -1503,7 +1515,7 @@ function sameId(id: Uint8Array, packet: Uint8Array): boolean {
  * as bytes: 8 + 16 + 80 (MTProto 1.0 of 16 random + msg_id + seqno + length + the 40-byte inner,
  * padded to 16) with its length byte and padding = 108. Only a placeholder until the msg_id is known.
  */
-const BIND_BODY = 4 + 8 + 8 + 4 + 108
+const BIND_BODY = 132 // 4 + 8 + 8 + 4 + 108
 
 /** auth.bindTempAuthKey#cdd42a05 perm_auth_key_id:long nonce:long expires_at:int encrypted_message:bytes */
 function encodeBind(o: { perm_auth_key_id: bigint; nonce: bigint; expires_at: number; encrypted_message: Uint8Array }): Uint8Array {
