@@ -15,7 +15,7 @@
 //
 // First, always (it takes no compiler): the constants the host shares with the module, written
 // once in assembly/ and generated for src/ (see CONSTANTS). `--constants-only` stops after that
-// step (with `--check`: fails if a generated file is stale; test/wasm/generated.test.ts runs it).
+// step (with `--check`: fails if a generated file is stale; test/wasm/generated-files-are-current.test.ts runs it).
 import { execFile } from 'node:child_process'
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'

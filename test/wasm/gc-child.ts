@@ -1,5 +1,5 @@
 /**
- * Runs in a child `node --expose-gc` (spawned by child.test.ts): CTR streams dropped without
+ * Runs in a child `node --expose-gc` (spawned by flags-in-child-node-relaxed-simd-and-gc.test.ts): CTR streams dropped without
  * dispose() get their WASM slot zeroed and recycled once the GC collects them.
  * Prints one JSON line: { before, created, after, zeroed }.
  */

@@ -1,5 +1,5 @@
 /**
- * Runs in a child `node --experimental-wasm-relaxed-simd` (spawned by relaxed.test.ts, bundled
+ * Runs in a child `node --experimental-wasm-relaxed-simd` (spawned by flags-in-child-node-relaxed-simd-and-gc.test.ts, bundled
  * with esbuild): the checks of every flavour the child validates, above all the relaxed-SIMD
  * one, which Node 20 cannot run by default. The same bundle runs on other runtimes too (e.g.
  * Debian's Node 18 for arm64 under qemu: `MTWIRE_ANY_FLAVOUR=1`, relaxed then optional).

@@ -121,7 +121,7 @@ describe('public API with the WASM backend', () => {
     expect(code(() => createCryptoSync({ simd: 'none', aes: 'constant-time' }))).toBe('E_BACKEND_UNAVAILABLE')
     await expect(createCrypto({ simd: 'none', aes: 'constant-time' })).rejects.toMatchObject({ code: 'E_BACKEND_UNAVAILABLE' })
     if (!flavours.includes('relaxed')) {
-      // Node 20 without --experimental-wasm-relaxed-simd (relaxed.test.ts runs it with the flag)
+      // Node 20 without --experimental-wasm-relaxed-simd (relaxed-child.ts runs it with the flag)
       expect(code(() => createCryptoSync({ simd: 'relaxed' }))).toBe('E_BACKEND_UNAVAILABLE')
       expect(code(() => createCryptoSync({ simd: 'relaxed', aes: 'table' }))).toBe('E_BACKEND_UNAVAILABLE')
     }
