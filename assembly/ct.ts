@@ -15,7 +15,7 @@
 // (0x5b, 0x63, 0xe8) are folded into the stored round keys. Decryption is the equivalent inverse
 // cipher in the dipt basis. Round keys come from the standard expansion with SubWord computed
 // by the same shuffles, then changed into these bases.
-import { CT_CONST, DIGEST, IV, KEY, RK_DEC, RK_ENC, SCRATCH, SLOT_CTR, SLOT_KS, SLOT_POS } from './layout'
+import { CT_CONST, DIGEST, IV, KEY, RK_DEC, RK_ENC, SCRATCH, SLOT_CTR, SLOT_KS, SLOT_POS, W_TMP } from './layout'
 
 export const INV = CT_CONST + 0x00
 export const INVA = CT_CONST + 0x10
@@ -277,8 +277,6 @@ function invMix(v: v128): v128 {
   m = v128.xor(nb, swz(m, tb(ROT1)))
   return v128.xor(ne, swz(m, tb(ROT1)))
 }
-
-const W_TMP: usize = 0x02e80 // the plain schedule (240 bytes), zeroed after use
 
 /**
  * Expands the key at KEY. Encryption keys go to `enc` (if non-zero), decryption keys to

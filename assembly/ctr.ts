@@ -1,12 +1,13 @@
 // AES-256-CTR with the table core, one stream per slot (see layout.ts): the counter is a
 // 128-bit big-endian number incremented per block with full carry; leftover keystream of a
 // partial block is kept in the slot so any chunking gives the same output.
-import * as aes from './aes'
+import { tabExpandEnc } from './aes'
+import * as aes from './aes-block'
 import { KEY, IV, RK_ENC, SLOT_CTR, SLOT_KS, SLOT_POS } from './layout'
 
 /** Initializes `slot` from KEY and IV (16-byte counter). */
 export function tabCtrInit(slot: usize): void {
-  aes.tabExpandEnc(KEY)
+  tabExpandEnc(KEY)
   memory.copy(slot, RK_ENC, 240)
   memory.fill(RK_ENC, 0, 240)
   memory.copy(slot + SLOT_CTR, IV, 16)

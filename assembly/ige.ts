@@ -13,10 +13,10 @@
 // The previous input block, overwritten in place, is kept in one of two 16-byte temporaries.
 // Written by scripts/gen-table-ige.mjs (edit that, not this file).
 import { f0, f1, f2, f3, n0, n1, n2, n3, tabSpreadKeysDec, tabSpreadKeysEnc } from './aes'
-import { IV, RK64, RK_ENC, SB8, TD64, TE64 } from './layout'
+import { IV, RK64, RK_ENC, SB8, TD64, TE64, TMP } from './layout'
 
-const TMP_A: usize = 0x02f80
-const TMP_B: usize = 0x02f90
+const TMP_A = TMP
+const TMP_B = TMP + 16
 
 export function tabIgeEncrypt(ptr: usize, len: usize): void {
   tabSpreadKeysEnc()

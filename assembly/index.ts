@@ -1,8 +1,9 @@
 // The WASM ABI of the no-SIMD flavour (and the base of the SIMD ones, see index_simd.ts).
 // All data moves through the exported memory at the fixed addresses of layout.ts; functions
-// take byte offsets and lengths that the host has already validated against SCRATCH_SIZE.
+// take byte offsets and lengths that the host has already validated against SCRATCH_SIZE
+// (src/crypto/wasm/core.ts).
 import { aesTablesInit, tabExpandDec, tabExpandEnc } from './aes'
-import { DIGEST, IV, KEY, SCRATCH, SLOT_SIZE } from './layout'
+import { DIGEST, KEY, SCRATCH, SLOT_SIZE } from './layout'
 import { tabIgeDecrypt, tabIgeEncrypt } from './ige'
 
 export { tabIgeDecrypt, tabIgeEncrypt }
@@ -32,7 +33,7 @@ export function tabIgeDecryptOnce(len: usize): void {
   wipe()
 }
 
-/** Zeroes the per-call key material: KEY, IV, both schedules, DIGEST (0x2800..0x2a80). */
+/** Zeroes the per-call key material: KEY, IV, both schedules, DIGEST. */
 export function wipe(): void {
   memory.fill(KEY, 0, DIGEST + 64 - KEY)
 }
@@ -41,6 +42,3 @@ export function wipe(): void {
 export function slotClear(slot: usize): void {
   memory.fill(slot, 0, SLOT_SIZE)
 }
-
-// keep IV referenced for the layout's documentation; the host writes it directly
-export const ABI_VERSION: u32 = 1 + <u32>(IV & 0)

@@ -16,35 +16,19 @@
 // Constant time: no branch or address depends on a secret. Public values choose: flags, x,
 // lengths. The decryption checks are computed as masks, all of them every time, and only the
 // final mask decides (at the end) whether the plaintext is wiped.
-import { CT_CONST, DIGEST, ENV_AUTH, ENV_DA, ENV_ID, ENV_QACK, ENV_IV4, ENV_JOB4, ENV_KDF_A, ENV_KDF_B, ENV_MSGKEY, ENV_RK4, ENV_SHAK, ENV_SHAW, IV, KEY, RK_DEC, RK_ENC } from './layout'
+import { DIGEST, ENV_AUTH, ENV_DA, ENV_ID, ENV_QACK, ENV_IV4, ENV_JOB4, ENV_KDF_A, ENV_KDF_B, ENV_MSGKEY, ENV_RK4, ENV_SHAK, ENV_SHAW, IV, KEY, KEYS_END, RK_DEC, RK_ENC } from './layout'
+import { ENV_E2E, ENV_FAIL_ALIGN, ENV_FAIL_KEY_ID, ENV_FAIL_LENGTH, ENV_FAIL_MSG_KEY, ENV_FAIL_PADDING, ENV_FAIL_SHAPE, ENV_HOST_HASH, ENV_TOKEN, ENV_V1 } from './flags'
 import { sha256, sha256WriteK } from './sha256'
 import { sha1 } from './sha1'
 import { tabExpandDec, tabExpandEnc } from './aes'
 import { tabIgeDecrypt, tabIgeEncrypt } from './ige'
 import { ctDecrypt, ctEncrypt, ctExpandDec, ctExpandEnc, ctFirst, ctIgeDecrypt, ctIgeEncrypt, ctLast, ctRound } from './ct'
 
-// flags and failure bits: the same values as src/crypto/types.ts
-const ENV_V1: u32 = 1
-const ENV_E2E: u32 = 2
-// (call flag, not part of the JS API's flags; MTProto 2.0 only) the host computed
-// SHA-256(key slice ‖ plaintext) and wrote it at DIGEST: before envEncrypt (having put the slice
-// at ptr-32 and hashed [ptr-32, ptr+n)), or between envDecryptOpen and envDecryptClose
-const ENV_HOST_HASH: u32 = 4
-// (call flag, MTProto 2.0) also leave msg_key_large[0:4] at ENV_QACK for the quick-ACK token
-// (mtproto-transports#quick-ack: ack_token = msg_key_large[0:4] | (1 << 31)); the host reads and
-// zeroes it. The digest is at hand anyway, so the token costs no second hash.
-const ENV_TOKEN: u32 = 8
-const FAIL_KEY_ID: i32 = 1
-const FAIL_SHAPE: i32 = 2
-const FAIL_MSG_KEY: i32 = 4
-const FAIL_LENGTH: i32 = 8
-const FAIL_ALIGN: i32 = 16
-const FAIL_PADDING: i32 = 32
 
-/** Zeroes the per-call key material: KEY, IV, both schedules, DIGEST, hash state and pad (0x2800..0x2b40). */
+/** Zeroes the per-call key material: KEY, IV, both schedules, DIGEST, hash state and pad. */
 // @ts-ignore: decorator
 @inline function wipeKeys(): void {
-  memory.fill(KEY, 0, 0x2b40 - KEY)
+  memory.fill(KEY, 0, KEYS_END - KEY)
 }
 
 /** Zeroes msg_key and the KDF buffers. */
@@ -170,30 +154,31 @@ function kdf(x: usize, flags: u32): void {
   memory.fill(DIGEST, 0, 32)
 }
 
+/**
+ * AES-256-IGE in place over [ptr, ptr+n), key at KEY, chaining state at IV: the constant-time
+ * core (`ct`, SIMD flavours) or the table core. `enc` is a constant at every call site.
+ */
 // @ts-ignore: decorator
-@inline function igeEnc(ptr: usize, n: usize, ct: bool): void {
+@inline function ige(ptr: usize, n: usize, ct: bool, enc: bool): void {
   if (ASC_FEATURE_SIMD) {
     if (ct) {
-      ctExpandEnc()
-      ctIgeEncrypt(ptr, n)
+      if (enc) {
+        ctExpandEnc()
+        ctIgeEncrypt(ptr, n)
+      } else {
+        ctExpandDec()
+        ctIgeDecrypt(ptr, n)
+      }
       return
     }
   }
-  tabExpandEnc(KEY)
-  tabIgeEncrypt(ptr, n)
-}
-
-// @ts-ignore: decorator
-@inline function igeDec(ptr: usize, n: usize, ct: bool): void {
-  if (ASC_FEATURE_SIMD) {
-    if (ct) {
-      ctExpandDec()
-      ctIgeDecrypt(ptr, n)
-      return
-    }
+  if (enc) {
+    tabExpandEnc(KEY)
+    tabIgeEncrypt(ptr, n)
+  } else {
+    tabExpandDec(KEY)
+    tabIgeDecrypt(ptr, n)
   }
-  tabExpandDec(KEY)
-  tabIgeDecrypt(ptr, n)
 }
 
 /**
@@ -225,7 +210,7 @@ function encPrepare(ptr: usize, x: usize, flags: u32, innerLen: usize, n: usize)
  */
 export function envEncrypt(ptr: usize, x: usize, flags: u32, innerLen: usize, n: usize, ct: bool): void {
   encPrepare(ptr, x, flags, innerLen, n)
-  igeEnc(ptr, n, ct)
+  ige(ptr, n, ct, true)
   wipeKeys()
   wipeEnv()
 }
@@ -247,9 +232,9 @@ function decPrepare(ptr: usize, x: usize, flags: u32, total: usize): i32 {
   const hdr = hdrOf(flags)
   const minPlain = (hdr + (flags & ENV_V1 ? 0 : 12) + 15) & ~15
   let fail: i32 = 0
-  if (<i64>total < 24 + minPlain || ((total - 24) & 15) != 0) fail |= FAIL_SHAPE
+  if (<i64>total < 24 + minPlain || ((total - 24) & 15) != 0) fail |= ENV_FAIL_SHAPE
   const d = load<u64>(ptr - 24) ^ load<u64>(ENV_ID)
-  fail |= FAIL_KEY_ID & -<i32>(d != 0)
+  fail |= ENV_FAIL_KEY_ID & -<i32>(d != 0)
   memory.copy(ENV_MSGKEY, ptr - 16, 16)
   kdf(x, flags)
   return fail
@@ -282,12 +267,12 @@ function decFinish(ptr: usize, x: usize, flags: u32, total: usize, fail: i32): i
     hoff = 8
   }
   const d = (load<u64>(DIGEST + hoff) ^ load<u64>(ENV_MSGKEY)) | (load<u64>(DIGEST + hoff + 8) ^ load<u64>(ENV_MSGKEY + 8))
-  fail |= FAIL_MSG_KEY & -<i32>(d != 0)
-  fail |= FAIL_LENGTH & -(<i32>(rem < 0) | <i32>(len > rem))
-  fail |= FAIL_ALIGN & -<i32>((len & 3) != 0)
+  fail |= ENV_FAIL_MSG_KEY & -<i32>(d != 0)
+  fail |= ENV_FAIL_LENGTH & -(<i32>(rem < 0) | <i32>(len > rem))
+  fail |= ENV_FAIL_ALIGN & -<i32>((len & 3) != 0)
   const padLen = rem - len
   const badPad = flags & ENV_V1 ? <i32>(padLen < 0) | <i32>(padLen > 15) : <i32>(padLen < 12) | <i32>(padLen > 1024)
-  fail |= FAIL_PADDING & -badPad
+  fail |= ENV_FAIL_PADDING & -badPad
   // msg_key_large[0:4] for the quick-ACK token (ENV_TOKEN), kept only for a valid packet
   if (flags & ENV_TOKEN) store<u32>(ENV_QACK, flags & ENV_V1 ? 0 : load<u32>(DIGEST) & -<u32>(fail == 0))
   wipeKeys()
@@ -311,7 +296,7 @@ export function envDecrypt(ptr: usize, x: usize, flags: u32, total: usize, ct: b
 /** decPrepare, then the decryption in place; returns decPrepare's partial failure mask. */
 function decOpen(ptr: usize, x: usize, flags: u32, total: usize, ct: bool): i32 {
   const fail = decPrepare(ptr, x, flags, total)
-  igeDec(ptr, bodyOf(total), ct)
+  ige(ptr, bodyOf(total), ct, false)
   return fail
 }
 

@@ -1,8 +1,8 @@
 // SHA-1 (FIPS 180-4), same streaming shape as sha256.ts, sharing SHA_H / SHA_PAD / DIGEST.
-import { DIGEST, SHA_H, SHA_PAD } from './layout'
+import { DIGEST, SHA_H, SHA_PAD, SHA_W } from './layout'
 import { mdPad } from './md'
 
-const W: usize = 0x02d00 // 80-word schedule (320 bytes; shared with sha256's 256-byte W)
+const W = SHA_W // 80-word schedule (320 bytes; shared with SHA-256's 256-byte one)
 
 export function sha1Init(): void {
   store<u32>(SHA_H, 0x67452301); store<u32>(SHA_H, 0xefcdab89, 4); store<u32>(SHA_H, 0x98badcfe, 8)

@@ -1,9 +1,20 @@
 /**
- * The benchmark harness every suite shares. For each (op, size) group it runs all cases in
- * interleaved rounds (the order rotates each round), one short tinybench run per case per
- * round, and keeps the median over rounds: on a shared, noisy machine a slow period then hits
- * every implementation alike instead of one. Ratios compare each of ours with each peer
- * measured in the same group.
+ * The benchmark harness every suite shares. What it measures is what a stopwatch around a loop
+ * measures: N calls of a case in a loop, the loop's time / N, so everything a call costs is in
+ * it, including the garbage collection its allocations cause later (bench/plain-loop.mjs does
+ * the same by hand, to check a row). For each (op, size) group it calibrates N per case so that
+ * a loop lasts ~100 ms (40 ms in a quick run), warms each case up with one such loop, then runs
+ * interleaved rounds (the order rotates each round) of one timed loop per case, and keeps the
+ * median over rounds: a slow period of a shared machine then hits every implementation alike
+ * and is voted out. Loops are timed in CPU time of this process (`process.cpuUsage`, all
+ * threads), so that the time this process waits for a core while other processes run does not
+ * count; `MTWIRE_BENCH_WALL=1` times them by the wall clock instead. Each timed loop is one
+ * tinybench sample. Ratios compare each of ours with each peer measured in the same group.
+ *
+ * Until this harness timed whole loops, it kept tinybench's median over ~50 µs samples: that
+ * leaves out the tail where the garbage collector runs, so a peer that allocates per call (all
+ * of them do; ours take an `out`) looked up to ~10% faster than a stopwatch shows (see
+ * bench/README.md).
  */
 import { randomFillSync } from 'node:crypto'
 import { Bench } from 'tinybench'
@@ -72,19 +83,43 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2
 }
 
-/**
- * Calls per sample, so that one timed sample lasts ≥ ~50 µs: timer resolution and the
- * harness's own call overhead then stay small next to sub-microsecond operations.
- */
-function batchSize(fn: () => unknown): number {
+/** Milliseconds: this process's user + system CPU time (all threads), or with MTWIRE_BENCH_WALL=1 the wall clock. */
+export const clock: () => number = process.env.MTWIRE_BENCH_WALL
+  ? () => performance.now()
+  : () => {
+      const u = process.cpuUsage()
+      return (u.user + u.system) / 1000
+    }
+
+/** Calls per timed loop, so that a loop of `fn` lasts about `ms` milliseconds. */
+function callsFor(fn: () => unknown, ms: number): number {
   let n = 1
   for (;;) {
-    const t0 = performance.now()
+    const t0 = clock()
     for (let i = 0; i < n; i++) fn()
-    const dt = performance.now() - t0
-    if (dt >= 0.05 || n >= 1 << 20) return Math.max(1, Math.ceil((n * 0.05) / Math.max(dt, 1e-6)))
-    n *= 4
+    const dt = clock() - t0
+    if (dt >= ms / 4 || n >= 1 << 24) return Math.max(1, Math.round((n * ms) / Math.max(dt, 1e-3)))
+    n *= 2
   }
+}
+
+const gc = (globalThis as { gc?: () => void }).gc
+
+/**
+ * The time of one loop of `n` calls of `fn`, in ms, taken by tinybench with the harness's
+ * clock. A full collection first (the runner exposes `gc`), outside the timing: the loop then
+ * pays for its own garbage, not for what the case before it left behind.
+ */
+function timedLoop(name: string, fn: () => unknown, n: number): number {
+  gc?.()
+  const bench = new Bench({ now: clock, iterations: 1, time: 0, warmup: false, throws: true })
+  bench.add(name, () => {
+    for (let k = 0; k < n; k++) fn()
+  })
+  bench.runSync()
+  const res = bench.tasks[0].result
+  if (!res || res.error || res.samples.length !== 1) throw res?.error ?? new Error(`no result for ${name}`)
+  return res.samples[0]
 }
 
 export async function runSuite(suite: BenchSuite, opts: RunOptions): Promise<BenchResult[]> {
@@ -95,30 +130,25 @@ export async function runSuite(suite: BenchSuite, opts: RunOptions): Promise<Ben
     groups.set(key, [...(groups.get(key) ?? []), c])
   }
   const rounds = opts.quick ? 3 : 7
-  const time = opts.quick ? 50 : 150
+  const loopMs = opts.quick ? 40 : 100
   const results: BenchResult[] = []
   let g = 0
   for (const group of groups.values()) {
     g++
+    opts.progress?.(`[${suite.name}] ${g}/${groups.size} ${group[0].op} ${fmtSize(group[0].size)} warm-up`)
     const perCase = group.map((c) => {
       c.fn() // fail early, before any timing, if a case is broken
-      return { c, batch: batchSize(c.fn), hz: [] as number[], calls: 0 }
+      return { c, n: callsFor(c.fn, loopMs), hz: [] as number[], calls: 0 }
     })
+    // one loop each: JIT tiers, WASM tier-up, first-call costs and caches, for every case alike
+    for (const pc of perCase) timedLoop(pc.c.impl, pc.c.fn, pc.n)
     for (let r = 0; r < rounds; r++) {
       opts.progress?.(`[${suite.name}] ${g}/${groups.size} ${group[0].op} ${fmtSize(group[0].size)} round ${r + 1}/${rounds}`)
       for (let i = 0; i < perCase.length; i++) {
         const pc = perCase[(i + r) % perCase.length]
-        const { fn } = pc.c
-        const n = pc.batch
-        const bench = new Bench({ time, warmupTime: opts.quick ? 5 : 20, iterations: 3 })
-        bench.add(pc.c.impl, () => {
-          for (let k = 0; k < n; k++) fn()
-        })
-        await bench.run()
-        const res = bench.tasks[0].result
-        if (!res || res.error) throw res?.error ?? new Error(`no result for ${pc.c.impl}`)
-        pc.hz.push(n * (1000 / median(res.samples)))
-        pc.calls += n * res.samples.length
+        const ms = timedLoop(pc.c.impl, pc.c.fn, pc.n)
+        pc.hz.push((pc.n * 1000) / ms)
+        pc.calls += pc.n
       }
     }
     for (const pc of perCase) {

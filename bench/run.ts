@@ -1,9 +1,16 @@
 /**
  * `npm run bench [-- --suite a,b] [--quick] [--json FILE]`: runs benchmark suites
- * (bench/suites/*.ts), prints progress and a table with ratios to each peer.
+ * (bench/suites/*.ts), prints progress and a table with ratios to each peer. Each suite runs in
+ * a fresh process of its own (this file again, for that suite; `--in-process` runs them all in
+ * this one), so that what one suite leaves in the heap (buffers, loaded peers, garbage) does not
+ * change what the next one's collections cost: a peer that allocates per call pays for
+ * collections in proportion to its process's heap, as it would in a small script timing it.
  */
-import { cpus } from 'node:os'
-import { writeFileSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { cpus, tmpdir } from 'node:os'
+import { readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { ratios, runSuite, table, type BenchResult, type BenchSuite } from './harness.js'
 import { availableBackends } from './backends.js'
 import { writeReport } from './report.js'
@@ -49,7 +56,20 @@ async function main(): Promise<void> {
   console.log(`backends: ${(m.backends as string[]).join(', ')}${quick ? '; quick run' : ''}`)
   const results: BenchResult[] = []
   const notes: string[] = []
+  const inProcess = args.includes('--in-process') || names.length === 1
   for (const name of names) {
+    if (!inProcess) {
+      // the same runner in a fresh process, for this suite alone; its results come back as JSON
+      const file = join(tmpdir(), `mtwire-bench-${process.pid}-${name}.json`)
+      const rest = args.filter((a, i) => !['--suite', '--json', '--report'].includes(a) && !['--suite', '--json', '--report'].includes(args[i - 1]))
+      const r = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), ...rest, '--suite', name, '--json', file], { stdio: 'inherit' })
+      if (r.status !== 0) throw new Error(`suite ${name} failed (exit ${r.status})`)
+      const out = JSON.parse(readFileSync(file, 'utf8')) as { results: BenchResult[]; notes: string[] }
+      rmSync(file, { force: true })
+      results.push(...out.results)
+      notes.push(...out.notes)
+      continue
+    }
     const suite = await loadSuite(name)
     if (!suite) {
       console.log(`(suite ${name}: not available)`)
@@ -62,7 +82,7 @@ async function main(): Promise<void> {
       filter: m.emulated ? (c) => c.size <= 65536 : undefined,
       // a TTY gets a live line; a log gets one line per group
       progress: (msg) =>
-        isTty ? process.stderr.write(`\r\x1b[K${msg}`) : / round [2-9]/.test(msg) ? undefined : process.stderr.write(`${msg.replace(/ round .*/, '')}\n`),
+        isTty ? process.stderr.write(`\r\x1b[K${msg}`) : / round /.test(msg) ? undefined : process.stderr.write(`${msg.replace(/ warm-up$/, '')}\n`),
     })
     const suiteNotes = (await suite.notes?.({ quick })) ?? []
     if (isTty) process.stderr.write('\r\x1b[K')

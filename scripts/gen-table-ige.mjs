@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Writes assembly/ige.ts: the table core's IGE loops with the 14 rounds written out (see the
 // header it writes). Usage: node scripts/gen-table-ige.mjs [encOrder [decOrder]] > assembly/ige.ts
+// With --block, writes assembly/aes-block.ts instead: the table core's one-block encryption for
+// CTR, its 13 inner rounds written out the same way (node scripts/gen-table-ige.mjs --block > assembly/aes-block.ts).
 // An order is 'col[k]:JORD:KORD' (input word j in JORD, its four lookups in KORD; k: the round
 // key is XORed first) or 'row[k]:CORD:KORD' (output word c in CORD, its terms in KORD). The
 // defaults are the fastest measured on x64 Node 20; every order computes the same bytes.
@@ -82,6 +84,77 @@ ${block(enc, order, '    ')}
   memory.fill(RK64, 0, 416)
 }`
 }
+/** assembly/aes-block.ts: tabEncryptBlock on TE, rounds 1..13 taking input word j's four lookups in turn. */
+function ctrBlock() {
+  const L = []
+  for (let r = 1; r < 14; r++) {
+    const [i, o] = r & 1 ? ['x', 'y'] : ['y', 'x']
+    const first = [true, true, true, true]
+    for (let j = 0; j < 4; j++) {
+      for (let k = 0; k < 4; k++) {
+        const c = (j - k + 4) & 3
+        const t = `load<u32>(b${k}(${i}${j}), TE${k ? ` + ${hex(k * 0x400)}` : ''})`
+        if (first[c]) L.push(`  ${o}${c} = ${t} ^ load<u32>(rk, ${16 * r + 4 * c})`)
+        else L.push(`  ${o}${c} ^= ${t}`)
+        first[c] = false
+      }
+    }
+  }
+  return `// AES-256 encryption of one block with the table core's T-tables (TE, aes.ts), for CTR.
+// Written by scripts/gen-table-ige.mjs --block (edit that, not this file): the 13 inner rounds
+// are written out with round keys at constant offsets, each input word's four lookups in turn.
+import { SBOX, TE } from './layout'
+
+// Block state passed between tabEncryptBlock and CTR (wasm has no multi-value return in
+// AssemblyScript). IGE keeps its state in locals instead: its chain is serial, and a global
+// costs a store and a reload on it.
+export let s0: u32 = 0
+export let s1: u32 = 0
+export let s2: u32 = 0
+export let s3: u32 = 0
+
+// Index of byte k of w (0 = least significant), pre-scaled by 4: ((w >>> 8k) & 0xff) << 2.
+// @ts-ignore: decorator
+@inline function b3(w: u32): usize { return <usize>((w >>> 22) & 0x3fc) }
+// @ts-ignore: decorator
+@inline function b2(w: u32): usize { return <usize>((w >>> 14) & 0x3fc) }
+// @ts-ignore: decorator
+@inline function b1(w: u32): usize { return <usize>((w >>> 6) & 0x3fc) }
+// @ts-ignore: decorator
+@inline function b0(w: u32): usize { return <usize>((w << 2) & 0x3fc) }
+
+/** Encrypts (s0..s3) in place with the schedule at \`rk\`. */
+// @ts-ignore: decorator
+@inline export function tabEncryptBlock(rk: usize): void {
+  let y0: u32, y1: u32, y2: u32, y3: u32
+  let x0 = s0 ^ load<u32>(rk, 0)
+  let x1 = s1 ^ load<u32>(rk, 4)
+  let x2 = s2 ^ load<u32>(rk, 8)
+  let x3 = s3 ^ load<u32>(rk, 12)
+${L.join('\n')}
+  s0 = last(SBOX, y0, y1, y2, y3) ^ load<u32>(rk, 224)
+  s1 = last(SBOX, y1, y2, y3, y0) ^ load<u32>(rk, 228)
+  s2 = last(SBOX, y2, y3, y0, y1) ^ load<u32>(rk, 232)
+  s3 = last(SBOX, y3, y0, y1, y2) ^ load<u32>(rk, 236)
+}
+
+// Final round: byte r of the output from byte r of the r-th argument, through the S-box \`box\`.
+// @ts-ignore: decorator
+@inline function last(box: usize, a: u32, b: u32, c: u32, d: u32): u32 {
+  return (
+    <u32>load<u8>(box + (a & 0xff)) |
+    (<u32>load<u8>(box + ((b >>> 8) & 0xff)) << 8) |
+    (<u32>load<u8>(box + ((c >>> 16) & 0xff)) << 16) |
+    (<u32>load<u8>(box + (d >>> 24)) << 24)
+  )
+}`
+}
+
+if (process.argv.includes('--block')) {
+  console.log(ctrBlock())
+  process.exit(0)
+}
+
 const [eo = 'col:1230:1023', dor = 'col:3210:1023'] = process.argv.slice(2)
 console.log(`// AES-256-IGE with the table core, in place over [ptr, ptr + len), len % 16 == 0.
 // Chaining state at IV: c_prev (16 bytes) then m_prev (16 bytes), updated on return so that
@@ -98,10 +171,10 @@ console.log(`// AES-256-IGE with the table core, in place over [ptr, ptr + len),
 // The previous input block, overwritten in place, is kept in one of two 16-byte temporaries.
 // Written by scripts/gen-table-ige.mjs (edit that, not this file).
 import { f0, f1, f2, f3, n0, n1, n2, n3, tabSpreadKeysDec, tabSpreadKeysEnc } from './aes'
-import { IV, RK64, RK_ENC, SB8, TD64, TE64 } from './layout'
+import { IV, RK64, RK_ENC, SB8, TD64, TE64, TMP } from './layout'
 
-const TMP_A: usize = 0x02f80
-const TMP_B: usize = 0x02f90
+const TMP_A = TMP
+const TMP_B = TMP + 16
 
 ${fn(true, eo)}
 

@@ -1,5 +1,12 @@
 /** Small byte helpers shared by the layers (no Node built-ins). */
 
+const toStr = Object.prototype.toString
+
+/** Whether `v` is a Uint8Array: Node Buffers and other realms' arrays count. */
+export function isBytes(v: unknown): v is Uint8Array {
+  return v instanceof Uint8Array || toStr.call(v) === '[object Uint8Array]'
+}
+
 /**
  * A copy of `b[start, end)` as a plain Uint8Array. Not `b.slice()`: on a Node Buffer that is a
  * view of the same memory, so writing to the "copy" (zeroing, reversing) would change the caller's bytes.
@@ -34,6 +41,18 @@ export function writeU32LE(b: Uint8Array, o: number, v: number): void {
   b[o + 1] = (v >>> 8) & 255
   b[o + 2] = (v >>> 16) & 255
   b[o + 3] = (v >>> 24) & 255
+}
+
+/** A big-endian 32-bit word as a signed int32 (the word form of the pure-TS AES and hashes). */
+export function readI32BE(b: Uint8Array, o: number): number {
+  return (b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]
+}
+
+export function writeU32BE(b: Uint8Array, o: number, v: number): void {
+  b[o] = v >>> 24
+  b[o + 1] = v >>> 16
+  b[o + 2] = v >>> 8
+  b[o + 3] = v
 }
 
 export function readU16BE(b: Uint8Array, o: number): number {

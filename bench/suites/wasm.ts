@@ -17,7 +17,7 @@ import type { Crypto, DecryptItem, EncryptItem } from '../../src/crypto/types.js
 import { type AuthKey, authKeyState, createAuthKey } from '../../src/crypto/authkey.js'
 import { _wasmInstance, availableFlavours } from '../../src/crypto/wasm/index.js'
 import type { WasmInstance } from '../../src/crypto/wasm/core.js'
-import { SCRATCH } from '../../src/crypto/wasm/layout.js'
+import { SCRATCH } from '../../src/crypto/wasm/layout.generated.js'
 import { rnd, type BenchCase, type BenchSuite } from '../harness.js'
 
 const require = createRequire(import.meta.url)

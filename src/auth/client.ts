@@ -18,7 +18,7 @@ import {
   type AuthKeyResult, type ClientDhParams, type ClientStep1, type ClientStep2, type ClientStep3,
 } from './client-steps.js'
 import { DH_BYTES } from './dh.js'
-import { fail, handshakeError } from './errors.js'
+import { fail } from './errors.js'
 import { decodePlainMessage, encodePlainMessage, HANDSHAKE_TL, nextMsgId } from './plain.js'
 import { telegramPublicKey, type ServerPublicKey } from './rsa.js'
 
@@ -112,9 +112,9 @@ export class ClientHandshake {
 
   receive(input: Uint8Array | TransportErrorInput, now: number): ClientHandshakeEvent[] {
     if (this.phase === 'done' || this.phase === 'failed') return []
-    if (this.phase === 'idle') return this.failWith(handshakeError('E_STATE', 'received a message before start()'))
+    if (this.phase === 'idle') return this.failWith(new HandshakeError('E_STATE', 'received a message before start()'))
     if (!(input instanceof Uint8Array)) {
-      return this.failWith(handshakeError('E_TRANSPORT', `the server answered transport error -${input.status}${input.status === 404 ? ' (the handshake must be restarted)' : ''}`))
+      return this.failWith(new HandshakeError('E_TRANSPORT', `the server answered transport error -${input.status}${input.status === 404 ? ' (the handshake must be restarted)' : ''}`))
     }
     try {
       const body = decodePlainMessage(input).body
@@ -124,13 +124,13 @@ export class ClientHandshake {
       try {
         obj = decodeTl(mtprotoCodec, body, HANDSHAKE_TL)
       } catch (e) {
-        throw handshakeError('E_MALFORMED', `the answer does not decode: ${e instanceof Error ? e.message : String(e)}`)
+        throw new HandshakeError('E_MALFORMED', `the answer does not decode: ${e instanceof Error ? e.message : String(e)}`)
       }
       this.lastAnswer = body.slice()
       return this.step(obj, now)
     } catch (e) {
       // a check that failed is a HandshakeError; anything else the answer made go wrong is malformed input
-      return this.failWith(e instanceof HandshakeError ? e : handshakeError('E_MALFORMED', e instanceof Error ? e.message : String(e)))
+      return this.failWith(e instanceof HandshakeError ? e : new HandshakeError('E_MALFORMED', e instanceof Error ? e.message : String(e)))
     }
   }
 
@@ -159,7 +159,7 @@ export class ClientHandshake {
       case 'gen': {
         const r = clientFinish(c, this.s3!, obj as never)
         if (r.type === 'retry') {
-          if (++this.retries > (o.maxRetries ?? 5)) throw handshakeError('E_DH_GEN_RETRY', `the server answered dh_gen_retry ${this.retries} times`)
+          if (++this.retries > (o.maxRetries ?? 5)) throw new HandshakeError('E_DH_GEN_RETRY', `the server answered dh_gen_retry ${this.retries} times`)
           this.s3!.authKey.fill(0)
           this.sendDh(r.retryId, now)
           return [{ type: 'retry', attempt: this.retries }]
@@ -204,7 +204,7 @@ export class ClientHandshake {
 
   tick(now: number): ClientHandshakeEvent[] {
     if (this.phase === 'idle' || this.phase === 'done' || this.phase === 'failed') return []
-    if (now >= this.startedAt + (this.opts.timeoutMs ?? 30_000)) return this.failWith(handshakeError('E_TIMEOUT', `no key after ${this.opts.timeoutMs ?? 30_000} ms`))
+    if (now >= this.startedAt + (this.opts.timeoutMs ?? 30_000)) return this.failWith(new HandshakeError('E_TIMEOUT', `no key after ${this.opts.timeoutMs ?? 30_000} ms`))
     const resend = this.opts.resendMs ?? 5_000
     if (resend > 0 && now >= this.sentAt + resend && this.last) {
       // "it may simply re-send the query": the same bytes, which the server answers identically

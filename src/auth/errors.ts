@@ -7,10 +7,7 @@ import { type ErrorCode, HandshakeError } from '../errors.js'
 /** The codes, described in ERROR_CODES.HandshakeError (src/errors.ts). */
 export type HandshakeErrorCode = ErrorCode<'HandshakeError'>
 
-export function handshakeError(code: HandshakeErrorCode, message: string): HandshakeError {
-  return new HandshakeError(code, message)
-}
-
+/** Throws a `HandshakeError`: how the auth layer fails (an error event builds one with `new HandshakeError`). */
 export function fail(code: HandshakeErrorCode, message: string): never {
   throw new HandshakeError(code, message)
 }

@@ -5,6 +5,7 @@
  */
 import type { TlReaderOptions } from '../tl/reader.js'
 import { fail } from './errors.js'
+import { CLIENT, halvesOf, idOf, MsgIdClock, RESPONSE } from './msgid.js'
 
 /**
  * How handshake objects are decoded: no gzip_packed (never legitimate here; p_q_inner_data is
@@ -43,14 +44,15 @@ export function decodePlainMessage(packet: Uint8Array): PlainMessage {
 }
 
 /**
- * The next msg_id for time `nowMs`: "approximately equal to unixtime·2^32", divisible by 4 for
- * the client (≡ 1 mod 4 for a server's answer), strictly increasing (mtproto/description). The
- * low 32 bits carry the fraction of the second, so they are never all zero.
+ * The next msg_id for time `nowMs` after `last`: divisible by 4 for the client, ≡ 1 mod 4 for a
+ * server's answer, strictly increasing. Issued by MsgIdClock (msgid.ts), the session's clock too.
  */
 export function nextMsgId(nowMs: number, last: bigint, role: 'client' | 'server'): bigint {
-  const sec = BigInt(Math.floor(nowMs / 1000))
-  const frac = BigInt(Math.floor(((nowMs % 1000) / 1000) * 2 ** 32)) & ~3n || 4n
-  let id = (sec << 32n) | frac | (role === 'server' ? 1n : 0n)
-  if (id <= last) id = (last & ~3n) + 4n + (role === 'server' ? 1n : 0n)
-  return id
+  const clock = new MsgIdClock()
+  halvesOf(last, halves)
+  clock.hi = halves[0]
+  clock.lo = halves[1]
+  clock.next(nowMs, role === 'server' ? RESPONSE : CLIENT)
+  return idOf(clock.hi, clock.lo)
 }
+const halves = [0, 0]

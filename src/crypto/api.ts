@@ -2,48 +2,16 @@
  * Wraps a backend's `CryptoCore` into the public `Crypto` object: one place for argument
  * checks, typed errors and `out` handling, so every backend behaves identically on bad input.
  */
-import { CryptoError, type ErrorCode } from '../errors.js'
+import { CryptoError } from '../errors.js'
+import { checkBytes, checkLength, outFor } from './args.js'
 import { crc32 } from './crc32.js'
-import { hybridCtr } from './ctr.js'
+import { HybridCtr } from './ctr.js'
 import { md5 } from './js/md5.js'
 import { sha512 } from './js/sha512.js'
-import { buildEnvelope, resolveNative, warmEnvelope } from './envelope.js'
+import { Envelope, envelopeMethods, warmEnvelope } from './envelope.js'
+import { resolveNative, Router } from './route.js'
 import { getPlatform } from './platform.js'
 import type { AesCtr, Crypto, CryptoCore, NativeProvider } from './types.js'
-
-const toStr = Object.prototype.toString
-
-/** Throws `E_TYPE` unless `v` is a Uint8Array (Node Buffers and other realms' arrays count). */
-export function checkBytes(v: unknown, name: string): asserts v is Uint8Array {
-  if (!(v instanceof Uint8Array) && toStr.call(v) !== '[object Uint8Array]') {
-    throw new CryptoError('E_TYPE', `${name} must be a Uint8Array, got ${v === null ? 'null' : typeof v}`)
-  }
-}
-
-export function checkLength(v: unknown, name: string, length: number, code: ErrorCode<'CryptoError'>): asserts v is Uint8Array {
-  checkBytes(v, name)
-  if (v.length !== length) throw new CryptoError(code, `${name} must be ${length} bytes, got ${v.length}`)
-}
-
-/**
- * Returns where to write `length` bytes of output: a new array, or the caller's `out`, which
- * must be at least that long and must not partially overlap `data` (exactly in place is fine).
- * Returns `out` itself when it is exactly `length` long, so such a call allocates nothing.
- */
-export function outFor(data: Uint8Array, out: Uint8Array | undefined, length: number): Uint8Array {
-  if (out === undefined) return new Uint8Array(length)
-  checkBytes(out, 'out')
-  if (out.length < length) throw new CryptoError('E_OUT_LENGTH', `out must hold ${length} bytes, has ${out.length}`)
-  if (
-    out.buffer === data.buffer &&
-    out.byteOffset !== data.byteOffset &&
-    out.byteOffset < data.byteOffset + length &&
-    data.byteOffset < out.byteOffset + length
-  ) {
-    throw new CryptoError('E_OVERLAP', 'out partially overlaps the input; use the same range (in place) or a separate one')
-  }
-  return out.length === length ? out : out.subarray(0, length)
-}
 
 function checkIge(data: unknown, key: unknown, iv: unknown): asserts data is Uint8Array {
   checkBytes(data, 'data')
@@ -83,20 +51,18 @@ function hmacSha256(sha256: (d: Uint8Array) => Uint8Array, key: Uint8Array, data
   return mac
 }
 
-type NativeCtr = NativeProvider & Required<Pick<NativeProvider, 'ctrCreate' | 'ctrFrom'>>
-
 export function buildCrypto(
   core: CryptoCore,
   random?: (buf: Uint8Array) => void,
   native?: NativeProvider | false,
 ): Crypto {
   // the provider is resolved once, when the object is made: the envelope and CTR streams share it
-  const nat = resolveNative(native)
-  const nativeCtr = nat?.ctrCreate && nat.ctrFrom !== undefined && nat.ctrFrom < Infinity ? (nat as NativeCtr) : undefined
+  const router = new Router(core, resolveNative(native))
+  const nativeCtr = router.from.ctr < Infinity
   warmEnvelope(core)
   return {
     backend: core.backend,
-    ...buildEnvelope(core, (buf) => fillRandom(random, buf), nat ?? false),
+    ...envelopeMethods(new Envelope(core, (buf) => fillRandom(random, buf), router)),
 
     randomBytes(length) {
       if (!Number.isSafeInteger(length) || length < 0) {
@@ -130,7 +96,7 @@ export function buildCrypto(
     hmacSha256(key, data) {
       checkBytes(key, 'key')
       checkBytes(data, 'data')
-      return hmacSha256(core.sha256, key, data)
+      return hmacSha256((d) => core.sha256(d), key, data)
     },
 
     async pbkdf2Sha512(password, salt, iterations) {
@@ -169,7 +135,7 @@ export function buildCrypto(
       checkLength(key, 'key', 32, 'E_KEY_LENGTH')
       checkLength(iv, 'iv', 16, 'E_IV_LENGTH')
       let stream: ReturnType<CryptoCore['ctrCreate']> | undefined =
-        nativeCtr ? hybridCtr(core, nativeCtr, key, iv, nativeCtr.ctrFrom) : core.ctrCreate(key, iv)
+        nativeCtr ? new HybridCtr(core, router, key, iv) : core.ctrCreate(key, iv)
       return {
         process(data, out) {
           if (!stream) throw new CryptoError('E_DISPOSED', 'this AES-CTR stream was disposed')

@@ -4,7 +4,7 @@
  * one message does only the work that depends on the message.
  */
 import { CryptoError } from '../errors.js'
-import { checkLength } from './api.js'
+import { checkLength } from './args.js'
 import { sha1 } from './js/sha1.js'
 import { copyBytes } from '../bytes.js'
 
@@ -104,6 +104,16 @@ export function createAuthKey(bytes: Uint8Array): AuthKey {
   checkLength(bytes, 'authKey', 256, 'E_KEY_LENGTH')
   return new AuthKeyImpl(copyBytes(bytes))
 }
+
+/**
+ * A disposed all-zero key's state: what reused job objects hold between calls, so that they
+ * keep no caller's key alive.
+ */
+export const NO_KEY: AuthKeyState = (() => {
+  const k = new AuthKeyImpl(new Uint8Array(256))
+  k.dispose()
+  return k[STATE]
+})()
 
 /** The key state of an `AuthKey` made by `createAuthKey`; throws `E_TYPE` / `E_DISPOSED` otherwise. */
 export function authKeyState(k: unknown): AuthKeyState {

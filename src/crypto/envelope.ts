@@ -1,10 +1,11 @@
 /**
  * The MTProto message envelope as the `Crypto` object exposes it: argument checks, options,
- * padding and its randomness, the uniform decryption error, batches. The per-message work is
- * the core's `encryptMessage` / `decryptMessage` (fused, e.g. one WASM call), the same with the
- * msg_key hash by a native provider (`encryptMessageHashed` / `decryptMessageHashed`), or the
- * composed default in js/mtproto.ts; all see the same validated inputs and the same padding
- * bytes, so every backend gives byte-identical packets for the same injected randomness.
+ * padding and its randomness, the uniform decryption error, batches. The per-message work runs
+ * on the path src/crypto/route.ts picks: the core's fused `encryptMessage` / `decryptMessage`
+ * (one WASM call), the same with msg_key's hash by the native provider, or the envelope
+ * composed from primitives (js/mtproto.ts). Every path sees the same validated job and the same
+ * padding bytes, so every backend and path gives byte-identical packets for the same injected
+ * randomness.
  *
  * Spec: core.telegram.org/mtproto/description (2.0), /mtproto/description_v1 (1.0),
  * /mtproto/security_guidelines (checks), /api/end-to-end (secret-chat layout).
@@ -26,61 +27,14 @@
  *   only where the protocol demands it (auth.bindTempAuthKey, secret-chat layers < 73).
  */
 import { CryptoError, SecurityError } from '../errors.js'
-import { type AuthKey, authKeyState, createAuthKey } from './authkey.js'
-import { checkBytes } from './api.js'
-import { composeEnvelope, envMaxInner } from './js/mtproto.js'
+import { checkBytes } from './args.js'
+import { type AuthKey, authKeyState, createAuthKey, NO_KEY } from './authkey.js'
 import {
-  type Crypto, type CryptoCore, ENV_E2E, ENV_FAIL_ALIGN, ENV_FAIL_KEY_ID, ENV_FAIL_LENGTH,
-  ENV_FAIL_MSG_KEY, ENV_FAIL_PADDING, ENV_FAIL_SHAPE, ENV_TOKEN, ENV_V1, type EnvDecryptJob, type EnvelopeOptions,
-  type EnvEncryptJob, type NativeProvider,
-} from './types.js'
-
-let native: NativeProvider | undefined
-
-/**
- * Installs (or, with `undefined`, removes) the DEFAULT native primitives for large messages:
- * Crypto objects created afterwards without `options.native` use them. The Node entry point
- * installs node:crypto's.
- */
-export function setNativeProvider(p: NativeProvider | undefined): void {
-  native = p
-}
-
-/** The provider a Crypto object uses: `options.native` if given (`false`: none), else the default. */
-export function resolveNative(provider: NativeProvider | false | undefined): NativeProvider | undefined {
-  return provider === false ? undefined : (provider ?? native)
-}
-
-/** `core` with SHA-256 and IGE encryption taken from `p` for inputs at or above its thresholds. */
-function withNative(core: CryptoCore, p: NativeProvider): CryptoCore {
-  const { sha256From, igeEncryptFrom } = p
-  const nativeIge = p.igeEncrypt?.bind(p)
-  const into = core.sha256Into?.bind(core)
-  const sha1Into = core.sha1Into?.bind(core)
-  return {
-    backend: core.backend,
-    igeEncrypt: (d, k, iv, o) => (nativeIge && d.length >= igeEncryptFrom ? nativeIge(d, k, iv, o) : core.igeEncrypt(d, k, iv, o)),
-    igeDecrypt: (d, k, iv, o) => core.igeDecrypt(d, k, iv, o),
-    ctrCreate: (k, iv) => core.ctrCreate(k, iv),
-    sha1: (d) => core.sha1(d),
-    sha256: (d) => (d.length >= sha256From ? p.sha256(d) : core.sha256(d)),
-    // keep the core's allocation-free hashes below the threshold
-    sha1Into,
-    sha256Into: into
-      ? (d, o) => {
-          if (d.length < sha256From) return into(d, o)
-          const h = p.sha256(d)
-          o.set(h)
-          h.fill(0)
-        }
-      : undefined,
-  }
-}
-
-export type EnvelopeMethods = Pick<
-  Crypto,
-  'encryptMessage' | 'encryptMessageInto' | 'decryptMessage' | 'decryptMessageInto' | 'encryptMessages' | 'decryptMessages'
->
+  ENV_E2E, ENV_FAIL_ALIGN, ENV_FAIL_KEY_ID, ENV_FAIL_LENGTH, ENV_FAIL_MSG_KEY, ENV_FAIL_PADDING, ENV_FAIL_SHAPE, ENV_TOKEN, ENV_V1,
+} from './flags.generated.js'
+import { ComposedEnvelope, envMaxInner } from './js/mtproto.js'
+import { composedPrimitives, Router } from './route.js'
+import type { Crypto, CryptoCore, DecryptItem, DecryptJob, EncryptItem, EncryptJob, EnvelopeOptions, Sha256 } from './types.js'
 
 /** The one error every decryption failure raises. */
 export const DECRYPT_ERROR_CODE = 'E_DECRYPT'
@@ -93,20 +47,15 @@ const ErrorCtor = Error as { stackTraceLimit?: unknown }
  * decrypting a 1 KiB message (a failure cost 1.5-4x a success), and garbage from the network
  * must cost no more than a valid packet. Every failure gets a fresh, identical error; its
  * stack is only the name and message (V8's `Error.stackTraceLimit`; other engines keep
- * theirs).
+ * theirs). The one way the library makes this error (the session and secret-chat layers too).
  */
-function decryptError(): SecurityError {
+export function decryptError(): SecurityError {
   const limit = ErrorCtor.stackTraceLimit
   if (typeof limit !== 'number') return new SecurityError(DECRYPT_ERROR_CODE, DECRYPT_ERROR_MESSAGE)
   ErrorCtor.stackTraceLimit = 0
   const e = new SecurityError(DECRYPT_ERROR_CODE, DECRYPT_ERROR_MESSAGE) // cannot throw
   ErrorCtor.stackTraceLimit = limit
   return e
-}
-
-/** Throws `E_TYPE` unless `it` is an object (a batch item); its fields are checked where they are used. */
-function checkItem(it: unknown, i: number): void {
-  if (typeof it !== 'object' || it === null) throw new CryptoError('E_TYPE', `items[${i}] must be an object, got ${it === null ? 'null' : typeof it}`)
 }
 
 const FAIL_NAMES: readonly [number, string][] = [
@@ -117,6 +66,18 @@ const FAIL_NAMES: readonly [number, string][] = [
   [ENV_FAIL_ALIGN, 'alignment'],
   [ENV_FAIL_PADDING, 'padding'],
 ]
+
+/** Calls the debug hook (if any) with the names of the failed checks in `r` (< 0); never throws. */
+function report(onFailure: ((failed: readonly string[]) => void) | undefined, r: number): void {
+  if (onFailure === undefined) return
+  const names: string[] = []
+  for (const [bit, name] of FAIL_NAMES) if (-r & bit) names.push(name)
+  try {
+    onFailure(names)
+  } catch {
+    // a failing debug hook must not replace the uniform error
+  }
+}
 
 /** Size buckets for `padding: 'buckets'`: the plaintext length rounded up (see EnvelopeOptions). */
 export function bucketSize(minPlain: number): number {
@@ -132,6 +93,7 @@ export function paddingLength(len: number, flags: number, buckets: boolean): num
   return buckets ? bucketSize(len + 12) - len : min
 }
 
+/** EnvelopeOptions, checked. */
 interface Parsed {
   flags: number
   buckets: boolean
@@ -140,6 +102,7 @@ interface Parsed {
 }
 const DEFAULTS: Parsed = { flags: 0, buckets: false, onFailure: undefined, quickAck: undefined }
 
+/** Checks `o`, written into `p` (one object per Envelope: parsing allocates nothing). */
 function parseOptions(o: EnvelopeOptions | undefined, p: Parsed): Parsed {
   if (o === undefined) return DEFAULTS
   if (typeof o !== 'object' || o === null) throw new CryptoError('E_OPTION', 'options must be an object')
@@ -160,7 +123,6 @@ function parseOptions(o: EnvelopeOptions | undefined, p: Parsed): Parsed {
     if (flags & ENV_V1) throw new CryptoError('E_OPTION', 'quickAck needs MTProto 2.0 (1.0 has no msg_key_large)')
     flags |= ENV_TOKEN
   }
-  // reuse one object per Crypto: parsing allocates nothing
   p.flags = flags
   p.buckets = buckets
   p.onFailure = o.onFailure
@@ -190,249 +152,216 @@ function overlaps(a: Uint8Array, b: Uint8Array): boolean {
   return a.buffer === b.buffer && a.byteOffset < b.byteOffset + b.length && b.byteOffset < a.byteOffset + a.length
 }
 
-type EncryptItemLike = Parameters<Crypto['encryptMessages']>[0][number]
-type DecryptItemLike = Parameters<Crypto['decryptMessages']>[0][number]
+/** The quick-ACK token of a message whose msg_key_large starts with `head` (its MSB set). */
+const token = (head: number): number => (head | 0x80000000) >>> 0
 
 /** Size of the padding randomness pool; refilled from the RNG when the next padding does not fit. */
 const POOL = 4096
 
 /**
- * The envelope methods over `core`, taking padding bytes from `fill` (the Crypto object's
- * injected RNG or the platform CSPRNG), with `provider` (default: the installed one; `false`:
- * none) for large messages. Random bytes are drawn in blocks of 4096 and used in
- * order; a padding that does not fit the rest of a block starts a fresh block.
+ * Random bytes for padding, drawn from the RNG in blocks of 4096 and used in order, each once
+ * (zeroed after use); a padding that does not fit the rest of a block starts a fresh block.
  */
-export function buildEnvelope(
-  core: CryptoCore,
-  fill: (buf: Uint8Array) => void,
-  provider: NativeProvider | false | undefined = undefined,
-): EnvelopeMethods {
-  // Fused core ops for every message, except with a native provider: MTProto 2.0 messages from
-  // its in-place SHA-256 threshold up take the core's fused path with the native hash where the
-  // core offers it (up to its size limit; encryption only below the native IGE's threshold,
-  // from where the composed path's one AES-CBC call is faster), and other messages from its
-  // SHA-256 threshold up the composed path over the native primitives.
-  const nat = resolveNative(provider)
-  const composed = composeEnvelope(nat ? withNative(core, nat) : core)
-  const from = nat ? nat.sha256From : Infinity
-  const fusedEnc = core.encryptMessage?.bind(core)
-  const fusedDec = core.decryptMessage?.bind(core)
-  const hashedEnc = nat && core.encryptMessageHashed?.bind(core)
-  const hashedDec = nat && core.decryptMessageHashed?.bind(core)
-  const hashedFrom = nat ? (nat.sha256InPlaceFrom ?? from) : Infinity
-  const hashedMax = core.hashedMax ?? 0
-  const hashedEncTo = Math.min(hashedMax + 1, nat?.igeEncrypt ? nat.igeEncryptFrom : Infinity)
-  const natSha256 = nat ? nat.sha256.bind(nat) : undefined
-  // which path ran the last message, for its msg_key_large head (EnvelopeOptions.quickAck)
-  let viaComposed = !fusedEnc
-  const enc: NonNullable<CryptoCore['encryptMessage']> = fusedEnc
-    ? (s, inner, pad, padOff, padLen, x, flags, out) => {
-        const n = inner.length + padLen
-        viaComposed = false
-        if (hashedEnc && n >= hashedFrom && n < hashedEncTo && !(flags & ENV_V1)) return hashedEnc(s, inner, pad, padOff, padLen, x, flags, out, natSha256!)
-        viaComposed = n >= from
-        return (viaComposed ? composed.encryptMessage : fusedEnc)(s, inner, pad, padOff, padLen, x, flags, out)
-      }
-    : composed.encryptMessage
-  const dec: NonNullable<CryptoCore['decryptMessage']> = fusedDec
-    ? (s, packet, x, flags, out) => {
-        const n = packet.length - 24
-        viaComposed = false
-        if (hashedDec && n >= hashedFrom && n <= hashedMax && !(flags & ENV_V1)) return hashedDec(s, packet, x, flags, out, natSha256!)
-        viaComposed = n >= from
-        return (viaComposed ? composed.decryptMessage : fusedDec)(s, packet, x, flags, out)
-      }
-    : composed.decryptMessage
-  /** The quick-ACK token of the message just processed with ENV_TOKEN (taking it zeroes the core's copy). */
-  const token = (): number => {
-    const h = viaComposed || !core.takeMsgKeyHead ? composed.takeMsgKeyHead() : core.takeMsgKeyHead()
-    return (h | 0x80000000) >>> 0
-  }
-  const pool = new Uint8Array(POOL)
-  let poolPos = POOL
-  const parsed: Parsed = { flags: 0, buckets: false, onFailure: undefined, quickAck: undefined }
-  let tmp = new Uint8Array(2048) // decrypt target when the caller gives no `out`
-  let written: Uint8Array = tmp // where the last encryptInto / decryptInto wrote (read at once, then reset)
+class PaddingPool {
+  readonly bytes = new Uint8Array(POOL)
+  private pos = POOL
 
-  /** Encrypts into `out` (or a new array, left in `written`); returns the packet length. */
-  function encryptInto(authKey: AuthKey, inner: Uint8Array, x: 0 | 8, out: Uint8Array | undefined, options: EnvelopeOptions | undefined): number {
-    const s = authKeyState(authKey)
-    checkBytes(inner, 'inner')
-    checkX(x)
-    const { flags, buckets, quickAck } = parseOptions(options, parsed)
-    checkInner(inner, flags)
-    const padLen = paddingLength(inner.length, flags, buckets)
-    const total = 24 + inner.length + padLen
-    if (out === undefined) out = new Uint8Array(total)
-    else {
-      checkBytes(out, 'out')
-      if (out.length < total) throw new CryptoError('E_OUT_LENGTH', `out must hold ${total} bytes, has ${out.length}`)
-      if (overlaps(out, inner)) throw new CryptoError('E_OVERLAP', 'out must not overlap inner')
+  constructor(private readonly fill: (buf: Uint8Array) => void) {}
+
+  /** Whether `len` more bytes fit the current block. */
+  fits(len: number): boolean {
+    return this.pos + len <= POOL
+  }
+
+  /** The offset in `bytes` of the next `len` random bytes. */
+  take(len: number): number {
+    if (!this.fits(len)) {
+      this.fill(this.bytes)
+      this.pos = 0
     }
-    if (poolPos + padLen > POOL) {
-      fill(pool)
-      poolPos = 0
+    const at = this.pos
+    this.pos += len
+    return at
+  }
+
+  /** Zeroes bytes that were used. */
+  burn(at: number, len: number): void {
+    this.bytes.fill(0, at, at + len)
+  }
+}
+
+const EMPTY = new Uint8Array(0)
+/** How many messages a core's batch call takes. */
+const BATCH = 4
+
+/**
+ * The envelope methods of one Crypto object over `core`, padding from `fill` (the injected RNG
+ * or the platform CSPRNG), each message on the path `router` picks (src/crypto/route.ts).
+ * Its jobs, option record and buffers are reused from call to call (single-threaded use).
+ */
+export class Envelope {
+  private readonly router: Router
+  private readonly composed: ComposedEnvelope
+  /** The native provider's SHA-256, for the hashed path. */
+  private readonly hostSha256: Sha256 | undefined
+  private readonly pool: PaddingPool
+  private readonly parsed: Parsed = { flags: 0, buckets: false, onFailure: undefined, quickAck: undefined }
+  /** Decryption target when the caller gives no `out` (grown as needed, shrunk after a large message). */
+  private tmp = new Uint8Array(2048)
+  private readonly enc: EncryptJob
+  private readonly dec: DecryptJob
+  /** The quick-ACK out-parameter of the encryption in progress (from its options). */
+  private quickAck: { token: number } | undefined
+  // batches: the jobs of one group, the items they came from, their debug hooks and results
+  private readonly encJobs: EncryptJob[] = []
+  private readonly decJobs: DecryptJob[] = []
+  private readonly decItems = [0, 0, 0, 0]
+  private readonly decHooks: (((failed: readonly string[]) => void) | undefined)[] = [undefined, undefined, undefined, undefined]
+  private readonly decResults = new Int32Array(BATCH)
+
+  constructor(private readonly core: CryptoCore, fill: (buf: Uint8Array) => void, router: Router) {
+    const native = router.native
+    this.router = router
+    this.composed = new ComposedEnvelope(composedPrimitives(core, native, router.from))
+    this.hostSha256 = native ? native.sha256.bind(native) : undefined
+    this.pool = new PaddingPool(fill)
+    const encJob = (): EncryptJob => ({ key: NO_KEY, inner: EMPTY, pad: this.pool.bytes, padOff: 0, padLen: 0, x: 0, flags: 0, out: EMPTY, msgKeyHead: 0 })
+    const decJob = (): DecryptJob => ({ key: NO_KEY, packet: EMPTY, x: 0, flags: 0, out: EMPTY, msgKeyHead: 0 })
+    this.enc = encJob()
+    this.dec = decJob()
+    for (let i = 0; i < BATCH; i++) {
+      this.encJobs.push(encJob())
+      this.decJobs.push(decJob())
     }
-    enc(s, inner, pool, poolPos, padLen, x, flags, out)
-    if (quickAck !== undefined) quickAck.token = token()
-    pool.fill(0, poolPos, poolPos + padLen) // used once, never again
-    poolPos += padLen
-    written = out
+  }
+
+  encryptMessage(authKey: AuthKey, inner: Uint8Array, x: 0 | 8, out?: Uint8Array, options?: EnvelopeOptions): Uint8Array {
+    const total = this.prepareEncrypt(authKey, inner, x, options)
+    const o = out === undefined ? new Uint8Array(total) : this.checkEncryptOut(out, total, inner)
+    this.runEncrypt(o)
+    return o.length === total ? o : o.subarray(0, total)
+  }
+
+  encryptMessageInto(authKey: AuthKey, inner: Uint8Array, x: 0 | 8, out: Uint8Array, options?: EnvelopeOptions): number {
+    if (out === undefined) throw new CryptoError('E_TYPE', 'out must be a Uint8Array')
+    const total = this.prepareEncrypt(authKey, inner, x, options)
+    this.runEncrypt(this.checkEncryptOut(out, total, inner))
     return total
   }
 
-  /** Calls the debug hook (if any) with the names of the failed checks; never throws. */
-  function report(onFailure: ((failed: readonly string[]) => void) | undefined, r: number): void {
-    if (onFailure === undefined) return
-    const names: string[] = []
-    for (const [bit, name] of FAIL_NAMES) if (-r & bit) names.push(name)
-    try {
-      onFailure(names)
-    } catch {
-      // a failing debug hook must not replace the uniform error
-    }
+  decryptMessage(authKey: AuthKey, packet: Uint8Array, x: 0 | 8, out?: Uint8Array, options?: EnvelopeOptions): Uint8Array {
+    if (out === undefined) return this.decryptCopy(authKey, packet, x, options)
+    const n = this.decryptInto(authKey, packet, x, out, options)
+    return out.length === n ? out : out.subarray(0, n)
   }
 
-  // Batches (a core with encryptBatch / decryptBatch, e.g. 4 messages interleaved in SIMD):
-  // groups of up to 4 in item order; items the single path would route elsewhere (native
-  // provider sizes) go one by one. Job objects are reused.
-  const encBatch = core.encryptBatch?.bind(core)
-  const decBatch = core.decryptBatch?.bind(core)
-  const EMPTY = new Uint8Array(0)
-  const encJobs: EnvEncryptJob[] = []
-  const decJobs: EnvDecryptJob[] = []
-  for (let i = 0; i < 4; i++) {
-    encJobs.push({ key: undefined as never, inner: EMPTY, pad: pool, padOff: 0, padLen: 0, x: 0, flags: 0, out: EMPTY })
-    decJobs.push({ key: undefined as never, packet: EMPTY, x: 0, flags: 0, out: EMPTY })
+  decryptMessageInto(authKey: AuthKey, packet: Uint8Array, x: 0 | 8, out: Uint8Array, options?: EnvelopeOptions): number {
+    if (out === undefined) throw new CryptoError('E_TYPE', 'out must be a Uint8Array')
+    return this.decryptInto(authKey, packet, x, out, options)
   }
-  const decResults = new Int32Array(4)
 
-  function encryptBatched(items: readonly EncryptItemLike[], batch: NonNullable<CryptoCore['encryptBatch']>): Uint8Array[] {
+  encryptMessages(items: readonly EncryptItem[]): Uint8Array[] {
+    this.checkItems(items, 'inner')
+    if (this.core.encryptBatch) return this.encryptBatched(items)
     const res: Uint8Array[] = []
-    let k = 0
-    const release = (): void => {
-      for (let i = 0; i < k; i++) {
-        const j = encJobs[i]
-        pool.fill(0, j.padOff, j.padOff + j.padLen) // used once, never again
-        j.inner = EMPTY
-        j.out = EMPTY
-        j.key = undefined as never
-      }
-      k = 0
+    for (const it of items) res.push(this.encryptMessage(it.authKey, it.inner, it.x, undefined, it.options))
+    return res
+  }
+
+  decryptMessages(items: readonly DecryptItem[]): (Uint8Array | SecurityError)[] {
+    this.checkItems(items, 'packet')
+    if (this.core.decryptBatch) return this.decryptBatched(items)
+    const res: (Uint8Array | SecurityError)[] = []
+    for (const it of items) res.push(this.decryptOrError(it))
+    return res
+  }
+
+  /**
+   * Checks every item of a batch before any work: argument errors are the caller's bugs,
+   * reported as such, never per item. `data` names the bytes field (`inner` or `packet`).
+   */
+  private checkItems(items: readonly (EncryptItem | DecryptItem)[], data: 'inner' | 'packet'): void {
+    if (!Array.isArray(items)) throw new CryptoError('E_TYPE', 'items must be an array')
+    for (let i = 0; i < items.length; i++) {
+      const it = items[i]
+      if (typeof it !== 'object' || it === null) throw new CryptoError('E_TYPE', `items[${i}] must be an object, got ${it === null ? 'null' : typeof it}`)
+      authKeyState(it.authKey)
+      const bytes = (it as unknown as Record<string, unknown>)[data]
+      checkBytes(bytes, data)
+      checkX(it.x)
+      const { flags } = parseOptions(it.options, this.parsed)
+      if (data === 'inner') checkInner(bytes, flags)
     }
-    const flush = (): void => {
-      if (k === 0) return
-      try {
-        batch(encJobs, k)
-      } finally {
-        release()
-      }
-    }
+  }
+
+  // ---- one message -------------------------------------------------------------------------
+
+  /** Checks the arguments, fills the encryption job but for padding and `out`; returns the packet length. */
+  private prepareEncrypt(authKey: AuthKey, inner: Uint8Array, x: 0 | 8, options: EnvelopeOptions | undefined): number {
+    const key = authKeyState(authKey)
+    checkBytes(inner, 'inner')
+    checkX(x)
+    const { flags, buckets, quickAck } = parseOptions(options, this.parsed)
+    checkInner(inner, flags)
+    const j = this.enc
+    j.key = key
+    j.inner = inner
+    j.padLen = paddingLength(inner.length, flags, buckets)
+    j.x = x
+    j.flags = flags
+    this.quickAck = quickAck
+    return 24 + inner.length + j.padLen
+  }
+
+  private checkEncryptOut(out: Uint8Array, total: number, inner: Uint8Array): Uint8Array {
+    checkBytes(out, 'out')
+    if (out.length < total) throw new CryptoError('E_OUT_LENGTH', `out must hold ${total} bytes, has ${out.length}`)
+    if (overlaps(out, inner)) throw new CryptoError('E_OVERLAP', 'out must not overlap inner')
+    return out
+  }
+
+  /** Encrypts the prepared job into `out` with fresh padding. */
+  private runEncrypt(out: Uint8Array): void {
+    const j = this.enc
+    j.out = out
+    j.padOff = this.pool.take(j.padLen)
     try {
-      for (const it of items) {
-        const s = authKeyState(it.authKey)
-        const inner = it.inner
-        checkBytes(inner, 'inner')
-        checkX(it.x)
-        const { flags, buckets, quickAck } = parseOptions(it.options, parsed)
-        checkInner(inner, flags)
-        const padLen = paddingLength(inner.length, flags, buckets)
-        if (inner.length + padLen >= from || quickAck !== undefined) {
-          flush()
-          res.push(encryptMessage(it.authKey, inner, it.x, undefined, it.options))
-          continue
-        }
-        if (poolPos + padLen > POOL) {
-          flush()
-          fill(pool)
-          poolPos = 0
-        }
-        const out = new Uint8Array(24 + inner.length + padLen)
-        const j = encJobs[k++]
-        j.key = s
-        j.inner = inner
-        j.padOff = poolPos
-        j.padLen = padLen
-        j.x = it.x
-        j.flags = flags
-        j.out = out
-        poolPos += padLen
-        res.push(out)
-        if (k === 4) flush()
-      }
-      flush()
+      this.encrypt(j)
+      if (this.quickAck !== undefined) this.quickAck.token = token(j.msgKeyHead)
     } finally {
-      release()
+      this.pool.burn(j.padOff, j.padLen) // used once, never again
+      j.key = NO_KEY
+      j.inner = EMPTY
+      j.out = EMPTY
     }
-    return res
   }
 
-  function decryptBatched(items: readonly DecryptItemLike[], batch: NonNullable<CryptoCore['decryptBatch']>): (Uint8Array | SecurityError)[] {
-    const res: (Uint8Array | SecurityError)[] = new Array(items.length)
-    const idx = [0, 0, 0, 0]
-    const hooks: (((failed: readonly string[]) => void) | undefined)[] = [undefined, undefined, undefined, undefined]
-    let k = 0
-    const flush = (): void => {
-      if (k === 0) return
-      try {
-        batch(decJobs, k, decResults)
-        for (let i = 0; i < k; i++) {
-          const r = decResults[i]
-          const j = decJobs[i]
-          if (r < 0) {
-            report(hooks[i], r)
-            res[idx[i]] = decryptError()
-          } else res[idx[i]] = j.out.length === r ? j.out : j.out.subarray(0, r)
-        }
-      } finally {
-        for (let i = 0; i < k; i++) {
-          decJobs[i].packet = EMPTY
-          decJobs[i].out = EMPTY
-          decJobs[i].key = undefined as never
-          hooks[i] = undefined
-        }
-        k = 0
-      }
-    }
-    for (let n = 0; n < items.length; n++) {
-      const it = items[n]
-      const packet = it.packet
-      if (packet.length - 24 >= from || it.options?.quickAck !== undefined) {
-        flush()
-        try {
-          res[n] = decryptCopy(it.authKey, packet, it.x, it.options)
-        } catch (e) {
-          if (!(e instanceof SecurityError)) throw e
-          res[n] = e
-        }
-        continue
-      }
-      const { flags, onFailure } = parseOptions(it.options, parsed)
-      const j = decJobs[k]
-      j.key = authKeyState(it.authKey)
-      j.packet = packet
-      j.x = it.x
-      j.flags = flags
-      j.out = new Uint8Array(envMaxInner(packet.length, flags))
-      hooks[k] = onFailure
-      idx[k++] = n
-      if (k === 4) flush()
-    }
-    flush()
-    return res
+  /** One message on the path the router picks. */
+  private encrypt(j: EncryptJob): void {
+    const path = this.router.encrypt(j.inner.length + j.padLen, j.flags)
+    if (path === 'fused') this.core.encryptMessage!(j)
+    else if (path === 'hashed') this.core.encryptMessage!(j, this.hostSha256)
+    else this.composed.encryptMessage(j)
   }
 
-  /** Returns the inner length (written to `written`), or throws the uniform SecurityError. */
-  function decryptInto(authKey: AuthKey, packet: Uint8Array, x: 0 | 8, out: Uint8Array | undefined, options: EnvelopeOptions | undefined): number {
-    const s = authKeyState(authKey)
+  private decrypt(j: DecryptJob): number {
+    const path = this.router.decrypt(j.packet.length - 24, j.flags)
+    if (path === 'fused') return this.core.decryptMessage!(j)
+    if (path === 'hashed') return this.core.decryptMessage!(j, this.hostSha256)
+    return this.composed.decryptMessage(j)
+  }
+
+  /** Decrypts into `out` (or `this.tmp`); returns the inner length, or throws the uniform SecurityError. */
+  private decryptInto(authKey: AuthKey, packet: Uint8Array, x: 0 | 8, out: Uint8Array | undefined, options: EnvelopeOptions | undefined): number {
+    const key = authKeyState(authKey)
     checkBytes(packet, 'packet')
     checkX(x)
-    const { flags, onFailure, quickAck } = parseOptions(options, parsed)
+    const { flags, onFailure, quickAck } = parseOptions(options, this.parsed)
     const need = envMaxInner(packet.length, flags)
     let o: Uint8Array
     if (out === undefined) {
-      if (need > tmp.length) tmp = new Uint8Array(Math.max(need, tmp.length * 2))
-      o = tmp
+      if (need > this.tmp.length) this.tmp = new Uint8Array(Math.max(need, this.tmp.length * 2))
+      o = this.tmp
     } else {
       checkBytes(out, 'out')
       if (out.length < need) throw new CryptoError('E_OUT_LENGTH', `out must hold ${need} bytes for this packet, has ${out.length}`)
@@ -441,93 +370,175 @@ export function buildEnvelope(
       }
       o = out
     }
-    const r = dec(s, packet, x, flags, o)
-    if (quickAck !== undefined) {
-      const t = token()
-      quickAck.token = r < 0 ? 0 : t
+    const j = this.dec
+    j.key = key
+    j.packet = packet
+    j.x = x
+    j.flags = flags
+    j.out = o
+    let r: number
+    try {
+      r = this.decrypt(j)
+    } finally {
+      j.key = NO_KEY
+      j.packet = EMPTY
+      j.out = EMPTY
     }
+    if (quickAck !== undefined) quickAck.token = r < 0 ? 0 : token(j.msgKeyHead)
     if (r < 0) {
       report(onFailure, r)
       throw decryptError()
     }
-    written = o
     return r
   }
 
-  function encryptMessage(authKey: AuthKey, inner: Uint8Array, x: 0 | 8, out?: Uint8Array, options?: EnvelopeOptions): Uint8Array {
-    const n = encryptInto(authKey, inner, x, out, options)
-    const o = written
-    written = tmp
-    return o.length === n ? o : o.subarray(0, n)
-  }
-
-  function decryptCopy(authKey: AuthKey, packet: Uint8Array, x: 0 | 8, options: EnvelopeOptions | undefined): Uint8Array {
+  /** Decrypts into a fresh array of the inner's length (through `tmp`, zeroed after). */
+  private decryptCopy(authKey: AuthKey, packet: Uint8Array, x: 0 | 8, options: EnvelopeOptions | undefined): Uint8Array {
     try {
-      const n = decryptInto(authKey, packet, x, undefined, options)
-      const o = written
-      written = tmp
-      const r = o.slice(0, n)
-      o.fill(0, 0, n)
+      const n = this.decryptInto(authKey, packet, x, undefined, options)
+      const r = this.tmp.slice(0, n)
+      this.tmp.fill(0, 0, n)
       return r
     } finally {
-      if (tmp.length > 64 * 1024) tmp = new Uint8Array(2048) // do not keep a huge buffer around
+      if (this.tmp.length > 64 * 1024) this.tmp = new Uint8Array(2048) // do not keep a huge buffer around
     }
   }
 
-  return {
-    encryptMessage,
-    encryptMessageInto(authKey, inner, x, out, options) {
-      if (out === undefined) throw new CryptoError('E_TYPE', 'out must be a Uint8Array')
-      return encryptInto(authKey, inner, x, out, options)
-    },
-    decryptMessage(authKey, packet, x, out, options) {
-      if (out === undefined) return decryptCopy(authKey, packet, x, options)
-      const n = decryptInto(authKey, packet, x, out, options)
-      return out.length === n ? out : out.subarray(0, n)
-    },
-    decryptMessageInto(authKey, packet, x, out, options) {
-      if (out === undefined) throw new CryptoError('E_TYPE', 'out must be a Uint8Array')
-      return decryptInto(authKey, packet, x, out, options)
-    },
-    encryptMessages(items) {
-      if (!Array.isArray(items)) throw new CryptoError('E_TYPE', 'items must be an array')
-      // Argument errors are the caller's bugs: report them before any work, never per item.
-      for (let i = 0; i < items.length; i++) {
-        const it = items[i]
-        checkItem(it, i)
-        authKeyState(it.authKey)
-        checkBytes(it.inner, 'inner')
-        checkX(it.x)
-        checkInner(it.inner, parseOptions(it.options, parsed).flags)
-      }
-      if (encBatch) return encryptBatched(items, encBatch)
-      const res: Uint8Array[] = []
-      for (const it of items) res.push(encryptMessage(it.authKey, it.inner, it.x, undefined, it.options))
-      return res
-    },
-    decryptMessages(items) {
-      if (!Array.isArray(items)) throw new CryptoError('E_TYPE', 'items must be an array')
-      // Argument errors are the caller's bugs: report them before any work, never per item.
-      for (let i = 0; i < items.length; i++) {
-        const it = items[i]
-        checkItem(it, i)
-        authKeyState(it.authKey)
-        checkBytes(it.packet, 'packet')
-        checkX(it.x)
-        parseOptions(it.options, parsed)
-      }
-      if (decBatch) return decryptBatched(items, decBatch)
-      const res: (Uint8Array | SecurityError)[] = []
+  /** A batch item's inner bytes, or its SecurityError. */
+  private decryptOrError(it: DecryptItem): Uint8Array | SecurityError {
+    try {
+      return this.decryptCopy(it.authKey, it.packet, it.x, it.options)
+    } catch (e) {
+      if (!(e instanceof SecurityError)) throw e
+      return e
+    }
+  }
+
+  // ---- batches -----------------------------------------------------------------------------
+  // Items whose single path would be fused go in groups of up to 4 in item order (the core
+  // interleaves them); the others, and any with the quick-ACK option, one by one in between.
+
+  private encryptBatched(items: readonly EncryptItem[]): Uint8Array[] {
+    const res: Uint8Array[] = []
+    const jobs = this.encJobs
+    let k = 0
+    try {
       for (const it of items) {
-        try {
-          res.push(decryptCopy(it.authKey, it.packet, it.x, it.options))
-        } catch (e) {
-          if (!(e instanceof SecurityError)) throw e
-          res.push(e)
+        const inner = it.inner
+        const { flags, buckets, quickAck } = parseOptions(it.options, this.parsed)
+        const padLen = paddingLength(inner.length, flags, buckets)
+        if (quickAck !== undefined || this.router.encrypt(inner.length + padLen, flags) !== 'fused') {
+          k = this.flushEncrypt(k)
+          res.push(this.encryptMessage(it.authKey, inner, it.x, undefined, it.options))
+          continue
         }
+        if (!this.pool.fits(padLen)) k = this.flushEncrypt(k)
+        const out = new Uint8Array(24 + inner.length + padLen)
+        const j = jobs[k++]
+        j.key = authKeyState(it.authKey)
+        j.inner = inner
+        j.padOff = this.pool.take(padLen)
+        j.padLen = padLen
+        j.x = it.x
+        j.flags = flags
+        j.out = out
+        res.push(out)
+        if (k === BATCH) k = this.flushEncrypt(k)
       }
-      return res
-    },
+      k = this.flushEncrypt(k)
+    } finally {
+      this.releaseEncrypt(k)
+    }
+    return res
+  }
+
+  /** Runs the group of `k` jobs (if any); returns 0, the size of the next group. */
+  private flushEncrypt(k: number): number {
+    if (k === 0) return 0
+    try {
+      this.core.encryptBatch!(this.encJobs, k)
+    } finally {
+      this.releaseEncrypt(k)
+    }
+    return 0
+  }
+
+  /** Burns the padding of the first `k` jobs and drops what they reference. */
+  private releaseEncrypt(k: number): void {
+    for (let i = 0; i < k; i++) {
+      const j = this.encJobs[i]
+      this.pool.burn(j.padOff, j.padLen) // used once, never again
+      j.key = NO_KEY
+      j.inner = EMPTY
+      j.out = EMPTY
+    }
+  }
+
+  private decryptBatched(items: readonly DecryptItem[]): (Uint8Array | SecurityError)[] {
+    const res: (Uint8Array | SecurityError)[] = new Array(items.length)
+    const jobs = this.decJobs
+    let k = 0
+    for (let n = 0; n < items.length; n++) {
+      const it = items[n]
+      const packet = it.packet
+      const { flags, onFailure, quickAck } = parseOptions(it.options, this.parsed)
+      if (quickAck !== undefined || this.router.decrypt(packet.length - 24, flags) !== 'fused') {
+        k = this.flushDecrypt(k, res)
+        res[n] = this.decryptOrError(it)
+        continue
+      }
+      const j = jobs[k]
+      j.key = authKeyState(it.authKey)
+      j.packet = packet
+      j.x = it.x
+      j.flags = flags
+      j.out = new Uint8Array(envMaxInner(packet.length, flags))
+      this.decHooks[k] = onFailure
+      this.decItems[k++] = n
+      if (k === BATCH) k = this.flushDecrypt(k, res)
+    }
+    this.flushDecrypt(k, res)
+    return res
+  }
+
+  /** Runs the group of `k` jobs (if any), their results into `res`; returns 0. */
+  private flushDecrypt(k: number, res: (Uint8Array | SecurityError)[]): number {
+    if (k === 0) return 0
+    const { decJobs: jobs, decResults: results } = this
+    try {
+      this.core.decryptBatch!(jobs, k, results)
+      for (let i = 0; i < k; i++) {
+        const r = results[i]
+        const out = jobs[i].out
+        if (r < 0) {
+          report(this.decHooks[i], r)
+          res[this.decItems[i]] = decryptError()
+        } else res[this.decItems[i]] = out.length === r ? out : out.subarray(0, r)
+      }
+    } finally {
+      for (let i = 0; i < k; i++) {
+        const j = jobs[i]
+        j.key = NO_KEY
+        j.packet = EMPTY
+        j.out = EMPTY
+        this.decHooks[i] = undefined
+      }
+    }
+    return 0
+  }
+}
+
+/** The Crypto methods of an Envelope, as functions of their own (a Crypto object is a plain object). */
+export type EnvelopeMethods = Pick<Crypto, 'encryptMessage' | 'encryptMessageInto' | 'decryptMessage' | 'decryptMessageInto' | 'encryptMessages' | 'decryptMessages'>
+
+export function envelopeMethods(env: Envelope): EnvelopeMethods {
+  return {
+    encryptMessage: (authKey, inner, x, out, options) => env.encryptMessage(authKey, inner, x, out, options),
+    encryptMessageInto: (authKey, inner, x, out, options) => env.encryptMessageInto(authKey, inner, x, out, options),
+    decryptMessage: (authKey, packet, x, out, options) => env.decryptMessage(authKey, packet, x, out, options),
+    decryptMessageInto: (authKey, packet, x, out, options) => env.decryptMessageInto(authKey, packet, x, out, options),
+    encryptMessages: (items) => env.encryptMessages(items),
+    decryptMessages: (items) => env.decryptMessages(items),
   }
 }
 
@@ -541,7 +552,7 @@ const warmed = new Set<string>()
 export function warmEnvelope(core: CryptoCore): void {
   if (warmed.has(core.backend)) return
   warmed.add(core.backend)
-  const env = buildEnvelope(core, (buf) => buf.fill(0), false)
+  const env = new Envelope(core, (buf) => buf.fill(0), new Router(core, undefined))
   const key = createAuthKey(new Uint8Array(256))
   const inner = new Uint8Array(64)
   inner[28] = 32 // the length field: 32 body bytes

@@ -8,6 +8,7 @@
 
 import type { SecurityError } from '../errors.js'
 import type { AuthKey, AuthKeyState } from './authkey.js'
+import type { NativeThresholds } from './route.js'
 
 /** One AES-256-CTR stream of a backend; validated inputs, `out.length >= data.length`. */
 export interface CtrCore {
@@ -32,59 +33,47 @@ export interface CryptoCore {
   sha1Into?(data: Uint8Array, out: Uint8Array): void
   sha256Into?(data: Uint8Array, out: Uint8Array): void
   /**
-   * Optional fused MTProto envelope (see src/crypto/envelope.ts for the wire format). A core
-   * without it gets the composed default (src/crypto/js/mtproto.ts: this core's sha256/sha1 +
-   * igeEncrypt/igeDecrypt); a core with it must give byte-identical results.
+   * Optional fused MTProto envelope: one call per message (see src/crypto/envelope.ts for the
+   * wire format, src/crypto/route.ts for when it is used). A core without it gets the composed
+   * default (src/crypto/js/mtproto.ts over this core's primitives); a core with it must give
+   * byte-identical results, for plaintexts (inner ‖ padding) of up to `fusedMax` bytes.
    *
-   * Inputs are validated by the caller: `x` is 0 or 8; `flags` is a mix of `ENV_V1`,
-   * `ENV_E2E` and `ENV_TOKEN`; `inner` has a consistent length field; the padding is
-   * `pad[padOff .. padOff+padLen]`, with `(inner.length + padLen) % 16 === 0`;
-   * `out.length >= 24 + inner.length + padLen` and `out` does not overlap `inner`.
-   * Writes `key_id ‖ msg_key ‖ ciphertext` to the start of `out`.
+   * `hostSha256` (MTProto 2.0 only): msg_key's SHA-256 is to be computed by this function (a
+   * native provider's, faster from some size), which must not keep its argument; the results
+   * are the same. With `ENV_TOKEN` in the job's flags, the call leaves msg_key_large[0:4] in
+   * `job.msgKeyHead` (0 for MTProto 1.0).
    */
-  encryptMessage?(
-    key: AuthKeyState, inner: Uint8Array, pad: Uint8Array, padOff: number, padLen: number,
-    x: number, flags: number, out: Uint8Array,
-  ): void
+  encryptMessage?(job: EncryptJob, hostSha256?: Sha256): void
   /**
-   * Decrypts and checks `packet`; on success writes the inner message (without padding) to the
-   * start of `out` and returns its length. On failure returns `-(mask of ENV_FAIL_* bits)` and
-   * leaves no plaintext in `out` or in its own memory. Every check runs whatever the others
-   * gave (no early exit before the msg_key comparison). `out.length >= envMaxInner(...)`;
-   * `out` is either disjoint from `packet` or starts at or before `packet`'s byte 24 (writes
-   * trail reads), so a streaming core must read each input block before writing it.
+   * Decrypts and checks `job.packet`; on success writes the inner message (without padding) to
+   * the start of `job.out` and returns its length. On failure returns `-(mask of ENV_FAIL_* bits)`
+   * and leaves no plaintext in `out` or in its own memory (and `msgKeyHead` 0). Every check runs
+   * whatever the others gave (no early exit before the msg_key comparison).
    */
-  decryptMessage?(key: AuthKeyState, packet: Uint8Array, x: number, flags: number, out: Uint8Array): number
-  /**
-   * Optional: `encryptMessage` / `decryptMessage` for MTProto 2.0 (no `ENV_V1`) with at most
-   * `hashedMax` bytes of plaintext (inner ‖ padding), with the msg_key hash done by `sha256`
-   * (a native provider's, faster from some size), which must not keep its argument. Same
-   * contracts and results.
-   */
-  encryptMessageHashed?(
-    key: AuthKeyState, inner: Uint8Array, pad: Uint8Array, padOff: number, padLen: number,
-    x: number, flags: number, out: Uint8Array, sha256: (data: Uint8Array) => Uint8Array,
-  ): void
-  decryptMessageHashed?(key: AuthKeyState, packet: Uint8Array, x: number, flags: number, out: Uint8Array, sha256: (data: Uint8Array) => Uint8Array): number
-  hashedMax?: number
-  /**
-   * After an `encryptMessage` / `decryptMessage` (or `…Hashed`) call whose `flags` had
-   * `ENV_TOKEN`: msg_key_large[0:4] as a little-endian uint32 (0 for MTProto 1.0 or a failed
-   * decryption), then zeroed. Required of a core with a fused envelope.
-   */
-  takeMsgKeyHead?(): number
+  decryptMessage?(job: DecryptJob, hostSha256?: Sha256): number
+  /** The largest plaintext `encryptMessage` / `decryptMessage` take in one call. */
+  readonly fusedMax?: number
   /**
    * Optional batches of 1..4 independent messages (`jobs[0 .. count)`), e.g. interleaved in a
-   * SIMD core. Each job has exactly the arguments and contract of `encryptMessage` /
-   * `decryptMessage`; results are identical to calling them one by one. `decryptBatch` writes
-   * each job's return value to `results[i]`. The job objects are reused by the caller.
+   * SIMD core. Each job has exactly the contract of `encryptMessage` / `decryptMessage` (without
+   * a host hash or a token); results are identical to calling them one by one. `decryptBatch`
+   * writes each job's return value to `results[i]`. The job objects are reused by the caller.
    */
-  encryptBatch?(jobs: readonly EnvEncryptJob[], count: number): void
-  decryptBatch?(jobs: readonly EnvDecryptJob[], count: number, results: Int32Array): void
+  encryptBatch?(jobs: readonly EncryptJob[], count: number): void
+  decryptBatch?(jobs: readonly DecryptJob[], count: number, results: Int32Array): void
 }
 
-/** One message of `CryptoCore.encryptBatch`: `encryptMessage`'s arguments. */
-export interface EnvEncryptJob {
+/** A SHA-256 that returns a fresh digest. */
+export type Sha256 = (data: Uint8Array) => Uint8Array
+
+/**
+ * One message to encrypt, its inputs validated by the caller: `x` is 0 or 8; `flags` a mix of
+ * `ENV_V1`, `ENV_E2E` and `ENV_TOKEN`; `inner` has a consistent length field; the padding is
+ * `pad[padOff .. padOff+padLen]`, with `(inner.length + padLen) % 16 === 0`;
+ * `out.length >= 24 + inner.length + padLen` and `out` does not overlap `inner`. The core
+ * writes `key_id ‖ msg_key ‖ ciphertext` to the start of `out`.
+ */
+export interface EncryptJob {
   key: AuthKeyState
   inner: Uint8Array
   pad: Uint8Array
@@ -93,62 +82,41 @@ export interface EnvEncryptJob {
   x: number
   flags: number
   out: Uint8Array
+  /** Written by the core when `flags` has ENV_TOKEN: msg_key_large[0:4], little-endian (0 for 1.0). */
+  msgKeyHead: number
 }
 
-/** One packet of `CryptoCore.decryptBatch`: `decryptMessage`'s arguments. */
-export interface EnvDecryptJob {
+/**
+ * One packet to decrypt: `out.length >= envMaxInner(packet.length, flags)`; `out` is either
+ * disjoint from `packet` or starts at or before `packet`'s byte 24 (writes trail reads), so a
+ * streaming core must read each input block before writing it.
+ */
+export interface DecryptJob {
   key: AuthKeyState
   packet: Uint8Array
   x: number
   flags: number
   out: Uint8Array
+  /** Written by the core when `flags` has ENV_TOKEN: msg_key_large[0:4] (0 for 1.0 or a failure). */
+  msgKeyHead: number
 }
-
-/** Envelope flags for `CryptoCore`: MTProto 1.0 (SHA-1 msg_key and KDF) instead of 2.0. */
-export const ENV_V1 = 1
-/** Envelope flags for `CryptoCore`: secret-chat layout (length field at plaintext offset 0). */
-export const ENV_E2E = 2
-/**
- * Envelope call flag for `CryptoCore` (MTProto 2.0): also keep msg_key_large[0:4], the quick-ACK
- * token's source, for `takeMsgKeyHead()` (mtproto-transports#quick-ack). The same SHA-256 gives
- * msg_key, so the token costs no second hash.
- */
-export const ENV_TOKEN = 8
-
-/** Failure bits a core's `decryptMessage` returns (negated); only the debug hook sees them. */
-export const ENV_FAIL_KEY_ID = 1
-export const ENV_FAIL_SHAPE = 2
-export const ENV_FAIL_MSG_KEY = 4
-export const ENV_FAIL_LENGTH = 8
-export const ENV_FAIL_ALIGN = 16
-export const ENV_FAIL_PADDING = 32
 
 /**
  * Native primitives a runtime may inject for large messages (Node: `src/node/provider.ts`,
- * node:crypto with SHA-NI / AES-NI). The envelope uses them only for inputs at or above the
- * given sizes (public lengths, never secrets, choose the path); results are byte-identical.
+ * node:crypto with SHA-NI / AES-NI), with the sizes from which each is faster. src/crypto/route.ts
+ * decides from those sizes (public lengths, never secrets) where each is used; results are
+ * byte-identical either way.
  */
 export interface NativeProvider {
   readonly name: string
-  /** SHA-256, used for inputs of at least `sha256From` bytes. */
+  /** SHA-256 (a fresh digest). */
   sha256(data: Uint8Array): Uint8Array
-  readonly sha256From: number
-  /**
-   * The size from which a core that can hand over just the msg_key hash
-   * (`CryptoCore.encryptMessageHashed` / `decryptMessageHashed`: the data hashed where it lies,
-   * nothing else changing) uses `sha256`; lower than `sha256From`, which also pays for the
-   * composed path's copies. Default: `sha256From`.
-   */
-  readonly sha256InPlaceFrom?: number
-  /** AES-256-IGE encryption with `CryptoCore.igeEncrypt`'s contract, used from `igeEncryptFrom` bytes. */
+  /** AES-256-IGE encryption with `CryptoCore.igeEncrypt`'s contract. */
   igeEncrypt?(data: Uint8Array, key: Uint8Array, iv: Uint8Array, out: Uint8Array): void
-  readonly igeEncryptFrom: number
-  /**
-   * AES-256-CTR streams (`CryptoCore.ctrCreate`'s contract), used by `createAesCtr` streams for
-   * calls of at least `ctrFrom` bytes; shorter calls stay with the core (see src/crypto/ctr.ts).
-   */
+  /** AES-256-CTR streams with `CryptoCore.ctrCreate`'s contract. */
   ctrCreate?(key: Uint8Array, iv: Uint8Array): CtrCore
-  readonly ctrFrom?: number
+  /** From which sizes the primitives above are used (measured once, per provider). */
+  readonly thresholds: NativeThresholds
 }
 
 /** Per-call envelope options. Hoist the object out of hot loops: it is read, never kept. */
@@ -275,8 +243,8 @@ export interface CryptoOptions {
   random?: (buf: Uint8Array) => void
   /**
    * Native primitives the envelope uses for large messages (public sizes choose, never
-   * secrets). Default: what the runtime's entry point installed — on Node, node:crypto's
-   * SHA-256 from 1 KiB and IGE encryption from 4 KiB; elsewhere none. `false`: never.
+   * secrets; src/crypto/route.ts). Default: what the runtime's entry point installed — on Node,
+   * node:crypto (src/node/provider.ts); elsewhere none. `false`: never.
    */
   native?: NativeProvider | false
 }

@@ -8,20 +8,24 @@
  * y_(i−1) = c_(i−1) ⊕ m_(i−2); finally c_i = y_i ⊕ m_(i−1). IGE decryption has no such form
  * (each block needs the previous plaintext), so it stays with the WASM / TS core.
  *
- * Thresholds measured on x86-64 (Node 20, 2-core VM) against the relaxed-SIMD constant-time
- * WASM core, whole envelope (see the report of issue 4): node:crypto SHA-256 is ahead from
- * about 1 KiB (1.1× at 1 KiB, 1.5× at 4 KiB, 1.7× at 64 KiB and up) and behind below (0.7× at
- * 256 B, where a createHash call costs more than the hashing); IGE-via-CBC is ahead from about
- * 4 KiB (with the SHA: 1.75× at 4 KiB, 2.1× at 64 KiB, 2.8× at 1 MiB).
- * Hashing in place (a WASM core's decryption hands over only the msg_key hash, reading WASM
- * memory): ahead from about 512 B of ciphertext with crypto.hash (decryption 2.5% faster at
- * 528 B, 9% at 784 B; 3% slower at 400 B, 13% at 272 B; relaxed-SIMD and baseline-SIMD cores
- * alike), from about 640 B with createHash (Node < 20.12: 1% slower at 528 B, 3% faster at 656 B).
+ * Its thresholds (the table src/crypto/route.ts decides from), measured once on x86-64 (Node 20,
+ * 2-core VM) against the relaxed-SIMD constant-time WASM core, whole envelope (see the report of
+ * issue 4), never at run time:
+ * - sha256: node:crypto SHA-256 is ahead from about 1 KiB (1.1× at 1 KiB, 1.5× at 4 KiB, 1.7×
+ *   at 64 KiB and up) and behind below (0.7× at 256 B, where a createHash call costs more than
+ *   the hashing).
+ * - sha256InPlace (a WASM core hands over only the msg_key hash, reading WASM memory): ahead
+ *   from about 512 B of plaintext with crypto.hash (decryption 2.5% faster at 528 B, 9% at
+ *   784 B; 3% slower at 400 B, 13% at 272 B; relaxed-SIMD and baseline-SIMD cores alike), from
+ *   about 640 B with createHash (Node < 20.12: 1% slower at 528 B, 3% faster at 656 B).
+ * - igeEncrypt: IGE-via-CBC is ahead from about 4 KiB (with the SHA: 1.75× at 4 KiB, 2.1× at
+ *   64 KiB, 2.8× at 1 MiB).
+ * - ctr: node:crypto's AES-NI CTR repays its ~1 µs call from about 128 bytes.
  */
 import * as nodeCrypto from 'node:crypto'
 import { type Cipher, createCipheriv, createHash } from 'node:crypto'
 import type { CtrCore, NativeProvider } from '../crypto/types.js'
-import { setNativeProvider } from '../crypto/envelope.js'
+import { setNativeProvider } from '../crypto/route.js'
 
 /** Int32Array views read little-endian words only on little-endian hosts (all Node targets but s390x). */
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1
@@ -86,12 +90,9 @@ const oneShot = (nodeCrypto as { hash?: (algorithm: string, data: Uint8Array, en
 export const nodeProvider: NativeProvider = {
   name: 'node:crypto',
   sha256: oneShot ? (data) => oneShot('sha256', data, 'buffer') : (data) => createHash('sha256').update(data).digest(),
-  sha256From: 1024,
-  sha256InPlaceFrom: oneShot ? 512 : 640,
   igeEncrypt: igeEncryptViaCbc,
-  igeEncryptFrom: 4096,
   ctrCreate: nodeCtr,
-  ctrFrom: 128,
+  thresholds: { sha256: 1024, sha256InPlace: oneShot ? 512 : 640, igeEncrypt: 4096, ctr: 128 },
 }
 
 /** Makes Crypto objects created from now on use node:crypto for large messages. */

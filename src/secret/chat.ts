@@ -41,6 +41,7 @@
  *   erased key is dropped quietly (its fingerprint is remembered).
  */
 import { type AuthKey, createAuthKey } from '../crypto/authkey.js'
+import { decryptError } from '../crypto/envelope.js'
 import type { Crypto, EnvelopeOptions } from '../crypto/types.js'
 import { type MtwireError, SecretChatError, type SecretChatErrorCode, SecurityError, TlError } from '../errors.js'
 import { fromBase64, readU32LE, toBase64 } from '../bytes.js'
@@ -1113,9 +1114,4 @@ function positive(v: number, name: string): number {
 function wipe(s: KeySlot): void {
   s.bytes.fill(0)
   if (!s.key.disposed) s.key.dispose()
-}
-
-/** The envelope's uniform decryption error (same code and message whatever failed). */
-function decryptError(): SecurityError {
-  return new SecurityError('E_DECRYPT', 'message decryption failed')
 }

@@ -14,8 +14,9 @@
  */
 import { buildBindTempAuthKey } from '../auth/bind.js'
 import { type AuthKey, authKeyState, createAuthKey } from '../crypto/authkey.js'
+import { decryptError } from '../crypto/envelope.js'
 import type { Crypto } from '../crypto/types.js'
-import { type ErrorCode, type MtwireError, SecurityError, SessionError, TlError } from '../errors.js'
+import { type ErrorCode, type MtwireError, SessionError, TlError } from '../errors.js'
 import { fromBase64, toBase64 } from '../bytes.js'
 import { mergeCodecs, type TlCodec, type TlObject, type TlReadFn } from '../tl/codec.js'
 import { gunzipBounded } from '../tl/gzip.js'
@@ -28,7 +29,7 @@ import {
   K_HTTP_WAIT, K_PING, K_RESEND_REQ, K_RPC, K_SERVICE, K_STATE_REQ, OutMsg, type Outgoing, SessionCore,
 } from './core.js'
 import { AbortError, RpcError, TimeoutError } from './errors.js'
-import { CLIENT, halvesOf, idOf, keyOf } from './msgid.js'
+import { CLIENT, halvesOf, idOf, keyOf } from '../auth/msgid.js'
 import { TimerHeap } from './timers.js'
 import { ADDED, F_ACKED, F_CONTAINER, F_CONTENT, TOO_OLD } from './window.js'
 import {
@@ -246,7 +247,7 @@ export class ClientSession extends SessionCore {
   private readonly permKey: AuthKey
   private readonly readerOpts: { maxGzipSize: number }
   private writer: TlWriter
-  /** Sent messages awaiting an answer, by msg_id key (msgid.ts keyOf). */
+  /** Sent messages awaiting an answer, by msg_id key (auth/msgid.ts keyOf). */
   private readonly pending = new Map<number, OutMsg>()
   /**
    * The last MAX_RECENT messages sent (containers and acks too) with the key each went out
@@ -541,7 +542,7 @@ export class ClientSession extends SessionCore {
     const n = decryptInPlace(this.crypto, key, packet, 8)
     if (n < 0) {
       // security_guidelines: discard it completely; reconnecting is recommended
-      this.ev.push({ type: 'error', error: new SecurityError('E_DECRYPT', 'message decryption failed'), reconnect: true })
+      this.ev.push({ type: 'error', error: decryptError(), reconnect: true })
       return
     }
     const sb = this.sessionBytes

@@ -10,7 +10,7 @@ import type { AuthKey } from '../crypto/authkey.js'
 import { paddingLength } from '../crypto/envelope.js'
 import type { Crypto } from '../crypto/types.js'
 import { gzipPacked } from '../tl/api.js'
-import { MsgIdClock, idOf, keyOf } from './msgid.js'
+import { MsgIdClock, idOf, keyOf } from '../auth/msgid.js'
 import { IdWindow } from './window.js'
 import {
   ID_INVOKE_AFTER_MSG, ID_MSG_CONTAINER, ID_MSGS_ACK, ID_VECTOR, MAX_CONTAINER_BYTES, MAX_CONTAINER_MESSAGES, MAX_IDS, put32, u32,
@@ -50,7 +50,7 @@ export class OutMsg {
   /** Content-related: odd seqno, needs an acknowledgment. */
   content: boolean
   kind: number
-  /** msg_id halves and map key (msgid.ts keyOf), assigned when first packed (0: not yet); kept when `keepId`. */
+  /** msg_id halves and map key (auth/msgid.ts keyOf), assigned when first packed (0: not yet); kept when `keepId`. */
   hi = 0
   lo = 0
   key = 0

@@ -15,7 +15,7 @@ import { mtprotoCodec, type RawAuth_bindTempAuthKeyRequest } from '../tl/generat
 import type { ServerConnection } from './connection.js'
 import { checkContainer, K_ACK, K_CONTAINER, K_RPC, K_SERVICE, OutMsg, type Outgoing, SessionCore } from './core.js'
 import { RpcError } from './errors.js'
-import { halvesOf, idOf, keyOf, RESPONSE, SERVER } from './msgid.js'
+import { halvesOf, idOf, keyOf, RESPONSE, SERVER } from '../auth/msgid.js'
 import type { KeyEntry, RpcCall, SessionServer } from './server.js'
 import { TimerHeap } from './timers.js'
 import { DUPLICATE, F_ACKED, F_ANSWERED, F_CONTAINER, F_CONTENT, F_RPC, TOO_OLD } from './window.js'
@@ -40,7 +40,7 @@ class Running {
   dropped = false
   heapAt = Infinity
   heapIx = -1
-  /** The query's msg_id key (msgid.ts keyOf). */
+  /** The query's msg_id key (auth/msgid.ts keyOf). */
   readonly id: number
   constructor(readonly hi: number, readonly lo: number, readonly wrapped: boolean) {
     this.id = keyOf(hi, lo)

@@ -2,6 +2,7 @@
  * TL errors. Both are `TlError`s (stable `code`), with where the problem is: a byte offset
  * for malformed binary data, a line and column for a malformed schema.
  */
+import { isBytes } from '../bytes.js'
 import { TlError, type ErrorCode } from '../errors.js'
 import type { TlCodec } from './codec.js'
 
@@ -28,11 +29,9 @@ export class TlSchemaError extends TlError {
   }
 }
 
-const toStr = Object.prototype.toString
-
 /** Throws `TlError` `E_TYPE` unless `v` is a Uint8Array (Node Buffers and other realms' arrays count). */
 export function checkTlBytes(v: unknown, name: string): asserts v is Uint8Array {
-  if (!(v instanceof Uint8Array) && toStr.call(v) !== '[object Uint8Array]') {
+  if (!isBytes(v)) {
     const what = v === null ? 'null' : Array.isArray(v) ? 'an array' : v instanceof ArrayBuffer ? 'an ArrayBuffer' : typeof v
     throw new TlError('E_TYPE', `${name} must be a Uint8Array, got ${what}`)
   }

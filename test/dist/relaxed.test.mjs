@@ -1,6 +1,6 @@
 // enableRelaxedSimd() through the bundles, on whatever Node runs this suite: it reports whether
 // the relaxed flavour is available, and Crypto objects made afterwards pick it exactly then.
-// (The flag-setting path itself is tested in a plain Node 20 child: test/wasm/child.test.ts.)
+// (The flag-setting path itself is tested in a plain Node 20 child: test/wasm/flags-in-child-node-relaxed-simd-and-gc.test.ts.)
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { cjs, esm, where } from './support/lib.mjs'

@@ -4,7 +4,8 @@ import { buildCrypto } from '../../src/crypto/api.js'
 import { createCryptoSync } from '../../src/crypto/create.js'
 import { jsCore } from '../../src/crypto/js/index.js'
 import { nodeProvider } from '../../src/node/provider.js'
-import type { Crypto } from '../../src/crypto/types.js'
+import type { AuthKeyState } from '../../src/crypto/authkey.js'
+import type { Crypto, DecryptJob, EncryptJob } from '../../src/crypto/types.js'
 import { hex, samplesAuthKey } from '../vectors/samples-auth-key.js'
 
 /** The official example auth key (core.telegram.org/mtproto/samples-auth_key, pinned snapshot). */
@@ -78,4 +79,16 @@ export function body(n: number, seed = 1): Uint8Array {
   const b = new Uint8Array(n)
   seededRandom(`body${seed}`)(b)
   return b
+}
+
+/** A core's encryption job (`CryptoCore.encryptMessage`) from its fields. */
+export function encJob(
+  key: AuthKeyState, inner: Uint8Array, pad: Uint8Array, padOff: number, padLen: number, x: number, flags: number, out: Uint8Array,
+): EncryptJob {
+  return { key, inner, pad, padOff, padLen, x, flags, out, msgKeyHead: 0 }
+}
+
+/** A core's decryption job (`CryptoCore.decryptMessage`) from its fields. */
+export function decJob(key: AuthKeyState, packet: Uint8Array, x: number, flags: number, out: Uint8Array): DecryptJob {
+  return { key, packet, x, flags, out, msgKeyHead: 0 }
 }

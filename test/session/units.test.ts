@@ -3,7 +3,7 @@
  * the wire constants (against the schema and the TL rules).
  */
 import { describe, expect, it } from 'vitest'
-import { MsgIdClock, halvesOf, idOf, keyOf, msOfId } from '../../src/session/msgid.js'
+import { MsgIdClock, halvesOf, idOf, keyOf, msOfId } from '../../src/auth/msgid.js'
 import { ADDED, DUPLICATE, F_ACKED, F_ANSWERED, F_CONTENT, F_RPC, IdWindow, TOO_OLD } from '../../src/session/window.js'
 import { TimerHeap } from '../../src/session/timers.js'
 import * as wire from '../../src/session/wire.js'

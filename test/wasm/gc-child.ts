@@ -1,10 +1,10 @@
 /**
- * Runs in a child `node --expose-gc` (spawned by child.test.ts): CTR streams dropped without
+ * Runs in a child `node --expose-gc` (spawned by flags-in-child-node-relaxed-simd-and-gc.test.ts): CTR streams dropped without
  * dispose() get their WASM slot zeroed and recycled once the GC collects them.
  * Prints one JSON line: { before, created, after, zeroed }.
  */
 import { _wasmInstance, loadWasmCoreSync } from '../../src/crypto/wasm/index.js'
-import { SLOT_SIZE } from '../../src/crypto/wasm/layout.js'
+import { SLOT_SIZE } from '../../src/crypto/wasm/layout.generated.js'
 import { loadEagerly } from '../../src/crypto/eager.js'
 
 loadEagerly() // as the Node entry does: synchronous loading from src/

@@ -1,5 +1,5 @@
 /**
- * Runs in a child `node --experimental-wasm-relaxed-simd` (spawned by relaxed.test.ts, bundled
+ * Runs in a child `node --experimental-wasm-relaxed-simd` (spawned by flags-in-child-node-relaxed-simd-and-gc.test.ts, bundled
  * with esbuild): the checks of every flavour the child validates, above all the relaxed-SIMD
  * one, which Node 20 cannot run by default. The same bundle runs on other runtimes too (e.g.
  * Debian's Node 18 for arm64 under qemu: `MTWIRE_ANY_FLAVOUR=1`, relaxed then optional).
@@ -8,13 +8,14 @@
 import { createHash } from 'node:crypto'
 import { jsCore } from '../../src/crypto/js/index.js'
 import { authKeyState, createAuthKey } from '../../src/crypto/authkey.js'
-import { composeEnvelope, envMaxInner } from '../../src/crypto/js/mtproto.js'
-import { ENV_E2E, ENV_V1 } from '../../src/crypto/types.js'
+import { ENV_E2E, ENV_V1 } from '../../src/crypto/flags.generated.js'
+import { ComposedEnvelope, envMaxInner } from '../../src/crypto/js/mtproto.js'
 import { createCryptoSync } from '../../src/crypto/create.js'
 import { availableFlavours, loadWasmCoreSync, type Flavour } from '../../src/crypto/wasm/index.js'
-import { SCRATCH_SIZE } from '../../src/crypto/wasm/layout.js'
+import { SCRATCH_SIZE } from '../../src/crypto/wasm/layout.generated.js'
 import { refCtr, refIge } from '../crypto/reference.js'
 import { SNAPSHOT, hex, samplesAuthKey as S, toHex } from '../vectors/samples-auth-key.js'
+import { decJob, encJob } from '../envelope/helpers.js'
 import { prng } from './cores.js'
 import { loadEagerly } from '../../src/crypto/eager.js'
 
@@ -88,7 +89,7 @@ else {
     // the fused envelope (2.0, 1.0, e2e; both directions) against the composed pure-TS path,
     // with a failure mask check, and batches (4-way interleaved IGE) against one-by-one calls
     {
-      const ref = composeEnvelope(jsCore)
+      const ref = new ComposedEnvelope(jsCore)
       const ks = authKeyState(createAuthKey(rnd(256)))
       for (const flags of [0, ENV_V1, ENV_E2E, ENV_V1 | ENV_E2E]) {
         const hdr = flags & ENV_E2E ? 4 : 32
@@ -99,15 +100,15 @@ else {
           const pad = rnd(padLen)
           for (const x of [0, 8]) {
             const a = new Uint8Array(24 + size + padLen), r = new Uint8Array(a.length)
-            core.encryptMessage!(ks, inner, pad, 0, padLen, x, flags, a)
-            ref.encryptMessage(ks, inner, pad, 0, padLen, x, flags, r)
+            core.encryptMessage!(encJob(ks, inner, pad, 0, padLen, x, flags, a))
+            ref.encryptMessage(encJob(ks, inner, pad, 0, padLen, x, flags, r))
             check(`${b} envelope flags ${flags} size ${size} x ${x}`, toHex(a), toHex(r))
             const o = new Uint8Array(envMaxInner(a.length, flags))
-            check(`${b} envelope decrypt flags ${flags} size ${size} x ${x}`, String(core.decryptMessage!(ks, a, x, flags, o)), String(size))
+            check(`${b} envelope decrypt flags ${flags} size ${size} x ${x}`, String(core.decryptMessage!(decJob(ks, a, x, flags, o))), String(size))
             check(`${b} envelope inner flags ${flags} size ${size} x ${x}`, toHex(o.subarray(0, size)), toHex(inner))
             a[a.length - 1] ^= 1
             const o2 = new Uint8Array(o.length)
-            check(`${b} envelope mask flags ${flags} size ${size} x ${x}`, String(core.decryptMessage!(ks, a, x, flags, o)), String(ref.decryptMessage(ks, a, x, flags, o2)))
+            check(`${b} envelope mask flags ${flags} size ${size} x ${x}`, String(core.decryptMessage!(decJob(ks, a, x, flags, o))), String(ref.decryptMessage(decJob(ks, a, x, flags, o2))))
           }
         }
       }

@@ -1,5 +1,5 @@
 /**
- * Runs in a child node WITHOUT flags (spawned by child.test.ts): on Node 20, enableRelaxedSimd()
+ * Runs in a child node WITHOUT flags (spawned by flags-in-child-node-relaxed-simd-and-gc.test.ts): on Node 20, enableRelaxedSimd()
  * turns V8's relaxed-SIMD flag on, after which createCrypto picks the relaxed flavour, and that
  * flavour gives the same bytes as the baseline one (MTProto messages with injected randomness,
  * AES-IGE both ways, at many sizes). Prints one JSON line: { before, ok, after, checks, same }.

@@ -7,6 +7,7 @@
  * The tables are computed at load time from the GF(2^8) definition rather than pasted in,
  * which keeps the source small and lets the tests check them against FIPS-197.
  */
+import { readI32BE } from '../../bytes.js'
 
 export const SBOX = new Uint8Array(256)
 export const INV_SBOX = new Uint8Array(256)
@@ -66,7 +67,7 @@ export const ROUND_KEY_WORDS = 60
 /** Expands a 32-byte key into 60 encryption round-key words. */
 export function expandKeyEnc(key: Uint8Array, rk: number[]): void {
   for (let i = 0; i < 8; i++) {
-    rk[i] = (key[4 * i] << 24) | (key[4 * i + 1] << 16) | (key[4 * i + 2] << 8) | key[4 * i + 3]
+    rk[i] = readI32BE(key, 4 * i)
   }
   let rcon = 1
   for (let i = 8; i < 60; i++) {

@@ -4,6 +4,7 @@
  * Each stream owns its round keys, counter and partial keystream block, so thousands can
  * live at once and chunk boundaries need not be block-aligned.
  */
+import { readI32BE } from '../../bytes.js'
 import { blk, encryptBlock, expandKeyEnc } from './aes.js'
 import type { CtrCore } from '../types.js'
 
@@ -11,7 +12,7 @@ export function ctrCreate(key: Uint8Array, iv: Uint8Array): CtrCore {
   const rk: number[] = Array.from(new Int32Array(60)) // packed small integers (new Array(60) would be holey: a hole check per read)
   expandKeyEnc(key, rk)
   const ctr = new Int32Array(4) // the counter as big-endian words
-  for (let i = 0; i < 4; i++) ctr[i] = (iv[4 * i] << 24) | (iv[4 * i + 1] << 16) | (iv[4 * i + 2] << 8) | iv[4 * i + 3]
+  for (let i = 0; i < 4; i++) ctr[i] = readI32BE(iv, 4 * i)
   const ks = new Uint8Array(16) // keystream of the current block
   let pos = 16 // bytes of `ks` already used
 

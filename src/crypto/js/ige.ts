@@ -4,18 +4,14 @@
  * plaintext), as in Telegram's implementations. Inputs are validated by the caller
  * (src/crypto/api.ts); `out` may be `data` itself (in place).
  */
+import { readI32BE, writeU32BE } from '../../bytes.js'
 import { blk, decryptBlock, encryptBlock, expandKeyDec, expandKeyEnc } from './aes.js'
 
 // round keys as a plain array, like the tables (see aes.ts: typed arrays slow down once any buffer is detached)
 const rk: number[] = Array.from(new Int32Array(60)) // packed small integers (new Array(60) would be holey: a hole check per read)
 
-const rd = (b: Uint8Array, p: number): number => (b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]
-function wr(b: Uint8Array, p: number, w: number): void {
-  b[p] = w >>> 24
-  b[p + 1] = w >>> 16
-  b[p + 2] = w >>> 8
-  b[p + 3] = w
-}
+const rd = readI32BE
+const wr = writeU32BE
 
 export function igeEncrypt(data: Uint8Array, key: Uint8Array, iv: Uint8Array, out: Uint8Array): void {
   expandKeyEnc(key, rk)

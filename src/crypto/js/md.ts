@@ -1,3 +1,5 @@
+import { writeU32BE } from '../../bytes.js'
+
 /** A compression function: one 64-byte block at byte `p` of `v`'s buffer, into `H` (using `W`). */
 export type BlockFn = (v: DataView<ArrayBufferLike>, p: number) => void
 
@@ -26,13 +28,6 @@ function view(b: Uint8Array): DataView<ArrayBufferLike> {
   return dv
 }
 
-function put32(b: Uint8Array, p: number, w: number): void {
-  b[p] = w >>> 24
-  b[p + 1] = w >>> 16
-  b[p + 2] = w >>> 8
-  b[p + 3] = w
-}
-
 /** Merkle–Damgård over `data` with the given block function; digest (iv.length words) to `out`. */
 export function md(data: Uint8Array, out: Uint8Array, iv: Int32Array, block: BlockFn): void {
   H.set(iv)
@@ -47,11 +42,11 @@ export function md(data: Uint8Array, out: Uint8Array, iv: Int32Array, block: Blo
   tail[rem] = 0x80
   const end = rem < 56 ? 64 : 128
   tail.fill(0, rem + 1, end - 8)
-  put32(tail, end - 8, Math.floor(n / 0x20000000)) // bit length, big-endian 64-bit
-  put32(tail, end - 4, (n * 8) >>> 0)
+  writeU32BE(tail, end - 8, Math.floor(n / 0x20000000)) // bit length, big-endian 64-bit
+  writeU32BE(tail, end - 4, (n * 8) >>> 0)
   block(tailView, 0)
   if (end === 128) block(tailView, 64)
-  for (let i = 0; i < iv.length; i++) put32(out, 4 * i, H[i])
+  for (let i = 0; i < iv.length; i++) writeU32BE(out, 4 * i, H[i])
   H.fill(0)
   W.fill(0)
   tail.fill(0, 0, end)

@@ -5,11 +5,12 @@
  * one copy out, no allocation inside WASM. Key material in the fixed slots is zeroed after
  * every call; CTR streams own a slot that `dispose()` zeroes and frees.
  */
+import { readU32LE } from '../../bytes.js'
 import { CryptoError } from '../../errors.js'
 import type { AuthKeyState } from '../authkey.js'
-import { composeEnvelope } from '../js/mtproto.js'
-import type { CryptoCore, CtrCore } from '../types.js'
-import { DIGEST, ENV_AUTH, ENV_ID, ENV_QACK, IV, KEY, SCRATCH, SCRATCH_SIZE, SLOT_SIZE, SLOTS } from './layout.js'
+import { ENV_HOST_HASH, ENV_TOKEN } from '../flags.generated.js'
+import type { CryptoCore, CtrCore, DecryptJob, EncryptJob, Sha256 } from '../types.js'
+import { DIGEST, ENV_AUTH, ENV_ID, ENV_QACK, IV, KEY, SCRATCH, SCRATCH_SIZE, SLOT_SIZE, SLOTS } from './layout.generated.js'
 
 type Fn0 = () => void
 
@@ -67,9 +68,6 @@ export interface WasmExports {
   envBatchIge?: (count: number, enc: number) => void
   envBatchWipe?: Fn0
 }
-
-/** assembly/mtproto.ts's call flag: the host wrote the msg_key hash at DIGEST (MTProto 2.0). */
-const ENV_HOST_HASH = 4
 
 /** One instantiated flavour: its memory view and the CTR slot allocator, shared by both cores. */
 export class WasmInstance {
@@ -212,35 +210,71 @@ export class WasmInstance {
   }
 }
 
-/** Builds the core for one AES implementation (`ct` needs a SIMD flavour). */
-export function makeCore(inst: WasmInstance, backend: string, aes: 'ct' | 'table'): CryptoCore {
-  const e = inst.e
-  const ct = aes === 'ct'
-  const keyEnc = (ct ? e.ctExpandEnc : e.tabKeyEnc) as Fn0
-  const keyDec = (ct ? e.ctExpandDec : e.tabKeyDec) as Fn0
-  const igeEnc = (ct ? e.ctIgeEncrypt : e.tabIgeEncrypt) as Fn2
-  const igeDec = (ct ? e.ctIgeDecrypt : e.tabIgeDecrypt) as Fn2
-  const igeEncOnce = (ct ? e.ctIgeEncryptOnce : e.tabIgeEncryptOnce) as (len: number) => void
-  const igeDecOnce = (ct ? e.ctIgeDecryptOnce : e.tabIgeDecryptOnce) as (len: number) => void
-  const ctrInit = (ct ? e.ctCtrInit : e.tabCtrInit) as (slot: number) => void
-  const ctrProcess = (ct ? e.ctCtrProcess : e.tabCtrProcess) as (slot: number, ptr: number, len: number) => void
-  if (!keyEnc || !keyDec || !igeEnc || !igeDec || !igeEncOnce || !igeDecOnce || !ctrInit || !ctrProcess) {
-    throw new CryptoError('E_BACKEND_UNAVAILABLE', `${backend}: this WASM flavour has no ${aes} AES core`)
-  }
+/** The exports of one AES implementation: the table core, or the constant-time one (SIMD flavours). */
+interface AesExports {
+  keyEnc: Fn0
+  keyDec: Fn0
+  igeEnc: Fn2
+  igeDec: Fn2
+  igeEncOnce: (len: number) => void
+  igeDecOnce: (len: number) => void
+  ctrInit: (slot: number) => void
+  ctrProcess: (slot: number, ptr: number, len: number) => void
+}
 
-  /** Copies data through the scratch region chunk by chunk, calling `run(len)` on each. */
-  function stream(data: Uint8Array, out: Uint8Array, run: (len: number) => void): void {
-    const n = data.length
-    for (let off = 0; off < n; off += SCRATCH_SIZE) {
-      const len = Math.min(SCRATCH_SIZE, n - off)
-      const m = inst.mem()
-      m.set(len === n ? data : data.subarray(off, off + len), SCRATCH)
-      run(len)
-      out.set(inst.scratch(len), off)
+function aesExports(e: WasmExports, ct: boolean, backend: string): AesExports {
+  const a = ct
+    ? { keyEnc: e.ctExpandEnc, keyDec: e.ctExpandDec, igeEnc: e.ctIgeEncrypt, igeDec: e.ctIgeDecrypt, igeEncOnce: e.ctIgeEncryptOnce, igeDecOnce: e.ctIgeDecryptOnce, ctrInit: e.ctCtrInit, ctrProcess: e.ctCtrProcess }
+    : { keyEnc: e.tabKeyEnc, keyDec: e.tabKeyDec, igeEnc: e.tabIgeEncrypt, igeDec: e.tabIgeDecrypt, igeEncOnce: e.tabIgeEncryptOnce, igeDecOnce: e.tabIgeDecryptOnce, ctrInit: e.tabCtrInit, ctrProcess: e.tabCtrProcess }
+  for (const f of Object.values(a)) {
+    if (typeof f !== 'function') throw new CryptoError('E_BACKEND_UNAVAILABLE', `${backend}: this WASM flavour has no ${ct ? 'ct' : 'table'} AES core`)
+  }
+  return a as AesExports
+}
+
+/** Bytes a message takes in a batch: its plaintext rounded up to 16, and 32 bytes of header room. */
+const batchRoom = (plain: number): number => ((plain + 15) & ~15) + 32
+
+/**
+ * The `CryptoCore` of one AES implementation (`ct`: constant-time, SIMD flavours only) over a
+ * shared instance. Every call puts its input in the scratch region (a longer one streams
+ * through it), runs, copies the result out and leaves no key material behind.
+ */
+export class WasmCore implements CryptoCore {
+  readonly fusedMax = SCRATCH_SIZE
+  readonly encryptBatch?: (jobs: readonly EncryptJob[], count: number) => void
+  readonly decryptBatch?: (jobs: readonly DecryptJob[], count: number, results: Int32Array) => void
+  private readonly e: WasmExports
+  private readonly aes: AesExports
+  /** assembly/mtproto.ts's `ct` argument: 1 for the constant-time core. */
+  private readonly ctFlag: number
+  // where each message of the last batch lies in the scratch region, and each decryption's
+  // partial failure mask between its prepare and finish calls
+  private readonly ptrs = [0, 0, 0, 0]
+  private readonly fails = [0, 0, 0, 0]
+
+  constructor(private readonly inst: WasmInstance, readonly backend: string, ct: boolean) {
+    this.e = inst.e
+    this.aes = aesExports(inst.e, ct, backend)
+    this.ctFlag = ct ? 1 : 0
+    // Batches of up to 4 messages interleaved in the constant-time core (SIMD flavours).
+    const e = inst.e
+    if (ct && e.envEncryptPrepare && e.envEncryptBatch && e.envDecryptPrepare && e.envDecryptBatch && e.envDecryptFinish) {
+      this.encryptBatch = (jobs, count) => this.runEncryptBatch(jobs, count)
+      this.decryptBatch = (jobs, count, results) => this.runDecryptBatch(jobs, count, results)
     }
   }
 
-  function ige(data: Uint8Array, key: Uint8Array, iv: Uint8Array, out: Uint8Array, once: (len: number) => void, schedule: Fn0, run: Fn2): void {
+  igeEncrypt(data: Uint8Array, key: Uint8Array, iv: Uint8Array, out: Uint8Array): void {
+    this.ige(data, key, iv, out, true)
+  }
+
+  igeDecrypt(data: Uint8Array, key: Uint8Array, iv: Uint8Array, out: Uint8Array): void {
+    this.ige(data, key, iv, out, false)
+  }
+
+  private ige(data: Uint8Array, key: Uint8Array, iv: Uint8Array, out: Uint8Array, enc: boolean): void {
+    const { inst, aes } = this
     const m = inst.mem()
     const n = data.length
     m.set(key, KEY)
@@ -248,255 +282,242 @@ export function makeCore(inst: WasmInstance, backend: string, aes: 'ct' | 'table
     if (n <= SCRATCH_SIZE) {
       // the common case (MTProto messages): one WASM call does schedule, IGE and the wipe
       m.set(data, SCRATCH)
-      once(n)
+      ;(enc ? aes.igeEncOnce : aes.igeDecOnce)(n)
       out.set(inst.scratch(n))
       return
     }
-    schedule()
-    stream(data, out, (len) => run(SCRATCH, len))
-    e.wipe()
+    ;(enc ? aes.keyEnc : aes.keyDec)()
+    const run = enc ? aes.igeEnc : aes.igeDec
+    for (let off = 0; off < n; off += SCRATCH_SIZE) {
+      const len = Math.min(SCRATCH_SIZE, n - off)
+      inst.mem().set(data.subarray(off, off + len), SCRATCH)
+      run(SCRATCH, len)
+      out.set(inst.scratch(len), off)
+    }
+    this.e.wipe()
+  }
+
+  sha256(data: Uint8Array): Uint8Array {
+    this.hash(data, true)
+    return this.digest(32, new Uint8Array(32))
+  }
+
+  sha1(data: Uint8Array): Uint8Array {
+    this.hash(data, false)
+    return this.digest(20, new Uint8Array(20))
+  }
+
+  sha256Into(data: Uint8Array, out: Uint8Array): void {
+    this.hash(data, true)
+    this.digest(32, out)
+  }
+
+  sha1Into(data: Uint8Array, out: Uint8Array): void {
+    this.hash(data, false)
+    this.digest(20, out)
   }
 
   /** Hashes `data` (streaming through the scratch region if long); digest left at DIGEST. */
-  function hash(data: Uint8Array, oneShot: Fn2, init: Fn0, blocks: Fn2, final: (p: number, l: number, t: bigint) => void): void {
+  private hash(data: Uint8Array, sha256: boolean): void {
+    const e = this.e
     const n = data.length
-    const m = inst.mem()
+    const m = this.inst.mem()
     if (n <= SCRATCH_SIZE) {
       m.set(data, SCRATCH)
-      oneShot(SCRATCH, n)
-    } else {
-      init()
-      let off = 0
-      for (; n - off > SCRATCH_SIZE; off += SCRATCH_SIZE) {
-        m.set(data.subarray(off, off + SCRATCH_SIZE), SCRATCH)
-        blocks(SCRATCH, SCRATCH_SIZE >>> 6)
-      }
-      m.set(data.subarray(off), SCRATCH)
-      final(SCRATCH, n - off, BigInt(n))
+      ;(sha256 ? e.sha256 : e.sha1)(SCRATCH, n)
+      return
     }
+    ;(sha256 ? e.sha256Init : e.sha1Init)()
+    const blocks = sha256 ? e.sha256Blocks : e.sha1Blocks
+    let off = 0
+    for (; n - off > SCRATCH_SIZE; off += SCRATCH_SIZE) {
+      m.set(data.subarray(off, off + SCRATCH_SIZE), SCRATCH)
+      blocks(SCRATCH, SCRATCH_SIZE >>> 6)
+    }
+    m.set(data.subarray(off), SCRATCH)
+    ;(sha256 ? e.sha256Final : e.sha1Final)(SCRATCH, n - off, BigInt(n))
   }
 
-  /** Moves the digest out of WASM memory (into `out`, or a new array) and zeroes it there. */
-  function digest(size: number, out?: Uint8Array): Uint8Array {
-    inst.mem()
-    const v = inst.digest(size)
-    const d = out ?? new Uint8Array(size)
-    d.set(v) // a cached view and one copy: ~70 ns less than byte loops per hash
+  /** Moves the digest out of WASM memory into `out` and zeroes it there. */
+  private digest(size: number, out: Uint8Array): Uint8Array {
+    this.inst.mem()
+    const v = this.inst.digest(size)
+    out.set(v) // a cached view and one copy: ~70 ns less than byte loops per hash
     v.fill(0)
-    return d
+    return out
   }
 
-  const base: CryptoCore = {
-    backend,
-    igeEncrypt: (data, key, iv, out) => ige(data, key, iv, out, igeEncOnce, keyEnc, igeEnc),
-    igeDecrypt: (data, key, iv, out) => ige(data, key, iv, out, igeDecOnce, keyDec, igeDec),
-    sha256(data) {
-      hash(data, e.sha256, e.sha256Init, e.sha256Blocks, e.sha256Final)
-      return digest(32)
-    },
-    sha1(data) {
-      hash(data, e.sha1, e.sha1Init, e.sha1Blocks, e.sha1Final)
-      return digest(20)
-    },
-    sha256Into(data, out) {
-      hash(data, e.sha256, e.sha256Init, e.sha256Blocks, e.sha256Final)
-      digest(32, out)
-    },
-    sha1Into(data, out) {
-      hash(data, e.sha1, e.sha1Init, e.sha1Blocks, e.sha1Final)
-      digest(20, out)
-    },
-    ctrCreate(key, iv): CtrCore {
-      let slot = inst.alloc()
-      const m = inst.mem()
-      m.set(key, KEY)
-      m.set(iv, IV)
-      ctrInit(slot)
-      e.wipe()
-      const stream_: CtrCore & { readonly slot: number } = {
-        get slot() {
-          return slot
-        },
-        process(data, out) {
-          if (slot < 0) throw new CryptoError('E_DISPOSED', 'this AES-CTR stream was disposed')
-          if (data.length === 0) return
-          stream(data, out, (len) => ctrProcess(slot, SCRATCH, len))
-        },
-        dispose() {
-          if (slot < 0) return
-          inst.release(slot, stream_)
-          slot = -1
-        },
-      }
-      inst.track(stream_, slot)
-      return stream_
-    },
+  ctrCreate(key: Uint8Array, iv: Uint8Array): CtrCore {
+    return new WasmCtr(this.inst, this.aes, key, iv)
   }
 
-  // The fused envelope: one WASM call per message up to SCRATCH_SIZE bytes of plaintext; longer
-  // messages take the composed path over this core's streaming primitives (byte-identical).
-  const composed = composeEnvelope(base)
-  const ctFlag = ct ? 1 : 0
-  let viaComposed = false // where the last message went, for takeMsgKeyHead
-  base.encryptMessage = (s, inner, pad, padOff, padLen, x, flags, out) => {
-    const n = inner.length + padLen
-    viaComposed = n > SCRATCH_SIZE
-    if (viaComposed) return composed.encryptMessage(s, inner, pad, padOff, padLen, x, flags, out)
-    encrypt(s, inner, pad, padOff, padLen, x, flags, out, undefined)
-  }
-  base.takeMsgKeyHead = () => {
-    if (viaComposed) return composed.takeMsgKeyHead()
-    const m = inst.mem()
-    const h = (m[ENV_QACK] | (m[ENV_QACK + 1] << 8) | (m[ENV_QACK + 2] << 16) | (m[ENV_QACK + 3] << 24)) >>> 0
-    m.fill(0, ENV_QACK, ENV_QACK + 4)
-    return h
-  }
-  function encrypt(
-    s: AuthKeyState, inner: Uint8Array, pad: Uint8Array, padOff: number, padLen: number,
-    x: number, flags: number, out: Uint8Array, sha256: ((d: Uint8Array) => Uint8Array) | undefined,
-  ): void {
+  /**
+   * The fused envelope (assembly/mtproto.ts): the plaintext inner ‖ padding at SCRATCH, one
+   * call, the packet [SCRATCH-24, SCRATCH+n) out. With `hostSha256`, msg_key's hash is the
+   * host's, over key slice ‖ inner ‖ padding where they lie (WASM then writes the packet header
+   * over the slice).
+   */
+  encryptMessage(job: EncryptJob, hostSha256?: Sha256): void {
+    const { inst } = this
+    const { inner, pad, padOff, padLen } = job
     const il = inner.length
     const n = il + padLen
-    inst.loadKey(s)
+    inst.loadKey(job.key)
     const m = inst.mem()
     m.set(inner, SCRATCH)
     for (let i = 0, p = SCRATCH + il; i < padLen; i++) m[p + i] = pad[padOff + i]
-    if (sha256) {
-      // msg_key's hash by the host, over key slice ‖ inner ‖ padding where they lie (the header
-      // WASM writes over the slice afterwards)
-      m.set(s.msgKeySalt[x >> 3], SCRATCH - 32)
-      hostHash(sha256, n)
+    let flags = job.flags
+    if (hostSha256) {
+      m.set(job.key.msgKeySalt[job.x >> 3], SCRATCH - 32)
+      this.hostHash(hostSha256, n)
       flags |= ENV_HOST_HASH
     }
-    e.envEncrypt(SCRATCH, x, flags, il, n, ctFlag)
+    this.e.envEncrypt(SCRATCH, job.x, flags, il, n, this.ctFlag)
     // the packet [SCRATCH-24, SCRATCH+n) is public: no wipe needed
-    out.set(inst.packet(n))
-  }
-  /** SHA-256 of [SCRATCH-32, SCRATCH+n) by `sha256`, written to DIGEST (WASM zeroes it after use). */
-  function hostHash(sha256: (d: Uint8Array) => Uint8Array, n: number): void {
-    const d = sha256(inst.hashed(n))
-    inst.mem().set(d, DIGEST)
-    d.fill(0)
-  }
-  base.decryptMessage = (s, packet, x, flags, out) => {
-    const total = packet.length
-    viaComposed = total - 24 > SCRATCH_SIZE
-    if (viaComposed) {
-      const r = composed.decryptMessage(s, packet, x, flags, out)
-      inst.mem().fill(0, SCRATCH, SCRATCH + SCRATCH_SIZE) // the primitives' last chunk of plaintext
-      return r
-    }
-    putPacket(s, packet, SCRATCH)
-    return decrypted(e.envDecrypt(SCRATCH, x, flags, total, ctFlag), out, total)
-  }
-  /** The key at ENV_AUTH and the packet at [ptr-24, ...), a packet shorter than 24 bytes zero-filled to there. */
-  function putPacket(s: AuthKeyState, packet: Uint8Array, ptr: number): void {
-    inst.loadKey(s)
-    const m = inst.mem()
-    if (packet.length < 24) m.fill(0, ptr - 24, ptr)
-    m.set(packet, ptr - 24)
-  }
-  function decrypted(r: number, out: Uint8Array, total: number): number {
-    if (r > 0) {
-      out.set(inst.inner(r))
-      // the plaintext must not stay in WASM memory (WASM already zeroed it on failure)
-      inst.mem().fill(0, SCRATCH, SCRATCH + total - 24)
-    }
-    return r
-  }
-  // The same with the msg_key hash by the host (a native SHA-256), over the bytes where they lie
-  // in WASM memory: everything else stays in WASM (the composed path would also copy the
-  // plaintext out and back and run the KDF and IGE in several calls). Decryption takes two
-  // calls around the hash.
-  base.hashedMax = SCRATCH_SIZE
-  base.encryptMessageHashed = (s, inner, pad, padOff, padLen, x, flags, out, sha256) => {
-    viaComposed = false
-    encrypt(s, inner, pad, padOff, padLen, x, flags, out, sha256)
-  }
-  base.decryptMessageHashed = (s, packet, x, flags, out, sha256) => {
-    viaComposed = false
-    const total = packet.length
-    putPacket(s, packet, SCRATCH)
-    const fail = e.envDecryptOpen(SCRATCH, x, flags, total, ctFlag)
-    hostHash(sha256, total >= 24 ? (total - 24) & ~15 : 0)
-    return decrypted(e.envDecryptClose(SCRATCH, x, flags, total, fail), out, total)
+    job.out.set(inst.packet(n))
+    if (flags & ENV_TOKEN) job.msgKeyHead = this.takeMsgKeyHead()
   }
 
-  // Batches of up to 4 messages interleaved in the constant-time core (SIMD flavours): one call
-  // per message prepares it (hash, KDF, schedule), one call runs the four IGE chains side by
-  // side, and (decryption) one call per message finishes the checks. The messages sit one after
-  // another in the scratch region, each with 32 bytes of header room before it.
-  const encPrep = e.envEncryptPrepare
-  const encRun = e.envEncryptBatch
-  const decPrep = e.envDecryptPrepare
-  const decRun = e.envDecryptBatch
-  const decFin = e.envDecryptFinish
-  if (ct && encPrep && encRun && decPrep && decRun && decFin) {
-    const ptrs = [0, 0, 0, 0]
-    const fails = [0, 0, 0, 0]
-    const room = (len: number): number => ((len + 15) & ~15) + 32
-    base.encryptBatch = (jobs, count) => {
-      let need = 0
-      for (let i = 0; i < count; i++) need += room(jobs[i].inner.length + jobs[i].padLen)
-      if (need > SCRATCH_SIZE) {
-        for (let i = 0; i < count; i++) {
-          const j = jobs[i]
-          base.encryptMessage!(j.key, j.inner, j.pad, j.padOff, j.padLen, j.x, j.flags, j.out)
-        }
-        return
-      }
-      let ptr = SCRATCH
-      for (let i = 0; i < count; i++) {
-        const j = jobs[i]
-        const il = j.inner.length
-        const n = il + j.padLen
-        inst.loadKey(j.key)
-        const m = inst.mem()
-        m.set(j.inner, ptr)
-        for (let q = 0, p = ptr + il, pad = j.pad, o = j.padOff; q < j.padLen; q++) m[p + q] = pad[o + q]
-        encPrep(i, ptr, j.x, j.flags, il, n)
-        ptrs[i] = ptr
-        ptr += room(n)
-      }
-      encRun(count)
-      const m = inst.mem()
-      for (let i = 0; i < count; i++) {
-        const j = jobs[i]
-        const n = j.inner.length + j.padLen
-        j.out.set(m.subarray(ptrs[i] - 24, ptrs[i] + n))
-      }
+  decryptMessage(job: DecryptJob, hostSha256?: Sha256): number {
+    const { e } = this
+    const { x, flags } = job
+    const total = job.packet.length
+    this.putPacket(job, SCRATCH)
+    let r: number
+    if (hostSha256) {
+      // two calls around the host's hash of key slice ‖ plaintext, where they lie
+      const fail = e.envDecryptOpen(SCRATCH, x, flags, total, this.ctFlag)
+      this.hostHash(hostSha256, total >= 24 ? (total - 24) & ~15 : 0)
+      r = e.envDecryptClose(SCRATCH, x, flags, total, fail)
+    } else r = e.envDecrypt(SCRATCH, x, flags, total, this.ctFlag)
+    if (r > 0) {
+      job.out.set(this.inst.inner(r))
+      // the plaintext must not stay in WASM memory (WASM already zeroed it on failure)
+      this.inst.mem().fill(0, SCRATCH, SCRATCH + total - 24)
     }
-    base.decryptBatch = (jobs, count, results) => {
-      let need = 0
-      for (let i = 0; i < count; i++) need += room(Math.max(0, jobs[i].packet.length - 24))
-      if (need > SCRATCH_SIZE) {
-        for (let i = 0; i < count; i++) {
-          const j = jobs[i]
-          results[i] = base.decryptMessage!(j.key, j.packet, j.x, j.flags, j.out)
-        }
-        return
-      }
-      let ptr = SCRATCH
-      for (let i = 0; i < count; i++) {
-        const j = jobs[i]
-        const total = j.packet.length
-        putPacket(j.key, j.packet, ptr)
-        fails[i] = decPrep(i, ptr, j.x, j.flags, total)
-        ptrs[i] = ptr
-        ptr += room(Math.max(0, total - 24))
-      }
-      decRun(count)
-      for (let i = 0; i < count; i++) {
-        const j = jobs[i]
-        // the key again (each finish recomputes msg_key with its own message's key)
-        inst.loadKey(j.key)
-        const r = decFin(ptrs[i], j.x, j.flags, j.packet.length, fails[i])
-        if (r > 0) j.out.set(inst.mem().subarray(ptrs[i], ptrs[i] + r))
-        results[i] = r
-      }
-      // no plaintext stays in WASM memory (failed ones were zeroed by WASM already)
-      inst.mem().fill(0, SCRATCH, ptr)
+    if (flags & ENV_TOKEN) job.msgKeyHead = this.takeMsgKeyHead()
+    return r
+  }
+
+  /** msg_key_large[0:4] of the last call with ENV_TOKEN (WASM left it at ENV_QACK), zeroed there. */
+  private takeMsgKeyHead(): number {
+    const m = this.inst.mem()
+    const h = readU32LE(m, ENV_QACK)
+    m.fill(0, ENV_QACK, ENV_QACK + 4)
+    return h
+  }
+
+  /** SHA-256 of [SCRATCH-32, SCRATCH+n) by `sha256`, written to DIGEST (WASM zeroes it after use). */
+  private hostHash(sha256: Sha256, n: number): void {
+    const d = sha256(this.inst.hashed(n))
+    this.inst.mem().set(d, DIGEST)
+    d.fill(0)
+  }
+
+  /** The key at ENV_AUTH and the packet at [ptr-24, ...), a packet shorter than 24 bytes zero-filled to there. */
+  private putPacket(job: DecryptJob, ptr: number): void {
+    this.inst.loadKey(job.key)
+    const m = this.inst.mem()
+    if (job.packet.length < 24) m.fill(0, ptr - 24, ptr)
+    m.set(job.packet, ptr - 24)
+  }
+
+  // Batches: one call per message prepares it (hash, KDF, schedule), one call runs the four IGE
+  // chains side by side, and (decryption) one call per message finishes the checks. The
+  // messages sit one after another in the scratch region, each with 32 bytes of header room
+  // before it; a group that does not fit runs as single calls.
+
+  private runEncryptBatch(jobs: readonly EncryptJob[], count: number): void {
+    const { inst, e, ptrs } = this
+    let need = 0
+    for (let i = 0; i < count; i++) need += batchRoom(jobs[i].inner.length + jobs[i].padLen)
+    if (need > SCRATCH_SIZE) {
+      for (let i = 0; i < count; i++) this.encryptMessage(jobs[i])
+      return
+    }
+    let ptr = SCRATCH
+    for (let i = 0; i < count; i++) {
+      const j = jobs[i]
+      const il = j.inner.length
+      const n = il + j.padLen
+      inst.loadKey(j.key)
+      const m = inst.mem()
+      m.set(j.inner, ptr)
+      for (let q = 0, p = ptr + il, pad = j.pad, o = j.padOff; q < j.padLen; q++) m[p + q] = pad[o + q]
+      e.envEncryptPrepare!(i, ptr, j.x, j.flags, il, n)
+      ptrs[i] = ptr
+      ptr += batchRoom(n)
+    }
+    e.envEncryptBatch!(count)
+    const m = inst.mem()
+    for (let i = 0; i < count; i++) {
+      const j = jobs[i]
+      j.out.set(m.subarray(ptrs[i] - 24, ptrs[i] + j.inner.length + j.padLen))
     }
   }
-  return base
+
+  private runDecryptBatch(jobs: readonly DecryptJob[], count: number, results: Int32Array): void {
+    const { inst, e, ptrs, fails } = this
+    let need = 0
+    for (let i = 0; i < count; i++) need += batchRoom(Math.max(0, jobs[i].packet.length - 24))
+    if (need > SCRATCH_SIZE) {
+      for (let i = 0; i < count; i++) results[i] = this.decryptMessage(jobs[i])
+      return
+    }
+    let ptr = SCRATCH
+    for (let i = 0; i < count; i++) {
+      const j = jobs[i]
+      const total = j.packet.length
+      this.putPacket(j, ptr)
+      fails[i] = e.envDecryptPrepare!(i, ptr, j.x, j.flags, total)
+      ptrs[i] = ptr
+      ptr += batchRoom(Math.max(0, total - 24))
+    }
+    e.envDecryptBatch!(count)
+    for (let i = 0; i < count; i++) {
+      const j = jobs[i]
+      // the key again (each finish recomputes msg_key with its own message's key)
+      inst.loadKey(j.key)
+      const r = e.envDecryptFinish!(ptrs[i], j.x, j.flags, j.packet.length, fails[i])
+      if (r > 0) j.out.set(inst.mem().subarray(ptrs[i], ptrs[i] + r))
+      results[i] = r
+    }
+    // no plaintext stays in WASM memory (failed ones were zeroed by WASM already)
+    inst.mem().fill(0, SCRATCH, ptr)
+  }
+}
+
+/** An AES-256-CTR stream in a slot of its own in WASM memory; dispose() zeroes and frees the slot. */
+class WasmCtr implements CtrCore {
+  /** The slot's address in WASM memory; -1 once disposed. */
+  slot: number
+
+  constructor(private readonly inst: WasmInstance, private readonly aes: AesExports, key: Uint8Array, iv: Uint8Array) {
+    this.slot = inst.alloc()
+    const m = inst.mem()
+    m.set(key, KEY)
+    m.set(iv, IV)
+    aes.ctrInit(this.slot)
+    inst.e.wipe()
+    // a stream dropped without dispose(): zero and recycle its slot when the GC collects it
+    inst.track(this, this.slot)
+  }
+
+  process(data: Uint8Array, out: Uint8Array): void {
+    const { inst, slot } = this
+    if (slot < 0) throw new CryptoError('E_DISPOSED', 'this AES-CTR stream was disposed')
+    const n = data.length
+    for (let off = 0; off < n; off += SCRATCH_SIZE) {
+      const len = Math.min(SCRATCH_SIZE, n - off)
+      inst.mem().set(len === n ? data : data.subarray(off, off + len), SCRATCH)
+      this.aes.ctrProcess(slot, SCRATCH, len)
+      out.set(inst.scratch(len), off)
+    }
+  }
+
+  dispose(): void {
+    if (this.slot < 0) return
+    this.inst.release(this.slot, this)
+    this.slot = -1
+  }
 }

@@ -9,9 +9,9 @@
  */
 import { CryptoError } from '../../errors.js'
 import type { CryptoCore, CryptoOptions } from '../types.js'
-import { makeCore, WasmInstance, type WasmExports } from './core.js'
+import { WasmCore, WasmInstance, type WasmExports } from './core.js'
 import { compileEmbedded, compileEmbeddedSync, type EmbeddedWasm } from './embedded.js'
-import { SCRATCH } from './layout.js'
+import { SCRATCH } from './layout.generated.js'
 
 export type Flavour = 'relaxed' | 'baseline' | 'none'
 
@@ -134,7 +134,7 @@ const warmed = new Set<string>()
 /** The core object for a flavour and AES core (a new object each time, over the shared instance). */
 function core(f: Flavour, aes: 'ct' | 'table', inst: WasmInstance): CryptoCore {
   const label = `${FLAVOURS[f].label}/${aes}`
-  const c = makeCore(inst, label, aes)
+  const c = new WasmCore(inst, label, aes === 'ct')
   if (!warmed.has(label)) {
     warmed.add(label)
     warmUp(inst, c, aes === 'ct' ? 1 : 0)

@@ -9,10 +9,11 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { buildCrypto } from '../../src/crypto/api.js'
 import { createCryptoSync } from '../../src/crypto/create.js'
 import { createAuthKey } from '../../src/crypto/authkey.js'
-import { setNativeProvider } from '../../src/crypto/envelope.js'
+import { ENV_FAIL_MSG_KEY, ENV_FAIL_PADDING, ENV_V1 } from '../../src/crypto/flags.generated.js'
 import { jsCore } from '../../src/crypto/js/index.js'
-import { composeEnvelope } from '../../src/crypto/js/mtproto.js'
-import { type CryptoCore, ENV_FAIL_MSG_KEY, ENV_FAIL_PADDING, ENV_V1 } from '../../src/crypto/types.js'
+import { ComposedEnvelope } from '../../src/crypto/js/mtproto.js'
+import { setNativeProvider } from '../../src/crypto/route.js'
+import type { CryptoCore } from '../../src/crypto/types.js'
 import { igeEncryptViaCbc, nodeProvider } from '../../src/node/provider.js'
 import { body, cloudInner, jsCoreNoInto, SAMPLE_KEY, seededRandom } from './helpers.js'
 import { igeEncryptRef } from './reference.js'
@@ -61,72 +62,75 @@ describe('envelope with the node provider', () => {
     expect(nat.map((p) => Buffer.from(p).toString('hex'))).toEqual(plain.map((p) => Buffer.from(p).toString('hex')))
   })
 
-  it('routes messages from the threshold up away from a fused core, and only those', () => {
-    const seen: number[] = []
-    const inner = composeEnvelope(jsCore)
+  it('sends encryptions from the native IGE threshold up away from a fused core, and only those', () => {
+    const enc: number[] = []
+    const dec: number[] = []
+    const inner = new ComposedEnvelope(jsCore)
     const fused: CryptoCore = {
       ...jsCore,
-      encryptMessage: (...a) => {
-        seen.push(a[1].length + a[4])
-        inner.encryptMessage(...a)
+      fusedMax: 1 << 20,
+      encryptMessage: (job) => {
+        enc.push(job.inner.length + job.padLen)
+        inner.encryptMessage(job)
       },
-      decryptMessage: (...a) => {
-        seen.push(a[1].length - 24)
-        return inner.decryptMessage(...a)
+      decryptMessage: (job) => {
+        dec.push(job.packet.length - 24)
+        return inner.decryptMessage(job)
       },
     }
     const plain = packets(jsCore)
     setNativeProvider(nodeProvider)
     const routed = packets(fused)
     expect(routed.map((p) => Buffer.from(p).toString('hex'))).toEqual(plain.map((p) => Buffer.from(p).toString('hex')))
-    expect(seen.length).toBeGreaterThan(0)
-    expect(seen.every((n) => n < nodeProvider.sha256From)).toBe(true)
+    const { igeEncrypt } = nodeProvider.thresholds
+    expect(enc.length).toBe(plain.filter((p) => p.length - 24 < igeEncrypt).length)
+    expect(enc.length).toBeGreaterThan(0)
+    expect(enc.every((n) => n < igeEncrypt)).toBe(true)
+    // IGE decryption has no native form: every decryption reaches the core
+    const c = buildCrypto(fused)
+    routed.forEach((p, i) => expect(c.decryptMessage(key, p, (i % 2 ? 8 : 0) as 0 | 8)).toEqual(cloudInner(body(sizes[i >> 1], sizes[i >> 1]))))
+    expect(dec.length).toBe(plain.length)
   })
 })
 
 describe('the node provider and a core that takes a host hash', () => {
-  it('gets MTProto 2.0 messages from the in-place threshold up to hashedMax (encryption: below the native IGE\'s threshold), with the provider\'s SHA-256; 1.0 and the others composed', () => {
+  it("gets MTProto 2.0 messages from the in-place threshold up to fusedMax (encryption: below the native IGE's threshold) with the provider's SHA-256; the rest fused or composed as route.ts says", () => {
     const key = createAuthKey(SAMPLE_KEY)
-    const inner = composeEnvelope(jsCore)
+    const inner = new ComposedEnvelope(jsCore)
     const seen: string[] = []
     const core: CryptoCore = {
       ...jsCore,
-      encryptMessage: (...a) => (seen.push(`fused enc ${a[1].length + a[4]}`), inner.encryptMessage(...a)),
-      decryptMessage: (...a) => (seen.push(`fused ${a[1].length - 24}`), inner.decryptMessage(...a)),
-      hashedMax: 8192,
-      encryptMessageHashed: (s, m, pad, padOff, padLen, x, flags, out, sha256) => {
-        seen.push(`hashed enc ${m.length + padLen}`)
-        expect(sha256(body(100, 1))).toEqual(nodeProvider.sha256(body(100, 1)))
-        inner.encryptMessage(s, m, pad, padOff, padLen, x, flags, out)
+      fusedMax: 8192,
+      encryptMessage: (job, sha256) => {
+        seen.push(`${sha256 ? 'hashed' : 'fused'} enc ${job.inner.length + job.padLen}`)
+        if (sha256) expect(sha256(body(100, 1))).toEqual(nodeProvider.sha256(body(100, 1)))
+        inner.encryptMessage(job)
       },
-      decryptMessageHashed: (s, packet, x, flags, out, sha256) => {
-        seen.push(`hashed ${packet.length - 24}`)
-        expect(sha256(body(100, 1))).toEqual(nodeProvider.sha256(body(100, 1)))
-        return inner.decryptMessage(s, packet, x, flags, out)
+      decryptMessage: (job, sha256) => {
+        seen.push(`${sha256 ? 'hashed' : 'fused'} ${job.packet.length - 24}`)
+        if (sha256) expect(sha256(body(100, 1))).toEqual(nodeProvider.sha256(body(100, 1)))
+        return inner.decryptMessage(job)
       },
     }
     const ref = buildCrypto(jsCore, seededRandom('hashed'))
     const c = buildCrypto(core, seededRandom('hashed'), nodeProvider)
     const expected: string[] = []
-    const { sha256InPlaceFrom, sha256From, igeEncryptFrom } = nodeProvider
+    const { sha256InPlace, igeEncrypt } = nodeProvider.thresholds
     for (const version of [2, 1] as const) {
       for (const n of [400, 600, 900, 1000, 1012, 4000, 8000, 8200, 20000]) {
         const m = cloudInner(body(n, n))
         const p = ref.encryptMessage(key, m, 8, undefined, { version })
         expect(c.encryptMessage(key, m, 8, undefined, { version })).toEqual(p)
         const len = p.length - 24
-        if (version === 2 && len >= sha256InPlaceFrom! && len < igeEncryptFrom) expected.push(`hashed enc ${len}`)
-        else if (len < sha256From) expected.push(`fused enc ${len}`)
+        if (len < igeEncrypt && len <= 8192) expected.push(`${version === 2 && len >= sha256InPlace ? 'hashed' : 'fused'} enc ${len}`)
         expect(c.decryptMessage(key, p, 8, undefined, { version })).toEqual(m)
-        if (version === 2 && len >= sha256InPlaceFrom! && len <= 8192) expected.push(`hashed ${len}`)
-        else if (len < sha256From) expected.push(`fused ${len}`)
+        if (len <= 8192) expected.push(`${version === 2 && len >= sha256InPlace ? 'hashed' : 'fused'} ${len}`)
       }
     }
     expect(seen).toEqual(expected)
-    expect(sha256InPlaceFrom).toBeLessThan(sha256From)
     expect(seen.filter((x) => x.startsWith('hashed enc')).length).toBe(5)
     expect(seen.filter((x) => x.startsWith('hashed ') && !x.includes('enc')).length).toBe(6)
-    expect(seen.filter((x) => x.startsWith('fused')).length).toBe(8)
+    expect(seen.filter((x) => x.startsWith('fused')).length).toBe(15)
   })
 })
 
@@ -136,7 +140,8 @@ describe('a fused core', () => {
     const calls: number[][] = []
     const fused: CryptoCore = {
       ...jsCore,
-      encryptMessage: (_s, inner, _pad, _off, padLen, x, flags) => void calls.push([inner.length, padLen, x, flags]),
+      fusedMax: 1 << 20,
+      encryptMessage: (job) => void calls.push([job.inner.length, job.padLen, job.x, job.flags]),
       decryptMessage: () => -(ENV_FAIL_MSG_KEY | ENV_FAIL_PADDING),
     }
     const c = buildCrypto(fused)
@@ -158,7 +163,7 @@ describe('AES-CTR streams with the node provider (src/crypto/ctr.ts)', () => {
     const b = new Uint8Array(2)
     for (let left = total; left > 0; ) {
       rng(b)
-      // around the threshold (ctrFrom = 128) and across block boundaries, with some empty calls
+      // around the threshold (ctr = 128) and across block boundaries, with some empty calls
       const n = Math.min(left, [0, 1, 15, 16, 17, 127, 128, 129, 300, 1000, 4097][b[0] % 11] + (b[1] % 3))
       out.push(n)
       left -= n
@@ -167,7 +172,7 @@ describe('AES-CTR streams with the node provider (src/crypto/ctr.ts)', () => {
   }
 
   it('switches engines by call size and stays on the one keystream (TS and WASM cores, in place or not)', () => {
-    expect(nodeProvider.ctrFrom).toBe(128)
+    expect(nodeProvider.thresholds.ctr).toBe(128)
     for (const [ivHex, total] of [['00'.repeat(16), 20000], ['ff'.repeat(15) + 'f0', 5000], ['00'.repeat(8) + 'ff'.repeat(7) + 'fe', 9000]] as const) {
       const key = body(32, total), iv = Uint8Array.from(Buffer.from(ivHex, 'hex'))
       const data = body(total, 7)

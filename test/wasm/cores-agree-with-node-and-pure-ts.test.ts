@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { jsCore } from '../../src/crypto/js/index.js'
-import { SCRATCH_SIZE } from '../../src/crypto/wasm/layout.js'
+import { SCRATCH_SIZE } from '../../src/crypto/wasm/layout.generated.js'
 import { refCtr, refIge } from '../crypto/reference.js'
 import { toHex } from '../vectors/samples-auth-key.js'
 import { prng, wasmCores } from './cores.js'

@@ -1,14 +1,15 @@
 /**
  * The memory contract of the WASM backend: key material is zeroed after each call, dispose()
  * zeroes a CTR slot (read back from WASM memory), thousands of streams grow the memory and
- * keep working (views re-created), the JS and AssemblyScript layouts agree; plus the public
+ * keep working (views re-created); plus the public
  * API's backend selection and typed errors with WASM behind it.
  */
-import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { createCrypto, createCryptoSync } from '../../src/crypto/create.js'
 import { _wasmInstance, availableFlavours, loadWasmCoreSync, type Flavour } from '../../src/crypto/wasm/index.js'
-import * as layout from '../../src/crypto/wasm/layout.js'
+import {
+  DIGEST, ENV_AUTH, ENV_JOB4, ENV_SHAW, KEY, KEYS_END, RK64, SCRATCH, SCRATCH_SIZE, SLOT_SIZE, TMP, W_TMP,
+} from '../../src/crypto/wasm/layout.generated.js'
 import { MtwireError } from '../../src/errors.js'
 import { refCtr } from '../crypto/reference.js'
 import { toHex } from '../vectors/samples-auth-key.js'
@@ -25,15 +26,6 @@ const code = (f: () => unknown): string => {
   return 'no error'
 }
 
-it('assembly/layout.ts and src/crypto/wasm/layout.ts agree', () => {
-  const as = readFileSync(new URL('../../assembly/layout.ts', import.meta.url), 'utf8')
-  for (const [name, value] of Object.entries(layout)) {
-    const m = as.match(new RegExp(`export const ${name}: usize = (0x[0-9a-f]+|\\d+)`))
-    expect(m, name).not.toBeNull()
-    expect(Number(m![1]), name).toBe(value)
-  }
-})
-
 describe.each(flavours.map((f) => [f] as [Flavour]))('flavour %s', (f) => {
   const aesKinds = f === 'none' ? (['table'] as const) : (['table', 'constant-time'] as const)
 
@@ -45,11 +37,11 @@ describe.each(flavours.map((f) => [f] as [Flavour]))('flavour %s', (f) => {
     expect(calls).toBe(0)
     const mem = _wasmInstance(f)!.mem()
     const zero = (from: number, to: number): boolean => mem.subarray(from, to).every((b) => b === 0)
-    expect(zero(0x2800, 0x2fa0)).toBe(true) // key, IV, schedules, digest, hash state and schedule, temporaries
-    expect(zero(0x3000, 0x3800)).toBe(true) // the envelope's cached key, msg_key, KDF buffers, batch slots
-    expect(zero(0x3900, 0x3d00)).toBe(true) // the KDF's schedule
-    expect(zero(0x8800, 0x89a0)).toBe(true) // spread round keys
-    expect(zero(layout.SCRATCH - 32, layout.SCRATCH + 16384)).toBe(true)
+    expect(zero(KEY, TMP + 32)).toBe(true) // key, IV, schedules, digest, hash state and schedule, temporaries
+    expect(zero(ENV_AUTH, ENV_JOB4 + 32)).toBe(true) // the envelope's cached key, msg_key, KDF buffers, batch slots
+    expect(zero(ENV_SHAW, ENV_SHAW + 1024)).toBe(true) // the KDF's schedule
+    expect(zero(RK64, RK64 + 416)).toBe(true) // spread round keys
+    expect(zero(SCRATCH - 32, SCRATCH + 16384)).toBe(true)
   })
 
   it.each(aesKinds.map((a) => [a]))('aes %s: key material and digests are zeroed after each call', (aes) => {
@@ -58,21 +50,21 @@ describe.each(flavours.map((f) => [f] as [Flavour]))('flavour %s', (f) => {
     const rnd = prng(11)
     const data = rnd(4096), key = rnd(32), iv = rnd(32)
     core.igeEncrypt(data, key, iv, new Uint8Array(4096))
-    // KEY, IV, RK_ENC, RK_DEC, DIGEST, SHA state/pad, schedule temp: 0x2800..0x2a80 and 0x2e80..0x2f70
-    expect(mem().subarray(0x2800, 0x2a80).every((b) => b === 0)).toBe(true)
+    // KEY, IV, RK_ENC, RK_DEC, DIGEST, and the ct core's plain schedule
+    expect(mem().subarray(KEY, DIGEST + 64).every((b) => b === 0)).toBe(true)
     core.igeDecrypt(data, key, iv, new Uint8Array(4096))
-    expect(mem().subarray(0x2800, 0x2a80).every((b) => b === 0)).toBe(true)
-    expect(mem().subarray(0x2e80, 0x2f70).every((b) => b === 0)).toBe(true)
-    // the table core's IGE temporaries and spread round keys (0x2f80..0x2fa0, 0x8800..0x89a0)
-    expect(mem().subarray(0x2f80, 0x2fa0).every((b) => b === 0)).toBe(true)
-    expect(mem().subarray(0x8800, 0x89a0).every((b) => b === 0)).toBe(true)
+    expect(mem().subarray(KEY, DIGEST + 64).every((b) => b === 0)).toBe(true)
+    expect(mem().subarray(W_TMP, W_TMP + 240).every((b) => b === 0)).toBe(true)
+    // the table core's IGE temporaries and spread round keys
+    expect(mem().subarray(TMP, TMP + 32).every((b) => b === 0)).toBe(true)
+    expect(mem().subarray(RK64, RK64 + 416).every((b) => b === 0)).toBe(true)
     // long inputs take the chunked path (schedule once, IGE per chunk, then wipe)
-    const long = rnd(layout.SCRATCH_SIZE + 48)
+    const long = rnd(SCRATCH_SIZE + 48)
     core.igeEncrypt(long, key, iv, new Uint8Array(long.length))
-    expect(mem().subarray(0x2800, 0x2a80).every((b) => b === 0)).toBe(true)
+    expect(mem().subarray(KEY, DIGEST + 64).every((b) => b === 0)).toBe(true)
     core.sha256(data)
     core.sha1(long)
-    expect(mem().subarray(0x2a40, 0x2b40).every((b) => b === 0)).toBe(true) // digest, state, padding
+    expect(mem().subarray(DIGEST, KEYS_END).every((b) => b === 0)).toBe(true) // digest, state, padding
   })
 
   it.each(aesKinds.map((a) => [a]))('aes %s: dispose() zeroes the stream slot in WASM memory', (aes) => {
@@ -82,7 +74,7 @@ describe.each(flavours.map((f) => [f] as [Flavour]))('flavour %s', (f) => {
     const s = core.ctrCreate(rnd(32), rnd(16)) as ReturnType<typeof core.ctrCreate> & { slot: number }
     s.process(rnd(37), new Uint8Array(37)) // leaves buffered keystream too
     const slot = s.slot
-    const bytes = (): Uint8Array => inst.mem().subarray(slot, slot + layout.SLOT_SIZE)
+    const bytes = (): Uint8Array => inst.mem().subarray(slot, slot + SLOT_SIZE)
     expect(bytes().some((b) => b !== 0)).toBe(true)
     s.dispose()
     expect(bytes().every((b) => b === 0)).toBe(true)
@@ -129,7 +121,7 @@ describe('public API with the WASM backend', () => {
     expect(code(() => createCryptoSync({ simd: 'none', aes: 'constant-time' }))).toBe('E_BACKEND_UNAVAILABLE')
     await expect(createCrypto({ simd: 'none', aes: 'constant-time' })).rejects.toMatchObject({ code: 'E_BACKEND_UNAVAILABLE' })
     if (!flavours.includes('relaxed')) {
-      // Node 20 without --experimental-wasm-relaxed-simd (relaxed.test.ts runs it with the flag)
+      // Node 20 without --experimental-wasm-relaxed-simd (relaxed-child.ts runs it with the flag)
       expect(code(() => createCryptoSync({ simd: 'relaxed' }))).toBe('E_BACKEND_UNAVAILABLE')
       expect(code(() => createCryptoSync({ simd: 'relaxed', aes: 'table' }))).toBe('E_BACKEND_UNAVAILABLE')
     }

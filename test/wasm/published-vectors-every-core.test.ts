@@ -1,6 +1,6 @@
 /**
  * Known-answer vectors for every WASM core this runtime runs (the relaxed-SIMD flavour runs the
- * same checks in a child process, see relaxed.test.ts):
+ * same checks in a child process, see flags-in-child-node-relaxed-simd-and-gc.test.ts):
  * - FIPS-197 Appendix C.3 (AES-256 block), as IGE with an all-zero IV over one block;
  * - NIST SP 800-38A F.5.5 / F.5.6 (CTR-AES256 encrypt / decrypt);
  * - FIPS 180-4 examples (csrc.nist.gov "Examples with intermediate values"): "", "abc",

@@ -10,13 +10,13 @@ import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { authKeyState, createAuthKey } from '../../src/crypto/authkey.js'
 import { createCryptoSync } from '../../src/crypto/create.js'
-import { composeEnvelope, envMaxInner } from '../../src/crypto/js/mtproto.js'
-import { type CryptoCore, ENV_E2E, ENV_FAIL_MSG_KEY, ENV_V1 } from '../../src/crypto/types.js'
+import { ENV_E2E, ENV_FAIL_MSG_KEY, ENV_V1 } from '../../src/crypto/flags.generated.js'
+import { ComposedEnvelope, envMaxInner } from '../../src/crypto/js/mtproto.js'
 import { _wasmInstance, availableFlavours, loadWasmCoreSync, type Flavour } from '../../src/crypto/wasm/index.js'
-import { ENV_AUTH, ENV_ID, SCRATCH, SCRATCH_SIZE } from '../../src/crypto/wasm/layout.js'
+import { ENV_AUTH, ENV_ID, ENV_JOB4, ENV_MSGKEY, KEY, KEYS_END, SCRATCH, SCRATCH_SIZE, SHA_W, TMP } from '../../src/crypto/wasm/layout.generated.js'
 import { SecurityError } from '../../src/errors.js'
 import { prng } from '../wasm/cores.js'
-import { cloudInner, SAMPLE_KEY } from './helpers.js'
+import { cloudInner, decJob, encJob, SAMPLE_KEY } from './helpers.js'
 
 const cases: { name: string; f: Flavour; aes: 'table' | 'constant-time' }[] = []
 for (const f of availableFlavours()) {
@@ -25,11 +25,6 @@ for (const f of availableFlavours()) {
 }
 const FLAGS = [0, ENV_V1, ENV_E2E, ENV_V1 | ENV_E2E]
 const rnd = prng(4242)
-
-/** The core's primitives without its fused ops: what the fused ops must equal. */
-function reference(core: CryptoCore): ReturnType<typeof composeEnvelope> {
-  return composeEnvelope({ ...core, encryptMessage: undefined, decryptMessage: undefined })
-}
 
 /** An inner message (any bytes; length field set to `lenField` at the layout's offset). */
 function innerOf(size: number, flags: number, lenField?: number): Uint8Array {
@@ -50,7 +45,8 @@ const holds = (m: Uint8Array, plain: Uint8Array, at: number): boolean =>
 
 describe.each(cases)('fused envelope $name', ({ f, aes }) => {
   const core = loadWasmCoreSync({ simd: f, aes })
-  const ref = reference(core)
+  // the envelope composed from the same core's primitives: what its fused calls must equal
+  const ref = new ComposedEnvelope(core)
   const mem = (): Uint8Array => _wasmInstance(f)!.mem()
   const key = createAuthKey(SAMPLE_KEY)
   const s = authKeyState(key)
@@ -59,9 +55,9 @@ describe.each(cases)('fused envelope $name', ({ f, aes }) => {
   function expectClean(total: number): void {
     const n = total >= 24 ? (total - 24) & ~15 : 0
     const m = mem()
-    expect(allZero(m.subarray(0x2800, 0x2b40)), 'KEY..SHA pad').toBe(true)
-    expect(allZero(m.subarray(0x2d00, 0x2f70)), 'SHA-1 schedule, AES temporaries').toBe(true)
-    expect(allZero(m.subarray(0x3110, 0x3700)), 'msg_key, KDF, batch slots').toBe(true)
+    expect(allZero(m.subarray(KEY, KEYS_END)), 'KEY..SHA pad').toBe(true)
+    expect(allZero(m.subarray(SHA_W, TMP + 32)), 'SHA-1 schedule, AES temporaries').toBe(true)
+    expect(allZero(m.subarray(ENV_MSGKEY, ENV_JOB4 + 32)), 'msg_key, KDF, batch slots').toBe(true)
     expect(allZero(m.subarray(SCRATCH - 32, SCRATCH - 24)), 'salt remainder').toBe(true)
     expect(allZero(m.subarray(SCRATCH, SCRATCH + n)), 'scratch').toBe(true)
   }
@@ -78,26 +74,26 @@ describe.each(cases)('fused envelope $name', ({ f, aes }) => {
           const total = 24 + size + padLen
           const a = new Uint8Array(total)
           const b = new Uint8Array(total)
-          core.encryptMessage!(s, inner, pad, 7, padLen, x, flags, a)
-          ref.encryptMessage(s, inner, pad, 7, padLen, x, flags, b)
+          core.encryptMessage!(encJob(s, inner, pad, 7, padLen, x, flags, a))
+          ref.encryptMessage(encJob(s, inner, pad, 7, padLen, x, flags, b))
           expect(Buffer.from(a).equals(Buffer.from(b)), `flags ${flags} size ${size} x ${x}`).toBe(true)
           if (!(flags & ENV_V1)) {
             const c = new Uint8Array(total)
-            core.encryptMessageHashed!(s, inner, pad, 7, padLen, x, flags, c, hostSha256)
+            core.encryptMessage!(encJob(s, inner, pad, 7, padLen, x, flags, c), hostSha256)
             expect(Buffer.from(c).equals(Buffer.from(b)), 'with the host hash').toBe(true)
             const m = mem()
-            expect(allZero(m.subarray(0x2800, 0x2b40)), 'KEY..SHA pad').toBe(true)
+            expect(allZero(m.subarray(KEY, KEYS_END)), 'KEY..SHA pad').toBe(true)
             expect(allZero(m.subarray(SCRATCH - 32, SCRATCH - 24)), 'key slice').toBe(true)
           }
           const out = new Uint8Array(envMaxInner(total, flags))
-          expect(core.decryptMessage!(s, a, x, flags, out)).toBe(size)
+          expect(core.decryptMessage!(decJob(s, a, x, flags, out))).toBe(size)
           expect(Buffer.from(out.subarray(0, size)).equals(Buffer.from(inner))).toBe(true)
           expectClean(total)
           if (size >= hdr + 16) expect(holds(mem(), inner, hdr)).toBe(false)
           if (flags & ENV_V1) continue
           // the same through the two-call path with the host's hash
           out.fill(0)
-          expect(core.decryptMessageHashed!(s, a, x, flags, out, hostSha256)).toBe(size)
+          expect(core.decryptMessage!(decJob(s, a, x, flags, out), hostSha256)).toBe(size)
           expect(Buffer.from(out.subarray(0, size)).equals(Buffer.from(inner))).toBe(true)
           expectClean(total)
           if (size >= hdr + 16) expect(holds(mem(), inner, hdr)).toBe(false)
@@ -115,7 +111,7 @@ describe.each(cases)('fused envelope $name', ({ f, aes }) => {
       // msg_key right, other checks wrong: bad length fields, padding too short / too long
       const make = (size: number, lenField: number, padLen: number, k = s): void => {
         const p = new Uint8Array(24 + size + padLen)
-        ref.encryptMessage(k, innerOf(size, flags, lenField), rnd(padLen), 0, padLen, 0, flags, p)
+        ref.encryptMessage(encJob(k, innerOf(size, flags, lenField), rnd(padLen), 0, padLen, 0, flags, p))
         packets.push(p)
       }
       make(hdr + 64, 64, 16)
@@ -130,7 +126,7 @@ describe.each(cases)('fused envelope $name', ({ f, aes }) => {
       make(hdr + 64, 64, 16, other)
       // shape and random damage
       const good = new Uint8Array(24 + hdr + 64 + 16)
-      ref.encryptMessage(s, innerOf(hdr + 64, flags), rnd(16), 0, 16, 0, flags, good)
+      ref.encryptMessage(encJob(s, innerOf(hdr + 64, flags), rnd(16), 0, 16, 0, flags, good))
       packets.push(good.subarray(0, 0), good.subarray(0, 10), good.subarray(0, 24), good.subarray(0, 40), good.subarray(0, good.length - 4))
       for (let i = 0; i < 40; i++) {
         const p = good.slice()
@@ -143,9 +139,9 @@ describe.each(cases)('fused envelope $name', ({ f, aes }) => {
         const o1 = new Uint8Array(need).fill(0xee)
         const o2 = new Uint8Array(need)
         // the reference first: its primitives leave their last chunk in the scratch region
-        const r2 = ref.decryptMessage(s, p, 0, flags, o2)
+        const r2 = ref.decryptMessage(decJob(s, p, 0, flags, o2))
         mem().fill(0, SCRATCH, SCRATCH + 4096)
-        const r1 = core.decryptMessage!(s, p, 0, flags, o1)
+        const r1 = core.decryptMessage!(decJob(s, p, 0, flags, o1))
         expect(r1, `flags ${flags} packet ${Buffer.from(p).toString('hex').slice(0, 64)}`).toBe(r2)
         if (r1 < 0) {
           failures++
@@ -154,7 +150,7 @@ describe.each(cases)('fused envelope $name', ({ f, aes }) => {
         expectClean(p.length)
         if (flags & ENV_V1) continue
         const o3 = new Uint8Array(need).fill(0xee)
-        expect(core.decryptMessageHashed!(s, p, 0, flags, o3, hostSha256), 'with the host hash').toBe(r2)
+        expect(core.decryptMessage!(decJob(s, p, 0, flags, o3), hostSha256), 'with the host hash').toBe(r2)
         if (r2 < 0) expect(o3.every((b) => b === 0xee)).toBe(true)
         else expect(Buffer.from(o3.subarray(0, r2)).equals(Buffer.from(o2.subarray(0, r2)))).toBe(true)
         expectClean(p.length)
@@ -163,54 +159,69 @@ describe.each(cases)('fused envelope $name', ({ f, aes }) => {
     expect(failures).toBeGreaterThan(200)
   })
 
-  it('streams messages larger than the scratch region (composed over the streaming primitives)', () => {
-    for (const size of [SCRATCH_SIZE - 32 - 12 - 4, SCRATCH_SIZE + 64]) {
-      const inner = innerOf(size, 0)
-      const padLen = 12 + ((16 - ((size + 12) & 15)) & 15)
-      const pad = rnd(padLen)
-      const total = 24 + size + padLen
-      const a = new Uint8Array(total)
-      const b = new Uint8Array(total)
-      core.encryptMessage!(s, inner, pad, 0, padLen, 8, 0, a)
-      ref.encryptMessage(s, inner, pad, 0, padLen, 8, 0, b)
-      expect(Buffer.from(a).equals(Buffer.from(b))).toBe(true)
-      const out = new Uint8Array(envMaxInner(total, 0))
-      expect(core.decryptMessage!(s, a, 8, 0, out)).toBe(size)
-      expect(Buffer.from(out.subarray(0, size)).equals(Buffer.from(inner))).toBe(true)
+  it('takes messages up to the whole scratch region in one call; the router sends longer ones to the composed path', () => {
+    expect(core.fusedMax).toBe(SCRATCH_SIZE)
+    const size = SCRATCH_SIZE - 16 // with its 16 bytes of padding: SCRATCH_SIZE of plaintext
+    const inner = innerOf(size, 0)
+    const padLen = 12 + ((16 - ((size + 12) & 15)) & 15)
+    expect(size + padLen).toBe(SCRATCH_SIZE)
+    const pad = rnd(padLen)
+    const total = 24 + size + padLen
+    const a = new Uint8Array(total)
+    const b = new Uint8Array(total)
+    core.encryptMessage!(encJob(s, inner, pad, 0, padLen, 8, 0, a))
+    ref.encryptMessage(encJob(s, inner, pad, 0, padLen, 8, 0, b))
+    expect(Buffer.from(a).equals(Buffer.from(b))).toBe(true)
+    const out = new Uint8Array(envMaxInner(total, 0))
+    expect(core.decryptMessage!(decJob(s, a, 8, 0, out))).toBe(size)
+    expect(Buffer.from(out.subarray(0, size)).equals(Buffer.from(inner))).toBe(true)
+    // longer: through the public API (the composed path over the core's streaming primitives)
+    const seeded = (): ((b: Uint8Array) => void) => {
+      const r = prng(7)
+      return (b) => b.set(r(b.length))
     }
+    const c = createCryptoSync({ backend: 'wasm', simd: f, aes, native: false, random: seeded() })
+    const big = innerOf(SCRATCH_SIZE + 64, 0)
+    const packet = c.encryptMessage(key, big, 8)
+    const r = seeded()
+    const p2 = new Uint8Array(packet.length)
+    const bigPad = new Uint8Array(4096)
+    r(bigPad)
+    ref.encryptMessage(encJob(s, big, bigPad, 0, packet.length - 24 - big.length, 8, 0, p2))
+    expect(Buffer.from(packet).equals(Buffer.from(p2))).toBe(true)
+    expect(Buffer.from(c.decryptMessage(key, packet, 8)).equals(Buffer.from(big))).toBe(true)
   })
 
   it('decrypts in place (out = packet)', () => {
     const inner = innerOf(32 + 200, 0)
     for (const hashed of [false, true]) {
       const p = new Uint8Array(24 + 232 + 24)
-      core.encryptMessage!(s, inner, rnd(24), 0, 24, 0, 0, p)
-      expect(hashed ? core.decryptMessageHashed!(s, p, 0, 0, p, hostSha256) : core.decryptMessage!(s, p, 0, 0, p)).toBe(232)
+      core.encryptMessage!(encJob(s, inner, rnd(24), 0, 24, 0, 0, p))
+      expect(hashed ? core.decryptMessage!(decJob(s, p, 0, 0, p), hostSha256) : core.decryptMessage!(decJob(s, p, 0, 0, p))).toBe(232)
       expect(Buffer.from(p.subarray(0, 232)).equals(Buffer.from(inner))).toBe(true)
     }
   })
 
-  it('encrypts and decrypts with the host hash up to hashedMax, which is the whole scratch region', () => {
-    expect(core.hashedMax).toBe(SCRATCH_SIZE)
+  it('encrypts and decrypts with the host hash up to fusedMax, the whole scratch region', () => {
     const size = SCRATCH_SIZE - 16
     const inner = innerOf(size, 0)
     const total = 24 + size + 16
     const p = new Uint8Array(total)
-    ref.encryptMessage(s, inner, rnd(16), 0, 16, 8, 0, p)
+    ref.encryptMessage(encJob(s, inner, rnd(16), 0, 16, 8, 0, p))
     let hashedLen = 0
     const out = new Uint8Array(envMaxInner(total, 0))
     const sha = (d: Uint8Array): Uint8Array => ((hashedLen = d.length), hostSha256(d))
-    expect(core.decryptMessageHashed!(s, p, 8, 0, out, sha)).toBe(size)
+    expect(core.decryptMessage!(decJob(s, p, 8, 0, out), sha)).toBe(size)
     expect(hashedLen).toBe(32 + SCRATCH_SIZE)
     expect(Buffer.from(out.subarray(0, size)).equals(Buffer.from(inner))).toBe(true)
     expectClean(total)
     const p2 = new Uint8Array(total)
     const pad = p.subarray(0, 16) // any bytes
     hashedLen = 0
-    core.encryptMessageHashed!(s, inner, pad, 0, 16, 8, 0, p2, sha)
+    core.encryptMessage!(encJob(s, inner, pad, 0, 16, 8, 0, p2), sha)
     expect(hashedLen).toBe(32 + SCRATCH_SIZE)
     const p3 = new Uint8Array(total)
-    ref.encryptMessage(s, inner, pad, 0, 16, 8, 0, p3)
+    ref.encryptMessage(encJob(s, inner, pad, 0, 16, 8, 0, p3))
     expect(Buffer.from(p2).equals(Buffer.from(p3))).toBe(true)
   })
 
@@ -218,10 +229,10 @@ describe.each(cases)('fused envelope $name', ({ f, aes }) => {
     const inner = innerOf(96, 0)
     const zero = (): Uint8Array => new Uint8Array(32)
     const p = new Uint8Array(24 + 96 + 16)
-    core.encryptMessageHashed!(s, inner, rnd(16), 0, 16, 0, 0, p, zero)
+    core.encryptMessage!(encJob(s, inner, rnd(16), 0, 16, 0, 0, p), zero)
     expect(allZero(p.subarray(8, 24)), 'msg_key = digest[8..24]').toBe(true)
-    ref.encryptMessage(s, inner, rnd(16), 0, 16, 0, 0, p)
-    expect(core.decryptMessageHashed!(s, p, 0, 0, new Uint8Array(p.length), zero)).toBe(-ENV_FAIL_MSG_KEY)
+    ref.encryptMessage(encJob(s, inner, rnd(16), 0, 16, 0, 0, p))
+    expect(core.decryptMessage!(decJob(s, p, 0, 0, new Uint8Array(p.length)), zero)).toBe(-ENV_FAIL_MSG_KEY)
     expectClean(p.length)
   })
 
@@ -230,16 +241,16 @@ describe.each(cases)('fused envelope $name', ({ f, aes }) => {
     const ks = authKeyState(k)
     const key2 = ks.key.slice()
     const inner = cloudInner(rnd(64)) // 96 bytes: 16 bytes of padding
-    core.encryptMessage!(ks, inner, rnd(16), 0, 16, 0, 0, new Uint8Array(24 + inner.length + 16))
+    core.encryptMessage!(encJob(ks, inner, rnd(16), 0, 16, 0, 0, new Uint8Array(24 + inner.length + 16)))
     expect(Buffer.from(mem().subarray(ENV_AUTH, ENV_AUTH + 256)).equals(Buffer.from(key2))).toBe(true)
     expect(Buffer.from(mem().subarray(ENV_ID, ENV_ID + 8)).equals(Buffer.from(ks.id))).toBe(true)
     k.dispose()
     expect(allZero(mem().subarray(ENV_AUTH, ENV_ID + 8))).toBe(true)
     // another key in the slot is not touched by disposing a key that is no longer there
     const k3 = createAuthKey(rnd(256))
-    core.encryptMessage!(authKeyState(k3), inner, rnd(16), 0, 16, 0, 0, new Uint8Array(24 + inner.length + 16))
+    core.encryptMessage!(encJob(authKeyState(k3), inner, rnd(16), 0, 16, 0, 0, new Uint8Array(24 + inner.length + 16)))
     const k4 = createAuthKey(rnd(256))
-    core.encryptMessage!(authKeyState(k4), inner, rnd(16), 0, 16, 0, 0, new Uint8Array(24 + inner.length + 16))
+    core.encryptMessage!(encJob(authKeyState(k4), inner, rnd(16), 0, 16, 0, 0, new Uint8Array(24 + inner.length + 16)))
     k3.dispose()
     expect(Buffer.from(mem().subarray(ENV_AUTH, ENV_AUTH + 256)).equals(Buffer.from(authKeyState(k4).key))).toBe(true)
     k4.dispose()
@@ -297,8 +308,8 @@ describe.each(cases)('public API over the fused core $name', ({ f, aes }) => {
       }
     }
     const m = _wasmInstance(f)!.mem()
-    expect(allZero(m.subarray(0x3110, 0x3700))).toBe(true)
-    expect(allZero(m.subarray(0x2800, 0x2b40))).toBe(true)
+    expect(allZero(m.subarray(ENV_MSGKEY, ENV_JOB4 + 32))).toBe(true)
+    expect(allZero(m.subarray(KEY, KEYS_END))).toBe(true)
     for (const it of items) expect(holds(m, it.inner, it.inner.length - 16)).toBe(false)
   })
 })

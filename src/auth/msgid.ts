@@ -1,7 +1,8 @@
 /**
  * Message identifiers (core.telegram.org/mtproto/description#message-identifier-msg-id): the
- * clock that issues them, and conversions between the bigint the API shows and the two uint32
- * halves the wire and the hot path use.
+ * clock that issues them (the handshake's unencrypted messages and the session's), and
+ * conversions between the bigint the API shows and the two uint32 halves the wire and the
+ * session's hot path use.
  *
  * "A (time-dependent) 64-bit number used uniquely to identify a message within a session.
  * Client message identifiers are divisible by 4, server message identifiers modulo 4 yield 1 if
