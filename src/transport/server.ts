@@ -61,6 +61,8 @@ export type ServerEvent =
   | { type: 'forward'; data: Uint8Array }
   /** Write `data` (possibly empty), then close. `reason` is for local logs only. */
   | { type: 'close'; data: Uint8Array; reason: string }
+  /** With `relay`: the client's bytes after the handshake, deobfuscated but not deframed. */
+  | { type: 'data'; data: Uint8Array }
 
 export interface ServerTransportOptions {
   crypto: Crypto
@@ -87,6 +89,12 @@ export interface ServerTransportOptions {
   maxPacketLength?: number
   /** Clock in milliseconds. Default `Date.now`. */
   now?: () => number
+  /**
+   * For an MTProxy relay: after the handshake, give the client's byte stream as `data` events
+   * (deobfuscated, the framing left in) and take bytes to send with `sendRaw()`, so a relay
+   * forwards what it gets without decoding and re-encoding every packet.
+   */
+  relay?: boolean
 }
 
 let processReplayCache: ReplayCache | undefined
@@ -130,7 +138,7 @@ export class ServerTransport {
       if (s.mode === 'fake-tls') this.tlsKeys.push({ key: s.key, domain: s.domain!, index })
       else this.obfKeys.push({ key: s.key, index })
     })
-    for (const k of ['allowPlain', 'allowObfuscatedWithoutSecret', 'allowHttp'] as const) checkFlag(options[k], k)
+    for (const k of ['allowPlain', 'allowObfuscatedWithoutSecret', 'allowHttp', 'relay'] as const) checkFlag(options[k], k)
     checkFunction(options.noiseLength, 'noiseLength')
     checkFunction(options.now, 'now')
     checkMax(options.maxPacketLength)
@@ -179,6 +187,13 @@ export class ServerTransport {
   send(packet: Uint8Array): Uint8Array {
     if (this.state === 'http' && this.http) return this.http.encode(packet)
     return this.wrap(this.framing_().encode(packet))
+  }
+
+  /** With `relay`: bytes to the client as they are (framing included), obfuscated and, for fake-TLS, in records. */
+  sendRaw(data: Uint8Array): Uint8Array {
+    if (!this.opts.relay) fail('E_STATE', 'sendRaw() needs the relay option')
+    this.framing_()
+    return this.wrap(data)
   }
 
   /** Answers a quick-ACK request (`token` as the client computes it). */
@@ -326,6 +341,10 @@ export class ServerTransport {
 
   /** The framing's (or the HTTP codec's) events into `out`; its error is thrown, to become ours. */
   private frames(bytes: Uint8Array, out: ServerEvent[]): void {
+    if (this.opts.relay) {
+      if (bytes.length > 0) out.push({ type: 'data', data: bytes })
+      return
+    }
     for (const ev of this.http ? this.http.decode(bytes) : this.framing!.decode(bytes)) {
       if (ev.type === 'error') throw ev.error
       out.push(ev)
