@@ -66,7 +66,7 @@ function checkHostPort(v: string | HostPort, what: string): HostPort {
 
 /** The overrides' keys, normalized: `p2`, `t2`, `m2` (media 2, production), `mt2`, `*`. */
 function overrideKey(k: string): string {
-  const m = /^(-)?(t)?(\d{1,4})$/.exec(k)
+  const m = /^(-)?(t)?(\d{1,5})$/.exec(k)
   if (k === '*') return k
   if (!m) return fail(`upstream DC ${JSON.stringify(k)}: use N, tN, -N, -tN, N+10000 or *`)
   let n = Number(m[3])
