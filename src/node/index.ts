@@ -30,3 +30,4 @@ setBignumProvider(nodeBignumProvider)
 
 export * from '../index.js'
 export { enableRelaxedSimd } from './relaxed.js'
+export { createProxy, type Proxy, type ProxyLogEntry, type ProxyOptions, type ProxyStats, type SecretStats } from './proxy.js'

@@ -93,7 +93,7 @@ describe('ProxyRelay: relays packets unchanged', () => {
       p.feed('client', concatAll(wire), mode)
       const connect = p.events.find((e) => e.type === 'connect')
       expect(connect).toMatchObject({ type: 'connect', fallback: false, target: { host: '127.0.0.1', port: 1 }, framing, dc: { dcId: 2, test: false, media: false } })
-      expect(connect!.type === 'connect' && !connect!.fallback && connect!.secret.label).toBe({ [KEY]: 'alice', [`dd${KEY2}`]: 'bob' }[secret] ?? 'carol')
+      expect(connect!.type === 'connect' && !connect!.fallback && connect!.secret.label).toBe(({ [KEY]: 'alice', [`dd${KEY2}`]: 'bob' } as Record<string, string>)[secret] ?? 'carol')
       // the DC side sees a fresh obfuscated2 connection with the same packets
       const got = p.dc.receive(concatAll(p.toUpstream.splice(0)))
       expect(got.find((e) => e.type === 'detected')).toMatchObject({ info: { transport: 'obfuscated2', framing, dc: { dcId: 2 }, secretIndex: -1 } })
