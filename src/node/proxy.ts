@@ -84,6 +84,8 @@ export interface SecretStats {
 
 export interface ProxyStats {
   active: number
+  /** Bytes queued in the proxy's sockets now, both directions of every connection. */
+  buffered: number
   accepted: number
   rejected: Record<'max-connections' | 'max-per-ip', number>
   handshakeFailures: Partial<Record<HandshakeFailure, number>>
@@ -116,9 +118,9 @@ const positive = (v: number | undefined, name: string, def: number): number => {
   return v
 }
 
-const hostPort = (v: string | HostPort, what: string): HostPort => {
-  if (typeof v === 'string') return parseHostPort(v, what)
-  if (typeof v !== 'object' || v === null || typeof v.host !== 'string' || !Number.isInteger(v.port) || v.port < 0 || v.port > 65535) {
+const hostPort = (v: string | HostPort, what: string, listen = false): HostPort => {
+  if (typeof v === 'string') return parseHostPort(v, what, listen)
+  if (typeof v !== 'object' || v === null || typeof v.host !== 'string' || !Number.isInteger(v.port) || v.port < (listen ? 0 : 1) || v.port > 65535) {
     throw new ProxyError('E_PROXY_OPTION', `${what} must be host:port or { host, port }`)
   }
   return v
@@ -128,6 +130,19 @@ const hostPort = (v: string | HostPort, what: string): HostPort => {
 const clientIp = (s: net.Socket): string => (s.remoteAddress ?? '?').replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '')
 
 const formatHost = (h: HostPort): string => (h.host.includes(':') ? `[${h.host}]:${h.port}` : `${h.host}:${h.port}`)
+
+/**
+ * Ends a socket after what is queued for it; one whose peer does not close is cut after 5 s.
+ * Outside createProxy's closures on purpose: a timer made in there would keep the connection's
+ * whole scope (relay, buffers) alive until it fires.
+ */
+function endSoon(s: net.Socket): void {
+  if (s.destroyed) return
+  s.end()
+  const t = setTimeout(() => s.destroy(), 5000)
+  t.unref()
+  s.once('close', () => clearTimeout(t))
+}
 
 /** Escapes a Prometheus label value. */
 const label = (v: string): string => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')
@@ -154,6 +169,7 @@ export async function createProxy(options: ProxyOptions): Promise<Proxy> {
 
   const stats: ProxyStats = {
     active: 0,
+    buffered: 0,
     accepted: 0,
     rejected: { 'max-connections': 0, 'max-per-ip': 0 },
     handshakeFailures: {},
@@ -166,7 +182,8 @@ export async function createProxy(options: ProxyOptions): Promise<Proxy> {
   const secretStats = (l: string): SecretStats => (stats.perSecret[l] ??= { connections: 0, active: 0, bytesFromClient: 0, bytesToClient: 0 })
   for (const s of secrets) secretStats(s.label)
   const perIp = new Map<string, number>()
-  const open = new Set<() => void>()
+  /** Open connections: how to end each, and what its sockets hold. */
+  const open = new Map<() => void, () => number>()
 
   const server = net.createServer({ noDelay: true }, (sock) => {
     const ip = clientIp(sock)
@@ -215,13 +232,9 @@ export async function createProxy(options: ProxyOptions): Promise<Proxy> {
       if (left > 0) perIp.set(ip, left)
       else perIp.delete(ip)
       if (counted) counted.active--
-      // the other side gets what is queued for it, then its end; a stuck peer is cut after a while
-      for (const s of [sock, up]) {
-        if (s && !s.destroyed) {
-          s.end()
-          setTimeout(() => s.destroy(), 5000).unref()
-        }
-      }
+      // the other side gets what is queued for it, then its end
+      endSoon(sock)
+      if (up) endSoon(up)
       options.onLog?.(entry)
     }
     const kill = (): void => {
@@ -229,7 +242,7 @@ export async function createProxy(options: ProxyOptions): Promise<Proxy> {
       sock.destroy()
       up?.destroy()
     }
-    open.add(kill)
+    open.set(kill, () => sock.writableLength + (up?.writableLength ?? 0))
 
     /** Writes to `dest`; past maxBuffer queued there, pauses `src` until `dest` drains. */
     const write = (dest: net.Socket, src: net.Socket | null, data: Uint8Array): void => {
@@ -335,7 +348,10 @@ export async function createProxy(options: ProxyOptions): Promise<Proxy> {
       for (const [labels, v] of samples) lines.push(`mtwire_proxy_${name}${labels} ${v}`)
     }
     const per = Object.entries(stats.perSecret)
+    let buffered = 0
+    for (const held of open.values()) buffered += held()
     metric('connections_active', 'gauge', 'Client connections open now.', [['', stats.active]])
+    metric('buffered_bytes', 'gauge', 'Bytes queued in the sockets of open connections, both directions.', [['', buffered]])
     metric('connections_accepted_total', 'counter', 'Client connections accepted (within the limits).', [['', stats.accepted]])
     metric('connections_rejected_total', 'counter', 'Client connections closed at once for a connection limit.', Object.entries(stats.rejected).map(([k, v]) => [`{limit="${k}"}`, v]))
     metric('handshake_failures_total', 'counter', 'Clients that proved no secret, by reason.', Object.entries(stats.handshakeFailures).map(([k, v]) => [`{reason="${k}"}`, v!]))
@@ -356,7 +372,7 @@ export async function createProxy(options: ProxyOptions): Promise<Proxy> {
   let metricsServer: http.Server | undefined
   let metricsAddress: HostPort | undefined
   if (options.metrics !== undefined) {
-    const m = hostPort(options.metrics, 'metrics')
+    const m = hostPort(options.metrics, 'metrics', true)
     const srv = http.createServer((req, res) => {
       if (req.method === 'GET' && (req.url === '/metrics' || req.url === '/')) {
         res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' })
@@ -392,11 +408,15 @@ export async function createProxy(options: ProxyOptions): Promise<Proxy> {
       for (const s of secrets) secretStats(s.label)
       stats.reloads++
     },
-    stats: () => structuredClone(stats),
+    stats: () => {
+      stats.buffered = 0
+      for (const held of open.values()) stats.buffered += held()
+      return structuredClone(stats)
+    },
     metrics,
     close: async () => {
       const closed = new Promise<void>((r) => server.close(() => r()))
-      for (const kill of [...open]) kill()
+      for (const kill of [...open.keys()]) kill()
       metricsServer?.closeAllConnections?.()
       await Promise.all([closed, metricsServer && new Promise<void>((r) => metricsServer!.close(() => r()))])
     },

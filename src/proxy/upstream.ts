@@ -47,12 +47,12 @@ const fail = (message: string): never => {
   throw new ProxyError('E_PROXY_OPTION', message)
 }
 
-/** `host:port`, `[v6]:port`; the port is required. */
-export function parseHostPort(s: string, what = 'address'): HostPort {
+/** `host:port`, `[v6]:port`; the port is required (0, any free port, only where `listen`). */
+export function parseHostPort(s: string, what = 'address', listen = false): HostPort {
   if (typeof s !== 'string') return fail(`${what} must be host:port`)
   const m = /^\[([0-9a-fA-F:.]+)\]:(\d{1,5})$/.exec(s.trim()) ?? /^([^:\s[\]]+):(\d{1,5})$/.exec(s.trim())
-  const port = m ? Number(m[2]) : 0
-  if (!m || port < 1 || port > 65535) return fail(`${what} must be host:port (IPv6 as [addr]:port), got ${JSON.stringify(s)}`)
+  const port = m ? Number(m[2]) : -1
+  if (!m || port < (listen ? 0 : 1) || port > 65535) return fail(`${what} must be host:port (IPv6 as [addr]:port), got ${JSON.stringify(s)}`)
   return { host: m[1], port }
 }
 
