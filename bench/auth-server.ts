@@ -21,8 +21,9 @@ const srv = net.createServer((sock) => {
       for (const ev of t.receive(new Uint8Array(d))) {
         if (ev.type !== 'packet') continue
         hs.receive(ev.data, Date.now())
-        for (const o of hs.takeOutgoing()) sock.write(o.type === 'packet' ? t.send(o.data) : t.sendError(o.status))
+        for (const o of hs.takeOutgoing()) t.send(o)
       }
+      for (const b of t.takeOutgoing()) sock.write(b)
     } catch {
       sock.destroy()
     }

@@ -89,6 +89,7 @@ export const ERROR_CODES = {
     E_WS_PROTOCOL: 'a WebSocket frame that breaks RFC 6455',
     E_WS_TEXT: 'a WebSocket text message (MTProto is binary)',
     E_WS_FRAGMENTS: 'a fragmented WebSocket message of more frames than maxFragments (default 1024)',
+    E_WS_CLOSED: 'the WebSocket server sent a close frame (WebSocketClientTransport: close the socket)',
     E_TRANSPORT_404: 'the peer sent transport error -404 (auth key not found, or malformed request)',
     E_TRANSPORT_429: 'the peer sent transport error -429 (transport flood)',
     E_TRANSPORT_444: 'the peer sent transport error -444 (invalid DC)',

@@ -6,6 +6,7 @@
 export * from './crypto/index.js'
 export { CryptoError, HandshakeError, MtwireError, SecretChatError, SecurityError, SessionError, TlError, TransportError, ERROR_CODES, SECRET_CHAT_ERROR_CODES, type ErrorCode, type ErrorClassName, type SecretChatErrorCode } from './errors.js'
 export * from './transport/index.js'
+export type { Layer, TransportItem } from './layer.js'
 export * from './tl/index.js'
 export * from './auth/index.js'
 export * from './session/index.js'

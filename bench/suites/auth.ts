@@ -140,13 +140,20 @@ async function dial(crypto: Crypto, port: number) {
   sock.setNoDelay(true)
   await new Promise<void>((r, j) => sock.once('connect', () => r()).once('error', j))
   const t = new ClientTransport({ crypto, framing: 'intermediate' })
-  sock.write(t.start())
+  const flush = (): void => {
+    for (const b of t.takeOutgoing()) sock.write(b)
+  }
+  t.start()
+  flush()
   let onPacket: (p: Uint8Array) => void = () => {}
   sock.on('data', (d: Buffer) => {
     for (const ev of t.receive(new Uint8Array(d))) if (ev.type === 'packet') onPacket(ev.data)
   })
   return {
-    send: (p: Uint8Array) => sock.write(t.send(p)),
+    send: (p: Uint8Array) => {
+      t.send(p)
+      flush()
+    },
     set onPacket(f: (p: Uint8Array) => void) {
       onPacket = f
     },

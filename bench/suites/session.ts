@@ -68,7 +68,7 @@ class FakeServer {
   constructor(private readonly crypto: Crypto, private readonly key: AuthKey) {}
 
   answer(framed: Uint8Array, frame: 'intermediate' | 'abridged'): Uint8Array {
-    const dec = (frame === 'abridged' ? this.abridged : this.intermediate).decode(framed)
+    const dec = (frame === 'abridged' ? this.abridged : this.intermediate).receive(framed)
     const pk = dec.find((e) => e.type === 'packet')
     if (!pk || pk.type !== 'packet') throw new Error('no packet')
     const inner = this.crypto.decryptMessage(this.key, pk.data, 0)
@@ -118,7 +118,7 @@ class FakeServer {
     o.setUint32(40, reqHi, true)
     out.set(result, 44)
     const packet = this.crypto.encryptMessage(this.key, out, 8)
-    return (frame === 'abridged' ? this.abridged : this.intermediate).encode(packet)
+    return (frame === 'abridged' ? this.abridged : this.intermediate).frame(packet)
   }
 }
 
@@ -146,10 +146,10 @@ function ours(crypto: Crypto, keyBytes: Uint8Array, label: string): Client {
         void session.invoke(payload).then(ok)
       }
       const out = session.takeOutgoing()
-      return framing.encode((out[0] as { data: Uint8Array }).data)
+      return framing.frame(out[0]) // the session's item as it is: no adapter
     },
     recv(framed) {
-      for (const e of framing.decode(framed)) if (e.type === 'packet') session.receive(e.data)
+      for (const e of framing.receive(framed)) if (e.type === 'packet') session.receive(e.data)
       // the driver's timers (state checks of answered requests are cancelled, so rarely due)
       const d = session.nextDeadline()
       if (d !== undefined && d <= Date.now()) session.tick()

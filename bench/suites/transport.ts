@@ -89,22 +89,32 @@ const suite: BenchSuite = {
       for (const { c, label } of backends) {
         const impl = `mtwire ${label}`
         for (const framing of ['abridged', 'intermediate'] as const) {
-          const client = new ClientTransport({ crypto: c, framing, obfuscated: true })
+          const client = new ClientTransport({ crypto: c, framing, obfuscated: true, dcId: 2 })
           client.start()
-          cases.push({ impl, op: `obfuscated2-${framing}-encode`, size, fn: () => client.send(packet) })
+          client.takeOutgoing()
+          cases.push({ impl, op: `obfuscated2-${framing}-encode`, size, fn: () => (client.send(packet), client.takeOutgoing()) })
         }
         // round trip: client encode, server decrypt + deframe (mtwire only)
-        const cl = new ClientTransport({ crypto: c, framing: 'intermediate', obfuscated: true })
+        const cl = new ClientTransport({ crypto: c, framing: 'intermediate', obfuscated: true, dcId: 2 })
         const sv = new ServerTransport({ crypto: c })
-        sv.receive(cl.start())
-        cases.push({ impl, op: 'obfuscated2-intermediate-roundtrip', size, fn: () => sv.receive(cl.send(packet)) })
+        cl.start()
+        for (const b of cl.takeOutgoing()) sv.receive(b)
+        const roundTrip = (client: ClientTransport, server: ServerTransport) => () => {
+          client.send(packet)
+          let ev
+          for (const b of client.takeOutgoing()) ev = server.receive(b)
+          return ev
+        }
+        cases.push({ impl, op: 'obfuscated2-intermediate-roundtrip', size, fn: roundTrip(cl, sv) })
         // fake-TLS client: padded framing, obfuscated2, TLS records
         const secret = 'ee' + '11'.repeat(16) + Buffer.from('example.com').toString('hex')
         const tc = new ClientTransport({ crypto: c, proxySecret: secret, dcId: 2 })
         const ts = new ServerTransport({ crypto: c, secrets: [secret] })
-        const answer = ts.receive(tc.start())[0] as { data: Uint8Array }
-        ts.receive((tc.receive(answer.data)[0] as { data: Uint8Array }).data)
-        cases.push({ impl, op: 'faketls-padded-roundtrip', size, fn: () => ts.receive(tc.send(packet)) })
+        tc.start()
+        for (const b of tc.takeOutgoing()) ts.receive(b)
+        for (const b of ts.takeOutgoing()) tc.receive(b)
+        for (const b of tc.takeOutgoing()) ts.receive(b)
+        cases.push({ impl, op: 'faketls-padded-roundtrip', size, fn: roundTrip(tc, ts) })
       }
       const g = await gramjsEncoder()
       cases.push({ impl: 'telegram (GramJS)', peer: true, op: 'obfuscated2-abridged-encode', size, fn: () => g(buf) })

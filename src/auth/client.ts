@@ -56,7 +56,7 @@ export type ClientHandshakeEvent =
 
 /** A transport error the framing decoded (e.g. −404), handed to the handshake as input. */
 export interface TransportErrorInput {
-  readonly type: 'transport-error'
+  readonly type: 'transportError'
   readonly status: number
 }
 

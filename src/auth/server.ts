@@ -64,8 +64,8 @@ export interface HandshakeServerOptions {
 /** What a connection hands the driver to send, in order. */
 export type ServerOutgoing =
   | { readonly type: 'packet'; readonly data: Uint8Array }
-  /** Frame with the transport's `encodeError(status)` (or ServerTransport.sendError). */
-  | { readonly type: 'transport-error'; readonly status: 404 | 444 }
+  /** A transport's `send` takes it as it is (−status as a packet, or the HTTP status). */
+  | { readonly type: 'transportError'; readonly status: 404 | 444 }
 
 export type ServerHandshakeEvent =
   /** A key was created and stored. */
@@ -285,7 +285,7 @@ export class HandshakeServer {
       e.step = 'refused'
       this.forgetSecrets(e)
     }
-    return { out: { type: 'transport-error', status: r.status }, events: [{ type: 'refused', status: r.status, reason: r.reason }] }
+    return { out: { type: 'transportError', status: r.status }, events: [{ type: 'refused', status: r.status, reason: r.reason }] }
   }
 
   /** Zeroes the exponent and the temporary AES key of a finished or failed run (its answers stay). */
@@ -343,7 +343,7 @@ export class ServerHandshake {
     try {
       msg = decodePlainMessage(packet)
     } catch (err) {
-      this.out.push({ type: 'transport-error', status: 404 })
+      this.out.push({ type: 'transportError', status: 404 })
       return [{ type: 'refused', status: 404, reason: err instanceof Error ? err.message : String(err) }]
     }
     const key = msg.body.length <= 64 ? hexOf(msg.body) : ''

@@ -18,6 +18,7 @@
  */
 import type { Crypto } from '../crypto/index.js'
 import { ProxyError } from '../errors.js'
+import type { Layer } from '../layer.js'
 import { parseClientHello, type ReplayCache } from '../transport/faketls.js'
 import { createObfuscated2Client, type Obfuscated2Cipher } from '../transport/obfuscated2.js'
 import { ServerTransport, type ConnectionInfo, type ServerEvent } from '../transport/server.js'
@@ -100,12 +101,11 @@ function failureOf(reason: string): HandshakeFailure {
   return 'not-mtproxy'
 }
 
-export class ProxyRelay {
+export class ProxyRelay implements Layer<RelayInput, never, RelayEvent, RelayOutput> {
   private readonly opts: ProxyRelayOptions
   private readonly server: ServerTransport
   private readonly defaultFallback: HostPort | undefined
   private state: State = 'handshake'
-  private clock: number
   private lastActivity: number
   private readonly handshakeDeadline: number
   private readonly idleMs: number
@@ -124,7 +124,7 @@ export class ProxyRelay {
     }
     if (!Number.isFinite(now)) throw new ProxyError('E_PROXY_OPTION', 'now must be a number')
     this.opts = options
-    this.clock = this.lastActivity = now
+    this.lastActivity = now
     this.handshakeDeadline = now + (options.handshakeTimeoutMs ?? 10_000)
     this.idleMs = options.idleTimeoutMs ?? 300_000
     const tlsDomain = options.secrets.find((s) => s.secret.mode === 'fake-tls')?.secret.domain
@@ -140,12 +140,11 @@ export class ProxyRelay {
       skewSec: options.skewSec,
       replayCache: options.replayCache,
       relay: true,
-      now: () => this.clock,
     })
   }
 
   receive(input: RelayInput, now: number): RelayEvent[] {
-    this.clock = this.lastActivity = now
+    this.lastActivity = now
     const events: RelayEvent[] = []
     const { data } = input
     switch (this.state) {
@@ -157,14 +156,15 @@ export class ProxyRelay {
       case 'relay':
         if (input.from === 'upstream') {
           // the DC's stream, decrypted with its keys, re-encrypted (in place) with the client's
-          this.out.push({ to: 'client', data: this.server.sendRaw(this.up!.decrypt(data)) })
+          this.server.sendRaw(this.up!.decrypt(data))
+          this.drainServer()
           return events
         }
     }
     if (input.from !== 'client') return events // nothing comes from an upstream not yet connected
     let evs: ServerEvent[]
     try {
-      evs = this.server.receive(data)
+      evs = this.server.receive(data, now)
     } catch (e) {
       // receive() throws only once the transport is done; the relay closes then anyway
       return this.close(events, `transport: ${e instanceof Error ? e.message : String(e)}`)
@@ -172,9 +172,6 @@ export class ProxyRelay {
     for (const ev of evs) {
       if ((this.state as State) === 'closed') break
       switch (ev.type) {
-        case 'write':
-          this.out.push({ to: 'client', data: ev.data })
-          break
         case 'detected':
           if (ev.info.dc) this.accept(ev.info, events)
           break
@@ -190,7 +187,7 @@ export class ProxyRelay {
           break
         }
         case 'close':
-          if (ev.data.length > 0) this.out.push({ to: 'client', data: ev.data })
+          // the TLS alert, if any, is in the transport's outgoing bytes
           this.close(events, ev.reason, failureOf(ev.reason))
           break
         case 'error':
@@ -201,7 +198,14 @@ export class ProxyRelay {
           break
       }
     }
+    // the server hello, or a refusal's TLS alert
+    this.drainServer()
     return events
+  }
+
+  /** A relay only passes bytes on: it has nothing of its own to send. */
+  send(_output: never): void {
+    throw new ProxyError('E_PROXY_OPTION', 'a relay sends nothing of its own')
   }
 
   /** Bytes for each socket, in order. */
@@ -219,7 +223,6 @@ export class ProxyRelay {
   }
 
   tick(now: number): RelayEvent[] {
-    this.clock = now
     const events: RelayEvent[] = []
     if (this.state === 'handshake' && now >= this.handshakeDeadline) return this.close(events, 'handshake timeout', 'timeout')
     if (this.state !== 'closed' && now >= this.lastActivity + this.idleMs) return this.close(events, 'idle timeout')
@@ -271,6 +274,10 @@ export class ProxyRelay {
     })
   }
 
+  private drainServer(): void {
+    for (const b of this.server.takeOutgoing()) this.out.push({ to: 'client', data: b })
+  }
+
   private toUpstream(data: Uint8Array): void {
     // `data` is the transport's fresh plaintext buffer: encrypted in place
     this.out.push({ to: 'upstream', data: this.state === 'relay' ? this.up!.encrypt(data, data) : data })
@@ -298,6 +305,7 @@ export class ProxyRelay {
   private close(events: RelayEvent[], reason: string, failure?: HandshakeFailure): RelayEvent[] {
     const wasHandshake = this.state === 'handshake'
     this.state = 'closed'
+    this.drainServer()
     this.server.dispose()
     this.up?.dispose()
     this.up = null

@@ -9,7 +9,7 @@
  *
  *   const s = new ClientSession({ crypto, authKey, salt })
  *   const pong = s.invoke({ _: 'ping', ping_id: 1n })
- *   for (const o of s.takeOutgoing()) if (o.type === 'packet') socket.write(transport.send(o.data, o.quickAck))
+ *   for (const o of s.takeOutgoing()) transport.send(o)   // then write transport.takeOutgoing() to the socket
  *   // on each packet from transport.receive(chunk): s.receive(packet); then takeOutgoing() again
  */
 import { buildBindTempAuthKey } from '../auth/bind.js'
@@ -458,7 +458,7 @@ export class ClientSession extends SessionCore {
 
   /**
    * Packets to frame and write, in order: queued requests, due acknowledgments, service
-   * messages. Each `{ type: 'packet', data, quickAck }` goes to `transport.send(data, quickAck)`.
+   * messages. Each `{ type: 'packet', data, quickAck }` goes to `transport.send(item)` as it is.
    */
   takeOutgoing(now: number = this.now()): Outgoing[] {
     const out: Outgoing[] = []

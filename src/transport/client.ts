@@ -1,7 +1,9 @@
 /**
- * The client side of a connection, sans-IO: `start()` gives the first bytes to write, `send()`
- * wraps a packet, `receive()` turns received bytes into events. Composes a framing with, as
- * configured, obfuscated2, an MTProxy secret and fake-TLS. The driver owns the socket.
+ * The client side of a connection, sans-IO (a `Layer`, src/layer.ts): `start(now)` queues the
+ * first bytes, `send(packet)` wraps a packet (a bare Uint8Array or the session layer's packet
+ * item, whose `quickAck` sets the framing's flag), `receive(chunk, now)` turns received bytes
+ * into events, and `takeOutgoing()` gives the bytes to write, in order. Composes a framing with,
+ * as configured, obfuscated2, an MTProxy secret and fake-TLS. The driver owns the socket.
  *
  * Every option is checked in the constructor (`TransportError` `E_OPTION`), so a connection
  * that cannot work fails before anything is sent. Nothing the server sends throws: malformed
@@ -10,8 +12,9 @@
  */
 import type { Crypto } from '../crypto/index.js'
 import { concat, concatAll, copyBytes } from '../bytes.js'
-import { checkBytes, checkCrypto, checkFlag, checkFunction, decodeStep, fail } from './errors.js'
+import { checkBytes, checkCrypto, checkFlag, checkFunction, checkNow, decodeStep, fail } from './errors.js'
 import type { TransportError } from '../errors.js'
+import type { Layer, TransportItem } from '../layer.js'
 import {
   buildClientHello,
   checkServerHello,
@@ -25,18 +28,12 @@ import {
   TLS_MAX_FRAGMENT,
   TlsRecordDecoder,
 } from './faketls.js'
-import { createFraming, type FrameEvent, type Framing, type FramingKind } from './framing.js'
+import { createFraming, itemType, type FrameEvent, type Framing, type FramingKind } from './framing.js'
 import { createObfuscated2Client, encodeDcId, type Obfuscated2Cipher } from './obfuscated2.js'
 import { parseProxySecret, type ProxySecret } from './secret.js'
 
-export type ClientEvent =
-  | FrameEvent
-  /**
-   * Bytes the driver must write now: with fake-TLS, the ChangeCipherSpec, the obfuscated2
-   * header and every packet sent so far, once the proxy's server hello checked out (until
-   * then `send()` returns nothing and queues).
-   */
-  | { type: 'write'; data: Uint8Array }
+/** Packets, the server's quick ACKs, and (last) an error: malformed input or the server's transport error code. */
+export type ClientEvent = FrameEvent
 
 export interface ClientTransportOptions {
   crypto: Crypto
@@ -58,13 +55,13 @@ export interface ClientTransportOptions {
   maxPacketLength?: number
   /** Fake-TLS: largest application-data record payload sent (64..16384, default 16384). */
   tlsMaxFragment?: number
-  /** Clock in milliseconds (fake-TLS timestamp). Default `Date.now`. */
+  /** Clock in milliseconds, where `start()` is given no `now` (the fake-TLS timestamp). Default `Date.now`. */
   now?: () => number
 }
 
 const FRAMINGS: readonly string[] = ['abridged', 'intermediate', 'padded', 'full']
 
-export class ClientTransport {
+export class ClientTransport implements Layer<Uint8Array, Uint8Array | TransportItem, ClientEvent> {
   readonly framing: Framing
   private readonly crypto: Crypto
   private readonly secret: ProxySecret | undefined
@@ -79,7 +76,10 @@ export class ClientTransport {
   private tlsDecoder: TlsRecordDecoder | null = null
   private clientRandom: Uint8Array | null = null
   private serverHello: Uint8Array[] = []
+  /** fake-TLS: what waits for the proxy's server hello (the obfuscated2 header, packets). */
   private pending: Uint8Array[] = []
+  /** Bytes to write, in order. */
+  private out: Uint8Array[] = []
   private readonly maxFragment: number
 
   constructor(options: ClientTransportOptions) {
@@ -113,12 +113,19 @@ export class ClientTransport {
     })
   }
 
-  /** The first bytes to write after connecting: a protocol tag, an obfuscated2 header or a ClientHello. */
-  start(): Uint8Array {
+  /**
+   * Queues the first bytes to write after connecting: a protocol tag, an obfuscated2 header or a
+   * fake-TLS ClientHello (its timestamp from `now`).
+   */
+  start(now: number = (this.opts.now ?? Date.now)()): void {
     if (this.disposed) fail('E_DISPOSED', 'this transport was disposed')
     if (this.started) fail('E_STATE', 'start() was already called')
+    checkNow(now)
     this.started = true
-    if (!this.obfuscated) return this.framing.tag.slice()
+    if (!this.obfuscated) {
+      if (this.framing.tag.length) this.out.push(this.framing.tag.slice())
+      return
+    }
     const o = this.opts
     const { header, cipher } = createObfuscated2Client(this.crypto, {
       framing: this.framing.kind as Exclude<FramingKind, 'full'>,
@@ -128,35 +135,55 @@ export class ClientTransport {
       secret: this.secret?.key,
     })
     this.cipher = cipher
-    if (this.secret?.mode !== 'fake-tls') return header
+    if (this.secret?.mode !== 'fake-tls') {
+      this.out.push(header)
+      return
+    }
     this.tls = 'hello'
     this.tlsDecoder = new TlsRecordDecoder()
     this.pending.push(header)
-    const nowSec = Math.floor((o.now ?? Date.now)() / 1000)
-    const hello = buildClientHello(this.crypto, this.secret.key, this.secret.domain!, nowSec)
+    const hello = buildClientHello(this.crypto, this.secret.key, this.secret.domain!, Math.floor(now / 1000))
     this.clientRandom = copyBytes(hello, RANDOM_OFFSET, RANDOM_OFFSET + 32)
-    return hello
+    this.out.push(hello)
   }
 
-  /** Bytes to write for one packet (empty while a fake-TLS handshake is pending; they follow as a `write` event). */
-  send(packet: Uint8Array, quickAck = false): Uint8Array {
+  /**
+   * Queues one packet (a bare Uint8Array, or a packet item: its `quickAck` sets the framing's
+   * quick-ACK flag). With fake-TLS, packets wait for the proxy's server hello.
+   */
+  send(item: Uint8Array | TransportItem): void {
     this.checkState()
-    const framed = this.framing.encode(packet, quickAck)
+    if (itemType(item) !== 'bytes' && (item as TransportItem).type !== 'packet') fail('E_ROLE', 'a client sends packets only')
+    const framed = this.framing.frame(item)
     // `framed` is ours: encrypt in place, no second buffer
     const obf = this.cipher ? this.cipher.encrypt(framed, framed) : framed
-    if (this.tls === 'off') return obf
-    if (this.tls === 'hello') {
-      this.pending.push(obf)
-      return new Uint8Array(0)
-    }
-    return encodeAppData(obf, this.maxFragment)
+    if (this.tls === 'off') this.out.push(obf)
+    else if (this.tls === 'hello') this.pending.push(obf)
+    else this.out.push(encodeAppData(obf, this.maxFragment))
+  }
+
+  /** The bytes to write, in order. */
+  takeOutgoing(): Uint8Array[] {
+    const o = this.out
+    if (o.length === 0) return []
+    this.out = []
+    return o
+  }
+
+  /** No timer: the transport waits for bytes only. */
+  nextDeadline(): number | undefined {
+    return undefined
+  }
+
+  tick(_now: number): ClientEvent[] {
+    return []
   }
 
   /**
    * Feeds received bytes; returns the events they complete, in order. Anything wrong with them
    * is an `error` event, the last; after it the transport is failed and `receive` throws it.
    */
-  receive(chunk: Uint8Array): ClientEvent[] {
+  receive(chunk: Uint8Array, _now?: number): ClientEvent[] {
     checkBytes(chunk, 'chunk')
     this.checkState()
     const out: ClientEvent[] = []
@@ -166,7 +193,7 @@ export class ClientTransport {
         if (rec.type === 'error') throw rec.error
         if (rec.contentType === TLS_ALERT) fail('E_TLS_ALERT', 'the proxy sent a TLS alert')
         if (this.tls === 'hello') {
-          this.serverHelloRecord(rec.contentType, rec.raw, out)
+          this.serverHelloRecord(rec.contentType, rec.raw)
           continue
         }
         if (rec.contentType === TLS_CHANGE_CIPHER_SPEC) continue
@@ -183,10 +210,11 @@ export class ClientTransport {
     this.cipher?.dispose()
     this.cipher = null
     this.pending = []
+    this.out = []
   }
 
   /** ServerHello, ChangeCipherSpec, then one application-data record: the MAC covers all three. */
-  private serverHelloRecord(type: number, raw: Uint8Array, out: ClientEvent[]): void {
+  private serverHelloRecord(type: number, raw: Uint8Array): void {
     const n = this.serverHello.length
     const want = n === 0 ? TLS_HANDSHAKE : n === 1 ? TLS_CHANGE_CIPHER_SPEC : TLS_APPLICATION_DATA
     if (type !== want) fail('E_TLS_SERVER_HELLO', 'unexpected record in the proxy server hello')
@@ -200,12 +228,13 @@ export class ClientTransport {
     this.tls = 'ready'
     const queued = concatAll(this.pending)
     this.pending = []
-    out.push({ type: 'write', data: concat(TLS_CLIENT_CCS, encodeAppData(queued, this.maxFragment)) })
+    // the ChangeCipherSpec, the obfuscated2 header and every packet sent so far
+    this.out.push(concat(TLS_CLIENT_CCS, encodeAppData(queued, this.maxFragment)))
   }
 
   /** The framing's events into `out`; its error is thrown, to become ours. */
   private frames(bytes: Uint8Array, out: ClientEvent[]): void {
-    for (const ev of this.framing.decode(bytes)) {
+    for (const ev of this.framing.receive(bytes)) {
       if (ev.type === 'error') throw ev.error
       out.push(ev)
     }

@@ -1,16 +1,19 @@
 /**
  * Server-side transport detection from the first bytes, as Telegram's servers do
  * (core.telegram.org/mtproto/mtproto-transports): `ef` abridged, `eeeeeeee` intermediate,
- * `dddddddd` padded intermediate, an HTTP verb, a TLS ClientHello (fake-TLS), 8 bytes whose second
- * int is 0 (full, seq_no 0), else a 64-byte obfuscated2 header.
+ * `dddddddd` padded intermediate, `GET ` a WebSocket upgrade (`/apiws`; the WebSocket handshake
+ * checks the path and the Upgrade header), another HTTP verb the HTTP transport (`POST /api`), a
+ * TLS ClientHello (fake-TLS), 8 bytes whose second int is 0 (full, seq_no 0), else a 64-byte
+ * obfuscated2 header.
  */
 import { readU16BE, readU32LE } from '../bytes.js'
 import { checkBytes, fail } from './errors.js'
 
-export type DetectedKind = 'abridged' | 'intermediate' | 'padded' | 'full' | 'http' | 'tls' | 'obfuscated2'
+export type DetectedKind = 'abridged' | 'intermediate' | 'padded' | 'full' | 'http' | 'websocket' | 'tls' | 'obfuscated2'
 
 const TLS_HANDSHAKE = 0x16
-const HTTP_VERBS = new Set([0x54534f50, 0x20544547, 0x44414548, 0x4954504f]) // POST, GET , HEAD, OPTI
+const HTTP_VERBS = new Set([0x54534f50, 0x44414548, 0x4954504f]) // POST, HEAD, OPTI
+const GET = 0x20544547 // "GET ": the only way a WebSocket starts (RFC 6455 §4.1)
 
 /**
  * The transport that `first` (the first bytes of a connection) starts, or `undefined` when more
@@ -39,6 +42,7 @@ export function detectTransport(first: Uint8Array, options: { tls?: boolean } = 
   const w = readU32LE(first, 0)
   if (w === 0xeeeeeeee) return 'intermediate'
   if (w === 0xdddddddd) return 'padded'
+  if (w === GET) return 'websocket'
   if (HTTP_VERBS.has(w)) return 'http'
   if (n < 8) return undefined
   if (readU32LE(first, 4) === 0) return 'full'

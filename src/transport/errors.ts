@@ -82,3 +82,9 @@ export function checkFlag(v: unknown, name: string): void {
 export function checkFunction(v: unknown, name: string): void {
   if (v !== undefined && typeof v !== 'function') fail('E_OPTION', `${name} must be a function`)
 }
+
+/** `now` if it is a clock reading (finite milliseconds), else `E_TYPE`. */
+export function checkNow(now: unknown): number {
+  if (typeof now !== 'number' || !Number.isFinite(now)) fail('E_TYPE', `now must be a finite number of milliseconds, got ${typeof now}`)
+  return now
+}

@@ -1,13 +1,16 @@
 /**
  * The four MTProto TCP framings (core.telegram.org/mtproto/mtproto-transports): abridged,
- * intermediate, padded intermediate and full. Each is a sans-IO encoder plus an incremental
- * decoder that accepts bytes in any chunking (one byte at a time included) and yields whole
- * packets. A length is validated against `maxPacketLength` before the packet buffer is
+ * intermediate, padded intermediate and full. Each is a sans-IO `Layer` (src/layer.ts) for one
+ * connection and one role: `receive(chunk)` decodes bytes in any chunking (one byte at a time
+ * included) into whole packets; `send(item)` frames a packet, a quick-ACK answer or a transport
+ * error (the items the auth and session layers hand down) and `takeOutgoing()` gives the bytes.
+ * `frame(item)` is the same encoding for one item, returned at once (the transports that wrap a
+ * framing call it). A length is validated against `maxPacketLength` before the packet buffer is
  * allocated.
  *
  * What the peer sends never throws: malformed framing and the peer's transport error codes
  * (−404, −429, −444) come out as an `error` event after every packet decoded before them, and
- * the decoder stays failed (a later `decode` throws that error again: drop the connection).
+ * the framing stays failed (a later `receive` throws that error again: drop the connection).
  *
  * Packets come out exact whatever the framing: the padded framing's 0–15 random bytes are
  * stripped where the packet says its own length (see `exactLength`).
@@ -15,6 +18,7 @@
 import { TransportError } from '../errors.js'
 import { crc32 } from '../crypto/crc32.js'
 import { BodyBuffer, readU32LE, writeU32LE } from '../bytes.js'
+import type { Layer, TransportItem } from '../layer.js'
 import { checkBytes, decodeStep, fail, TransportStatusError, type ErrorEvent } from './errors.js'
 
 export type FramingKind = 'abridged' | 'intermediate' | 'padded' | 'full'
@@ -30,7 +34,7 @@ export type FrameEvent =
   | { type: 'quickAck'; token: number }
   /**
    * Malformed input, or (client role) the server's transport error code as a
-   * `TransportStatusError` with its `status`. Always the last event; the decoder stays failed.
+   * `TransportStatusError` with its `status`. Always the last event; the framing stays failed.
    */
   | ErrorEvent
 
@@ -40,24 +44,6 @@ export interface FramingOptions {
   maxPacketLength?: number
   /** Random bytes for the padded framing's padding (`crypto.randomBytes`). Required to encode `padded`. */
   randomBytes?: (n: number) => Uint8Array
-}
-
-export interface Framing {
-  readonly kind: FramingKind
-  readonly role: Role
-  /** What a client sends first on a plain connection: `ef`, `eeeeeeee`, `dddddddd`, or nothing (full). */
-  readonly tag: Uint8Array
-  /** Wraps one packet. `quickAck` (client role, not full) sets the quick-ACK request flag. */
-  encode(packet: Uint8Array, quickAck?: boolean): Uint8Array
-  /** (server role) The answer to a quick-ACK request, `token` as computed by the client (MSB set). */
-  encodeQuickAck(token: number): Uint8Array
-  /** (server role) A transport error packet carrying −`status` (404, 429, 444). */
-  encodeError(status: number): Uint8Array
-  /**
-   * Feeds received bytes; returns the events they complete. Bad input from the peer is an
-   * `error` event (the last one); after it, `decode` throws that error.
-   */
-  decode(chunk: Uint8Array): FrameEvent[]
 }
 
 /** The 4-byte protocol tag placed at offset 56 of an obfuscated2 header. */
@@ -76,23 +62,53 @@ export function checkMax(max: number | undefined): number {
   return m
 }
 
-/** Shared state machine: header bytes, then a body allocated only after its length is checked. */
-abstract class FrameDecoder {
+/**
+ * The kind of a `send()` argument: a bare packet, or a `TransportItem` (checked: anything else is
+ * the caller's mistake, `E_TYPE`).
+ */
+export function itemType(item: Uint8Array | TransportItem): 'bytes' | TransportItem['type'] {
+  if (item instanceof Uint8Array) return 'bytes'
+  const t = typeof item === 'object' && item !== null ? item.type : undefined
+  if (t !== 'packet' && t !== 'quickAck' && t !== 'transportError') fail('E_TYPE', 'send() takes a Uint8Array or a packet, quickAck or transportError item')
+  return t
+}
+
+/**
+ * One framing, both directions: the decoder's state machine (header bytes, then a body
+ * allocated only after its length is checked) and the encoder of each kind.
+ */
+export abstract class Framing implements Layer<Uint8Array, Uint8Array | TransportItem, FrameEvent> {
+  abstract readonly kind: FramingKind
+  /** What a client sends first on a plain connection: `ef`, `eeeeeeee`, `dddddddd`, or nothing (full). */
+  abstract readonly tag: Uint8Array
   protected readonly hdr = new Uint8Array(8)
   private hdrLen = 0
   private body: BodyBuffer | null = null
   private broken: TransportError | null = null
+  /** The quick-ACK flag of the packet being decoded. */
   protected flag = false
+  private out: Uint8Array[] = []
 
-  constructor(protected readonly max: number) {}
+  constructor(readonly role: Role, protected readonly max: number) {}
 
   /** Header size in bytes once `n` bytes of it are known (n >= 1), or the minimum when n = 0. */
   protected abstract headerSize(n: number): number
   /** Validates the complete header. Returns the body length to read, or -1 if the header was a whole event. */
   protected abstract onHeader(out: FrameEvent[]): number
   protected abstract onBody(body: Uint8Array, out: FrameEvent[]): void
+  /** Wraps one packet; `quickAck` (client role) sets the quick-ACK request flag. */
+  protected abstract packet(p: Uint8Array, quickAck: boolean): Uint8Array
+  /** (server role) The answer to a quick-ACK request. */
+  protected abstract quickAck(token: number): Uint8Array
+  /** (server role) A transport error packet carrying −status. */
+  protected abstract error(status: number): Uint8Array
 
-  decode(chunk: Uint8Array): FrameEvent[] {
+  /**
+   * Feeds received bytes; returns the events they complete. Bad input from the peer is an
+   * `error` event (the last one); after it, `receive` throws that error. `now` is unused (no
+   * framing keeps time).
+   */
+  receive(chunk: Uint8Array, _now?: number): FrameEvent[] {
     checkBytes(chunk, 'chunk')
     const out: FrameEvent[] = []
     this.broken = decodeStep(this.broken, out, () => {
@@ -123,6 +139,51 @@ abstract class FrameDecoder {
       }
     })
     return out
+  }
+
+  /** Frames one item and queues the bytes for `takeOutgoing()`. */
+  send(item: Uint8Array | TransportItem): void {
+    this.out.push(this.frame(item))
+  }
+
+  /** The bytes of one item, at once: a packet (a bare Uint8Array too), a quick-ACK answer or a transport error (server role). */
+  frame(item: Uint8Array | TransportItem): Uint8Array {
+    const t = itemType(item)
+    if (t === 'bytes') return this.framePacket(item as Uint8Array, false)
+    const it = item as TransportItem
+    if (it.type === 'packet') return this.framePacket(it.data, it.quickAck === true && this.role === 'client')
+    if (this.role !== 'server') fail('E_ROLE', `${it.type === 'quickAck' ? 'a quick ACK' : 'a transport error'} is sent by servers only`)
+    if (it.type === 'quickAck') {
+      const token = it.token
+      if (!Number.isInteger(token) || token < 0x80000000 || token > 0xffffffff) fail('E_BAD_TOKEN', 'a quick-ACK token is a uint32 with the most significant bit set')
+      return this.quickAck(token)
+    }
+    const s = it.status
+    if (!Number.isInteger(s) || s <= 1 || s > 0x7fffffff) fail('E_OPTION', 'status must be a positive integer')
+    return this.error(s)
+  }
+
+  private framePacket(p: Uint8Array, quickAck: boolean): Uint8Array {
+    checkBytes(p, 'packet')
+    if (p.length === 0) fail('E_BAD_LENGTH', 'empty packet')
+    if (p.length > this.max) fail('E_PACKET_TOO_LONG', `packet of ${p.length} bytes exceeds the limit of ${this.max}`)
+    return this.packet(p, quickAck)
+  }
+
+  takeOutgoing(): Uint8Array[] {
+    const o = this.out
+    if (o.length === 0) return []
+    this.out = []
+    return o
+  }
+
+  /** No framing keeps a timer. */
+  nextDeadline(): number | undefined {
+    return undefined
+  }
+
+  tick(_now: number): FrameEvent[] {
+    return []
   }
 
   protected checkLength(len: number): void {
@@ -159,10 +220,17 @@ function checkErrorPacket(body: Uint8Array): void {
   }
 }
 
-class AbridgedDecoder extends FrameDecoder {
-  constructor(max: number, private readonly role: Role) {
-    super(max)
-  }
+function int32le(v: number): Uint8Array {
+  const b = new Uint8Array(4)
+  writeU32LE(b, 0, v >>> 0)
+  return b
+}
+
+/** Abridged: one length byte (words), or 0x7f and three; the quick-ACK flag is the MSB of the first byte. */
+class AbridgedFraming extends Framing {
+  readonly kind = 'abridged'
+  readonly tag = new Uint8Array([0xef])
+
   protected headerSize(n: number): number {
     if (n === 0) return 1
     const b = this.hdr[0]
@@ -188,12 +256,46 @@ class AbridgedDecoder extends FrameDecoder {
     if (this.role === 'client' && body.length === 4) checkErrorPacket(body)
     out.push({ type: 'packet', data: body, quickAck: this.flag })
   }
+  protected packet(p: Uint8Array, quickAck: boolean): Uint8Array {
+    if (p.length % 4 !== 0) fail('E_BAD_LENGTH', 'abridged packets are a multiple of 4 bytes')
+    const words = p.length / 4
+    if (words >= 1 << 24) fail('E_PACKET_TOO_LONG', 'abridged lengths stop below 64 MiB')
+    const ack = quickAck ? 0x80 : 0
+    const hl = words < 127 ? 1 : 4
+    const out = new Uint8Array(hl + p.length)
+    if (hl === 1) out[0] = words | ack
+    else {
+      out[0] = 0x7f | ack
+      out[1] = words & 255
+      out[2] = (words >>> 8) & 255
+      out[3] = (words >>> 16) & 255
+    }
+    out.set(p, hl)
+    return out
+  }
+  protected quickAck(token: number): Uint8Array {
+    return new Uint8Array([token >>> 24, (token >>> 16) & 255, (token >>> 8) & 255, token & 255])
+  }
+  protected error(status: number): Uint8Array {
+    return this.packet(int32le(-status), false)
+  }
 }
 
-class IntermediateDecoder extends FrameDecoder {
-  constructor(max: number, private readonly role: Role, private readonly padded: boolean) {
-    super(max)
+/** Intermediate and padded intermediate: a 4-byte length (MSB: quick ACK); padded adds 0–15 random bytes. */
+class IntermediateFraming extends Framing {
+  readonly kind: 'intermediate' | 'padded'
+  readonly tag: Uint8Array
+  private readonly padded: boolean
+  private readonly rnd: ((n: number) => Uint8Array) | undefined
+
+  constructor(role: Role, max: number, padded: boolean, randomBytes: ((n: number) => Uint8Array) | undefined) {
+    super(role, max)
+    this.padded = padded
+    this.kind = padded ? 'padded' : 'intermediate'
+    this.tag = new Uint8Array(4).fill(padded ? 0xdd : 0xee)
+    this.rnd = randomBytes
   }
+
   protected headerSize(): number {
     return 4
   }
@@ -230,13 +332,46 @@ class IntermediateDecoder extends FrameDecoder {
     const n = this.padded ? exactLength(body) : body.length
     out.push({ type: 'packet', data: n === body.length ? body : body.subarray(0, n), quickAck: this.flag })
   }
+  /** Random bytes (only the padded encoder needs them: a decode-only framing may go without). */
+  private random(n: number): Uint8Array {
+    return this.rnd !== undefined ? this.rnd(n) : fail('E_OPTION', 'the padded framing needs options.randomBytes to encode')
+  }
+  protected packet(p: Uint8Array, quickAck: boolean): Uint8Array {
+    // one RNG call per packet: byte 0 picks the padding length, bytes 1.. are the padding
+    const r = this.padded ? this.random(16) : null
+    const pad = r ? r[0] & 15 : 0
+    const out = new Uint8Array(4 + p.length + pad)
+    writeU32LE(out, 0, ((p.length + pad) | (quickAck ? 0x80000000 : 0)) >>> 0)
+    out.set(p, 4)
+    if (r && pad) out.set(r.subarray(1, 1 + pad), 4 + p.length)
+    return out
+  }
+  protected quickAck(token: number): Uint8Array {
+    if (!this.padded) return int32le(token)
+    const pad = this.random(1)[0] % 9
+    const out = new Uint8Array(12 + pad)
+    writeU32LE(out, 0, 8 + pad)
+    writeU32LE(out, 4, 0xffffffff)
+    writeU32LE(out, 8, token)
+    out.set(this.random(pad), 12)
+    return out
+  }
+  protected error(status: number): Uint8Array {
+    // unpadded even in padded mode: the bare 4-byte code, as a valid padded frame
+    const out = new Uint8Array(8)
+    writeU32LE(out, 0, 4)
+    writeU32LE(out, 4, -status >>> 0)
+    return out
+  }
 }
 
-class FullDecoder extends FrameDecoder {
-  private seq = 0
-  constructor(max: number, private readonly role: Role) {
-    super(max)
-  }
+/** Full: length ‖ seq_no ‖ packet ‖ CRC32, both directions counting their own seq_no from 0. */
+class FullFraming extends Framing {
+  readonly kind = 'full'
+  readonly tag = new Uint8Array(0)
+  private inSeq = 0
+  private outSeq = 0
+
   protected headerSize(): number {
     return 8
   }
@@ -248,8 +383,8 @@ class FullDecoder extends FrameDecoder {
     if (len < 16 || len % 4 !== 0) fail('E_BAD_LENGTH', `full-transport length ${len} is not a multiple of 4 of at least 16`)
     this.checkLength(len - 12)
     const seq = readU32LE(this.hdr, 4)
-    if (seq !== this.seq) fail('E_BAD_SEQNO', `expected transport seq_no ${this.seq}, got ${seq}`)
-    this.seq = (this.seq + 1) >>> 0
+    if (seq !== this.inSeq) fail('E_BAD_SEQNO', `expected transport seq_no ${this.inSeq}, got ${seq}`)
+    this.inSeq = (this.inSeq + 1) >>> 0
     return len - 8
   }
   protected onBody(body: Uint8Array, out: FrameEvent[]): void {
@@ -261,150 +396,39 @@ class FullDecoder extends FrameDecoder {
     if (this.role === 'client' && n === 4) checkErrorPacket(data)
     out.push({ type: 'packet', data, quickAck: false })
   }
-}
-
-function int32le(v: number): Uint8Array {
-  const b = new Uint8Array(4)
-  writeU32LE(b, 0, v >>> 0)
-  return b
-}
-
-function checkToken(token: number): void {
-  if (!Number.isInteger(token) || token < 0x80000000 || token > 0xffffffff) {
-    fail('E_BAD_TOKEN', 'a quick-ACK token is a uint32 with the most significant bit set')
+  protected packet(p: Uint8Array): Uint8Array {
+    if (p.length % 4 !== 0) fail('E_BAD_LENGTH', 'full-transport packets are a multiple of 4 bytes')
+    const out = new Uint8Array(p.length + 12)
+    writeU32LE(out, 0, p.length + 12)
+    writeU32LE(out, 4, this.outSeq)
+    this.outSeq = (this.outSeq + 1) >>> 0
+    out.set(p, 8)
+    writeU32LE(out, 8 + p.length, crc32(out.subarray(0, 8 + p.length)))
+    return out
+  }
+  protected quickAck(): Uint8Array {
+    return fail('E_UNSUPPORTED', 'the full transport has no quick ACK')
+  }
+  protected error(status: number): Uint8Array {
+    return this.packet(int32le(-status))
   }
 }
 
-function checkStatus(status: number): void {
-  if (!Number.isInteger(status) || status <= 1 || status > 0x7fffffff) fail('E_OPTION', 'status must be a positive integer')
-}
-
-/** Creates a framing codec for one connection and one direction pair. */
+/** Creates a framing for one connection and one role. */
 export function createFraming(kind: FramingKind, options: FramingOptions): Framing {
   if (typeof options !== 'object' || options === null) fail('E_OPTION', 'options must be an object')
   const max = checkMax(options.maxPacketLength)
   const role = options.role
   if (role !== 'client' && role !== 'server') fail('E_OPTION', `role must be 'client' or 'server'`)
   if (options.randomBytes !== undefined && typeof options.randomBytes !== 'function') fail('E_OPTION', 'randomBytes must be a function')
-  const checkOut = (p: Uint8Array): void => {
-    checkBytes(p, 'packet')
-    if (p.length === 0) fail('E_BAD_LENGTH', 'empty packet')
-    if (p.length > max) fail('E_PACKET_TOO_LONG', `packet of ${p.length} bytes exceeds the limit of ${max}`)
-  }
-  const serverOnly = (what: string): void => {
-    if (role !== 'server') fail('E_ROLE', `${what} is sent by servers only`)
-  }
   switch (kind) {
-    case 'abridged': {
-      const dec = new AbridgedDecoder(max, role)
-      return {
-        kind, role, tag: new Uint8Array([0xef]),
-        encode(p, quickAck = false) {
-          checkOut(p)
-          if (p.length % 4 !== 0) fail('E_BAD_LENGTH', 'abridged packets are a multiple of 4 bytes')
-          const words = p.length / 4
-          if (words >= 1 << 24) fail('E_PACKET_TOO_LONG', 'abridged lengths stop below 64 MiB')
-          const ack = quickAck && role === 'client' ? 0x80 : 0
-          const hl = words < 127 ? 1 : 4
-          const out = new Uint8Array(hl + p.length)
-          if (hl === 1) out[0] = words | ack
-          else {
-            out[0] = 0x7f | ack
-            out[1] = words & 255
-            out[2] = (words >>> 8) & 255
-            out[3] = (words >>> 16) & 255
-          }
-          out.set(p, hl)
-          return out
-        },
-        encodeQuickAck(token) {
-          serverOnly('a quick ACK')
-          checkToken(token)
-          return new Uint8Array([token >>> 24, (token >>> 16) & 255, (token >>> 8) & 255, token & 255])
-        },
-        encodeError(status) {
-          serverOnly('a transport error')
-          checkStatus(status)
-          return this.encode(int32le(-status))
-        },
-        decode: (c) => dec.decode(c),
-      }
-    }
+    case 'abridged':
+      return new AbridgedFraming(role, max)
     case 'intermediate':
-    case 'padded': {
-      const padded = kind === 'padded'
-      const given = options.randomBytes
-      // only the padded encoder needs randomness; a decode-only codec may omit it
-      const rnd = (n: number): Uint8Array =>
-        typeof given === 'function' ? given(n) : fail('E_OPTION', 'the padded framing needs options.randomBytes to encode')
-      const dec = new IntermediateDecoder(max, role, padded)
-      const frame = (p: Uint8Array, flag: number): Uint8Array => {
-        // one RNG call per packet: byte 0 picks the padding length, bytes 1.. are the padding
-        const r = padded ? rnd(16) : null
-        const pad = r ? r[0] & 15 : 0
-        const out = new Uint8Array(4 + p.length + pad)
-        writeU32LE(out, 0, ((p.length + pad) | flag) >>> 0)
-        out.set(p, 4)
-        if (r && pad) out.set(r.subarray(1, 1 + pad), 4 + p.length)
-        return out
-      }
-      return {
-        kind, role, tag: new Uint8Array(4).fill(padded ? 0xdd : 0xee),
-        encode(p, quickAck = false) {
-          checkOut(p)
-          return frame(p, quickAck && role === 'client' ? 0x80000000 : 0)
-        },
-        encodeQuickAck(token) {
-          serverOnly('a quick ACK')
-          checkToken(token)
-          if (!padded) return int32le(token)
-          const pad = rnd(1)[0] % 9
-          const out = new Uint8Array(12 + pad)
-          writeU32LE(out, 0, 8 + pad)
-          writeU32LE(out, 4, 0xffffffff)
-          writeU32LE(out, 8, token)
-          out.set(rnd(pad), 12)
-          return out
-        },
-        encodeError(status) {
-          serverOnly('a transport error')
-          checkStatus(status)
-          // unpadded even in padded mode: the bare 4-byte code, as a valid padded frame
-          const out = new Uint8Array(8)
-          writeU32LE(out, 0, 4)
-          writeU32LE(out, 4, -status >>> 0)
-          return out
-        },
-        decode: (c) => dec.decode(c),
-      }
-    }
-    case 'full': {
-      const dec = new FullDecoder(max, role)
-      let seq = 0
-      return {
-        kind, role, tag: new Uint8Array(0),
-        encode(p) {
-          checkOut(p)
-          if (p.length % 4 !== 0) fail('E_BAD_LENGTH', 'full-transport packets are a multiple of 4 bytes')
-          const out = new Uint8Array(p.length + 12)
-          writeU32LE(out, 0, p.length + 12)
-          writeU32LE(out, 4, seq)
-          seq = (seq + 1) >>> 0
-          out.set(p, 8)
-          writeU32LE(out, 8 + p.length, crc32(out.subarray(0, 8 + p.length)))
-          return out
-        },
-        encodeQuickAck() {
-          return fail('E_UNSUPPORTED', 'the full transport has no quick ACK')
-        },
-        encodeError(status) {
-          serverOnly('a transport error')
-          checkStatus(status)
-          return this.encode(int32le(-status))
-        },
-        decode: (c) => dec.decode(c),
-      }
-    }
+    case 'padded':
+      return new IntermediateFraming(role, max, kind === 'padded', options.randomBytes)
+    case 'full':
+      return new FullFraming(role, max)
     default:
       return fail('E_OPTION', `unknown framing ${String(kind)}`)
   }

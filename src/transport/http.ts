@@ -5,14 +5,17 @@
  * which is checked against the packet limit before the body is allocated. `http_wait` long
  * polling is the session layer's business.
  *
- * Both codecs decode into the framings' events: a body is a `packet`; a malformed message, or
- * (client) a status other than 200, is an `error` event after the packets before it, and the
- * codec stays failed.
+ * Both codecs are `Layer`s (src/layer.ts) with the framings' events and items: a body received
+ * is a `packet`; a malformed message, or (client) a status other than 200, is an `error` event
+ * after the packets before it, and the codec stays failed. `send(packet)` queues a request
+ * (client) or a `200` response (server), `send({ type: 'transportError', status })` (server) an
+ * error status; `takeOutgoing()` gives the bytes.
  */
 import { BodyBuffer, concat, utf8 } from '../bytes.js'
 import type { TransportError } from '../errors.js'
+import type { Layer, TransportItem } from '../layer.js'
 import { checkBytes, decodeStep, fail, TransportStatusError } from './errors.js'
-import { checkMax, type FrameEvent } from './framing.js'
+import { checkMax, itemType, type FrameEvent } from './framing.js'
 
 /** Longest request/status line plus headers accepted. */
 export const MAX_HTTP_HEADER = 8192
@@ -114,13 +117,61 @@ function checkHttpOptions(options: { maxPacketLength?: number }): number {
   return checkMax(options.maxPacketLength)
 }
 
+/** What both codecs share: the parser, the queue of bytes to write, no timers. */
+abstract class HttpCodec implements Layer<Uint8Array, Uint8Array | TransportItem, FrameEvent> {
+  protected readonly max: number
+  private out: Uint8Array[] = []
+  protected abstract readonly parser: HttpParser
+
+  constructor(options: { maxPacketLength?: number }) {
+    this.max = checkHttpOptions(options)
+  }
+
+  /** Feeds received bytes: each message body a `packet` event; a bad message an `error` event (the last). */
+  receive(chunk: Uint8Array, _now?: number): FrameEvent[] {
+    return this.parser.decode(chunk)
+  }
+
+  /** Queues the bytes of one item (`frame`). */
+  send(item: Uint8Array | TransportItem): void {
+    this.out.push(this.frame(item))
+  }
+
+  /** One item as an HTTP message. */
+  abstract frame(item: Uint8Array | TransportItem): Uint8Array
+
+  takeOutgoing(): Uint8Array[] {
+    const o = this.out
+    if (o.length === 0) return []
+    this.out = []
+    return o
+  }
+
+  nextDeadline(): number | undefined {
+    return undefined
+  }
+
+  tick(_now: number): FrameEvent[] {
+    return []
+  }
+
+  /** The payload of a packet item (checked), or undefined for the other items. */
+  protected payload(item: Uint8Array | TransportItem): Uint8Array | undefined {
+    const t = itemType(item)
+    const p = t === 'bytes' ? (item as Uint8Array) : t === 'packet' ? (item as { data: Uint8Array }).data : undefined
+    if (p === undefined) return undefined
+    checkBytes(p, 'payload')
+    if (p.length > this.max) fail('E_PACKET_TOO_LONG', `payload of ${p.length} bytes exceeds the limit of ${this.max}`)
+    return p
+  }
+}
+
 /** Client side: requests out, responses in. */
-export class HttpClientCodec {
-  private readonly parser: HttpParser
-  private readonly max: number
+export class HttpClientCodec extends HttpCodec {
+  protected readonly parser: HttpParser
   constructor(readonly host: string, options: { maxPacketLength?: number } = {}) {
     if (typeof host !== 'string' || !/^[A-Za-z0-9.:\-[\]]+$/.test(host)) fail('E_OPTION', 'bad HTTP host')
-    this.max = checkHttpOptions(options)
+    super(options)
     this.parser = new HttpParser(this.max, false, (m) => {
       const [version, status] = m.startLine
       if (!/^HTTP\/1\.[01]$/.test(version) || !/^\d{3}$/.test(status)) fail('E_HTTP_MALFORMED', 'bad HTTP status line')
@@ -129,23 +180,18 @@ export class HttpClientCodec {
       return { type: 'packet', data: m.body, quickAck: false }
     })
   }
-  /** One `POST /api` request carrying `payload`. */
-  encode(payload: Uint8Array): Uint8Array {
-    checkPayload(payload, this.max)
-    return message('POST /api HTTP/1.1', [['Host', this.host], ['Connection', 'keep-alive'], ['Content-Type', 'application/octet-stream']], payload)
-  }
-  /** Response bodies as `packet` events; a status other than 200 is an `error` event carrying a `TransportStatusError`. */
-  decode(chunk: Uint8Array): FrameEvent[] {
-    return this.parser.decode(chunk)
+  /** One `POST /api` request carrying a packet. */
+  frame(item: Uint8Array | TransportItem): Uint8Array {
+    const p = this.payload(item) ?? fail('E_ROLE', 'an HTTP client sends packets only')
+    return message('POST /api HTTP/1.1', [['Host', this.host], ['Connection', 'keep-alive'], ['Content-Type', 'application/octet-stream']], p)
   }
 }
 
 /** Server side: requests in, responses out. Only `POST /api` is accepted. */
-export class HttpServerCodec {
-  private readonly parser: HttpParser
-  private readonly max: number
+export class HttpServerCodec extends HttpCodec {
+  protected readonly parser: HttpParser
   constructor(options: { maxPacketLength?: number } = {}) {
-    this.max = checkHttpOptions(options)
+    super(options)
     this.parser = new HttpParser(this.max, true, (m) => {
       const [method, path, version] = m.startLine
       if (!/^HTTP\/1\.[01]$/.test(version ?? '')) fail('E_HTTP_MALFORMED', 'bad HTTP request line')
@@ -154,25 +200,16 @@ export class HttpServerCodec {
       return { type: 'packet', data: m.body, quickAck: false }
     })
   }
-  /** Request bodies as `packet` events; a malformed or non-API request is an `error` event. */
-  decode(chunk: Uint8Array): FrameEvent[] {
-    return this.parser.decode(chunk)
-  }
-  /** A `200` response carrying `payload`. */
-  encode(payload: Uint8Array): Uint8Array {
-    checkPayload(payload, this.max)
-    return message('HTTP/1.1 200 OK', HEADERS, payload)
-  }
-  /** A transport error as an HTTP status (404, 429, ...), empty body. */
-  encodeError(status: number): Uint8Array {
+  /** A `200` response carrying a packet, or a transport error as an HTTP status (404, 429, ...) with an empty body. */
+  frame(item: Uint8Array | TransportItem): Uint8Array {
+    const p = this.payload(item)
+    if (p !== undefined) return message('HTTP/1.1 200 OK', HEADERS, p)
+    const it = item as Exclude<TransportItem, { type: 'packet' }>
+    if (it.type === 'quickAck') fail('E_UNSUPPORTED', 'HTTP has no quick ACK')
+    const status = it.status
     if (!Number.isInteger(status) || status < 400 || status > 599) fail('E_OPTION', 'HTTP error status must be 400..599')
     return message(`HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}`, HEADERS, new Uint8Array(0))
   }
-}
-
-function checkPayload(p: Uint8Array, max: number): void {
-  checkBytes(p, 'payload')
-  if (p.length > max) fail('E_PACKET_TOO_LONG', `payload of ${p.length} bytes exceeds the limit of ${max}`)
 }
 
 const HEADERS: [string, string][] = [

@@ -1,12 +1,12 @@
-/** Transports: framings, obfuscated2, MTProxy secrets, fake-TLS, HTTP, WebSocket; client and server, sans-IO. */
+/** Transports: framings, obfuscated2, MTProxy secrets, fake-TLS, HTTP, WebSocket; client and server, sans-IO, each a `Layer` (src/layer.ts). */
 export { TransportStatusError } from './errors.js'
 export {
   createFraming,
   quickAckToken,
   DEFAULT_MAX_PACKET_LENGTH,
   OBFUSCATED_TAGS,
+  Framing,
   type FrameEvent,
-  type Framing,
   type FramingKind,
   type FramingOptions,
   type Role,
@@ -50,11 +50,13 @@ export {
   TELEGRAM_WS_DC_NAMES,
   webSocketAccept,
   WebSocketClientHandshake,
+  WebSocketClientTransport,
   WebSocketFrameCodec,
   WebSocketServerHandshake,
   webSocketUrl,
   WS_PATH,
   WS_SUBPROTOCOL,
   WS_TEST_PATH,
+  type WebSocketClientTransportOptions,
   type WebSocketEvent,
 } from './websocket.js'

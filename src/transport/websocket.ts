@@ -5,13 +5,16 @@
  * boundaries carry no meaning: each message's bytes go into the client or server transport.
  *
  * In browsers the WebSocket API frames the messages: use `webSocketUrl` and a
- * `ClientTransport` from `createWebSocketClientTransport`. Where there is no WebSocket API
- * (Node 18) and on servers, the RFC 6455 codecs below do the handshake and the framing, sans-IO.
+ * `ClientTransport` from `createWebSocketClientTransport` (each `takeOutgoing()` chunk is one
+ * `ws.send`). Where there is no WebSocket API (Node 18) and on servers, the RFC 6455 codecs
+ * below do the handshake and the framing, sans-IO: `WebSocketClientTransport` is a whole client
+ * transport over a byte stream; `ServerTransport` accepts WebSocket next to the other transports.
  */
 import type { Crypto } from '../crypto/index.js'
 import { BodyBuffer, concat, copyBytes, toBase64, utf8 } from '../bytes.js'
 import type { TransportError } from '../errors.js'
-import { ClientTransport, type ClientTransportOptions } from './client.js'
+import type { Layer, TransportItem } from '../layer.js'
+import { ClientTransport, type ClientEvent, type ClientTransportOptions } from './client.js'
 import { checkBytes, checkCrypto, decodeStep, fail, type ErrorEvent } from './errors.js'
 import { DEFAULT_MAX_PACKET_LENGTH } from './framing.js'
 
@@ -185,9 +188,7 @@ export class WebSocketServerHandshake {
 export type WebSocketEvent =
   /** A complete binary message. */
   | { type: 'message'; data: Uint8Array }
-  /** Bytes to write now (a pong, or the answer to a close). */
-  | { type: 'write'; data: Uint8Array }
-  /** The peer closed; after writing any `write` event, close the socket. */
+  /** The peer closed: write what `takeOutgoing()` returns (the answering close frame), then close the socket. */
   | { type: 'close'; code: number; reason: string }
   /** A protocol violation or an oversized message: the last event; the codec stays failed. */
   | ErrorEvent
@@ -207,14 +208,17 @@ export interface WebSocketFrameCodecOptions {
 }
 
 /**
- * RFC 6455 frames, sans-IO. The client masks what it sends and refuses masked frames; the server
- * the reverse. Binary messages only (text is refused), ping answered, close answered. A
+ * RFC 6455 frames, sans-IO (a `Layer`, src/layer.ts): `receive(chunk)` gives the messages,
+ * `send(data)` queues one binary message, `sendClose(code)` a close frame, and `takeOutgoing()`
+ * the bytes to write (the pongs and the answer to a close go there too). The client masks what
+ * it sends and refuses masked frames; the server the reverse. Binary messages only (text is
+ * refused), ping answered, close answered. A
  * fragmented message is reassembled in one buffer that grows with what arrived: its total is
  * checked against `maxMessageLength` from each frame's header and its frame count against
  * `maxFragments`, so neither a long claim nor a flood of empty continuation frames holds memory
  * beyond what was sent.
  */
-export class WebSocketFrameCodec {
+export class WebSocketFrameCodec implements Layer<Uint8Array, Uint8Array, WebSocketEvent> {
   private readonly role: 'client' | 'server'
   private readonly crypto: Crypto
   private readonly max: number
@@ -231,6 +235,7 @@ export class WebSocketFrameCodec {
   private fragments = 0
   private closed = false
   private broken: TransportError | null = null
+  private out: Uint8Array[] = []
 
   constructor(options: WebSocketFrameCodecOptions) {
     if (typeof options !== 'object' || options === null) fail('E_OPTION', 'options must be an object')
@@ -246,16 +251,42 @@ export class WebSocketFrameCodec {
     this.maxFragments = frags
   }
 
-  /** One binary message. */
-  encode(data: Uint8Array): Uint8Array {
+  /** Queues one binary message. */
+  send(data: Uint8Array): void {
+    this.out.push(this.frameMessage(data))
+  }
+
+  /** Queues a close frame (1000 = normal; 1000..4999). */
+  sendClose(code = 1000): void {
+    this.out.push(this.closeFrame(code))
+  }
+
+  /** The frame of one binary message, at once. */
+  frameMessage(data: Uint8Array): Uint8Array {
     checkBytes(data, 'data')
     return this.frame(OP_BINARY, data)
   }
 
-  /** A close frame (1000 = normal; 1000..4999). */
-  encodeClose(code = 1000): Uint8Array {
+  /** A close frame, at once. */
+  closeFrame(code = 1000): Uint8Array {
     if (!Number.isInteger(code) || code < 1000 || code > 4999) fail('E_OPTION', 'a close code is an integer in 1000..4999')
     return this.frame(OP_CLOSE, new Uint8Array([code >> 8, code & 255]))
+  }
+
+  /** The bytes to write, in order: messages, pongs, close frames. */
+  takeOutgoing(): Uint8Array[] {
+    const o = this.out
+    if (o.length === 0) return []
+    this.out = []
+    return o
+  }
+
+  nextDeadline(): number | undefined {
+    return undefined
+  }
+
+  tick(_now: number): WebSocketEvent[] {
+    return []
   }
 
   private frame(opcode: number, data: Uint8Array): Uint8Array {
@@ -292,7 +323,7 @@ export class WebSocketFrameCodec {
    * Feeds received bytes; returns the events they complete. A violation is an `error` event
    * after everything before it; later calls throw it. After a close, input is ignored.
    */
-  decode(chunk: Uint8Array): WebSocketEvent[] {
+  receive(chunk: Uint8Array, _now?: number): WebSocketEvent[] {
     checkBytes(chunk, 'chunk')
     if (this.closed && !this.broken) return []
     const out: WebSocketEvent[] = []
@@ -355,7 +386,7 @@ export class WebSocketFrameCodec {
     if (this.mask) for (let i = 0; i < p.length; i++) p[i] ^= this.mask[i & 3]
     switch (this.opcode) {
       case OP_PING:
-        out.push({ type: 'write', data: this.frame(OP_PONG, p) })
+        this.out.push(this.frame(OP_PONG, p))
         return
       case OP_PONG:
         return
@@ -364,7 +395,7 @@ export class WebSocketFrameCodec {
         const code = p.length >= 2 ? (p[0] << 8) | p[1] : 1005
         const reason = new TextDecoder().decode(p.subarray(2))
         this.closed = true
-        out.push({ type: 'write', data: this.frame(OP_CLOSE, p.subarray(0, Math.min(2, p.length))) })
+        this.out.push(this.frame(OP_CLOSE, p.subarray(0, Math.min(2, p.length))))
         out.push({ type: 'close', code, reason })
         return
       }
@@ -394,5 +425,100 @@ export class WebSocketFrameCodec {
     }
     this.msg.set(p, this.msgLen)
     this.msgLen = need
+  }
+}
+
+export interface WebSocketClientTransportOptions extends Omit<ClientTransportOptions, 'obfuscated'> {
+  /** The Host header (and nothing else: the driver connects). */
+  host: string
+  /** Default `/apiws` (`/apiws_test` with `test`). */
+  path?: string
+}
+
+/**
+ * A WebSocket client transport over a byte stream, sans-IO (a `Layer`): the opening handshake,
+ * RFC 6455 frames, and inside them the obfuscated2 stream of `createWebSocketClientTransport`.
+ * Its events and items are `ClientTransport`'s: packets in, packets out. Packets sent before
+ * the server's 101 answer wait for it.
+ */
+export class WebSocketClientTransport implements Layer<Uint8Array, Uint8Array | TransportItem, ClientEvent> {
+  private readonly inner: ClientTransport
+  private readonly hello: WebSocketClientHandshake
+  private readonly frames: WebSocketFrameCodec
+  private open = false
+  private broken: TransportError | null = null
+  private out: Uint8Array[] = []
+
+  constructor(options: WebSocketClientTransportOptions) {
+    if (typeof options !== 'object' || options === null) fail('E_OPTION', 'options must be an object')
+    this.inner = createWebSocketClientTransport(options)
+    this.hello = new WebSocketClientHandshake(options.crypto, options.host, options.path ?? (options.test ? WS_TEST_PATH : WS_PATH))
+    const max = options.maxPacketLength ?? DEFAULT_MAX_PACKET_LENGTH
+    this.frames = new WebSocketFrameCodec({ role: 'client', crypto: options.crypto, maxMessageLength: max + 1024 })
+  }
+
+  /** Queues the upgrade request; the obfuscated2 header follows once the server accepted it. */
+  start(now?: number): void {
+    this.inner.start(now)
+    this.out.push(this.hello.request())
+  }
+
+  send(item: Uint8Array | TransportItem): void {
+    this.inner.send(item)
+    this.drain()
+  }
+
+  receive(chunk: Uint8Array, now?: number): ClientEvent[] {
+    checkBytes(chunk, 'chunk')
+    const out: ClientEvent[] = []
+    this.broken = decodeStep(this.broken, out, () => {
+      let bytes: Uint8Array | null = chunk
+      if (!this.open) {
+        bytes = this.hello.receive(chunk)
+        if (bytes === null) return
+        this.open = true
+        this.drain()
+      }
+      for (const ev of this.frames.receive(bytes)) {
+        if (ev.type === 'error') throw ev.error
+        if (ev.type === 'close') {
+          this.drain() // the answering close frame
+          fail('E_WS_CLOSED', `the server closed the WebSocket (${ev.code}${ev.reason ? ` ${ev.reason}` : ''})`)
+        }
+        for (const e of this.inner.receive(ev.data, now)) {
+          if (e.type === 'error') throw e.error
+          out.push(e)
+        }
+      }
+      this.drain()
+    })
+    return out
+  }
+
+  takeOutgoing(): Uint8Array[] {
+    const o = this.out
+    if (o.length === 0) return []
+    this.out = []
+    return o
+  }
+
+  nextDeadline(): number | undefined {
+    return undefined
+  }
+
+  tick(_now: number): ClientEvent[] {
+    return []
+  }
+
+  dispose(): void {
+    this.inner.dispose()
+    this.out = []
+  }
+
+  /** Once open: the inner transport's bytes as binary messages, then the frame codec's bytes (pongs, close answers). */
+  private drain(): void {
+    if (!this.open) return
+    for (const b of this.inner.takeOutgoing()) this.frames.send(b)
+    for (const b of this.frames.takeOutgoing()) this.out.push(b)
   }
 }

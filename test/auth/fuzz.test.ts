@@ -51,7 +51,7 @@ async function goodRequests(): Promise<Uint8Array[]> {
 
 function checkOutputs(out: ServerOutgoing[]): void {
   for (const o of out) {
-    if (o.type === 'transport-error') expect([404, 444]).toContain(o.status)
+    if (o.type === 'transportError') expect([404, 444]).toContain(o.status)
     else expect(o.data).toBeInstanceOf(Uint8Array)
   }
 }
@@ -131,7 +131,7 @@ describe('client fuzz', () => {
       for (let s = 0; s < 3 && client.state !== 'failed' && client.state !== 'done'; s++) {
         for (const q of client.takeOutgoing()) conn.receive(q, NOW)
         for (const o of conn.takeOutgoing()) {
-          let input: Uint8Array | { type: 'transport-error'; status: number } = o.type === 'packet' ? o.data : { type: 'transport-error', status: o.status }
+          let input: Uint8Array | { type: 'transportError'; status: number } = o.type === 'packet' ? o.data : { type: 'transportError', status: o.status }
           if (s === step && input instanceof Uint8Array) {
             const m = decodePlainMessage(input)
             input = r.next() < 0.3 ? mutate(input, r) : encodePlainMessage(m.msgId, r.next() < 0.5 ? mutate(m.body, r) : encodeTl(mtprotoCodec, fuzzFields(dec(m.body), r) as never))

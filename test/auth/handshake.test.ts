@@ -260,7 +260,7 @@ describe('client timers', () => {
   it('a transport error → E_TRANSPORT; input after the end is ignored; start twice is a programming error', () => {
     const c = new ClientHandshake(crypto, { dcId: 2 })
     c.start(0)
-    expect(c.receive({ type: 'transport-error', status: 404 }, 0)).toMatchObject([{ type: 'error', error: { code: 'E_TRANSPORT' } }])
+    expect(c.receive({ type: 'transportError', status: 404 }, 0)).toMatchObject([{ type: 'error', error: { code: 'E_TRANSPORT' } }])
     expect(c.receive(new Uint8Array(30), 0)).toEqual([])
     expect(() => c.start(0)).toThrow(/already/)
   })

@@ -127,7 +127,9 @@ describe('mtcute doAuthorization against our server', () => {
     const sock = net.connect(server.port, '127.0.0.1')
     await new Promise((r, j) => sock.once('connect', r).once('error', j))
     const t = new ClientTransport({ crypto, framing: 'intermediate' })
-    sock.write(t.start())
+    const flush = (): void => void t.takeOutgoing().forEach((b) => sock.write(b))
+    t.start()
+    flush()
     const queue: Uint8Array[] = []
     const waiters: ((p: Uint8Array) => void)[] = []
     let failed: unknown
@@ -156,7 +158,10 @@ describe('mtcute doAuthorization against our server', () => {
         _session: new MtprotoSession(mc, log, __tlReaderMap, __tlWriterMap, new ServerSaltManager()),
         log,
         params: { dc, testMode: false },
-        send: async (b: Uint8Array) => void sock.write(t.send(b)),
+        send: async (b: Uint8Array) => {
+          t.send(b)
+          flush()
+        },
         waitForUnencryptedMessage: () =>
           new Promise<Uint8Array>((res, rej) => {
             if (failed) return rej(failed)

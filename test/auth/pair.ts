@@ -39,10 +39,10 @@ export function pump(client: ClientHandshake, server: HandshakeServer, now: numb
     if (reqs.length === 0) break
     for (const p of reqs) o.serverEvents.push(...conn.receive(p, now))
     for (const out of conn.takeOutgoing()) {
-      let input: Uint8Array | { type: 'transport-error'; status: number }
-      if (out.type === 'transport-error') {
+      let input: Uint8Array | { type: 'transportError'; status: number }
+      if (out.type === 'transportError') {
         o.transportErrors.push(out.status)
-        input = { type: 'transport-error', status: out.status }
+        input = { type: 'transportError', status: out.status }
       } else if (tamper) {
         const m = decodePlainMessage(out.data)
         const t = tamper(decodeTl(mtprotoCodec, m.body), step)

@@ -35,15 +35,18 @@ export async function startServer(crypto: Crypto, options: HandshakeServerOption
     })
     sock.on('data', (chunk: Buffer) => {
       try {
+        let close = false
         for (const ev of t.receive(new Uint8Array(chunk))) {
-          if (ev.type === 'close') sock.end(ev.data)
+          if (ev.type === 'close') close = true
           if (ev.type !== 'packet') continue
           for (const e of hs.receive(ev.data, Date.now())) {
             if (e.type === 'auth-key') keys.push(e.key)
             else refusals.push(`${e.status}: ${e.reason}`)
           }
-          for (const o of hs.takeOutgoing()) sock.write(o.type === 'packet' ? t.send(o.data) : t.sendError(o.status))
+          for (const o of hs.takeOutgoing()) t.send(o)
         }
+        for (const b of t.takeOutgoing()) sock.write(b)
+        if (close) sock.end()
       } catch (e) {
         refusals.push(`transport: ${String(e)}`)
         sock.destroy()

@@ -32,25 +32,29 @@ export async function connectOurs(crypto: Crypto, port: number, secret: string, 
   const received: Uint8Array[] = []
   let onPacket: (p: Uint8Array) => void = () => {}
   let failed: unknown
+  const flushT = (): void => {
+    for (const b of t.takeOutgoing()) sock.write(b)
+  }
   sock.on('data', (d: Buffer) => {
     for (const e of t.receive(new Uint8Array(d))) {
-      if (e.type === 'write') sock.write(e.data)
-      else if (e.type === 'packet') {
+      if (e.type === 'packet') {
         received.push(e.data.slice())
         onPacket(e.data)
-      }
-      else if (e.type === 'error') failed = e.error
+      } else if (e.type === 'error') failed = e.error
     }
+    // with fake-TLS, what waited for the server hello
+    flushT()
   })
   await new Promise<void>((r, j) => {
     sock.once('connect', r)
     sock.once('error', j)
   })
-  sock.write(t.start())
+  t.start()
+  flushT()
   const send = (p: Uint8Array): void => {
     sent.push(p.slice())
-    const b = t.send(p)
-    if (b.length) sock.write(b)
+    t.send(p)
+    flushT()
   }
   const handshake = (expiresIn?: number): Promise<AuthKeyResult> =>
     new Promise((resolve, reject) => {

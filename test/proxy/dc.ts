@@ -67,16 +67,14 @@ export async function startDc(crypto: Crypto, key: GeneratedRsaKey): Promise<Tes
   const flush = (conn: ServerConnection): void => {
     const l = links.get(conn)
     if (!l || l.sock.destroyed) return
+    let end = false
     for (const o of conn.takeOutgoing(Date.now())) {
-      if (o.type === 'packet') {
-        l.out.push(o.data.slice())
-        l.sock.write(l.t.send(o.data))
-      } else if (o.type === 'quickAck') l.sock.write(l.t.sendQuickAck(o.token))
-      else {
-        l.sock.write(l.t.sendError(o.status))
-        l.sock.end()
-      }
+      if (o.type === 'packet') l.out.push(o.data.slice())
+      l.t.send(o)
+      if (o.type === 'transportError') end = true
     }
+    for (const b of l.t.takeOutgoing()) l.sock.write(b)
+    if (end) l.sock.end()
     if (l.timer) clearTimeout(l.timer)
     const d = conn.nextDeadline()
     if (d !== undefined) {
@@ -109,7 +107,7 @@ export async function startDc(crypto: Crypto, key: GeneratedRsaKey): Promise<Tes
       }
       for (const e of evs) {
         if (e.type === 'detected') connections.push(e.info)
-        else if (e.type === 'close') sock.end(e.data)
+        else if (e.type === 'close') sock.end()
         else if (e.type === 'packet') {
           inbox.push(e.data.slice())
           const plain = e.data.length >= 8 && e.data.subarray(0, 8).every((b) => b === 0)
@@ -117,7 +115,7 @@ export async function startDc(crypto: Crypto, key: GeneratedRsaKey): Promise<Tes
             hs.receive(e.data, Date.now())
             for (const o of hs.takeOutgoing()) {
               if (o.type === 'packet') out.push(o.data.slice())
-              sock.write(o.type === 'packet' ? t.send(o.data) : t.sendError(o.status))
+              t.send(o)
             }
           } else {
             for (const ev of conn.receive(e.data, Date.now(), e.quickAck)) if (ev.type === 'close') sock.end()
@@ -125,6 +123,7 @@ export async function startDc(crypto: Crypto, key: GeneratedRsaKey): Promise<Tes
           }
         }
       }
+      for (const b of t.takeOutgoing()) sock.write(b)
     })
     sock.on('close', () => {
       sockets.delete(sock)

@@ -51,9 +51,10 @@ export async function echoDc(crypto: Crypto, opts: { sink?: boolean } = {}): Pro
         return
       }
       for (const e of evs) {
-        if (e.type === 'packet') sock.write(t.send(e.data))
+        if (e.type === 'packet') t.send(e.data)
         else if (e.type === 'close') sock.destroy()
       }
+      for (const b of t.takeOutgoing()) sock.write(b)
     })
   })
   dc.port = await listen(srv)
@@ -155,18 +156,24 @@ export async function mtConnect(crypto: Crypto, port: number, secret: string, dc
   }
   const packets: Uint8Array[] = []
   let wake: (() => void) | undefined
+  const flush = (): void => {
+    for (const b of t.takeOutgoing()) write(b)
+  }
   raw.sock.on('data', (d: Buffer) => {
-    for (const e of t.receive(new Uint8Array(d))) {
-      if (e.type === 'write') write(e.data)
-      else if (e.type === 'packet') packets.push(e.data)
-    }
+    for (const e of t.receive(new Uint8Array(d))) if (e.type === 'packet') packets.push(e.data)
+    // with fake-TLS, what waited for the server hello
+    flush()
     wake?.()
   })
-  write(t.start())
+  t.start()
+  flush()
   return {
     raw,
     wire,
-    send: (p) => write(t.send(p)),
+    send: (p) => {
+      t.send(p)
+      flush()
+    },
     next: async () => {
       while (packets.length === 0) {
         await Promise.race([new Promise<void>((r) => (wake = r)), raw.closed.then(() => Promise.reject(new Error('closed')))])

@@ -21,14 +21,13 @@ export async function serve(crypto: Crypto, options: Omit<SessionServerOptions, 
   const flush = (conn: ServerConnection): void => {
     const l = links.get(conn)
     if (!l || l.sock.destroyed) return
+    let end = false
     for (const o of conn.takeOutgoing(Date.now())) {
-      if (o.type === 'packet') l.sock.write(l.t.send(o.data))
-      else if (o.type === 'quickAck') l.sock.write(l.t.sendQuickAck(o.token))
-      else {
-        l.sock.write(l.t.sendError(o.status))
-        l.sock.end()
-      }
+      l.t.send(o)
+      if (o.type === 'transportError') end = true
     }
+    for (const b of l.t.takeOutgoing()) l.sock.write(b)
+    if (end) l.sock.end()
     if (l.timer) clearTimeout(l.timer)
     const d = conn.nextDeadline()
     if (d !== undefined) {
@@ -62,12 +61,13 @@ export async function serve(crypto: Crypto, options: Omit<SessionServerOptions, 
         sock.destroy()
         return
       }
+      let close = false
       for (const e of ev) {
-        if (e.type === 'write') sock.write(e.data)
-        else if (e.type === 'packet') handle(conn, conn.receive(e.data, Date.now(), e.quickAck))
-        else if (e.type === 'close') sock.end(e.data)
+        if (e.type === 'packet') handle(conn, conn.receive(e.data, Date.now(), e.quickAck))
+        else if (e.type === 'close') close = true
       }
       flush(conn)
+      if (close) sock.end()
     })
     sock.on('close', () => {
       const l = links.get(conn)

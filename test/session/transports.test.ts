@@ -5,7 +5,6 @@
  * chunks; requests of several sizes and quick ACKs must come through on each.
  */
 import { describe, expect, it } from 'vitest'
-import { createFraming } from '../../src/transport/framing.js'
 import { ClientTransport, type ClientTransportOptions } from '../../src/transport/client.js'
 import { ReplayCache } from '../../src/transport/faketls.js'
 import { ServerTransport } from '../../src/transport/server.js'
@@ -45,7 +44,8 @@ describe.each(configs('00112233445566778899aabbccddeeff').map((c) => [c.name, c]
     const st = new ServerTransport({ crypto: p.crypto, secrets: cfg.secrets, replayCache: new ReplayCache(), now: p.now })
     let seed = 7
     const rnd = (): number => ((seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296)
-    const up: Uint8Array[] = [ct.start()]
+    ct.start(p.clock.t)
+    const up: Uint8Array[] = []
     const down: Uint8Array[] = []
     /** Chunks of a byte stream, random sizes. */
     const chunks = (parts: Uint8Array[]): Uint8Array[] => {
@@ -58,37 +58,35 @@ describe.each(configs('00112233445566778899aabbccddeeff').map((c) => [c.name, c]
       }
       return out
     }
+    // the layers plug together with no adapter: each one's takeOutgoing() items go to the next one's send()
     const step = (): boolean => {
       let moved = false
       for (const o of p.client.takeOutgoing(p.clock.t)) {
-        if (o.type !== 'packet') continue
-        const b = ct.send(o.data, o.quickAck)
-        if (b.length) up.push(b)
+        ct.send(o)
         moved = true
       }
+      up.push(...ct.takeOutgoing())
       if (up.length) {
         moved = true
         for (const c of chunks(up.splice(0))) {
-          for (const e of st.receive(c)) {
-            if (e.type === 'write') down.push(e.data)
-            else if (e.type === 'packet') p.conn.receive(e.data, p.clock.t, e.quickAck)
+          for (const e of st.receive(c, p.clock.t)) {
+            if (e.type === 'packet') p.conn.receive(e.data, p.clock.t, e.quickAck)
             else if (e.type === 'close' || e.type === 'fallback') throw new Error(`server transport: ${e.type} ${e.reason}`)
           }
+          for (const o of p.conn.takeOutgoing(p.clock.t)) st.send(o)
+          down.push(...st.takeOutgoing())
         }
       }
-      for (const o of p.conn.takeOutgoing(p.clock.t)) {
-        moved = true
-        if (o.type === 'packet') down.push(st.send(o.data))
-        else if (o.type === 'quickAck') down.push(st.sendQuickAck(o.token))
-      }
+      for (const o of p.conn.takeOutgoing(p.clock.t)) st.send(o)
+      down.push(...st.takeOutgoing())
       if (down.length) {
         moved = true
         for (const c of chunks(down.splice(0))) {
-          for (const e of ct.receive(c)) {
-            if (e.type === 'write') up.push(e.data)
-            else if (e.type === 'packet') p.clientEvents.push(...p.client.receive(e.data, p.clock.t))
+          for (const e of ct.receive(c, p.clock.t)) {
+            if (e.type === 'packet') p.clientEvents.push(...p.client.receive(e.data, p.clock.t))
             else if (e.type === 'quickAck') p.clientEvents.push(...p.client.receiveQuickAck(e.token))
           }
+          up.push(...ct.takeOutgoing())
         }
       }
       return moved

@@ -13,7 +13,7 @@ import {
 } from '../../src/transport/faketls.js'
 import { ServerTransport, type ServerEvent } from '../../src/transport/server.js'
 import { isOnCurve25519 } from '../../src/transport/x25519.js'
-import { concatAll, decodeEveryWay, feedAll, hex, mtprotoPacket, normalizeEvents, prng, seededCrypto, unb64, unhex } from './helpers.js'
+import { concatAll, decodeEveryWay, feed, feedAll, hex, mtprotoPacket, normalizeEvents, out, prng, seededCrypto, sent, started, unb64, unhex, type Written } from './helpers.js'
 import { mtcuteFakeTls } from './peers.js'
 
 const crypto = seededCrypto(7)
@@ -108,34 +108,38 @@ describe('fake-TLS client and server', () => {
       const mkClient = () => new ClientTransport({ crypto: seededCrypto(100 + seed), proxySecret: SECRET, dcId: 2, media: seed % 2 === 0, now: () => now + 3000 })
       const mkServer = () => new ServerTransport({ crypto: seededCrypto(200 + seed), secrets: [SECRET], now: () => now, replayCache: new ReplayCache() })
       const client = mkClient()
-      const hello = client.start()
+      const hello = started(client)
       const early = mtprotoPacket(r, 2) // queued until the server hello checks out
-      expect(client.send(early).length).toBe(0)
-      const ev = decodeEveryWay(() => { const s = mkServer(); return (c) => s.receive(c) }, hello, seed)
+      expect(sent(client, early).length).toBe(0)
+      const ev = decodeEveryWay(() => feed(mkServer()), hello, seed)
       expect(ev.length).toBe(1)
       expect(ev[0].type).toBe('write')
-      const serverHello = (ev[0] as { data: Uint8Array }).data
-      const cev = decodeEveryWay(() => { const c = mkClient(); c.start(); c.send(early); return (b) => c.receive(b) }, serverHello, seed)
+      const serverHello = (ev[0] as Written).data
+      const cev = decodeEveryWay(() => { const c = mkClient(); started(c); c.send(early); return feed(c) }, serverHello, seed)
       expect(cev.length).toBe(1)
-      client.receive(serverHello)
-      const flush = (cev[0] as { type: 'write'; data: Uint8Array }).data
+      expect(client.receive(serverHello)).toEqual([])
+      const flush = out(client)
+      expect(hex(flush)).toBe(hex((cev[0] as Written).data))
       expect(Array.from(flush.subarray(0, 9))).toEqual([0x14, 3, 3, 0, 1, 1, 0x17, 3, 3])
       const packets = [early, mtprotoPacket(r, 2500), mtprotoPacket(r, 0, true)]
-      const wire = concatAll([flush, client.send(packets[1]), client.send(packets[2], true)])
+      const wire = concatAll([flush, sent(client, packets[1]), sent(client, { type: 'packet', data: packets[2], quickAck: true })])
       // every record is at most 16 KiB of payload
       const recs = new TlsRecordDecoder().decode(wire) as TlsRecord[]
       for (const rec of recs) expect(rec.payload.length).toBeLessThanOrEqual(16384)
       // the whole client stream into a server, every chunking: the hello and what followed it
-      const sev = decodeEveryWay(() => { const s = mkServer(); return (c) => s.receive(c) }, concatAll([hello, wire]), seed)
-      expect(sev[0].type).toBe('write')
-      expect(sev[1]).toMatchObject({ type: 'detected', info: { transport: 'fake-tls', framing: 'padded', dc: { dcId: 2, media: seed % 2 === 0 }, secretIndex: 0 } })
-      expect(sev.slice(2)).toEqual(packets.map((data, i) => ({ type: 'packet', data, quickAck: i === 2 })))
+      const sev = decodeEveryWay(() => feed(mkServer()), concatAll([hello, wire]), seed)
+      expect(sev[0]).toMatchObject({ type: 'detected', info: { transport: 'fake-tls', framing: 'padded', dc: { dcId: 2, media: seed % 2 === 0 }, secretIndex: 0 } })
+      expect(sev.slice(1, -1)).toEqual(packets.map((data, i) => ({ type: 'packet', data, quickAck: i === 2 })))
+      expect(hex((sev.at(-1) as Written).data)).toBe(hex(serverHello))
       // and back
       const server = mkServer()
       server.receive(concatAll([hello, wire]))
+      out(server)
       const answer = mtprotoPacket(r, 4000)
-      const back = concatAll([server.send(answer), server.sendQuickAck(0x80001234)])
-      const cev2 = decodeEveryWay(() => { const c = mkClient(); c.start(); c.receive(serverHello); return (b) => c.receive(b) }, back, seed)
+      server.send(answer)
+      server.send({ type: 'quickAck', token: 0x80001234 })
+      const back = out(server)
+      const cev2 = decodeEveryWay(() => { const c = mkClient(); started(c); c.receive(serverHello); out(c); return feed(c) }, back, seed)
       expect(cev2).toEqual([{ type: 'packet', data: answer, quickAck: false }, { type: 'quickAck', token: 0x80001234 }])
     }
   })
@@ -145,19 +149,20 @@ describe('fake-TLS client and server', () => {
     // refused when that record was complete, and accepted with those bytes dropped when partial
     const mkClient = () => new ClientTransport({ crypto: seededCrypto(31), proxySecret: SECRET, dcId: 4, now: () => TIME * 1000 })
     const c = mkClient()
-    const hello = c.start()
+    const hello = started(c)
     const p = mtprotoPacket(prng(31), 3)
     c.send(p)
     const mkServer = () => new ServerTransport({ crypto: seededCrypto(32), secrets: [SECRET], now: () => TIME * 1000, replayCache: new ReplayCache() })
     const s0 = mkServer()
-    const answer = (s0.receive(hello)[0] as { data: Uint8Array }).data
-    const flush = (c.receive(answer)[0] as { data: Uint8Array }).data
+    expect(s0.receive(hello)).toEqual([])
+    const answer = out(s0)
+    c.receive(answer)
+    const flush = out(c)
     const stream = concatAll([hello, flush])
-    const want = normalizeEvents([{ type: 'write', data: answer } as ServerEvent, ...s0.receive(flush)])
-    expect(want.length).toBe(3) // write, detected, packet
+    const want = normalizeEvents([{ type: 'write', data: answer } as Written, ...s0.receive(flush)])
+    expect(want.length).toBe(3) // detected, packet, write
     for (let cut = hello.length - 3; cut <= stream.length; cut++) {
-      const s = mkServer()
-      const ev = feedAll((b) => s.receive(b), [stream.subarray(0, cut), stream.subarray(cut)])
+      const ev = feedAll(feed(mkServer()), [stream.subarray(0, cut), stream.subarray(cut)])
       expect(normalizeEvents(ev), `split at ${cut}`).toEqual(want)
     }
   })
@@ -166,10 +171,11 @@ describe('fake-TLS client and server', () => {
     const client = new ClientTransport({ crypto, proxySecret: SECRET, dcId: 2, now: () => TIME * 1000 })
     const server = new ServerTransport({ crypto, secrets: ['ee' + '11'.repeat(16) + Buffer.from(KEY.domain).toString('hex')], now: () => TIME * 1000, replayCache: new ReplayCache() })
     // a server with another key refuses (close with alert), so forge an answer with a wrong key instead
-    const hello = client.start()
+    const hello = started(client)
     expect(server.receive(hello)[0]).toMatchObject({ type: 'close' })
     const honest = new ServerTransport({ crypto, secrets: [SECRET], now: () => TIME * 1000, replayCache: new ReplayCache() })
-    const answer = (honest.receive(hello)[0] as { data: Uint8Array }).data
+    honest.receive(hello)
+    const answer = out(honest)
     answer[20] ^= 1
     const ev = client.receive(answer)
     expect(ev).toEqual([{ type: 'error', error: expect.objectContaining({ code: 'E_TLS_SERVER_HELLO' }) }])
@@ -189,16 +195,16 @@ describe('fake-TLS client and server', () => {
     ]
     for (const [name, bytes, t] of cases) {
       const fb = () => mk({ fallback: { host: 'www.example.com', port: 443 }, now: () => t * 1000 })
-      const ev = decodeEveryWay(() => { const s = fb(); return (c) => s.receive(c) }, bytes, bytes.length)
+      const ev = decodeEveryWay(() => feed(fb()), bytes, bytes.length)
       expect(ev.length, name).toBe(1)
       expect(ev[0], name).toMatchObject({ type: 'fallback', host: 'www.example.com', port: 443 })
       expect(hex((ev[0] as { data: Uint8Array }).data), name).toBe(hex(bytes))
       const s = fb()
       s.receive(bytes)
       expect(s.receive(new Uint8Array([1, 2, 3]))).toEqual([{ type: 'forward', data: new Uint8Array([1, 2, 3]) }])
-      const ev2 = decodeEveryWay(() => { const n = mk({ now: () => t * 1000 }); return (c) => n.receive(c) }, bytes, bytes.length)
+      const ev2 = decodeEveryWay(() => feed(mk({ now: () => t * 1000 })), bytes, bytes.length)
       const tlsLike = bytes[0] === 0x16
-      expect(ev2, name).toEqual([{ type: 'close', data: tlsLike ? TLS_HANDSHAKE_FAILURE_ALERT : new Uint8Array(0), reason: expect.any(String) }])
+      expect(ev2, name).toEqual([{ type: 'close', reason: expect.any(String) }, ...(tlsLike ? [{ type: 'write', data: TLS_HANDSHAKE_FAILURE_ALERT }] : [])])
       const n = mk({ now: () => t * 1000 })
       n.receive(bytes)
       expect(() => n.receive(new Uint8Array(1))).toThrow(TransportError)
@@ -209,7 +215,9 @@ describe('fake-TLS client and server', () => {
     const cache = new ReplayCache()
     const opts = { crypto, secrets: [SECRET], now: () => TIME * 1000, replayCache: cache, fallback: { host: 'h', port: 443 } }
     const rec = b64(MTG_HELLOS.ok79.full)
-    expect(new ServerTransport(opts).receive(rec)[0].type).toBe('write')
+    const first = new ServerTransport(opts)
+    expect(first.receive(rec)).toEqual([])
+    expect(first.takeOutgoing().length).toBe(1) // the server hello
     expect(new ServerTransport(opts).receive(rec)[0].type).toBe('fallback')
   })
 
@@ -218,17 +226,16 @@ describe('fake-TLS client and server', () => {
     const server = new ServerTransport({ crypto, secrets: [secret], replayCache: new ReplayCache() }) // real clock: mtcute uses Date.now
     const events: ServerEvent[] = []
     const m = await mtcuteFakeTls(secret, { dcId: 5, test: true, media: false }, (bytes) => {
-      const ev = server.receive(bytes)
-      events.push(...ev)
-      return concatAll(ev.filter((e) => e.type === 'write').map((e) => (e as { data: Uint8Array }).data))
+      events.push(...server.receive(bytes))
+      return out(server)
     })
-    expect(events[0].type).toBe('write') // our server hello passed mtcute's MAC check (it throws otherwise)
+    expect(events).toEqual([]) // our server hello passed mtcute's MAC check (it throws otherwise)
     const p = crypto.randomBytes(5000)
     const ev = server.receive(await m.encode(p))
     expect(ev[0]).toMatchObject({ type: 'detected', info: { transport: 'fake-tls', framing: 'padded', dc: { dcId: 5, test: true, media: false } } })
     expect(ev[1].type === 'packet' && hex(ev[1].data.subarray(0, p.length))).toBe(hex(p))
     const q = crypto.randomBytes(3000)
-    expect((await m.decode(server.send(q))).map((x) => hex(x.subarray(0, q.length)))).toEqual([hex(q)])
+    expect((await m.decode(sent(server, q))).map((x) => hex(x.subarray(0, q.length)))).toEqual([hex(q)])
   })
 
   it('encodes application data in records of at most the fragment size', () => {

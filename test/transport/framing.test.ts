@@ -10,7 +10,7 @@ const mk = (kind: FramingKind, role: 'client' | 'server', max?: number) =>
   createFraming(kind, { role, randomBytes: (n) => crypto.randomBytes(n), maxPacketLength: max })
 const mkFeed = (kind: FramingKind, role: 'client' | 'server') => {
   const d = mk(kind, role)
-  return (c: Uint8Array): FrameEvent[] => d.decode(c)
+  return (c: Uint8Array): FrameEvent[] => d.receive(c)
 }
 
 describe.each(KINDS)('%s framing', (kind) => {
@@ -29,7 +29,7 @@ describe.each(KINDS)('%s framing', (kind) => {
           packets.push(mtprotoPacket(r, blocks, r.next() < 0.25))
           acks.push(from === 'client' && kind !== 'full' && r.next() < 0.5)
         }
-        const wire = concatAll(packets.map((p, i) => enc.encode(p, acks[i])))
+        const wire = concatAll(packets.map((p, i) => enc.frame({ type: 'packet', data: p, quickAck: acks[i] })))
         const events = decodeEveryWay(() => mkFeed(kind, to), wire, seed)
         expect(events).toEqual(packets.map((p, i) => ({ type: 'packet', data: p, quickAck: to === 'server' ? acks[i] : false })))
       }
@@ -42,14 +42,14 @@ describe.each(KINDS)('%s framing', (kind) => {
       const server = mk(kind, 'server')
       const tokens = [0x80000000, 0xffffffff, 0x8badf00d, 0xc0000001]
       const parts: Uint8Array[] = []
-      for (const t of tokens) parts.push(server.encodeQuickAck(t), server.encode(mtprotoPacket(r, 1)))
+      for (const t of tokens) parts.push(server.frame({ type: 'quickAck', token: t }), server.frame(mtprotoPacket(r, 1)))
       const ev = decodeEveryWay(() => mkFeed(kind, 'client'), concatAll(parts), 5)
       expect(ev.filter((e) => e.type === 'quickAck').map((e) => (e as { token: number }).token)).toEqual(tokens)
       expect(ev.filter((e) => e.type === 'packet').length).toBe(tokens.length)
     })
   } else {
     it('has no quick ACK', () => {
-      expect(() => mk(kind, 'server').encodeQuickAck(0x80000001)).toThrow(TransportError)
+      expect(() => mk(kind, 'server').frame({ type: 'quickAck', token: 0x80000001 })).toThrow(TransportError)
     })
   }
 
@@ -58,9 +58,9 @@ describe.each(KINDS)('%s framing', (kind) => {
     const r = prng(status)
     const before = [mtprotoPacket(r, 2), mtprotoPacket(r, 0, true)]
     // a packet after the error code is never delivered
-    const wire = concatAll([...before.map((p) => server.encode(p)), server.encodeError(status), server.encode(mtprotoPacket(r, 1))])
+    const wire = concatAll([...before.map((p) => server.frame(p)), server.frame({ type: 'transportError', status: status }), server.frame(mtprotoPacket(r, 1))])
     const client = mk(kind, 'client')
-    const got = client.decode(wire)
+    const got = client.receive(wire)
     expect(got.slice(0, 2)).toEqual(before.map((data) => ({ type: 'packet', data, quickAck: false })))
     expect(got.length).toBe(3)
     const err = got[2]
@@ -70,33 +70,33 @@ describe.each(KINDS)('%s framing', (kind) => {
     expect((err.error as TransportStatusError).status).toBe(status)
     expect(err.error.code).toBe(status === 500 ? 'E_TRANSPORT_STATUS' : `E_TRANSPORT_${status}`)
     // a failed decoder stays failed: later input throws the same error
-    expect(() => client.decode(new Uint8Array(1))).toThrow(err.error)
+    expect(() => client.receive(new Uint8Array(1))).toThrow(err.error)
     // and the same events come out whatever the chunking
     decodeEveryWay(() => mkFeed(kind, 'client'), wire, status)
   })
 
   it('refuses an oversized length right after the header, before allocating', () => {
     const enc = mk(kind, 'client', 1 << 20)
-    const wire = enc.encode(new Uint8Array(2048))
+    const wire = enc.frame(new Uint8Array(2048))
     const headerLen = kind === 'abridged' ? 4 : kind === 'full' ? 8 : 4
     // only the header: the check must fire here
-    const ev = mk(kind, 'server', 1024).decode(wire.subarray(0, headerLen))
+    const ev = mk(kind, 'server', 1024).receive(wire.subarray(0, headerLen))
     expect(ev).toEqual([{ type: 'error', error: expect.objectContaining({ code: 'E_PACKET_TOO_LONG' }) }])
-    expect(() => enc.encode(new Uint8Array((1 << 20) + 4))).toThrow(/exceeds/)
+    expect(() => enc.frame(new Uint8Array((1 << 20) + 4))).toThrow(/exceeds/)
   })
 
   it('default limit is 16 MiB: a 2 GiB claim is refused from its header alone', () => {
     const h = kind === 'abridged' ? [0x7f, 0xff, 0xff, 0xff] : kind === 'full' ? [0xf0, 0xff, 0xff, 0x7f, 0, 0, 0, 0] : [0xf0, 0xff, 0xff, 0x7f]
-    expect(mk(kind, 'server').decode(new Uint8Array(h))).toEqual([{ type: 'error', error: expect.objectContaining({ code: 'E_PACKET_TOO_LONG' }) }])
+    expect(mk(kind, 'server').receive(new Uint8Array(h))).toEqual([{ type: 'error', error: expect.objectContaining({ code: 'E_PACKET_TOO_LONG' }) }])
   })
 
   it('a chunk that is not bytes is the caller\'s mistake: a typed throw, the decoder still works', () => {
     const dec = mk(kind, 'server')
     for (const bad of ['abcd', null, [1, 2, 3], new ArrayBuffer(4), 7]) {
-      expect(() => dec.decode(bad as never)).toThrow(expect.objectContaining({ code: 'E_TYPE' }))
+      expect(() => dec.receive(bad as never)).toThrow(expect.objectContaining({ code: 'E_TYPE' }))
     }
     const p = mtprotoPacket(prng(3), 1)
-    expect(dec.decode(mk(kind, 'client').encode(p))).toEqual([{ type: 'packet', data: p, quickAck: false }])
+    expect(dec.receive(mk(kind, 'client').frame(p))).toEqual([{ type: 'packet', data: p, quickAck: false }])
   })
 })
 
@@ -136,7 +136,7 @@ describe('padded intermediate delivers exact packets', () => {
         new DataView(plain.buffer).setUint32(16, req.length, true)
         plain.set(req, 20)
         const enc = mk(kind, from)
-        const wire = concatAll([plain, ...inners.map((m) => crypto.encryptMessage(key, m, x))].map((p) => enc.encode(p)))
+        const wire = concatAll([plain, ...inners.map((m) => crypto.encryptMessage(key, m, x))].map((p) => enc.frame(p)))
         const ev = decodeEveryWay(() => mkFeed(kind, to), wire, x + 1)
         expect(ev.length).toBe(inners.length + 1)
         const [first, ...rest] = ev.map((e) => (e as { data: Uint8Array }).data)
@@ -151,17 +151,17 @@ describe('padded intermediate delivers exact packets', () => {
 describe('full framing checks', () => {
   it('detects a bad CRC and a bad seq_no', () => {
     const enc = mk('full', 'client')
-    const a = enc.encode(new Uint8Array(16).fill(7))
+    const a = enc.frame(new Uint8Array(16).fill(7))
     const bad = a.slice()
     bad[10] ^= 1
     const err = (code: string) => [{ type: 'error', error: expect.objectContaining({ code }) }]
-    expect(mk('full', 'server').decode(bad)).toEqual(err('E_BAD_CRC'))
-    const b = enc.encode(new Uint8Array(16)) // seq 1
-    expect(mk('full', 'server').decode(b)).toEqual(err('E_BAD_SEQNO'))
+    expect(mk('full', 'server').receive(bad)).toEqual(err('E_BAD_CRC'))
+    const b = enc.frame(new Uint8Array(16)) // seq 1
+    expect(mk('full', 'server').receive(b)).toEqual(err('E_BAD_SEQNO'))
   })
 
   it('matches the spec layout: len includes itself, seq from 0, CRC32 over len+seq+payload', () => {
-    const w = mk('full', 'client').encode(new Uint8Array([1, 2, 3, 4]))
+    const w = mk('full', 'client').frame(new Uint8Array([1, 2, 3, 4]))
     expect(Array.from(w.subarray(0, 12))).toEqual([16, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4])
     // zlib crc32 of 10000000 00000000 01020304, computed independently by node:zlib
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -175,13 +175,13 @@ describe('full framing checks', () => {
 describe('abridged layout', () => {
   it('uses 1 byte below 127 words and 0x7f + 3 bytes LE above, MSB for quick ACK', () => {
     const c = mk('abridged', 'client')
-    expect(Array.from(c.encode(new Uint8Array(8)).subarray(0, 1))).toEqual([2])
-    expect(Array.from(c.encode(new Uint8Array(8), true).subarray(0, 1))).toEqual([0x82])
-    expect(Array.from(c.encode(new Uint8Array(127 * 4)).subarray(0, 4))).toEqual([0x7f, 127, 0, 0])
-    expect(Array.from(c.encode(new Uint8Array(127 * 4), true).subarray(0, 4))).toEqual([0xff, 127, 0, 0])
+    expect(Array.from(c.frame(new Uint8Array(8)).subarray(0, 1))).toEqual([2])
+    expect(Array.from(c.frame({ type: 'packet', data: new Uint8Array(8), quickAck: true }).subarray(0, 1))).toEqual([0x82])
+    expect(Array.from(c.frame(new Uint8Array(127 * 4)).subarray(0, 4))).toEqual([0x7f, 127, 0, 0])
+    expect(Array.from(c.frame({ type: 'packet', data: new Uint8Array(127 * 4), quickAck: true }).subarray(0, 4))).toEqual([0xff, 127, 0, 0])
     // server answers quick ACKs bswapped: token 0x8badf00d as 8b ad f0 0d
-    expect(Array.from(mk('abridged', 'server').encodeQuickAck(0x8badf00d))).toEqual([0x8b, 0xad, 0xf0, 0x0d])
-    expect(Array.from(mk('intermediate', 'server').encodeQuickAck(0x8badf00d))).toEqual([0x0d, 0xf0, 0xad, 0x8b])
+    expect(Array.from(mk('abridged', 'server').frame({ type: 'quickAck', token: 0x8badf00d }))).toEqual([0x8b, 0xad, 0xf0, 0x0d])
+    expect(Array.from(mk('intermediate', 'server').frame({ type: 'quickAck', token: 0x8badf00d }))).toEqual([0x0d, 0xf0, 0xad, 0x8b])
   })
 })
 
@@ -199,8 +199,8 @@ describe('framings against independent encoders (GramJS, mtcute)', () => {
     const of = mk('full', 'client')
     for (let i = 0; i < 50; i++) {
       const p = r.bytes(4 * (1 + r.int(i % 5 === 0 ? 3000 : 200)))
-      expect(Buffer.from(oa.encode(p)).equals(ga.encodePacket(Buffer.from(p)))).toBe(true)
-      expect(Buffer.from(of.encode(p)).equals(gf.encodePacket(Buffer.from(p)))).toBe(true)
+      expect(Buffer.from(oa.frame(p)).equals(ga.encodePacket(Buffer.from(p)))).toBe(true)
+      expect(Buffer.from(of.frame(p)).equals(gf.encodePacket(Buffer.from(p)))).toBe(true)
     }
   })
 
@@ -219,12 +219,12 @@ describe('framings against independent encoders (GramJS, mtcute)', () => {
       const p = mtprotoPacket(r, r.int(120), i % 3 === 0)
       const a = Bytes.alloc(0)
       mi.encode(p, a)
-      expect(hex(a.result())).toBe(hex(ref.encode(p)))
-      expect(oi.decode(a.result())).toEqual([{ type: 'packet', data: p, quickAck: false }])
+      expect(hex(a.result())).toBe(hex(ref.frame(p)))
+      expect(oi.receive(a.result())).toEqual([{ type: 'packet', data: p, quickAck: false }])
       const b = Bytes.alloc(0)
       mp.encode(p, b)
       // its 0..15 padding bytes are stripped: the exact packet
-      expect(op.decode(b.result())).toEqual([{ type: 'packet', data: p, quickAck: false }])
+      expect(op.receive(b.result())).toEqual([{ type: 'packet', data: p, quickAck: false }])
     }
   })
 
@@ -233,7 +233,7 @@ describe('framings against independent encoders (GramJS, mtcute)', () => {
     new DataView(b.buffer).setInt32(0, -429, true)
     new DataView(b.buffer).setInt32(4, -429, true)
     new DataView(b.buffer).setInt32(8, -429, true)
-    expect(mk('full', 'client').decode(b)).toEqual([{ type: 'error', error: expect.objectContaining({ code: 'E_TRANSPORT_429', status: 429 }) }])
+    expect(mk('full', 'client').receive(b)).toEqual([{ type: 'error', error: expect.objectContaining({ code: 'E_TRANSPORT_429', status: 429 }) }])
   })
 })
 
@@ -245,7 +245,7 @@ describe('quick-ACK token', () => {
     expect(() => quickAckToken(new Uint8Array(3))).toThrow(TransportError)
     for (const kind of ['abridged', 'intermediate', 'padded'] as const) {
       const t = quickAckToken(crypto.randomBytes(32))
-      expect(mk(kind, 'client').decode(mk(kind, 'server').encodeQuickAck(t))).toEqual([{ type: 'quickAck', token: t }])
+      expect(mk(kind, 'client').receive(mk(kind, 'server').frame({ type: 'quickAck', token: t }))).toEqual([{ type: 'quickAck', token: t }])
     }
   })
 })
@@ -258,7 +258,7 @@ describe('memory held by announced lengths', () => {
       const d = mk('intermediate', 'server')
       const h = new Uint8Array(104)
       new DataView(h.buffer).setUint32(0, 16 * 1024 * 1024 - 16, true)
-      expect(d.decode(h)).toEqual([])
+      expect(d.receive(h)).toEqual([])
       decoders.push(d)
     }
     const held = process.memoryUsage().arrayBuffers - before

@@ -61,16 +61,60 @@ export const unb64 = (s: string): Uint8Array => new Uint8Array(Buffer.from(s.rep
 
 type AnyEvent = { type: string }
 type Loose = { type: string; [k: string]: unknown }
+/** What a layer wrote during one `receive`, as a pseudo-event (see `feed`). */
+export type Written = { type: 'write'; data: Uint8Array }
+
+/** A layer as tests drive it: bytes in, bytes out. */
+export interface ByteLayer<E> {
+  receive(chunk: Uint8Array, now?: number): E[]
+  takeOutgoing(): Uint8Array[]
+}
+
+/** What `layer` has to write now, as one byte string (empty when nothing). */
+export function out(layer: { takeOutgoing(): Uint8Array[] }): Uint8Array {
+  return concatAll(layer.takeOutgoing())
+}
+
+/** `layer.send(item)`, then what it has to write. */
+export function sent<T>(layer: { send(item: T): void; takeOutgoing(): Uint8Array[] }, item: T): Uint8Array {
+  layer.send(item)
+  return out(layer)
+}
+
+/** `transport.start(now)`, then what it has to write (a tag, a header, a ClientHello, an upgrade request). */
+export function started(t: { start(now?: number): void; takeOutgoing(): Uint8Array[] }, now?: number): Uint8Array {
+  t.start(now)
+  return out(t)
+}
 
 /**
- * The events as compared across chunkings: an error by its code (and status), and a fallback
+ * A feed for `feedAll` / `decodeEveryWay`: the layer's events for a chunk, then what it has to
+ * write afterwards (if anything) as one `write` pseudo-event.
+ */
+export function feed<E extends AnyEvent>(layer: ByteLayer<E>, now?: number): (chunk: Uint8Array) => (E | Written)[] {
+  return (chunk) => {
+    const ev: (E | Written)[] = layer.receive(chunk, now)
+    const w = layer.takeOutgoing()
+    if (w.length) ev.push({ type: 'write', data: concatAll(w) })
+    return ev
+  }
+}
+
+/**
+ * The events as compared across chunkings: an error by its code (and status), a fallback
  * merged with the forwards after it (where the decision falls depends on when enough bytes
- * arrived; what reaches the fallback host must not).
+ * arrived; what reaches the fallback host must not), and every byte written as one `write` at
+ * the end (when a write happens depends on the chunking; what is written must not).
  */
 export function normalizeEvents(events: readonly AnyEvent[]): unknown[] {
   const out: Loose[] = []
+  const written: Uint8Array[] = []
   for (const e of events as readonly Loose[]) {
     const last = out.at(-1)
+    if (e.type === 'write') {
+      written.push(e.data as Uint8Array)
+      continue
+    }
     if (e.type === 'forward' && last?.type === 'fallback') {
       last.data = concatAll([last.data as Uint8Array, e.data as Uint8Array])
       continue
@@ -82,6 +126,7 @@ export function normalizeEvents(events: readonly AnyEvent[]): unknown[] {
     }
     out.push({ ...e })
   }
+  if (written.length) out.push({ type: 'write', data: concatAll(written) })
   return out
 }
 

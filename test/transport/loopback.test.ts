@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest'
 import { ClientTransport } from '../../src/transport/client.js'
 import { ReplayCache } from '../../src/transport/faketls.js'
 import { ServerTransport, type ServerTransportOptions } from '../../src/transport/server.js'
-import { concatAll, hex, mtprotoPacket, prng, seededCrypto } from './helpers.js'
+import { concatAll, hex, mtprotoPacket, prng, seededCrypto, started } from './helpers.js'
 
 const crypto = seededCrypto(99)
 
@@ -20,11 +20,11 @@ async function serve(opts: Omit<ServerTransportOptions, 'crypto'>): Promise<{ po
     sock.on('error', () => {})
     sock.on('data', (d: Buffer) => {
       // nothing the client sends throws: a bad stream ends with an error event
+      let close = false
       for (const e of t.receive(new Uint8Array(d))) {
-        if (e.type === 'error') sock.destroy()
-        else if (e.type === 'write') sock.write(e.data)
-        else if (e.type === 'packet') sock.write(t.send(e.data.map((b) => b ^ 0x5a)))
-        else if (e.type === 'close') sock.end(e.data)
+        if (e.type === 'error') return void sock.destroy()
+        else if (e.type === 'packet') t.send(e.data.map((b) => b ^ 0x5a))
+        else if (e.type === 'close') close = true
         else if (e.type === 'fallback') {
           upstream = net.connect(e.port, e.host, () => upstream!.write(e.data))
           upstream.on('data', (x) => sock.write(x))
@@ -32,6 +32,9 @@ async function serve(opts: Omit<ServerTransportOptions, 'crypto'>): Promise<{ po
           upstream.on('error', () => sock.destroy())
         } else if (e.type === 'forward') upstream!.write(e.data)
       }
+      if (upstream) return
+      for (const b of t.takeOutgoing()) sock.write(b) // the fake-TLS server hello, the answers
+      if (close) sock.end()
     })
     sock.on('close', () => {
       upstream?.destroy()
@@ -57,16 +60,17 @@ describe('loopback TCP', () => {
       const sock = await connect(s.port)
       const c = new ClientTransport({ crypto, proxySecret: secret, dcId: 2 })
       const packets = [mtprotoPacket(prng(1), 5), mtprotoPacket(prng(2), 3000)]
-      sock.write(c.start())
-      for (const p of packets) sock.write(c.send(p)) // queued until the server hello checks out
+      c.start()
+      for (const p of packets) c.send(p) // queued until the server hello checks out
+      for (const b of c.takeOutgoing()) sock.write(b) // the ClientHello alone
       const got: Uint8Array[] = []
       await new Promise<void>((resolve, reject) => {
         sock.on('data', (d: Buffer) => {
           for (const e of c.receive(new Uint8Array(d))) {
-            if (e.type === 'write') sock.write(e.data)
             if (e.type === 'packet') got.push(e.data)
             if (e.type === 'error') reject(e.error)
           }
+          for (const b of c.takeOutgoing()) sock.write(b) // the packets, once the server hello checked out
           if (got.length === packets.length) resolve()
         })
       })
@@ -94,7 +98,7 @@ describe('loopback TCP', () => {
     try {
       // a ClientHello made with another key: what a censor's probe or a browser looks like
       const other = 'ee' + hex(crypto.randomBytes(16)) + Buffer.from('example.com').toString('hex')
-      const hello = new ClientTransport({ crypto, proxySecret: other, dcId: 2 }).start()
+      const hello = started(new ClientTransport({ crypto, proxySecret: other, dcId: 2 }))
       const sock = await connect(s.port)
       sock.write(hello.subarray(0, 100))
       sock.write(hello.subarray(100))

@@ -3,7 +3,7 @@ import { buildClientHello, checkClientHello, ReplayCache } from '../../src/trans
 import { ServerTransport } from '../../src/transport/server.js'
 import { ClientTransport } from '../../src/transport/client.js'
 import { isOnCurve25519, randomX25519Key } from '../../src/transport/x25519.js'
-import { prng, seededCrypto } from './helpers.js'
+import { prng, seededCrypto, started } from './helpers.js'
 
 const crypto = seededCrypto(5)
 
@@ -171,7 +171,7 @@ describe('options and state', () => {
     bad(() => new ClientTransport(null as never))
     bad(() => new ClientTransport(undefined as never))
     // what is right passes, and the header carries the DC
-    expect(new ClientTransport({ crypto, obfuscated: true, dcId: 9999, test: true, media: true }).start().length).toBe(64)
+    expect(started(new ClientTransport({ crypto, obfuscated: true, dcId: 9999, test: true, media: true })).length).toBe(64)
   })
 
   it('ServerTransport checks every option in the constructor', () => {
@@ -214,7 +214,7 @@ describe('options and state', () => {
     bad(() => c.send(new Uint8Array(8)), 'E_DISPOSED')
     bad(() => c.receive(new Uint8Array(8)), 'E_DISPOSED')
     const s = new ServerTransport({ crypto })
-    s.receive(new ClientTransport({ crypto, obfuscated: true, dcId: 2 }).start())
+    s.receive(started(new ClientTransport({ crypto, obfuscated: true, dcId: 2 })))
     s.dispose()
     bad(() => s.send(new Uint8Array(8)), 'E_DISPOSED')
     bad(() => s.receive(new Uint8Array(8)), 'E_STATE')

@@ -100,9 +100,9 @@ describe('obfuscated2', () => {
       expect(sv.framing).toBe('abridged')
       const dec = createFraming('abridged', { role: 'server' })
       const p = crypto.randomBytes(4 * (1 + i * 100))
-      const ev = dec.decode(sv.cipher.decrypt(g.encode(p)))
+      const ev = dec.receive(sv.cipher.decrypt(g.encode(p)))
       expect(ev).toEqual([{ type: 'packet', data: p, quickAck: false }])
-      const answer = createFraming('abridged', { role: 'server' }).encode(p)
+      const answer = createFraming('abridged', { role: 'server' }).frame(p)
       expect(g.decrypt(sv.cipher.encrypt(answer))).toEqual(answer)
     }
   })
@@ -113,7 +113,7 @@ describe('obfuscated2', () => {
     const sv = acceptObfuscated2(crypto, g.header, { secrets: [secret] })
     expect(sv.dc.dcId).toBe(3)
     const p = crypto.randomBytes(64)
-    expect(createFraming('abridged', { role: 'server' }).decode(sv.cipher.decrypt(g.encode(p)))[0]).toMatchObject({ data: p })
+    expect(createFraming('abridged', { role: 'server' }).receive(sv.cipher.decrypt(g.encode(p)))[0]).toMatchObject({ data: p })
   })
 
   it('interop: mtcute ObfuscatedPacketCodec (MTProxy, test media DC, padded) ↔ our server', async () => {
@@ -125,11 +125,11 @@ describe('obfuscated2', () => {
     const dec = createFraming('padded', { role: 'server' })
     const p = mtprotoPacket(prng(4), 14)
     // mtcute's 0..15 padding bytes are stripped: the exact packet
-    expect(dec.decode(sv.cipher.decrypt(await m.encode(p)))).toEqual([{ type: 'packet', data: p, quickAck: false }])
+    expect(dec.receive(sv.cipher.decrypt(await m.encode(p)))).toEqual([{ type: 'packet', data: p, quickAck: false }])
     // our server's answers decode in mtcute
     const enc = createFraming('intermediate', { role: 'server' })
     const q = crypto.randomBytes(512)
-    expect(await m.decode(sv.cipher.encrypt(enc.encode(q)))).toEqual([q])
+    expect(await m.decode(sv.cipher.encrypt(enc.frame(q)))).toEqual([q])
   })
 
   it('our client matches an independent node:crypto server (keys from the header and the reversed header)', () => {

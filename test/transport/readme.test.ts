@@ -2,8 +2,8 @@
  * The README's transport example in `npm test`: the code block under "### Transports" runs as
  * written (its imports bound to the sources and node:net) and must print what its last comment
  * says. It drives a fake-TLS client through a proxy over loopback TCP, so the client's packet only
- * leaves in a `write` event: a driver that ignored that event (as the README's earlier example
- * did) hangs here. CI also runs every README block against the packed tarball
+ * leaves in `takeOutgoing()` after the proxy's hello was received: a driver that wrote only what
+ * `send` queued at once hangs here. CI also runs every README block against the packed tarball
  * (scripts/test-readme.mjs).
  */
 import { readFileSync } from 'node:fs'

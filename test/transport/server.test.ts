@@ -6,7 +6,7 @@ import { HttpClientCodec, HttpServerCodec } from '../../src/transport/http.js'
 import { ServerTransport } from '../../src/transport/server.js'
 import { ReplayCache } from '../../src/transport/faketls.js'
 import { createCryptoSync } from '../../src/crypto/index.js'
-import { concatAll, decodeEveryWay, hex, mtprotoPacket, prng, seededCrypto } from './helpers.js'
+import { concatAll, decodeEveryWay, feed, hex, mtprotoPacket, out, prng, seededCrypto, sent, started } from './helpers.js'
 
 const crypto = seededCrypto(11)
 const utf8 = (s: string) => new TextEncoder().encode(s)
@@ -19,7 +19,8 @@ describe('server transport detection', () => {
     expect(detectTransport(u(0xee, 0xee, 0xee, 0xee))).toBe('intermediate')
     expect(detectTransport(u(0xdd, 0xdd, 0xdd, 0xdd))).toBe('padded')
     expect(detectTransport(utf8('POST /api'))).toBe('http')
-    expect(detectTransport(utf8('GET /'))).toBe('http')
+    expect(detectTransport(utf8('GET /'))).toBe('websocket')
+    expect(detectTransport(utf8('HEAD /'))).toBe('http')
     expect(detectTransport(u(0x28, 0, 0, 0, 0, 0, 0))).toBeUndefined()
     expect(detectTransport(u(0x28, 0, 0, 0, 0, 0, 0, 0))).toBe('full')
     expect(detectTransport(u(0x16, 3, 1, 2), { tls: true })).toBe('tls')
@@ -46,15 +47,19 @@ describe('server transport detection', () => {
       const mkServer = () => new ServerTransport({ crypto: seededCrypto(50 + seed) })
       const client = mkClient()
       const packets = Array.from({ length: 5 }, (_, i) => mtprotoPacket(r, r.int(i === 4 ? 400 : 40), i === 0))
-      const wire = concatAll([client.start(), ...packets.map((p, i) => client.send(p, framing !== 'full' && i === 1))])
-      const ev = decodeEveryWay(() => { const s = mkServer(); return (c) => s.receive(c) }, wire, seed)
+      const wire = concatAll([started(client), ...packets.map((p, i) => sent(client, { type: 'packet', data: p, quickAck: framing !== 'full' && i === 1 }))])
+      const ev = decodeEveryWay(() => feed(mkServer()), wire, seed)
       expect(ev[0]).toEqual({ type: 'detected', info: expect.objectContaining({ transport: obfuscated ? 'obfuscated2' : 'plain', framing }) })
       expect(ev.slice(1)).toEqual(packets.map((data, i) => ({ type: 'packet', data, quickAck: framing !== 'full' && i === 1 })))
       const server = mkServer()
       server.receive(wire)
       const answers = [mtprotoPacket(r, 2), mtprotoPacket(r, 120)]
-      const back = concatAll([...answers.map((a) => server.send(a)), ...(framing === 'full' ? [] : [server.sendQuickAck(0x8000abcd)]), server.sendError(429), server.send(answers[0])])
-      const cev = decodeEveryWay(() => { const c = mkClient(); c.start(); return (b) => c.receive(b) }, back, seed)
+      for (const a of answers) server.send({ type: 'packet', data: a, quickAck: false })
+      if (framing !== 'full') server.send({ type: 'quickAck', token: 0x8000abcd })
+      server.send({ type: 'transportError', status: 429 })
+      server.send(answers[0])
+      const back = out(server)
+      const cev = decodeEveryWay(() => { const c = mkClient(); started(c); return feed(c) }, back, seed)
       expect(cev).toEqual([
         ...answers.map((data) => ({ type: 'packet', data, quickAck: false })),
         ...(framing === 'full' ? [] : [{ type: 'quickAck', token: 0x8000abcd }]),
@@ -68,16 +73,16 @@ describe('server transport detection', () => {
     const secret = 'dd' + hex(crypto.randomBytes(16))
     const cache = new ReplayCache()
     const c = new ClientTransport({ crypto, proxySecret: secret, dcId: 2 })
-    const recorded = concatAll([c.start(), c.send(mtprotoPacket(prng(9), 3))])
+    const recorded = concatAll([started(c), sent(c, mtprotoPacket(prng(9), 3))])
     const proxy = () => new ServerTransport({ crypto, secrets: [secret], replayCache: cache, fallback: { host: 'example.com', port: 443 } })
     expect(proxy().receive(recorded)[0]).toMatchObject({ type: 'detected' })
     const replayed = proxy().receive(recorded)
     expect(replayed).toEqual([{ type: 'fallback', host: 'example.com', port: 443, data: recorded, reason: 'replayed obfuscated2 header' }])
     // a fresh header from the same client software is accepted
     const c2 = new ClientTransport({ crypto, proxySecret: secret, dcId: 2 })
-    expect(proxy().receive(c2.start())[0]).toMatchObject({ type: 'detected' })
+    expect(proxy().receive(started(c2))[0]).toMatchObject({ type: 'detected' })
     // Telegram's own DCs (no secret): obfuscation without hiding, nothing remembered
-    const plain = new ClientTransport({ crypto, obfuscated: true, dcId: 2 }).start()
+    const plain = started(new ClientTransport({ crypto, obfuscated: true, dcId: 2 }))
     for (let i = 0; i < 2; i++) expect(new ServerTransport({ crypto, replayCache: cache }).receive(plain)[0]).toMatchObject({ type: 'detected' })
   })
 
@@ -92,10 +97,10 @@ describe('server transport detection', () => {
       const rigged = createCryptoSync({ random: (b) => { b.set(r.bytes(b.length)); if (b.length === 64) b.set(first) } })
       const mkServer = () => new ServerTransport({ crypto: seededCrypto(3), secrets: [plain, ee], replayCache: new ReplayCache() })
       const c = new ClientTransport({ crypto: rigged, proxySecret: plain, dcId: 3, framing: 'intermediate' })
-      const h = c.start()
+      const h = started(c)
       expect(Array.from(h.subarray(0, 5))).toEqual(first)
       const p = mtprotoPacket(r, 5)
-      const ev = decodeEveryWay(() => { const s = mkServer(); return (b) => s.receive(b) }, concatAll([h, c.send(p)]), first[3])
+      const ev = decodeEveryWay(() => feed(mkServer()), concatAll([h, sent(c, p)]), first[3])
       expect(ev).toEqual([
         { type: 'detected', info: { transport: 'obfuscated2', framing: 'intermediate', dc: { dcId: 3, test: false, media: false, raw: 3 }, secretIndex: 0 } },
         { type: 'packet', data: p, quickAck: false },
@@ -107,12 +112,12 @@ describe('server transport detection', () => {
     const secrets = [crypto.randomBytes(16), 'dd' + hex(crypto.randomBytes(16))]
     const server = () => new ServerTransport({ crypto, secrets })
     const c1 = new ClientTransport({ crypto, proxySecret: secrets[0], dcId: 3, framing: 'abridged' })
-    expect(server().receive(c1.start())[0]).toEqual({ type: 'detected', info: { transport: 'obfuscated2', framing: 'abridged', dc: { dcId: 3, test: false, media: false, raw: 3 }, secretIndex: 0 } })
+    expect(server().receive(started(c1))[0]).toEqual({ type: 'detected', info: { transport: 'obfuscated2', framing: 'abridged', dc: { dcId: 3, test: false, media: false, raw: 3 }, secretIndex: 0 } })
     const c2 = new ClientTransport({ crypto, proxySecret: secrets[1], dcId: 2, test: true, media: true })
-    expect(server().receive(c2.start())[0]).toMatchObject({ info: { framing: 'padded', dc: { raw: -10002 }, secretIndex: 1 } })
+    expect(server().receive(started(c2))[0]).toMatchObject({ info: { framing: 'padded', dc: { raw: -10002 }, secretIndex: 1 } })
     // without a secret, or plain framing, an MTProxy server closes (no fallback configured)
     const c3 = new ClientTransport({ crypto, obfuscated: true, dcId: 1 })
-    expect(server().receive(c3.start())[0]).toMatchObject({ type: 'close' })
+    expect(server().receive(started(c3))[0]).toMatchObject({ type: 'close' })
     expect(server().receive(new Uint8Array([0xef, 1, 1, 1, 1]))[0]).toMatchObject({ type: 'close' })
     expect(() => new ClientTransport({ crypto, proxySecret: secrets[0] })).toThrow(expect.objectContaining({ code: 'E_OPTION' }))
   })
@@ -121,13 +126,17 @@ describe('server transport detection', () => {
     const r = prng(4)
     const http = new HttpClientCodec('149.154.167.40:80')
     const p = [mtprotoPacket(r, 5), mtprotoPacket(r, 180)]
-    const ev = decodeEveryWay(() => { const s = new ServerTransport({ crypto }); return (c) => s.receive(c) }, concatAll(p.map((x) => http.encode(x))), 4)
+    const ev = decodeEveryWay(() => feed(new ServerTransport({ crypto })), concatAll(p.map((x) => http.frame(x))), 4)
     expect(ev).toEqual([{ type: 'detected', info: { transport: 'http', secretIndex: -1 } }, ...p.map((data) => ({ type: 'packet', data, quickAck: false }))])
     const server = new ServerTransport({ crypto })
-    server.receive(http.encode(p[0]))
+    server.receive(http.frame(p[0]))
     const q = mtprotoPacket(r, 30)
-    const back = concatAll([server.send(q), server.send(q), server.sendError(404), server.send(q)])
-    const cev = decodeEveryWay(() => { const h = new HttpClientCodec('a'); return (c) => h.decode(c) }, back, 5)
+    server.send(q)
+    server.send({ type: 'packet', data: q, quickAck: false })
+    server.send({ type: 'transportError', status: 404 })
+    server.send(q)
+    const back = out(server)
+    const cev = decodeEveryWay(() => feed(new HttpClientCodec('a')), back, 5)
     expect(cev).toEqual([
       { type: 'packet', data: q, quickAck: false },
       { type: 'packet', data: q, quickAck: false },
@@ -137,6 +146,7 @@ describe('server transport detection', () => {
 
   it('HTTP: wrong path, chunked bodies, huge or conflicting Content-Length and long headers are refused', () => {
     const bad = [
+      ['HEAD /api HTTP/1.1\r\nContent-Length: 4\r\n\r\nabcd', 'E_HTTP_NOT_API'],
       ['GET /api HTTP/1.1\r\nContent-Length: 4\r\n\r\nabcd', 'E_HTTP_NOT_API'],
       ['POST /other HTTP/1.1\r\nContent-Length: 4\r\n\r\nabcd', 'E_HTTP_NOT_API'],
       ['POST /api HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n', 'E_HTTP_UNSUPPORTED'],
@@ -147,7 +157,7 @@ describe('server transport detection', () => {
       ['POST /api HTTP/1.1\r\nno colon\r\n\r\n', 'E_HTTP_MALFORMED'],
     ] as const
     for (const [text, code] of bad) {
-      const ev = decodeEveryWay(() => { const h = new HttpServerCodec(); return (c) => h.decode(c) }, utf8(text), text.length, 1)
+      const ev = decodeEveryWay(() => feed(new HttpServerCodec()), utf8(text), text.length, 1)
       expect(ev, text.slice(0, 40)).toEqual([{ type: 'error', error: expect.objectContaining({ code }) }])
     }
   })

@@ -13,7 +13,7 @@ import {
   WebSocketServerHandshake,
   webSocketUrl,
 } from '../../src/transport/websocket.js'
-import { chunks, concatAll, decodeEveryWay, hex, mtprotoPacket, prng, seededCrypto, unhex } from './helpers.js'
+import { chunks, concatAll, decodeEveryWay, feed, hex, mtprotoPacket, out, prng, seededCrypto, unhex, type Written } from './helpers.js'
 
 const require = createRequire(import.meta.url)
 /** A packet with the bytes after its auth_key_id reversed: still an MTProto-shaped packet. */
@@ -32,20 +32,23 @@ describe('WebSocket codec (RFC 6455)', () => {
     const client = () => new WebSocketFrameCodec({ role: 'client', crypto })
     const server = () => new WebSocketFrameCodec({ role: 'server', crypto })
     // single-frame unmasked "Hello" (0x81 → 0x82)
-    expect(client().decode(unhex('820548656c6c6f'))).toEqual([{ type: 'message', data: utf8('Hello') }])
+    expect(client().receive(unhex('820548656c6c6f'))).toEqual([{ type: 'message', data: utf8('Hello') }])
     // single-frame masked "Hello"
-    expect(server().decode(unhex('828537fa213d7f9f4d5158'))).toEqual([{ type: 'message', data: utf8('Hello') }])
+    expect(server().receive(unhex('828537fa213d7f9f4d5158'))).toEqual([{ type: 'message', data: utf8('Hello') }])
     // fragmented unmasked: 0x01 "Hel" then 0x80 "lo"
-    expect(client().decode(unhex('020348656c80026c6f'))).toEqual([{ type: 'message', data: utf8('Hello') }])
+    expect(client().receive(unhex('020348656c80026c6f'))).toEqual([{ type: 'message', data: utf8('Hello') }])
     // unmasked ping → our (client) pong is masked, carrying "Hello"
-    const pong = client().decode(unhex('890548656c6c6f'))
-    expect(pong.length).toBe(1)
-    expect(server().decode((pong[0] as { data: Uint8Array }).data)).toEqual([])
+    const c = client()
+    expect(c.receive(unhex('890548656c6c6f'))).toEqual([])
+    const pong = out(c)
+    expect(pong.length).toBe(2 + 4 + 5)
+    expect(server().receive(pong)).toEqual([])
+    expect(out(c).length).toBe(0)
     // 256 bytes and 64 KiB binary, unmasked, 16- and 64-bit lengths
-    expect((client().decode(concatAll([unhex('827e0100'), new Uint8Array(256)]))[0] as { data: Uint8Array }).data.length).toBe(256)
-    expect((client().decode(concatAll([unhex('827f0000000000010000'), new Uint8Array(65536)]))[0] as { data: Uint8Array }).data.length).toBe(65536)
+    expect((client().receive(concatAll([unhex('827e0100'), new Uint8Array(256)]))[0] as { data: Uint8Array }).data.length).toBe(256)
+    expect((client().receive(concatAll([unhex('827f0000000000010000'), new Uint8Array(65536)]))[0] as { data: Uint8Array }).data.length).toBe(65536)
     // text is not MTProto
-    expect(client().decode(unhex('810548656c6c6f'))).toEqual([{ type: 'error', error: expect.objectContaining({ code: 'E_WS_TEXT' }) }])
+    expect(client().receive(unhex('810548656c6c6f'))).toEqual([{ type: 'error', error: expect.objectContaining({ code: 'E_WS_TEXT' }) }])
   })
 
   it('round-trips random messages both ways, fragmented or not, every chunking, with pings and a close', () => {
@@ -57,18 +60,19 @@ describe('WebSocket codec (RFC 6455)', () => {
         const msgs = Array.from({ length: 6 }, (_, i) => r.bytes(seed === 1 && i === 0 ? 70000 : r.next() < 0.2 ? 3000 : r.int(300)))
         // message 2 as three fragments with a ping between them
         const frag = (m: Uint8Array) => {
-          const a = enc.encode(m.subarray(0, 10)), b = enc.encode(m.subarray(10, 20)), c = enc.encode(m.subarray(20))
+          const a = enc.frameMessage(m.subarray(0, 10)), b = enc.frameMessage(m.subarray(10, 20)), c = enc.frameMessage(m.subarray(20))
           a[0] = 0x02 // binary, no FIN
           b[0] = 0x00 // continuation, no FIN
           c[0] = 0x80 // continuation, FIN
           return concatAll([a, b, pingFrame(from), c])
         }
         msgs[2] = r.bytes(50)
-        const wire = concatAll([...msgs.map((m, i) => (i === 2 ? frag(m) : enc.encode(m))), enc.encodeClose(1000), enc.encode(r.bytes(9))])
-        const ev = decodeEveryWay(() => { const d = new WebSocketFrameCodec({ role: to, crypto: seededCrypto(9) }); return (c) => d.decode(c) }, wire, seed)
+        const wire = concatAll([...msgs.map((m, i) => (i === 2 ? frag(m) : enc.frameMessage(m))), enc.closeFrame(1000), enc.frameMessage(r.bytes(9))])
+        const ev = decodeEveryWay(() => feed(new WebSocketFrameCodec({ role: to, crypto: seededCrypto(9) })), wire, seed)
         expect(ev.filter((e) => e.type === 'message').map((e) => hex((e as { data: Uint8Array }).data))).toEqual(msgs.map(hex))
-        expect(ev.filter((e) => e.type === 'write').length).toBe(2) // the pong and the close answer
-        expect(ev.at(-1)).toEqual({ type: 'close', code: 1000, reason: '' }) // nothing after the close
+        expect(ev.at(-2)).toEqual({ type: 'close', code: 1000, reason: '' }) // nothing after the close
+        // what it wrote: the pong (nothing for the peer to see) and the close answer
+        expect(new WebSocketFrameCodec({ role: from, crypto }).receive((ev.at(-1) as Written).data)).toEqual([{ type: 'close', code: 1000, reason: '' }])
       }
     }
   })
@@ -84,25 +88,25 @@ describe('WebSocket codec (RFC 6455)', () => {
       for (let i = 1; i <= n; i++) wire.set(one, i * one.length)
       const before = process.memoryUsage()
       const d = new WebSocketFrameCodec({ role, crypto })
-      const ev = d.decode(wire)
+      const ev = d.receive(wire)
       const after = process.memoryUsage()
       expect(ev).toEqual([{ type: 'error', error: expect.objectContaining({ code: 'E_WS_FRAGMENTS' }) }])
       expect(after.heapUsed + after.arrayBuffers - before.heapUsed - before.arrayBuffers).toBeLessThan(8 << 20)
       // with no bound on the count, the buffer still only holds what arrived: nothing
       const lax = new WebSocketFrameCodec({ role, crypto, maxFragments: 1e9 })
       const m0 = process.memoryUsage()
-      expect(lax.decode(wire)).toEqual([])
+      expect(lax.receive(wire)).toEqual([])
       const m1 = process.memoryUsage()
       expect(m1.heapUsed + m1.arrayBuffers - m0.heapUsed - m0.arrayBuffers).toBeLessThan(8 << 20)
       // and the final frame completes the (empty) message without a stack overflow
-      expect(lax.decode(role === 'client' ? unhex('8000') : unhex('808011223344'))).toEqual([{ type: 'message', data: new Uint8Array(0) }])
+      expect(lax.receive(role === 'client' ? unhex('8000') : unhex('808011223344'))).toEqual([{ type: 'message', data: new Uint8Array(0) }])
     }
   })
 
   it('a fragmented message is bounded in total from each frame header', () => {
     const d = new WebSocketFrameCodec({ role: 'client', crypto, maxMessageLength: 100 })
     // 60 + 60 bytes: the second header alone already exceeds the bound
-    expect(d.decode(concatAll([unhex('023c'), new Uint8Array(60), unhex('803c')]))).toEqual([{ type: 'error', error: expect.objectContaining({ code: 'E_PACKET_TOO_LONG' }) }])
+    expect(d.receive(concatAll([unhex('023c'), new Uint8Array(60), unhex('803c')]))).toEqual([{ type: 'error', error: expect.objectContaining({ code: 'E_PACKET_TOO_LONG' }) }])
   })
 
   it('handshakes: our client ↔ our server, and refusals', () => {
@@ -130,29 +134,20 @@ describe('WebSocket codec (RFC 6455)', () => {
 describe('WebSocket interop with the `websocket` npm package (GramJS\'s WebSocket client), loopback', () => {
   it('its W3CWebSocket client (subprotocol binary, /apiws) ↔ our server handshake + frames + obfuscated2 server', async () => {
     const { w3cwebsocket: W3C } = require('websocket')
+    // one ServerTransport per connection: it tells the WebSocket upgrade from the other transports
+    const infos: unknown[] = []
     const srv = net.createServer((sock) => {
-      const hs = new WebSocketServerHandshake(crypto)
-      const frames = new WebSocketFrameCodec({ role: 'server', crypto })
       const mt = new ServerTransport({ crypto })
-      let open = false
-      const onFrames = (bytes: Uint8Array) => {
-        for (const e of frames.decode(bytes)) {
-          if (e.type === 'write') sock.write(e.data)
-          if (e.type === 'close') sock.end()
-          if (e.type !== 'message') continue
-          // echo every packet back, its bytes after the auth_key_id reversed
-          for (const ev of mt.receive(e.data)) if (ev.type === 'packet') sock.write(frames.encode(mt.send(flip(ev.data))))
-        }
-      }
       sock.on('data', (d: Buffer) => {
-        const b = new Uint8Array(d)
-        if (open) return onFrames(b)
-        const r = hs.receive(b)
-        if (!r) return
-        sock.write(r.response)
-        if (!r.ok) return sock.end()
-        open = true
-        if (r.rest.length) onFrames(r.rest)
+        let close = false
+        for (const ev of mt.receive(new Uint8Array(d))) {
+          // echo every packet back, its bytes after the auth_key_id reversed
+          if (ev.type === 'packet') mt.send(flip(ev.data))
+          else if (ev.type === 'detected') infos.push(ev.info)
+          else if (ev.type === 'close' || ev.type === 'error') close = true
+        }
+        for (const b of mt.takeOutgoing()) sock.write(b)
+        if (close) sock.end()
       })
     })
     await new Promise<void>((res) => srv.listen(0, '127.0.0.1', res))
@@ -166,8 +161,9 @@ describe('WebSocket interop with the `websocket` npm package (GramJS\'s WebSocke
       await new Promise<void>((resolve, reject) => {
         ws.onerror = reject
         ws.onopen = () => {
-          ws.send(client.start())
-          for (const p of packets) ws.send(client.send(p))
+          client.start()
+          for (const p of packets) client.send(p)
+          for (const b of client.takeOutgoing()) ws.send(b) // each chunk one message: the header, then a packet each
         }
         ws.onmessage = (m: { data: ArrayBuffer }) => {
           for (const e of client.receive(new Uint8Array(m.data))) if (e.type === 'packet') got.push(e.data)
@@ -176,6 +172,7 @@ describe('WebSocket interop with the `websocket` npm package (GramJS\'s WebSocke
       })
       ws.close()
       expect(got.map(hex)).toEqual(packets.map((p) => hex(flip(p))))
+      expect(infos).toEqual([{ transport: 'obfuscated2', framing: 'intermediate', dc: { dcId: 2, test: false, media: false, raw: 2 }, secretIndex: -1, websocket: { path: '/apiws' } }])
     } finally {
       srv.close()
     }
@@ -202,7 +199,7 @@ describe('WebSocket interop with the `websocket` npm package (GramJS\'s WebSocke
         sock.on('error', reject)
         let open = false
         const onFrames = (b: Uint8Array) => {
-          for (const e of frames.decode(b)) {
+          for (const e of frames.receive(b)) {
             if (e.type === 'message') got.push(e.data)
             if (e.type === 'close') reject(new Error(`closed by the server: ${e.code} ${e.reason}`))
           }
@@ -214,11 +211,13 @@ describe('WebSocket interop with the `websocket` npm package (GramJS\'s WebSocke
           const rest = hs.receive(new Uint8Array(d))
           if (!rest) return
           open = true
-          for (const m of msgs) sock.write(frames.encode(m))
+          for (const m of msgs) frames.send(m)
+          for (const f of frames.takeOutgoing()) sock.write(f)
           if (rest.length) onFrames(rest)
         })
       })
-      sock.end(frames.encodeClose())
+      frames.sendClose()
+      sock.end(out(frames))
       expect(got.map(hex)).toEqual(msgs.map((m) => hex(m.slice().reverse())))
     } finally {
       wss.shutDown()
