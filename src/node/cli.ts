@@ -22,6 +22,7 @@ const commands: Record<string, Command> = {
     summary: 'generate TypeScript types, readers and writers from a .tl schema',
     run: async (args) => (await import('./cli-tl.js')).genTlCommand.run(args),
   },
+  proxy: { summary: 'run an MTProxy relay (obfuscated2, dd, ee fake-TLS); --help for options', run: async (args) => (await import('./cli-proxy.js')).proxyCommand.run(args) },
 }
 
 async function main(argv: string[]): Promise<number> {

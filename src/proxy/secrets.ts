@@ -43,6 +43,10 @@ export function secretHex(s: ProxySecret): string {
  * names and keys: two secrets with one key could not be told apart, so their counters would mix.
  */
 export function parseSecrets(crypto: Crypto, inputs: readonly SecretInput[]): ProxySecretEntry[] {
+  return parse(crypto, inputs, (i, name) => `secret ${name ?? i + 1}`)
+}
+
+function parse(crypto: Crypto, inputs: readonly SecretInput[], where: (i: number, name?: string) => string): ProxySecretEntry[] {
   if (!Array.isArray(inputs)) fail('E_PROXY_OPTION', 'secrets must be an array')
   const out: ProxySecretEntry[] = []
   const names = new Set<string>()
@@ -60,19 +64,19 @@ export function parseSecrets(crypto: Crypto, inputs: readonly SecretInput[]): Pr
     } else if (typeof input === 'object' && input !== null) {
       name = input.name
       value = input.secret
-    } else return fail('E_PROXY_OPTION', `secret ${i + 1}: a string or { name, secret }`)
-    if (name !== undefined && (typeof name !== 'string' || !NAME.test(name))) fail('E_PROXY_OPTION', `secret ${i + 1}: a name is 1..64 of A-Z a-z 0-9 _ . -`)
+    } else return fail('E_PROXY_OPTION', `${where(i)}: a string or { name, secret }`)
+    if (name !== undefined && (typeof name !== 'string' || !NAME.test(name))) fail('E_PROXY_OPTION', `${where(i)}: a name is 1..64 of A-Z a-z 0-9 _ . -`)
     let secret: ProxySecret
     try {
       secret = parseProxySecret(value)
     } catch (e) {
-      return fail('E_PROXY_OPTION', `secret ${name ?? i + 1}: ${e instanceof MtwireError ? e.message : String(e)}`)
+      return fail('E_PROXY_OPTION', `${where(i, name)}: ${e instanceof MtwireError ? e.message : String(e)}`)
     }
     const k = hex(secret.key)
-    if (keys.has(k)) fail('E_PROXY_OPTION', `secret ${name ?? i + 1}: the same key twice`)
+    if (keys.has(k)) fail('E_PROXY_OPTION', `${where(i, name)}: the same key twice`)
     keys.add(k)
     const label = name ?? `key-${hex(crypto.sha256(secret.key).subarray(0, 4))}`
-    if (names.has(label)) fail('E_PROXY_OPTION', `secret name ${label} used twice`)
+    if (names.has(label)) fail('E_PROXY_OPTION', `${where(i, name)}: the name ${label} is used twice`)
     names.add(label)
     out.push({ label, secret, hex: secretHex(secret) })
   })
@@ -83,6 +87,7 @@ export function parseSecrets(crypto: Crypto, inputs: readonly SecretInput[]): Pr
 export function parseSecretsFile(crypto: Crypto, text: string): ProxySecretEntry[] {
   if (typeof text !== 'string') fail('E_PROXY_SECRETS', 'the secrets file must be text')
   const inputs: SecretInput[] = []
+  const at: number[] = []
   const lines = text.split(/\r?\n/)
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i].replace(/#.*$/, '').trim()
@@ -92,9 +97,10 @@ export function parseSecretsFile(crypto: Crypto, text: string): ProxySecretEntry
     const [name, secret] = parts.length === 2 ? parts : [undefined, parts[0]]
     if (name !== undefined && !NAME.test(name)) fail('E_PROXY_SECRETS', `line ${i + 1}: a name is 1..64 of A-Z a-z 0-9 _ . -`)
     inputs.push({ name, secret })
+    at.push(i + 1)
   }
   try {
-    return parseSecrets(crypto, inputs)
+    return parse(crypto, inputs, (i) => `line ${at[i]}`)
   } catch (e) {
     return fail('E_PROXY_SECRETS', e instanceof MtwireError ? e.message : String(e))
   }

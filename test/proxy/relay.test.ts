@@ -228,7 +228,8 @@ describe('secrets and upstreams', () => {
     expect(() => parseSecretsFile(crypto, `a ${KEY}\nb c d`)).toThrow(/line 2/)
     expect(() => parseSecretsFile(crypto, `a ${KEY}\nb zz`)).toThrow(ProxyError)
     expect(() => parseSecretsFile(crypto, `a ${KEY}\nb dd${KEY}`)).toThrow(/same key twice/)
-    expect(() => parseSecrets(crypto, [`a=${KEY}`, `a=${KEY2}`])).toThrow(/used twice/)
+    expect(() => parseSecrets(crypto, [`a=${KEY}`, `a=${KEY2}`])).toThrow(/secret a: the name a is used twice/)
+    expect(() => parseSecretsFile(crypto, `a ${KEY}\nb nothex`)).toThrow(/^line 2: unsupported MTProxy secret of 4 bytes/)
   })
 
   it('prints tg://proxy links with the canonical hex', () => {
