@@ -8,7 +8,7 @@ import { ratios, runSuite, table, type BenchResult, type BenchSuite } from './ha
 import { availableBackends } from './backends.js'
 import { writeReport } from './report.js'
 
-export const SUITES = ['crypto', 'wasm', 'envelope', 'tl', 'transport', 'auth', 'session', 'secret']
+export const SUITES = ['crypto', 'wasm', 'envelope', 'tl', 'transport', 'auth', 'session', 'secret', 'proxy']
 
 async function loadSuite(name: string): Promise<BenchSuite | undefined> {
   try {

@@ -26,6 +26,7 @@ import type { FramingKind } from '../transport/framing.js'
 import type { ProxySecretEntry } from './secrets.js'
 import type { DcRef, HostPort } from './upstream.js'
 
+/** Bytes from one side. The relay consumes `data` (it decrypts in place): hand over a buffer not used again. */
 export interface RelayInput {
   from: 'client' | 'upstream'
   data: Uint8Array
@@ -155,8 +156,9 @@ export class ProxyRelay implements Layer<RelayInput, never, RelayEvent, RelayOut
         return events
       case 'relay':
         if (input.from === 'upstream') {
-          // the DC's stream, decrypted with its keys, re-encrypted (in place) with the client's
-          this.server.sendRaw(this.up!.decrypt(data))
+          // the DC's stream, decrypted with its keys and re-encrypted with the client's, in
+          // place: the driver hands over buffers it does not use again
+          this.server.sendRaw(this.up!.decrypt(data, data))
           this.drainServer()
           return events
         }

@@ -101,7 +101,8 @@ export interface ServerTransportOptions {
   /**
    * For an MTProxy relay: after the handshake, give the client's byte stream as `data` events
    * (deobfuscated, the framing left in) and take bytes to send with `sendRaw()`, so a relay
-   * forwards what it gets without decoding and re-encoding every packet.
+   * forwards what it gets without decoding and re-encoding every packet. The chunks given to
+   * `receive()` are then consumed: decrypted in place.
    */
   relay?: boolean
 }
@@ -270,7 +271,8 @@ export class ServerTransport implements Layer<Uint8Array, Uint8Array | Transport
       case 'plain':
         return this.frames(chunk, out)
       case 'obfuscated2':
-        return this.frames(this.cipher!.decrypt(chunk), out)
+        // a relay owns what it receives: decrypted in place, no copy per chunk
+        return this.frames(this.cipher!.decrypt(chunk, this.opts.relay ? chunk : undefined), out)
       case 'http':
         return this.frames(chunk, out)
       case 'ws-hello':
@@ -437,7 +439,8 @@ export class ServerTransport implements Layer<Uint8Array, Uint8Array | Transport
   private tlsData(rec: TlsRecord, out: ServerEvent[]): void {
     if (rec.contentType === TLS_CHANGE_CIPHER_SPEC && !this.framing) return
     if (rec.contentType !== TLS_APPLICATION_DATA) fail('E_TLS_RECORD', 'unexpected TLS record type after the handshake')
-    if (this.framing) return this.frames(this.cipher!.decrypt(rec.payload), out)
+    // the record is the decoder's own buffer
+    if (this.framing) return this.frames(this.cipher!.decrypt(rec.payload, rec.payload), out)
     // the obfuscated2 header (keyed with the same secret) may span records
     this.pre = concat(this.pre, rec.payload)
     if (this.pre.length < 64) return
