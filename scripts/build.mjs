@@ -2,7 +2,7 @@
 // The whole build: WASM flavours (asc), JS bundles (esbuild: Node ESM + CJS, browser ESM,
 // CLI), and .d.ts files (tsc). `--wasm-only` stops after the WASM step (tests run from src/).
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
@@ -71,6 +71,9 @@ await Promise.all([
     banner: { js: '#!/usr/bin/env node' },
   }),
 ])
+
+// `./dist/cli.mjs` runs in the checkout too (npm sets the bit only for installed bins)
+chmodSync(join(root, 'dist/cli.mjs'), 0o755)
 
 // 3. declarations: .d.ts (ES modules, as the package is "type": "module") and, for the CJS
 // entry, the same tree as .d.cts whose relative imports name .cjs files, so that TypeScript

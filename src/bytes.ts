@@ -59,7 +59,7 @@ export function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
   return d === 0
 }
 
-const enc = new TextEncoder()
+const enc = /* @__PURE__ */ new TextEncoder()
 export function utf8(s: string): Uint8Array {
   return enc.encode(s)
 }

@@ -13,6 +13,7 @@
 export const ERROR_CODES = {
   MtwireError: {
     E_USAGE: 'the `mtwire` command was given wrong arguments',
+    E_STATE_FILE: "`mtwire serve --state FILE`: the file is not a key store mtwire wrote, or is damaged",
   },
   CryptoError: {
     E_TYPE: 'an argument is not of its type (a Uint8Array, an AuthKey from createAuthKey, an array of items)',
@@ -144,6 +145,8 @@ export const ERROR_CODES = {
     E_BIND: 'auth.bindTempAuthKey was refused (server) or not answered boolTrue (client)',
     E_PING_TIMEOUT: 'no pong within the ping interval: the connection is presumed dead',
     E_HANDLER: "server: the embedder's RPC handler threw (the client gets rpc_error 500)",
+    E_CONNECT: 'client: the connection could not be opened or was lost, and no reconnection follows (error.cause: how the last one ended)',
+    E_AUTH_KEY_UNKNOWN: 'client: the server does not know the permanent auth key (-404 on connection after connection, or ENCRYPTED_MESSAGE_INVALID binding a temporary key)',
   },
   SecretChatError: {
   E_SECRET_ARGUMENT: 'a SecretChat, SecretRelay, file or key-visualization call got a malformed argument',
@@ -221,5 +224,6 @@ export class SecretChatError extends MtwireError<ErrorCode<'SecretChatError'>> {
 export class ProxyError extends MtwireError<ErrorCode<'ProxyError'>> {}
 
 /** SecretChatError's codes (the SecretChatError block of ERROR_CODES). */
-export const SECRET_CHAT_ERROR_CODES = ERROR_CODES.SecretChatError
+// (a property read is a possible side effect to a bundler, which would keep ERROR_CODES in every page)
+export const SECRET_CHAT_ERROR_CODES = /* @__PURE__ */ (() => ERROR_CODES.SecretChatError)()
 export type SecretChatErrorCode = ErrorCode<'SecretChatError'>

@@ -124,3 +124,48 @@ export function pqRetrace(): u64 {
   const s = a + b
   return select<u64>(s - n, s, s < a || s >= n)
 }
+
+// @ts-ignore: decorator
+@inline function powMod32(a: u64, e: u64, m: u64): u64 {
+  let r: u64 = 1
+  a %= m
+  while (e != 0) {
+    if (e & 1) r = (r * a) % m // both below 2^32: the product fits 64 bits
+    a = (a * a) % m
+    e >>= 1
+  }
+  return r
+}
+
+/**
+ * Deterministic primality for n < 2^32: Miller–Rabin with bases 2, 7, 61 (exact below
+ * 4 759 123 141), as src/crypto/bignum/prime.ts's isPrime32, on 64-bit integers instead of
+ * split double products (whose remainders are library calls in JavaScript). Public input.
+ */
+export function isPrime32(n: u32): bool {
+  if (n < 2) return false
+  if (n == 2 || n == 3 || n == 5 || n == 7 || n == 11 || n == 13 || n == 61) return true
+  if (n % 2 == 0 || n % 3 == 0 || n % 5 == 0 || n % 7 == 0 || n % 11 == 0 || n % 13 == 0 || n % 61 == 0) return false
+  const m = <u64>n
+  let d = m - 1
+  let s = 0
+  while ((d & 1) == 0) {
+    d >>= 1
+    s++
+  }
+  for (let k = 0; k < 3; k++) {
+    const a: u64 = k == 0 ? 2 : k == 1 ? 7 : 61
+    let x = powMod32(a, d, m)
+    if (x == 1 || x == m - 1) continue
+    let composite = true
+    for (let r = 1; r < s; r++) {
+      x = (x * x) % m
+      if (x == m - 1) {
+        composite = false
+        break
+      }
+    }
+    if (composite) return false
+  }
+  return true
+}

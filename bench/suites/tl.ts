@@ -14,7 +14,8 @@
  *
  * Workloads: a msg_container of 100 small messages (msgs_ack, pong, new_session_created and
  * an API object with strings, rotating), and one large API object: messages.stickerSet with
- * 120 stickers (documents with thumbnails and attributes, packs, keywords), 47616 bytes. Only
+ * 120 stickers (documents with thumbnails and attributes, packs, keywords), 47616 bytes; and an
+ * rpc_error whose message is 64 KiB of ASCII, beside TextEncoder.encodeInto of the text alone. Only
  * constructors whose ids are the same in GramJS's layer and mtcute's are used, so all three
  * read the very same bytes: the peers' objects are made by decoding mtwire's encoding, and
  * every peer's own encoding is checked to be byte-identical before anything is timed.
@@ -24,7 +25,7 @@ import { dirname, join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { TlBinaryReader, TlBinaryWriter, TlSerializationCounter } from '@mtcute/tl-runtime'
 import type { BenchCase, BenchSuite } from '../harness.js'
-import { compileCodec, decodeTl, encodeTl, mergeCodecs, mtprotoCodec } from '../../src/tl/index.js'
+import { compileCodec, decodeTl, encodeTl, encodeTlInto, mergeCodecs, mtprotoCodec } from '../../src/tl/index.js'
 
 const require = createRequire(import.meta.url)
 
@@ -168,6 +169,16 @@ const suite: BenchSuite = {
     check('mtcute', 'msg_container', mWriteContainer(), contBytes)
     check('mtcute', 'messages.stickerSet', TlBinaryWriter.serializeObject(wmap, mBig), bigBytes)
 
+    // --- a 64 KiB ASCII string (rpc_error's error_message), against TextEncoder.encodeInto of it alone (the floor)
+    const text = 'The quick brown fox jumps over the lazy dog. '.repeat(1457).slice(0, 65536)
+    const longObj = { _: 'rpc_error', error_code: 400, error_message: text }
+    const longBytes = encodeTl(codec, longObj)
+    const mLong = { _: 'mt_rpc_error', errorCode: 400, errorMessage: text }
+    check('mtcute', 'rpc_error with 64 KiB', TlBinaryWriter.serializeObject(wmap, mLong), longBytes)
+    const te = new TextEncoder()
+    const teOut = new Uint8Array(65536 + 8)
+    const longOut = new Uint8Array(longBytes.length)
+
     // --- mtwire's own round trip
     check('mtwire', 'msg_container', encodeTl(codec, decodeTl(codec, contBytes)), contBytes)
     check('mtwire', 'messages.stickerSet', encodeTl(codec, decodeTl(codec, bigBytes)), bigBytes)
@@ -176,7 +187,13 @@ const suite: BenchSuite = {
     const M = '@mtcute/tl-runtime'
     const cs = contBytes.length
     const bs = bigBytes.length
+    const ls = longBytes.length
     return [
+      // into a caller's buffer, as encodeInto writes: the string's cost; encodeTl adds a fresh 64 KiB result
+      { impl: 'mtwire encodeTlInto', op: 'tl-encode-string64k', size: ls, fn: () => encodeTlInto(codec, longObj, longOut) },
+      { impl: 'mtwire', op: 'tl-encode-string64k', size: ls, fn: () => encodeTl(codec, longObj) },
+      { impl: 'TextEncoder.encodeInto alone', peer: true, op: 'tl-encode-string64k', size: ls, fn: () => te.encodeInto(text, teOut) },
+      { impl: M, peer: true, op: 'tl-encode-string64k', size: ls, fn: () => TlBinaryWriter.serializeObject(wmap, mLong) },
       { impl: 'mtwire', op: 'tl-encode-container100', size: cs, fn: () => encodeTl(codec, cont) },
       { impl: G, peer: true, op: 'tl-encode-container100', size: cs, fn: gWriteContainer },
       { impl: M, peer: true, op: 'tl-encode-container100', size: cs, fn: mWriteContainer },

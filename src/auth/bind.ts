@@ -16,7 +16,7 @@ import { HANDSHAKE_TL } from './plain.js'
 /** bind_auth_key_inner: constructor + nonce + 3 ids + expires_at. "the correct msg_len (40 bytes in this case)" */
 const INNER_LEN = 40
 /** random:int128 ‖ msg_id ‖ seqno ‖ msg_len, then the 40-byte inner object. */
-const PLAIN_LEN = 32 + INNER_LEN
+const PLAIN_LEN = 72 // 32 + INNER_LEN
 
 export interface BindTempAuthKeyParams {
   /** The permanent key to bind to (encrypts the inner message). */

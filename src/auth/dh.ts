@@ -23,7 +23,7 @@ export const TELEGRAM_DH_PRIME_HEX =
   'e418fc15e83ebea0f87fa9ff5eed70050ded2849f47bf959d956850ce929851f0d8115f635b105ee2e4e15d04b2454bf6f4fadf034b10403119cd8e3b92fcc5b'
 
 /** The known prime as 256 bytes (shared: do not write to it). */
-export const TELEGRAM_DH_PRIME: Uint8Array = fromHex(TELEGRAM_DH_PRIME_HEX)!
+export const TELEGRAM_DH_PRIME: Uint8Array = /* @__PURE__ */ fromHex(TELEGRAM_DH_PRIME_HEX)!
 
 /** The generator Telegram's servers use with `TELEGRAM_DH_PRIME`. */
 export const TELEGRAM_DH_G = 3
@@ -70,7 +70,7 @@ export function checkDhConfig(prime: Uint8Array, g: number, opts?: PrimeOptions)
   if (hexOf(p) !== TELEGRAM_DH_PRIME_HEX && !isSafePrime(p, opts)) fail('E_DH_PRIME', 'dh_prime is not a safe prime')
 }
 
-const MARGIN = 1n << BigInt(2048 - 64)
+const MARGIN = /* @__PURE__ */ (() => 1n << 1984n)() // 2^(2048-64)
 
 /**
  * "both sides are to check that g, g_a and g_b are greater than 1 and less than dh_prime - 1. We

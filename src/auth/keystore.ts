@@ -22,6 +22,8 @@ export interface StoredKey {
   readonly expiresAt?: number
   /** The DC id the client named in p_q_inner_data_dc (negative for media DCs, +10000 for test), if it did. */
   readonly dc?: number
+  /** The handshake's first server_salt (new_nonce[0:8] ⊕ server_nonce[0:8]), which the session layer accepts for a while. */
+  readonly salt?: bigint
 }
 
 export interface Binding {

@@ -28,6 +28,7 @@ import { randomPrime32 } from '../crypto/bignum/prime.js'
 import { decodeTl, encodeTl } from '../tl/api.js'
 import { type MtprotoObject, type MtprotoRequest, mtprotoCodec } from '../tl/generated/mtproto.js'
 import { HandshakeError } from '../errors.js'
+import { firstServerSalt } from './derive.js'
 import { DH_BYTES, TELEGRAM_DH_G, TELEGRAM_DH_PRIME } from './dh.js'
 import { fail } from './errors.js'
 import { MemoryKeyStore, type KeyStore } from './keystore.js'
@@ -252,7 +253,9 @@ export class HandshakeServer {
     if (res.type === 'ok') {
       const k = res.key
       try {
-        this.keyStore.put({ id: k.id, key: k.authKey, temporary: k.temporary, createdAt: nowSec, expiresAt: k.expiresAt, dc: k.dc })
+        // auth_key: "server_salt := substr(new_nonce, 0, 8) XOR substr(server_nonce, 0, 8)", the session's first salt
+        const salt = firstServerSalt(s2.newNonce, s2.serverNonce)
+        this.keyStore.put({ id: k.id, key: k.authKey, temporary: k.temporary, createdAt: nowSec, expiresAt: k.expiresAt, dc: k.dc, salt })
       } catch (err) {
         res = serverStoreFailed(this.crypto, s2, k, `the key store refused the key: ${err instanceof Error ? err.message : String(err)}`)
       }

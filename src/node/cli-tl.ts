@@ -7,24 +7,7 @@ import {
   compileCodec, formatTl, generateTs, mergeCodecs, mtprotoCodec, parseSchema, secretCodec, TlReader, type TlCodec,
 } from '../tl/index.js'
 import { MtwireError } from '../errors.js'
-
-type Command = { summary: string; run(args: string[]): Promise<number> }
-
-/** `--name value` options and positional arguments. */
-function parseArgs(args: string[], flags: string[]): { pos: string[]; opt: Record<string, string | true> } {
-  const pos: string[] = []
-  const opt: Record<string, string | true> = {}
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]
-    if (a.startsWith('--')) {
-      const k = a.slice(2)
-      if (flags.includes(k)) opt[k] = true
-      else if (i + 1 < args.length) opt[k] = args[++i]
-      else throw new MtwireError('E_USAGE', `--${k} needs a value`)
-    } else pos.push(a)
-  }
-  return { pos, opt }
-}
+import { type Command, usageError } from './cli-args.js'
 
 const HEX = /^(0x)?[0-9a-fA-F\s:]*$/
 
@@ -38,25 +21,23 @@ function input(arg: string): Uint8Array {
     text = asText
   } else text = arg
   const clean = text.replace(/^0x/, '').replace(/[\s:]/g, '')
-  if (!/^[0-9a-fA-F]*$/.test(clean) || clean.length % 2) throw new MtwireError('E_USAGE', `not a file and not hex: ${arg.slice(0, 40)}`)
+  if (!/^[0-9a-fA-F]*$/.test(clean) || clean.length % 2) usageError(`not a file and not hex: ${arg.slice(0, 40)}`)
   return Uint8Array.from(clean.match(/../g) ?? [], (b) => parseInt(b, 16))
 }
 
 export const decodeCommand: Command = {
-  summary: 'decode <hex | file> [--schema api.tl]: print a TL object as indented text',
-  async run(args) {
-    const { pos, opt } = parseArgs(args, [])
-    if (pos.length !== 1) {
-      console.log('usage: mtwire decode <hex | file> [--schema api.tl]\n\n' +
-        'Decodes one boxed TL object with the MTProto service and secret-chat schemas (plus the\n' +
-        'given schema). An unencrypted MTProto message (auth_key_id 0, msg_id, length, body) is\n' +
-        'recognized and its header printed first.')
-      return pos.length === 0 ? 0 : 2
-    }
+  summary: 'Decodes one boxed TL object with the MTProto service and secret-chat schemas (plus the given schema) and prints it as indented text.',
+  usage: 'mtwire decode <hex | file> [--schema api.tl]',
+  about: 'An unencrypted MTProto message (auth_key_id 0, msg_id, length, body) is recognized and its\nheader printed first. A file may hold binary TL or hex text.',
+  options: [{ name: 'schema', value: 'FILE', help: 'a .tl schema whose types may appear (api.tl)' }],
+  args: { min: 1, max: 1 },
+  async run(a) {
+    const pos = a.pos
+    const schema = a.value('schema')
     const codecs: TlCodec[] = [secretCodec, mtprotoCodec]
-    if (typeof opt.schema === 'string') {
-      const s = parseSchema(readFileSync(opt.schema, 'utf8'))
-      for (const w of s.warnings) console.error(`warning: ${opt.schema}:${w.line}: ${w.message}`)
+    if (schema !== undefined) {
+      const s = parseSchema(readFileSync(schema, 'utf8'))
+      for (const w of s.warnings) console.error(`warning: ${schema}:${w.line}: ${w.message}`)
       codecs.push(compileCodec(s))
     }
     const data = input(pos[0])
@@ -82,25 +63,28 @@ export const decodeCommand: Command = {
 }
 
 export const genTlCommand: Command = {
-  summary: 'gen-tl <schema.tl> [--out file.ts] [--name api] [--import mtwire]: generate TypeScript',
-  async run(args) {
-    const { pos, opt } = parseArgs(args, [])
-    if (pos.length !== 1) {
-      console.log('usage: mtwire gen-tl <schema.tl> [--out file.ts] [--name api] [--import mtwire]\n\n' +
-        'Generates typed interfaces, readers and writers and a TlCodec (exported as <name>Codec).')
-      return pos.length === 0 ? 0 : 2
-    }
+  summary: 'Generates typed interfaces, readers and writers and a TlCodec (exported as <name>Codec) from a .tl schema.',
+  usage: 'mtwire gen-tl <schema.tl> [--out file.ts] [--name api] [--import mtwire]',
+  options: [
+    { name: 'out', value: 'FILE', help: 'write the TypeScript there (default: stdout)' },
+    { name: 'name', value: 'NAME', help: 'the codec is exported as <NAME>Codec (default: from the file name)' },
+    { name: 'import', value: 'MODULE', help: 'where the generated code imports the TL runtime from (default: mtwire)' },
+  ],
+  args: { min: 1, max: 1 },
+  async run(a) {
+    const pos = a.pos
     const schema = parseSchema(readFileSync(pos[0], 'utf8'))
     for (const w of schema.warnings) console.error(`warning: ${pos[0]}:${w.line}: ${w.message}`)
-    const name = typeof opt.name === 'string' ? opt.name : basename(pos[0]).replace(/\..*$/, '').replace(/\W/g, '_')
+    const name = a.value('name') ?? basename(pos[0]).replace(/\..*$/, '').replace(/\W/g, '_')
     const code = generateTs(schema, {
       name,
-      runtimeImport: typeof opt.import === 'string' ? opt.import : 'mtwire',
+      runtimeImport: a.value('import') ?? 'mtwire',
       header: [`Source: ${basename(pos[0])}. Regenerate with: mtwire gen-tl ${basename(pos[0])} --name ${name}`],
     })
-    if (typeof opt.out === 'string') {
-      writeFileSync(opt.out, code)
-      console.error(`wrote ${opt.out}: ${schema.constructors.length} constructors, ${schema.methods.length} methods`)
+    const out = a.value('out')
+    if (out !== undefined) {
+      writeFileSync(out, code)
+      console.error(`wrote ${out}: ${schema.constructors.length} constructors, ${schema.methods.length} methods`)
     } else process.stdout.write(code)
     return 0
   },

@@ -62,7 +62,7 @@ export type {
   SecretChatEvent, SecretChatInput, SecretChatOptions, SecretChatState, SecretDhConfig, SecretKeyState, SecretMessageInput, SecretChatRequest,
 } from './types.js'
 
-const WEEK = 7 * 24 * 3600 * 1000
+const WEEK = 604_800_000 // 7 days in ms
 /** Old keys kept at once for messages still missing (each re-keying adds one until the gaps close). */
 const MAX_RETAINED = 4
 const ACTION_NOT_FOR_EMBEDDER = new Set([
@@ -75,7 +75,7 @@ const ENC_V1: EnvelopeOptions = { layout: 'e2e', version: 1 }
 const DEC_V2: EnvelopeOptions = { layout: 'e2e' }
 const DEC_V1: EnvelopeOptions = { layout: 'e2e', version: 1 }
 /** A secret message has no business carrying gzip_packed; if it does, it inflates to at most this much. */
-const DECODE = { maxGzipSize: 1 << 20 }
+const DECODE = { maxGzipSize: 1_048_576 }
 
 interface KeySlot {
   /** A private copy of the 256 key bytes (for export); zeroed with the AuthKey. */
@@ -198,6 +198,8 @@ export class SecretChat {
   /** Resend requests still open: their messages (raw from..to) not all in yet; asked again after resendTimeoutMs. */
   private asked: { from: number; to: number; at: number }[] = []
   private readonly history: Sent[] = []
+  /** Whether the last `decrypt` took MTProto 2.0. */
+  private decryptedV2 = true
   private outgoing: SecretChatRequest[] = []
   /** Inputs that arrived before the key (initiator), replayed once ready. */
   private early: SecretChatInput[] = []
@@ -644,9 +646,11 @@ export class SecretChat {
       if (data.length >= 8 && this.erased.includes(toLong(data))) return
       return this.fail(decryptError())
     }
-    const dec = this.decrypt(slot, data)
-    if (dec === undefined) return
-    const { plain, v2 } = dec
+    // decrypted straight into the array the message's fields will point into (no scratch copy); room for 1.0's padding too
+    const plain = new Uint8Array(Math.max(0, data.length - 24))
+    const len = this.decrypt(slot, data, plain)
+    if (len < 0) return
+    const v2 = this.decryptedV2
     let parsed: ParsedPlaintext
     try {
       parsed = parsePlaintext(plain, DECODE)
@@ -688,17 +692,23 @@ export class SecretChat {
     if (seq === this.inRaw) {
       this.process(held)
       this.drain()
-    } else this.hold(seq, held)
+    } else {
+      held.plain = plain.subarray(0, len) // kept (and exported) exactly
+      this.hold(seq, held)
+    }
     this.maybeRekey()
   }
 
-  /** Decrypts with 2.0, then with 1.0 where the spec still allows it. Undefined after an error event. */
-  private decrypt(slot: KeySlot, data: Uint8Array): { plain: Uint8Array; v2: boolean } | undefined {
+  /**
+   * Decrypts into `out` with 2.0, then with 1.0 where the spec still allows it (`decryptedV2` says
+   * which): the plaintext's length, or -1 after an error event.
+   */
+  private decrypt(slot: KeySlot, data: Uint8Array, out: Uint8Array): number {
     const xIn = this.originator ? 8 : 0 // "x = 0 for messages from the originator of the secret chat, x = 8 for the messages in the opposite direction"
-    // decrypted straight into the array the message's fields will point into (no scratch copy); room for 1.0's padding too
-    const out = new Uint8Array(Math.max(0, data.length - 24))
     try {
-      return { plain: out.subarray(0, this.crypto.decryptMessageInto(slot.key, data, xIn, out, DEC_V2)), v2: true }
+      const n = this.crypto.decryptMessageInto(slot.key, data, xIn, out, DEC_V2)
+      this.decryptedV2 = true
+      return n
     } catch (e) {
       if (!(e instanceof SecurityError)) throw e
     }
@@ -707,13 +717,15 @@ export class SecretChat {
     // waiting for some gaps to be closed)". MTProto 1.0: x = 0 both ways (end-to-end_v1).
     if (this.v2From === Infinity || this.inRaw < this.v2From) {
       try {
-        return { plain: out.subarray(0, this.crypto.decryptMessageInto(slot.key, data, 0, out, DEC_V1)), v2: false }
+        const n = this.crypto.decryptMessageInto(slot.key, data, 0, out, DEC_V1)
+        this.decryptedV2 = false
+        return n
       } catch (e) {
         if (!(e instanceof SecurityError)) throw e
       }
     }
     this.fail(decryptError())
-    return undefined
+    return -1
   }
 
   private peerLayerIs(layer: number): void {
@@ -1087,16 +1099,10 @@ export class SecretChat {
   }
 }
 
-const utf8 = new TextEncoder()
-
-/**
- * A long text as its UTF-8 bytes: the TL writer writes a Uint8Array given for a `string` as is,
- * and TextEncoder encodes long strings many times faster than a per-character loop (64 KiB of
- * text: ~30x). Short texts stay strings (the loop wins below the call's overhead).
- */
+/** The message text, checked (the TL writer encodes it). */
 function text(s: string): string {
   if (typeof s !== 'string') throw new SecretChatError('E_SECRET_ARGUMENT', 'message must be a string')
-  return (s.length > 64 ? utf8.encode(s) : s) as unknown as string
+  return s
 }
 
 function positive(v: number, name: string): number {

@@ -21,9 +21,9 @@ import type { Crypto } from '../crypto/types.js'
 import { SecretChatError } from '../errors.js'
 
 /** The part size Telegram clients upload (upload.saveFilePart): 512 KiB. */
-export const FILE_PART_SIZE = 512 * 1024
+export const FILE_PART_SIZE = 524_288 // 512 KiB
 
-const EMPTY = new Uint8Array(0)
+const EMPTY = /* @__PURE__ */ new Uint8Array(0)
 
 function checkKeyIv(key: unknown, iv: unknown): asserts key is Uint8Array {
   if (!(key instanceof Uint8Array) || key.length !== 32) throw new SecretChatError('E_SECRET_ARGUMENT', 'a file key is 32 bytes')

@@ -62,7 +62,7 @@ export function parsePlaintext(inner: Uint8Array, options?: TlReaderOptions): Pa
     return { wrapped: false, randomBytes: rb ? rb.length : 0, layer: 8, inSeq: 0, outSeq: 0, message: m, error: undefined }
   }
   r.uint()
-  const randomBytes = r.bytes().length
+  const randomBytes = r.skipBytes()
   const layer = r.int()
   const inSeq = r.int()
   const outSeq = r.int()

@@ -111,24 +111,25 @@ const DEFAULT_LIMITS: RelayLimits = {
   maxUsers: 100_000,
   maxChatsPerUser: 1000,
   maxQueue: 10_000,
-  queueTtlMs: 7 * 24 * 3600 * 1000,
-  maxStoredBytes: 64 << 20,
+  queueTtlMs: 604_800_000, // 7 days
+  maxStoredBytes: 67_108_864, // 64 MiB
   maxParts: 4000,
-  maxMessageBytes: 1 << 20,
-  uploadTtlMs: 3600 * 1000,
+  maxMessageBytes: 1_048_576, // 1 MiB
+  uploadTtlMs: 3_600_000, // 1 hour
 }
 
 /** upload.saveFilePart: "file_part ... from 0 to 3999"; parts of at most 512 KiB, a divisor of 512 KiB in 1 KiB steps. */
-const MAX_PART = 512 * 1024
+const MAX_PART = 524_288 // 512 KiB
 /** upload.getFile: limit ≤ 1 MiB, offset and limit multiples of 1 KiB, within one 1 MiB window. */
-const MIB = 1 << 20
+const MIB = 1_048_576
 /** Files at most this large may be uploaded with saveFilePart; bigger ones need saveBigFilePart (api/files). */
-const SMALL_FILE = 10 * MIB
+const SMALL_FILE = 10_485_760 // 10 MiB
 const MAX_DISCARDED = 10_000
 
-const CODEC = mergeCodecs(mtprotoCodec, apiSecretCodec)
-const METHODS = new Set(Object.keys(apiSecretCodec.ids).filter((n) => apiSecretCodec.results?.[n] !== undefined))
-const METHOD_IDS = new Set([...METHODS].map((n) => apiSecretCodec.ids[n] >>> 0))
+// computed at import, but pure to a bundler: a page that does not relay drops them (and the codec)
+const CODEC = /* @__PURE__ */ mergeCodecs(mtprotoCodec, apiSecretCodec)
+const METHODS = /* @__PURE__ */ (() => new Set(Object.keys(apiSecretCodec.ids).filter((n) => apiSecretCodec.results?.[n] !== undefined)))()
+const METHOD_IDS = /* @__PURE__ */ (() => new Set([...METHODS].map((n) => apiSecretCodec.ids[n] >>> 0)))()
 
 interface User extends RelayUser {
   key: string

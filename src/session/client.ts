@@ -182,7 +182,7 @@ const DEFAULTS = {
   pingDisconnectDelay: 75,
   futureSalts: 32,
   maxResends: 5,
-  maxGzipSize: 16 << 20,
+  maxGzipSize: 16_777_216, // 16 MiB
   tempKeyMargin: 3600,
   tempKeyJitter: 600,
 }
@@ -198,8 +198,8 @@ const KEEP_ID_MAX_AGE = 240
 const NEW_ID = false
 const SAME_ID = true
 
-const defaultCodec = mergeCodecs(mtprotoCodec, mtwireCodec)
-const EMPTY = new Uint8Array(0)
+const defaultCodec = /* @__PURE__ */ mergeCodecs(mtprotoCodec, mtwireCodec)
+const EMPTY = /* @__PURE__ */ new Uint8Array(0)
 /** invoke(): no `result` event. */
 const NO_TAG = Symbol('no tag')
 
@@ -463,10 +463,22 @@ export class ClientSession extends SessionCore {
   takeOutgoing(now: number = this.now()): Outgoing[] {
     const out: Outgoing[] = []
     this.rotateSalt(now)
-    const acksDue = this.ackHi.length > 0 && (this.closed || this.ackHi.length > this.o.maxPendingAcks || now >= this.ackSince + this.o.ackDelay)
-    this.pack(now, this.authKey, 0, out, acksDue)
+    this.pack(now, this.authKey, 0, out, this.acksDue(now))
     if (this.ackHi.length === 0) this.ackSince = Infinity
     return out
+  }
+
+  /**
+   * Whether `takeOutgoing(now)` would give a packet: queued messages, or acknowledgments due.
+   * For HTTP drivers, which add `httpWait()` to a request only when there is one to make.
+   */
+  hasOutgoing(now: number = this.now()): boolean {
+    this.rotateSalt(now)
+    return this.queue.length > 0 || this.acksDue(now)
+  }
+
+  private acksDue(now: number): boolean {
+    return this.ackHi.length > 0 && (this.closed || this.ackHi.length > this.o.maxPendingAcks || now >= this.ackSince + this.o.ackDelay)
   }
 
   protected parityOf(): number {
@@ -1502,7 +1514,7 @@ function sameId(id: Uint8Array, packet: Uint8Array): boolean {
  * as bytes: 8 + 16 + 80 (MTProto 1.0 of 16 random + msg_id + seqno + length + the 40-byte inner,
  * padded to 16) with its length byte and padding = 108. Only a placeholder until the msg_id is known.
  */
-const BIND_BODY = 4 + 8 + 8 + 4 + 108
+const BIND_BODY = 132 // 4 + 8 + 8 + 4 + 108
 
 /** auth.bindTempAuthKey#cdd42a05 perm_auth_key_id:long nonce:long expires_at:int encrypted_message:bytes */
 function encodeBind(o: { perm_auth_key_id: bigint; nonce: bigint; expires_at: number; encrypted_message: Uint8Array }): Uint8Array {

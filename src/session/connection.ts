@@ -30,6 +30,8 @@ export class ServerConnection {
   private httpFirst = Infinity
   private httpLast = Infinity
   private answered = false
+  /** HTTP: the session this request came for, which answers it (an empty container at max_wait) even after it moved to a newer request. */
+  private last: ServerSession | undefined = undefined
 
   constructor(server: SessionServer, http: boolean) {
     this.server = server
@@ -71,6 +73,7 @@ export class ServerConnection {
     const sid = new DataView(packet.buffer, packet.byteOffset + 8, 8).getBigInt64(0, true)
     const { s, created } = srv.session(e, sid, now)
     s.attach(this, now)
+    if (this.http) this.last = s
     if (created) this.ev.push({ type: 'session', authKeyId: keyId, sessionId: sid, created })
     const salt = new DataView(packet.buffer, packet.byteOffset, 8).getBigInt64(0, true)
     const accepted = s.input(packet, n, salt, now)
@@ -95,7 +98,7 @@ export class ServerConnection {
     if (this.http) {
       if (this.out.length === 0) {
         // service_messages#http-wait-long-poll: "If a message never appears, an empty container is transmitted"
-        const s = this.sessions.values().next().value as ServerSession | undefined
+        const s = (this.sessions.values().next().value as ServerSession | undefined) ?? this.last
         if (s !== undefined) s.emptyContainer(now, this.out)
       }
       this.answered = this.out.length > 0
@@ -182,6 +185,7 @@ export class ServerConnection {
   /** The driver's socket closed: the sessions stay, and answer on their client's next connection. */
   close(): void {
     this.closed = true
+    this.last = undefined
     for (const s of this.sessions) s.detach(this)
     this.sessions.clear()
   }

@@ -136,10 +136,10 @@ export interface CoreOptions {
   padding: 'random' | 'buckets'
 }
 
-const EMPTY = new Uint8Array(0)
+const EMPTY = /* @__PURE__ */ new Uint8Array(0)
 /** The pack buffer is kept up to this size; a larger packet gets its own. */
-const KEEP = 64 * 1024
-let packBuf = new Uint8Array(4096)
+const KEEP = 65_536 // 64 KiB
+let packBuf = /* @__PURE__ */ new Uint8Array(4096)
 
 /**
  * The shared half of a session. Not used alone: `ClientSession` and `ServerSession` extend it.

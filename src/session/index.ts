@@ -26,3 +26,6 @@ export {
 export type { Outgoing } from './core.js'
 export { AbortError, RpcError, TimeoutError } from './errors.js'
 export { MsgIdClock } from './msgid.js'
+export { ReconnectPolicy, RECONNECT_DEFAULTS, type ReconnectOptions } from './reconnect.js'
+export { ClientLink, type ClientLinkEvent, type ClientLinkOptions, type ClientState, type LinkInput, type LinkOutput, type LinkStats, type LinkStatus, type TransportName } from './link.js'
+export { Client, type Dialer, type DialedConnection } from './runner.js'

@@ -10,7 +10,7 @@
  * identifiers, and must approximately equal unixtime*2^32."
  */
 
-const scratch = new DataView(new ArrayBuffer(8))
+const scratch = /* @__PURE__ */ new DataView(/* @__PURE__ */ new ArrayBuffer(8))
 
 /** A msg_id from its halves (one BigInt allocation). */
 export function idOf(hi: number, lo: number): bigint {

@@ -106,7 +106,7 @@ export interface ServerLimits {
 
 export const SERVER_LIMITS: Readonly<ServerLimits> = {
   maxPendingPerSession: 1024,
-  maxBufferedBytes: 16 << 20,
+  maxBufferedBytes: 16_777_216, // 16 MiB
   maxSessionsPerKey: 64,
   windowSize: 1024,
   maxUnacked: 1024,
@@ -155,7 +155,7 @@ export class KeyEntry {
 }
 
 
-const defaultCodec = mergeCodecs(mtprotoCodec, mtwireCodec)
+const defaultCodec = /* @__PURE__ */ mergeCodecs(mtprotoCodec, mtwireCodec)
 
 export class SessionServer {
   readonly crypto: Crypto
@@ -225,6 +225,11 @@ export class SessionServer {
       if (stored === undefined) return undefined
       key = { authKey: this.authKeyOf(stored) }
       if (stored.temporary) key.expiresAt = stored.expiresAt ?? 0
+      // the handshake's salt, for the first salt window after the key was made (as the Map form's `saltUntil`)
+      if (stored.salt !== undefined) {
+        key.salt = stored.salt
+        key.saltUntil = stored.createdAt + SALT_PERIOD_S
+      }
     } else {
       const k = keys.get(id)
       if (k === undefined) return undefined

@@ -21,6 +21,7 @@ export { encodeTl, encodeTlInto, decodeTl, gzipPacked, type DecodeOptions } from
 export * from './generated/mtproto.js'
 export * from './generated/secret.js'
 export * from './generated/mtwire.js'
-// the api.tl subset for secret chats: as a namespace (its TypeMessage differs from mtproto's)
-export * as apiSecret from './generated/api-secret.js'
+// the api.tl subset for secret chats: its types as a namespace (its TypeMessage differs from
+// mtproto's); types only, since a value namespace is an object every bundle would build at import
+export type * as apiSecret from './generated/api-secret.js'
 export { apiSecretCodec, APISECRET_LAYER } from './generated/api-secret.js'

@@ -3,8 +3,8 @@
  * where a plain loop beats TextDecoder/TextEncoder's per-call overhead; longer strings go to
  * the platform codec.
  */
-const decoder = new TextDecoder()
-const encoder = new TextEncoder()
+const decoder = /* @__PURE__ */ new TextDecoder()
+const encoder = /* @__PURE__ */ new TextEncoder()
 const SHORT = 48
 
 /** Decodes `b[start, end)`; invalid sequences become U+FFFD (as TextDecoder does). */
@@ -95,6 +95,12 @@ export function utf8Write(s: string, len: number, b: Uint8Array, pos: number): v
     return
   }
   encoder.encodeInto(s, b.subarray(pos, pos + len))
+}
+
+/** TextEncoder.encodeInto `b` from `pos` to its end: UTF-16 units read, bytes written (whole characters only). */
+export function utf8EncodeInto(s: string, b: Uint8Array, pos: number): { read: number; written: number } {
+  const r = encoder.encodeInto(s, b.subarray(pos))
+  return { read: r.read ?? 0, written: r.written ?? 0 }
 }
 
 const f = String.fromCharCode

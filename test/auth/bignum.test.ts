@@ -11,6 +11,7 @@ import { nodeBignumProvider } from '../../src/node/bignum.js'
 import { TELEGRAM_DH_PRIME } from '../../src/auth/dh.js'
 import { factorizePq, isPrime64 } from '../../src/crypto/bignum/pq.js'
 import { isPrime32, isProbablePrime, randomPrime32 } from '../../src/crypto/bignum/prime.js'
+import { wasmIsPrime32 } from '../../src/crypto/bignum/wasm.js'
 import { CryptoError } from '../../src/errors.js'
 import { big, bytes, PATHS, prng, refModPow } from './helpers.js'
 
@@ -222,6 +223,13 @@ describe('primality', () => {
       }
     }
     expect(isPrime64(18446744073709551557n)).toBe(true) // the largest prime below 2^64
+    // the WASM test (64-bit integers) agrees with both, there and on strong pseudoprimes to some of its bases
+    for (const base of [2 ** 31 - 500, 2 ** 32 - 500, 0]) {
+      for (let n = base; n < base + 500; n++) expect(wasmIsPrime32(n), String(n)).toBe(trial(n))
+    }
+    for (const n of [2047, 3277, 4033, 4681, 8321, 25326001, 3215031751, 4294967291, 4294967295, 2 ** 31 - 1]) {
+      expect(wasmIsPrime32(n), String(n)).toBe(isPrime64(BigInt(n)))
+    }
     expect(isPrime64(3215031751n)).toBe(false) // a strong pseudoprime to bases 2, 3, 5, 7
   })
   it.each(PATHS)('isProbablePrime on $name: primes, composites, Carmichael numbers', ({ opts }) => {

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createCryptoSync } from '../../src/crypto/create.js'
+import { runCommand } from '../../src/node/cli-args.js'
 import { formatLogLine, parseProxyArgs, proxyCommand } from '../../src/node/cli-proxy.js'
 import { echoDc, mtConnect, recordingSite, SITE_BANNER, type EchoDc, type Site } from './helpers.js'
 
@@ -16,6 +17,8 @@ const KEY = '0123456789abcdef0123456789abcdef'
 const KEY2 = 'aa'.repeat(16)
 const EE = `ee${'11'.repeat(16)}${Buffer.from('example.com').toString('hex')}`
 const dir = mkdtempSync(join(tmpdir(), 'mtwire-proxy-'))
+/** The command as `mtwire proxy ARGS` runs it: a usage error prints and gives 2. */
+const run = (argv: string[]): Promise<number> => runCommand('proxy', proxyCommand, argv)
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 
 let out: string[] = []
@@ -43,7 +46,7 @@ describe('mtwire proxy arguments', () => {
   it('refuses what it cannot run, with the usage', () => {
     expect(() => parseProxyArgs([])).toThrow(/give --secret or --secrets/)
     expect(() => parseProxyArgs(['--secret', KEY, '--secrets', 'f'])).toThrow(/not both/)
-    expect(() => parseProxyArgs(['--secret', KEY, '--bogus'])).toThrow(/unknown argument "--bogus"/)
+    expect(() => parseProxyArgs(['--secret', KEY, '--bogus'])).toThrow(/unknown option --bogus/)
     expect(() => parseProxyArgs(['--secret'])).toThrow(/needs a value/)
     expect(() => parseProxyArgs(['--secret', KEY, '--port', 'x'])).toThrow(/--port must be a number/)
     expect(() => parseProxyArgs(['--secret', KEY, '--upstream', '2'])).toThrow(/DC=HOST:PORT/)
@@ -55,14 +58,21 @@ describe('mtwire proxy arguments', () => {
 
   it('--print-links: one tg://proxy link per secret; --public-host required on every interface', async () => {
     capture()
-    await expect(proxyCommand.run(['--secret', KEY, '--print-links'])).rejects.toThrow(/--public-host/)
-    expect(await proxyCommand.run(['--secret', `alice=dd${KEY}`, '--secret', EE, '--port', '8443', '--public-host', 'proxy.example', '--print-links'])).toBe(0)
+    expect(await run(['--secret', KEY, '--print-links'])).toBe(2)
+    expect(err.join('\n')).toMatch(/--print-links needs --public-host/)
+    expect(await run(['--secret', `alice=dd${KEY}`, '--secret', EE, '--port', '8443', '--public-host', 'proxy.example', '--print-links'])).toBe(0)
     expect(out).toEqual([
       `alice tg://proxy?server=proxy.example&port=8443&secret=dd${KEY}`,
       expect.stringMatching(new RegExp(`^key-[0-9a-f]{8} tg://proxy\\?server=proxy\\.example&port=8443&secret=${EE}$`)),
     ])
-    expect(await proxyCommand.run(['--secret', KEY, '--host', '127.0.0.1', '--print-links'])).toBe(0)
+    expect(await run(['--secret', KEY, '--host', '127.0.0.1', '--print-links'])).toBe(0)
     expect(out[2]).toMatch(/tg:\/\/proxy\?server=127\.0\.0\.1&port=443&secret=/)
+  })
+
+  it('--help prints every option, exit 0', async () => {
+    capture()
+    expect(await run(['--help'])).toBe(0)
+    for (const o of ['--secrets FILE', '--upstream DC=HOST:PORT', '--print-links', '--public-host NAME', '--metrics HOST:PORT', '--max-buffer BYTES']) expect(out.join('\n')).toContain(o)
   })
 
   it('formats a text log line', () => {
@@ -76,7 +86,7 @@ describe('mtwire proxy running', () => {
     const file = join(dir, 'secrets')
     writeFileSync(file, `# users\nalice ${KEY}\n`)
     capture()
-    const done = proxyCommand.run([
+    const done = run([
       '--host', '127.0.0.1', '--port', '0', '--secrets', file, '--json',
       '--upstream', `*=127.0.0.1:${dc.port}`, '--tls-fallback', `127.0.0.1:${site.port}`,
     ])

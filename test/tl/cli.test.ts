@@ -4,6 +4,7 @@ import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { runCommand } from '../../src/node/cli-args.js'
 import { decodeCommand, genTlCommand } from '../../src/node/cli-tl.js'
 import { encodeTl, mtprotoCodec, TlWriter, type RawMsg_container } from '../../src/tl/index.js'
 import { samplesAuthKey as S, toHex } from '../vectors/samples-auth-key.js'
@@ -16,7 +17,7 @@ async function run(cmd: typeof decodeCommand, args: string[]) {
   const err: string[] = []
   vi.spyOn(console, 'log').mockImplementation((...a) => void out.push(a.join(' ')))
   vi.spyOn(console, 'error').mockImplementation((...a) => void err.push(a.join(' ')))
-  const code = await cmd.run(args)
+  const code = await runCommand(cmd === decodeCommand ? 'decode' : 'gen-tl', cmd, args)
   return { code, out: out.join('\n'), err: err.join('\n') }
 }
 afterEach(() => vi.restoreAllMocks())
@@ -85,6 +86,6 @@ describe('mtwire gen-tl', () => {
   it('refuses a schema whose explicit id is wrong, naming the line', async () => {
     const tl = join(dir, 'bad.tl')
     writeFileSync(tl, 'a = A;\npoint#1 x:int y:int = Point;\n')
-    await expect(genTlCommand.run([tl])).rejects.toThrow(/line 2, column 1/)
+    await expect(runCommand('gen-tl', genTlCommand, [tl])).rejects.toThrow(/line 2, column 1/)
   })
 })

@@ -273,3 +273,68 @@ describe('UTF-8', () => {
     }
   })
 })
+
+describe('strings, encoded', () => {
+  // the reference: TL string = length prefix (1 byte below 254, else 254 + 3 bytes), UTF-8 as
+  // TextEncoder makes it (lone surrogates as U+FFFD), zero padding to a multiple of 4
+  const reference = (s: string): Uint8Array => {
+    const u = new TextEncoder().encode(s)
+    const head = u.length < 254 ? [u.length] : [254, u.length & 255, (u.length >> 8) & 255, u.length >> 16]
+    const out = new Uint8Array((head.length + u.length + 3) & ~3)
+    out.set(head)
+    out.set(u, head.length)
+    return out
+  }
+  const pieces = ['a', 'Z', '~', 'é', 'ж', '日', '😀', '\ud800', '\udfff', '\u0000', '\u07ff', '\u0800', '\uffff']
+  const make = (r: () => number, units: number, only?: string): string => {
+    let s = ''
+    while (s.length < units) s += only ?? pieces[Math.floor(r() * pieces.length)]
+    return s.slice(0, units) // may cut a pair in half: a lone surrogate, as a caller may pass
+  }
+
+  it('match TextEncoder at every length around the short/long switch and the 254-byte prefix', async () => {
+    const { rng } = await import('./random.js')
+    const r = rng(7)
+    const lengths = [...Array(100).keys(), 126, 127, 128, 252, 253, 254, 255, 256, 1000, 65535, 65536, 100_000]
+    for (const n of lengths) {
+      for (const only of ['a', 'ж', '😀', undefined]) {
+        const s = make(r, n, only)
+        // a growing writer from a tiny start, one that starts large, and a caller's buffer of exactly the size
+        const want = reference(s)
+        for (const x of [new TlWriter(null, 16), new TlWriter(null, 1 << 20)]) {
+          x.int(7)
+          x.string(s)
+          expect(toHex(x.result().subarray(4)), `${n} units of ${only ?? 'a mix'}`).toBe(toHex(want))
+        }
+        const exact = new TlWriter(null, new Uint8Array(want.length))
+        exact.string(s)
+        expect(exact.pos).toBe(want.length)
+        expect(toHex(exact.result())).toBe(toHex(want))
+        // and it reads back (lone surrogates read back as U+FFFD)
+        expect(new TlReader(null, want).string()).toBe(new TextDecoder().decode(new TextEncoder().encode(s)))
+      }
+    }
+  })
+
+  it("a long string that does not fit a caller's buffer is E_TL_OVERFLOW, with nothing written past it", () => {
+    for (const s of ['a'.repeat(100), 'ж'.repeat(100), '😀'.repeat(100), 'a'.repeat(300)]) {
+      const need = reference(s).length
+      for (const room of [need - 1, need - 3, need - 4, Math.floor(need / 2)]) {
+        const target = new Uint8Array(room + 8).fill(0xee)
+        const x = new TlWriter(null, target.subarray(0, room))
+        expect(() => x.string(s)).toThrow(expect.objectContaining({ code: 'E_TL_OVERFLOW' }))
+        expect(x.pos).toBe(0)
+        expect([...target.subarray(room)].every((b) => b === 0xee)).toBe(true)
+      }
+    }
+  })
+
+  it('a string over the TL limit (2^24 - 1 bytes) is E_TL_ENCODE, before a huge allocation', () => {
+    const x = new TlWriter(null, 16)
+    expect(() => x.string('a'.repeat(0x1000000))).toThrow(expect.objectContaining({ code: 'E_TL_ENCODE' }))
+    expect(() => x.string('ж'.repeat(0x800000))).toThrow(expect.objectContaining({ code: 'E_TL_ENCODE' }))
+    expect(x.pos).toBe(0)
+    x.string('a'.repeat(0xffffff)) // the largest that fits
+    expect(x.pos).toBe(0x1000000 + 4 - 1 + 1)
+  })
+})

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import ts from 'typescript'
 import { describe, expect, it, vi } from 'vitest'
+import { runCommand } from '../../src/node/cli-args.js'
 import { genTlCommand } from '../../src/node/cli-tl.js'
 import {
   compileCodec, decodeTl, encodeTl, generateTs, mergeCodecs, mtprotoCodec, parseSchema, secretCodec, TlEncodeError,
@@ -104,7 +105,7 @@ describe('gen-tl on the full Telegram api.tl', () => {
       // as a user runs it: `mtwire gen-tl api.tl --out api.ts` (importing its types from 'mtwire')
       writeFileSync(join(dir, 'api.tl'), API_TL)
       const err = vi.spyOn(console, 'error').mockImplementation(() => {})
-      expect(await genTlCommand.run([join(dir, 'api.tl'), '--out', join(dir, 'api.ts')])).toBe(0)
+      expect(await runCommand('gen-tl', genTlCommand, [join(dir, 'api.tl'), '--out', join(dir, 'api.ts')])).toBe(0)
       err.mockRestore()
       const code = readFileSync(join(dir, 'api.ts'), 'utf8')
       expect(code).toContain("from 'mtwire'")

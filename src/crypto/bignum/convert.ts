@@ -3,7 +3,7 @@
  * every big number (pq, p, q, dh_prime, g_a, g_b, RSA blocks) as a big-endian byte string.
  */
 
-const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))
+const HEX: string[] = /* @__PURE__ */ Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))
 
 /** The unsigned big-endian integer `b` (empty = 0). */
 export function toBigInt(b: Uint8Array): bigint {

@@ -9,8 +9,12 @@ import { fromBigInt, stripLeadingZeros, toBigInt } from './convert.js'
 import { modPow, nativeIsProbablePrime } from './index.js'
 import type { BignumOptions } from './provider.js'
 
-const SMALL_PRIMES: number[] = []
-for (let n = 3; n < 2000; n += 2) if (SMALL_PRIMES.every((p) => n % p !== 0)) SMALL_PRIMES.push(n)
+/** The odd primes below 2000 (trial division before Miller–Rabin). */
+const SMALL_PRIMES: number[] = /* @__PURE__ */ (() => {
+  const ps: number[] = []
+  for (let n = 3; n < 2000; n += 2) if (ps.every((p) => n % p !== 0)) ps.push(n)
+  return ps
+})()
 
 export interface PrimeOptions extends BignumOptions {
   /** Miller–Rabin rounds with random bases (default 40: error ≤ 2^-80 even for adversarial input). */

@@ -31,6 +31,7 @@ interface Exports {
   pqAdvance(count: number, setX: number): void
   pqBatch(count: number): bigint
   pqRetrace(): bigint
+  isPrime32(n: number): number
 }
 
 /** The SIMD module's exports (assembly/bignum/simd.ts). */
@@ -386,6 +387,12 @@ export function wasmPqFactor(pq: bigint, c: bigint, x0: bigint, maxLog2: number)
   } finally {
     e.mpWipe()
   }
+}
+
+/** Deterministic primality of n < 2^32 in WASM (64-bit integers); undefined without WebAssembly. */
+export function wasmIsPrime32(n: number): boolean | undefined {
+  const e = wasm()
+  return e ? e.isPrime32(n >>> 0) !== 0 : undefined
 }
 
 /** For tests: the modules' memories (to check that secrets are wiped), if instantiated. */
