@@ -1,6 +1,6 @@
 /**
- * A loopback test DC for the proxy's end-to-end tests, until `mtwire serve` (branch server)
- * lands: per socket our ServerTransport (any framing, obfuscated2 without a secret, as a DC
+ * A recording loopback DC for the proxy's packet-level tests (`mtwire serve` cannot show which
+ * packets it received): per socket our ServerTransport (any framing, obfuscated2 without a secret, as a DC
  * accepts), unencrypted packets to the handshake server and encrypted ones to the session
  * server, both on one key store, so a client can create a permanent and a temporary key, bind
  * them (PFS) and ping. Records every packet it received and sent.
