@@ -70,9 +70,14 @@ function childEntry(): Promise<string> {
 
 async function startChild(mode: 'ours' | 'pipe', sinkPort: number): Promise<Child> {
   const cp: ChildProcess = fork(await childEntry(), [mode, String(sinkPort), ...SECRETS], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [] })
+  // the child's next message; its exit instead rejects (one listener at a time: none piles up)
   const next = (): Promise<any> => new Promise((resolve, reject) => {
-    cp.once('message', resolve)
-    cp.once('exit', (code) => reject(new Error(`proxy child exited with ${code}`)))
+    const onExit = (code: number | null): void => reject(new Error(`proxy child exited with ${code}`))
+    cp.once('message', (m) => {
+      cp.off('exit', onExit)
+      resolve(m)
+    })
+    cp.once('exit', onExit)
   })
   const { port } = await next()
   return {
