@@ -1,7 +1,7 @@
 /**
  * The relay under measurement, in a process of its own so that its CPU time is its own
  * (bench/suites/proxy.ts drives the clients and the DC from the parent): `ours` is createProxy
- * (Node entry: node:crypto AES-CTR), `pipe` the floor, a plain Node TCP relay without crypto
+ * (Node entry: node:crypto AES-CTR), `fast` the same with fastMode, `pipe` the floor, a plain Node TCP relay without crypto
  * (`client.pipe(upstream)` both ways). Talks over IPC: sends { port } once listening; answers
  * 'cpu' with process.cpuUsage() (user + system, µs); 'exit' ends it.
  */
@@ -14,9 +14,9 @@ const send = (m: unknown): void => void process.send!(m)
 async function main(): Promise<void> {
   let close: () => Promise<void>
   let port: number
-  if (mode === 'ours') {
+  if (mode === 'ours' || mode === 'fast') {
     const proxy = await createProxy({
-      host: '127.0.0.1', port: 0, secrets, upstream: { '*': `127.0.0.1:${sinkPort}` },
+      host: '127.0.0.1', port: 0, secrets, upstream: { '*': `127.0.0.1:${sinkPort}` }, fastMode: mode === 'fast',
       // loopback only: nothing is refused in the bench, and nothing may leave the machine
       tlsFallback: '127.0.0.1:9', maxConnectionsPerIp: 100_000, maxConnections: 100_000,
     })

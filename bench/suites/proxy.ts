@@ -12,6 +12,9 @@
  * measured in turn, round after round (median of the rounds), so a busy spell of the shared
  * machine hits both.
  *
+ * `mtwire proxy --fast-mode` (the DC keyed with the client's download key: its bytes pass
+ * without re-encryption) is measured on downloads, the one direction it changes.
+ *
  * Rows: `… MB/s` ops are the throughput (writes/s, MB/s); `… CPU` ops count relayed bytes per
  * CPU-second of the relay (higher is better), so their ratio to the pipe is the floor's CPU per
  * MB over ours: the target is ≥ 0.67 (ours within 1.5x of the floor's CPU per MB).
@@ -68,7 +71,10 @@ function childEntry(): Promise<string> {
   })())
 }
 
-async function startChild(mode: 'ours' | 'pipe', sinkPort: number): Promise<Child> {
+type Impl = 'ours' | 'fast' | 'pipe'
+const NAMES: Record<Impl, string> = { ours: 'mtwire proxy', fast: 'mtwire proxy --fast-mode', pipe: 'node pipe (no crypto)' }
+
+async function startChild(mode: Impl, sinkPort: number): Promise<Child> {
   const cp: ChildProcess = fork(await childEntry(), [mode, String(sinkPort), ...SECRETS], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [] })
   // the child's next message; its exit instead rejects (one listener at a time: none piles up)
   const next = (): Promise<any> => new Promise((resolve, reject) => {
@@ -217,7 +223,7 @@ const suite: BenchSuite = {
     const crypto = await createCrypto()
     const dc = new Dc()
     await dc.listen()
-    const relays = { ours: await startChild('ours', dc.port), pipe: await startChild('pipe', dc.port) }
+    const relays = { ours: await startChild('ours', dc.port), fast: await startChild('fast', dc.port), pipe: await startChild('pipe', dc.port) }
     const rows: Row[] = []
     const rounds = quick ? 2 : 3
     const windowMs = quick ? 400 : 1500
@@ -225,22 +231,24 @@ const suite: BenchSuite = {
       for (const dir of ['upload', 'download'] as const) {
         for (const conns of [1, 100]) {
           for (const size of [65536, 1024]) {
-            const got: Record<'ours' | 'pipe', Measured[]> = { ours: [], pipe: [] }
+            // fast mode changes only what comes from the DC: measured on downloads
+            const impls: Impl[] = dir === 'download' ? ['ours', 'fast', 'pipe'] : ['ours', 'pipe']
+            const got: Partial<Record<Impl, Measured[]>> = {}
             for (let r = 0; r < rounds; r++) {
-              const order = r % 2 ? (['pipe', 'ours'] as const) : (['ours', 'pipe'] as const)
-              for (const impl of order) got[impl].push(await measure(crypto, relays[impl], dc, impl === 'ours', dir, conns, size, windowMs))
+              const order = r % 2 ? [...impls].reverse() : impls
+              for (const impl of order) (got[impl] ??= []).push(await measure(crypto, relays[impl], dc, impl !== 'pipe', dir, conns, size, windowMs))
             }
-            const cpu: Record<string, number> = {}
-            for (const impl of ['ours', 'pipe'] as const) {
-              const bps = got[impl].map((m) => m.bytesPerSec)
-              const bpc = got[impl].map((m) => m.bytesPerCpuSec)
-              const name = impl === 'ours' ? 'mtwire proxy' : 'node pipe (no crypto)'
-              const base = { impl: name, peer: impl === 'pipe', size, samples: got[impl].length }
+            const cpu: Partial<Record<Impl, number>> = {}
+            for (const impl of impls) {
+              const bps = got[impl]!.map((m) => m.bytesPerSec)
+              const bpc = got[impl]!.map((m) => m.bytesPerCpuSec)
+              const base = { impl: NAMES[impl], peer: impl === 'pipe', size, samples: got[impl]!.length }
               rows.push({ ...base, op: `${dir} x${conns} MB/s`, opsPerSec: median(bps) / size, bytesPerSec: median(bps), rme: spread(bps) })
               rows.push({ ...base, op: `${dir} x${conns} CPU`, opsPerSec: median(bpc) / size, bytesPerSec: median(bpc), rme: spread(bpc) })
               cpu[impl] = 1000 / (median(bpc) / 1e6)
             }
-            notes.push(`${dir} x${conns} ${size >= 1024 ? `${size / 1024} KiB` : `${size} B`} writes: CPU per relayed MB ${cpu.ours.toFixed(2)} ms (mtwire proxy) vs ${cpu.pipe.toFixed(2)} ms (node pipe) = ${(cpu.ours / cpu.pipe).toFixed(2)}x the floor`)
+            const fastNote = cpu.fast === undefined ? '' : `; --fast-mode ${cpu.fast.toFixed(2)} ms = ${(cpu.fast / cpu.pipe!).toFixed(2)}x`
+            notes.push(`${dir} x${conns} ${size >= 1024 ? `${size / 1024} KiB` : `${size} B`} writes: CPU per relayed MB ${cpu.ours!.toFixed(2)} ms (mtwire proxy) vs ${cpu.pipe!.toFixed(2)} ms (node pipe) = ${(cpu.ours! / cpu.pipe!).toFixed(2)}x the floor${fastNote}`)
           }
         }
       }
@@ -248,8 +256,7 @@ const suite: BenchSuite = {
       rows.push({ impl: 'mtwire proxy', peer: false, op: 'fake-TLS handshakes', size: 0, opsPerSec: hs.perSec, bytesPerSec: 0, samples: hs.n, rme: 0 })
       notes.push(`fake-TLS: ${hs.perSec.toFixed(0)} new handshakes/s (4 at a time), ${hs.cpuMs.toFixed(2)} ms of relay CPU each`)
     } finally {
-      await relays.ours.exit()
-      await relays.pipe.exit()
+      for (const r of Object.values(relays)) await r.exit()
       await dc.close()
     }
     return rows

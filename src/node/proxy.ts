@@ -47,6 +47,8 @@ export interface ProxyOptions {
   maxBufferBytes?: number
   /** Fake-TLS clock skew tolerated, seconds. Default 120. */
   skewSec?: number
+  /** The DC's bytes to the client without re-encryption (see ProxyRelayOptions.fastMode for the price). Default false. */
+  fastMode?: boolean
   /** Remembers ClientHellos and headers seen (shared by all connections). Default `new ReplayCache()`. */
   replayCache?: ReplayCache
   /** Serve `GET /metrics` (Prometheus text format) on `host:port`. */
@@ -163,7 +165,7 @@ export async function createProxy(options: ProxyOptions): Promise<Proxy> {
   if (options.replayCache !== undefined && !(options.replayCache instanceof ReplayCache)) throw new ProxyError('E_PROXY_OPTION', 'replayCache must be a ReplayCache')
   const replayCache = options.replayCache ?? new ReplayCache()
   if (options.onLog !== undefined && typeof options.onLog !== 'function') throw new ProxyError('E_PROXY_OPTION', 'onLog must be a function')
-  const relayOptions = { crypto, upstream, replayCache, fallback, skewSec: options.skewSec, handshakeTimeoutMs: options.handshakeTimeoutMs, idleTimeoutMs: options.idleTimeoutMs }
+  const relayOptions = { crypto, upstream, replayCache, fallback, skewSec: options.skewSec, fastMode: options.fastMode, handshakeTimeoutMs: options.handshakeTimeoutMs, idleTimeoutMs: options.idleTimeoutMs }
   // checks the timing options (and the rest) once, before listening
   new ProxyRelay({ ...relayOptions, secrets }, Date.now()).dispose()
 

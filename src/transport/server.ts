@@ -131,6 +131,8 @@ export class ServerTransport implements Layer<Uint8Array, Uint8Array | Transport
   private pre: Uint8Array = new Uint8Array(0)
   private framing: Framing | null = null
   private cipher: Obfuscated2Cipher | null = null
+  /** With `relay`: the key and IV of `cipher`'s outgoing stream, until takeEncryptKeyIv(). */
+  private relayKeyIv: Uint8Array | null = null
   private tlsDecoder: TlsRecordDecoder | null = null
   private tlsKey: Uint8Array | null = null
   private http: HttpServerCodec | null = null
@@ -225,11 +227,23 @@ export class ServerTransport implements Layer<Uint8Array, Uint8Array | Transport
    * With `relay`: queues bytes for the client as they are (the framing already in them),
    * obfuscated (in place: `data` is consumed) and, for fake-TLS, in records.
    */
-  sendRaw(data: Uint8Array): void {
+  sendRaw(data: Uint8Array, obfuscated = false): void {
     if (!this.opts.relay) fail('E_STATE', 'sendRaw() needs the relay option')
     if (this.state === 'closed') fail('E_DISPOSED', 'the connection was closed')
     if (!this.framing) fail('E_STATE', 'the connection is not established')
-    this.out.push(this.wrap(data))
+    // `obfuscated`: already encrypted with our key (a DC keyed by `takeEncryptKeyIv()`)
+    this.out.push(obfuscated ? this.wrapTls(data) : this.wrap(data))
+  }
+
+  /**
+   * With `relay`, once detected: the key and IV (32 + 16 bytes) of our obfuscated2 stream to the
+   * client, handed over once (then forgotten here). A relay keys its DC connection with them so
+   * that the DC's bytes go to the client as they come (`sendRaw(data, true)`). Zero it after use.
+   */
+  takeEncryptKeyIv(): Uint8Array | null {
+    const k = this.relayKeyIv
+    this.relayKeyIv = null
+    return k
   }
 
   /** The bytes to write, in order. */
@@ -252,6 +266,8 @@ export class ServerTransport implements Layer<Uint8Array, Uint8Array | Transport
   dispose(): void {
     this.cipher?.dispose()
     this.cipher = null
+    this.relayKeyIv?.fill(0)
+    this.relayKeyIv = null
     this.http = null
     this.inner?.dispose()
     this.inner = null
@@ -312,7 +328,7 @@ export class ServerTransport implements Layer<Uint8Array, Uint8Array | Transport
         const seen = cache !== undefined && cache.has(digest, nowSec)
         let acc
         try {
-          acc = acceptObfuscated2(this.crypto, pre.subarray(0, 64), { secrets: this.obfKeys.map((k) => k.key), allowNoSecret: this.allowNoSecret })
+          acc = acceptObfuscated2(this.crypto, pre.subarray(0, 64), { secrets: this.obfKeys.map((k) => k.key), allowNoSecret: this.allowNoSecret, keepEncryptKey: this.opts.relay })
         } catch {
           // a ClientHello may start like an obfuscated2 header (detect.ts): no secret took it as one
           if (this.tlsKeys.length > 0 && pre[0] === TLS_HANDSHAKE && pre[1] === 3) return this.startTls(pre, now, out)
@@ -320,9 +336,11 @@ export class ServerTransport implements Layer<Uint8Array, Uint8Array | Transport
         }
         if (acc.secretIndex >= 0 && (seen || !cache!.add(digest, nowSec))) {
           acc.cipher.dispose()
+          acc.encryptKeyIv?.fill(0)
           return this.reject('replayed obfuscated2 header', out)
         }
         this.cipher = acc.cipher
+        this.relayKeyIv = acc.encryptKeyIv ?? null
         this.framing = this.makeFraming(acc.framing)
         this.state = 'obfuscated2'
         const secretIndex = acc.secretIndex < 0 ? -1 : this.obfKeys[acc.secretIndex].index
@@ -444,8 +462,9 @@ export class ServerTransport implements Layer<Uint8Array, Uint8Array | Transport
     // the obfuscated2 header (keyed with the same secret) may span records
     this.pre = concat(this.pre, rec.payload)
     if (this.pre.length < 64) return
-    const acc = acceptObfuscated2(this.crypto, this.pre.subarray(0, 64), { secrets: [this.tlsKey!], allowNoSecret: false })
+    const acc = acceptObfuscated2(this.crypto, this.pre.subarray(0, 64), { secrets: [this.tlsKey!], allowNoSecret: false, keepEncryptKey: this.opts.relay })
     this.cipher = acc.cipher
+    this.relayKeyIv = acc.encryptKeyIv ?? null
     this.framing = this.makeFraming(acc.framing)
     this.info = { ...this.info!, framing: acc.framing, dc: acc.dc }
     out.push({ type: 'detected', info: this.info })
@@ -467,7 +486,10 @@ export class ServerTransport implements Layer<Uint8Array, Uint8Array | Transport
   }
 
   private wrap(framed: Uint8Array): Uint8Array {
-    const obf = this.cipher ? this.cipher.encrypt(framed, framed) : framed
+    return this.wrapTls(this.cipher ? this.cipher.encrypt(framed, framed) : framed)
+  }
+
+  private wrapTls(obf: Uint8Array): Uint8Array {
     return this.state === 'tls' ? encodeAppData(obf, TLS_MAX_FRAGMENT) : obf
   }
 

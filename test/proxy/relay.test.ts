@@ -9,6 +9,7 @@ import { createCryptoSync } from '../../src/crypto/create.js'
 import { concatAll } from '../../src/bytes.js'
 import { ClientTransport } from '../../src/transport/client.js'
 import { ServerTransport } from '../../src/transport/server.js'
+import { acceptObfuscated2, createObfuscated2Client } from '../../src/transport/obfuscated2.js'
 import { buildClientHello, ReplayCache } from '../../src/transport/faketls.js'
 import { ProxyRelay, type RelayEvent, type RelayOutput } from '../../src/proxy/relay.js'
 import { parseSecrets, parseSecretsFile, proxyLink } from '../../src/proxy/secrets.js'
@@ -45,9 +46,9 @@ interface Pair {
   feed(from: 'client' | 'upstream', b: Uint8Array, mode?: 'whole' | 'bytes' | 'random'): void
 }
 
-function pair(secret: string, opts: { cache?: ReplayCache; dcId?: number; test?: boolean; media?: boolean; framing?: 'abridged' | 'intermediate' | 'padded' } = {}): Pair {
+function pair(secret: string, opts: { cache?: ReplayCache; dcId?: number; test?: boolean; media?: boolean; framing?: 'abridged' | 'intermediate' | 'padded'; fastMode?: boolean } = {}): Pair {
   const cache = opts.cache ?? new ReplayCache({ capacity: 1000 })
-  const relay = new ProxyRelay({ crypto, secrets, upstream, replayCache: cache }, Date.now())
+  const relay = new ProxyRelay({ crypto, secrets, upstream, replayCache: cache, fastMode: opts.fastMode }, Date.now())
   const client = new ClientTransport({ crypto, proxySecret: secret, dcId: opts.dcId ?? 2, test: opts.test, media: opts.media, framing: opts.framing })
   const dc = new ServerTransport({ crypto })
   const p: Pair = {
@@ -111,6 +112,43 @@ describe('ProxyRelay: relays packets unchanged', () => {
       p.relay.dispose()
     })
   }
+
+  describe.each([false, true])('fast mode %s', (fastMode) => {
+    it.each([
+      ['plain', KEY, 'intermediate'],
+      ['dd', `dd${KEY2}`, 'padded'],
+      ['ee', `ee${'11'.repeat(16)}${domainHex('example.com')}`, 'padded'],
+    ] as const)('%s secret: packets unchanged both ways; the DC\'s bytes reach the client as they are only in fast mode', (kind, secret, framing) => {
+      const p = pair(secret, { framing, fastMode })
+      p.feed('client', startOf(p.client), 'random')
+      const packets = [rnd(24), rnd(70_000 + 8)]
+      for (const pk of packets) p.client.send(pk)
+      if (kind === 'ee') p.client.receive(concatAll(p.toClient.splice(0)))
+      p.feed('client', concatAll(p.client.takeOutgoing()), 'random')
+      expectPackets(p.dc.receive(concatAll(p.toUpstream.splice(0))), packets)
+      const answers = [rnd(56), rnd(40_000 + 8), rnd(104)]
+      for (const a of answers) p.dc.send(a)
+      const fromDc = concatAll(p.dc.takeOutgoing())
+      p.feed('upstream', fromDc.slice(), 'random')
+      const toClient = concatAll(p.toClient.splice(0))
+      expectPackets(p.client.receive(toClient), answers)
+      // without TLS records around them, the client gets the DC's very bytes in fast mode only
+      if (kind !== 'ee') expect(Buffer.from(toClient).equals(Buffer.from(fromDc))).toBe(fastMode)
+      else expect(toClient.length).toBeGreaterThan(fromDc.length)
+      p.relay.dispose()
+    })
+  })
+
+  it('fastMode must be a boolean; a fixed DC key is 48 bytes, without a secret', () => {
+    expect(() => new ProxyRelay({ crypto, secrets, upstream, replayCache: new ReplayCache(), fastMode: 1 as never }, Date.now())).toThrow(/fastMode must be a boolean/)
+    expect(() => createObfuscated2Client(crypto, { framing: 'padded', decryptKeyIv: rnd(47) })).toThrow(/48 bytes/)
+    expect(() => createObfuscated2Client(crypto, { framing: 'padded', decryptKeyIv: rnd(48), secret: rnd(16) })).toThrow(/without a secret/)
+    // the server's outgoing stream is keyed exactly so
+    const keyIv = rnd(48)
+    const { header } = createObfuscated2Client(crypto, { framing: 'padded', decryptKeyIv: keyIv })
+    const acc = acceptObfuscated2(crypto, header, { keepEncryptKey: true })
+    expect(Buffer.from(acc.encryptKeyIv!).equals(Buffer.from(keyIv))).toBe(true)
+  })
 
   it('routes test and media DCs by the header', () => {
     const seen: unknown[] = []

@@ -99,30 +99,36 @@ async function retryOnce<T>(f: () => Promise<T>): Promise<T> {
 let cli: { cli: string; cleanup(): void }
 let serve: Serve
 let proxy: ProxyProc
+/** The same with --fast-mode (the DC's bytes to the client as they come). */
+let fast: ProxyProc
 let site: Site
 
 beforeAll(async () => {
   cli = await buildCli()
   site = await recordingSite()
   serve = await startServe(crypto, cli.cli, ['--json', '--host', '127.0.0.1', '--port', '0'])
-  proxy = await startProxy(cli.cli, [
+  const args = [
     '--host', '127.0.0.1', '--port', '0', '--json',
     ...Object.entries(SECRETS).flatMap(([k, s]) => ['--secret', `${NAMES[k as keyof typeof SECRETS]}=${s}`]),
     '--upstream', `*=127.0.0.1:${serve.port}`, '--tls-fallback', `127.0.0.1:${site.port}`,
-  ])
+  ]
+  ;[proxy, fast] = await Promise.all([startProxy(cli.cli, args), startProxy(cli.cli, [...args, '--fast-mode'])])
 }, 60_000)
 afterAll(async () => {
   expect(await proxy?.stop()).toBe(0)
+  expect(await fast?.stop()).toBe(0)
   expect(await serve?.stop()).toBe(0)
   await site?.close()
   cli?.cleanup()
 })
 
 describe('connect() → mtwire proxy → mtwire serve', () => {
-  it.each(Object.keys(SECRETS) as (keyof typeof SECRETS)[])('%s secret: permanent and bound temporary key (PFS), pings, echoes both ways; the byte counts match', async (kind) => {
+  const cases = (Object.keys(SECRETS) as (keyof typeof SECRETS)[]).flatMap((k) => [[k, ''], [k, ' --fast-mode']] as const)
+  it.each(cases)('%s secret%s: permanent and bound temporary key (PFS), pings, echoes both ways; the byte counts match', async (kind, mode) => {
+    const via = mode ? fast : proxy
     const closesBefore = serveCloses(serve).length
-    const logBefore = proxy.log.length
-    const client = await connect({ port: proxy.port, crypto, rsaKeys: [serve.key], pfs: true, transport: 'obfuscated2', secret: SECRETS[kind] })
+    const logBefore = via.log.length
+    const client = await connect({ port: via.port, crypto, rsaKeys: [serve.key], pfs: true, transport: 'obfuscated2', secret: SECRETS[kind] })
     expect(client.stats.handshakes.map((h) => h.temporary)).toEqual([false, true])
     expect(await client.invoke({ _: 'ping', ping_id: 5n })).toMatchObject({ _: 'pong', ping_id: 5n })
     // mtwire.echo runs only on a bound key (api/pfs): the binding went through the proxy
@@ -134,9 +140,9 @@ describe('connect() → mtwire proxy → mtwire serve', () => {
     expect(client.stats.connections).toBe(1)
     await client.close()
     // the proxy sees the client close, closes the server's side; both log the connection
-    await until('the proxy log', () => proxy.log.length > logBefore)
+    await until('the proxy log', () => via.log.length > logBefore)
     await until('the server close', () => serveCloses(serve).length > closesBefore)
-    const entry = proxy.log.slice(logBefore).find((e) => e.secret === NAMES[kind])!
+    const entry = via.log.slice(logBefore).find((e) => e.secret === NAMES[kind])!
     expect(entry).toMatchObject({ result: 'relayed', transport: kind === 'ee' ? 'fake-tls' : 'obfuscated2' })
     const closed = serveCloses(serve).slice(closesBefore)
     expect(closed.length).toBe(1)
