@@ -106,7 +106,15 @@ export const proxyCommand: Command = {
     const a = proxyArgs(parsed)
     const crypto = await createCrypto()
     const load = (): ProxySecretEntry[] => parseSecretsFile(crypto, readFileSync(a.secretsFile!, 'utf8'))
-    const entries = a.secretsFile !== undefined ? load() : parseSecrets(crypto, a.secrets)
+    const fromArgs = (): ProxySecretEntry[] => {
+      try {
+        return parseSecrets(crypto, a.secrets)
+      } catch (e) {
+        // a --secret the proxy cannot use is a usage error (exit 2), as in `mtwire serve`
+        return usageError(e instanceof Error ? e.message : String(e))
+      }
+    }
+    const entries = a.secretsFile !== undefined ? load() : fromArgs()
     const asInputs = (list: ProxySecretEntry[]): SecretInput[] => list.map((e) => ({ name: e.label, secret: e.hex }))
     const host = a.options.host!
     if (a.printLinks) {

@@ -407,6 +407,10 @@ export async function createProxy(options: ProxyOptions): Promise<Proxy> {
       const next = parseSecrets(crypto, inputs)
       if (next.length === 0) throw new ProxyError('E_PROXY_OPTION', 'a proxy needs at least one secret')
       secrets = next
+      // counters of removed secrets go once their last connection has ended (bounded by the
+      // secrets in force and the connections open, however many reloads)
+      const kept = new Set(secrets.map((s) => s.label))
+      for (const [l, s] of Object.entries(stats.perSecret)) if (!kept.has(l) && s.active === 0) delete stats.perSecret[l]
       for (const s of secrets) secretStats(s.label)
       stats.reloads++
     },

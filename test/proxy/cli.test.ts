@@ -69,6 +69,13 @@ describe('mtwire proxy arguments', () => {
     expect(out[2]).toMatch(/tg:\/\/proxy\?server=127\.0\.0\.1&port=443&secret=/)
   })
 
+  it('a secret it cannot use is a usage error (exit 2) naming it', async () => {
+    capture()
+    expect(await run(['--secret', 'zz', '--print-links', '--public-host', 'h'])).toBe(2)
+    expect(await run(['--secret', `a=${KEY}`, '--secret', `a=${KEY2}`, '--print-links', '--public-host', 'h'])).toBe(2)
+    expect(err.join('\n')).toMatch(/mtwire proxy: secret 1: [\s\S]*mtwire proxy: secret a: the name a is used twice/)
+  })
+
   it('--help prints every option, exit 0', async () => {
     capture()
     expect(await run(['--help'])).toBe(0)

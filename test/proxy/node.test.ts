@@ -246,6 +246,11 @@ describe('reload, metrics', () => {
     fresh.raw.sock.destroy()
     await until(() => site.received.length > siteBefore)
     expect(proxy.stats().reloads).toBe(1)
+    // the removed secret's counters stay while its connection is open, and go at a reload after
+    const label = Object.keys(proxy.stats().perSecret).find((l) => l !== 'new')!
+    await until(() => proxy.stats().perSecret[label].active === 0)
+    proxy.reload([`new=${KEY2}`])
+    expect(Object.keys(proxy.stats().perSecret)).toEqual(['new'])
   })
 
   it('serves Prometheus text on /metrics, 404 elsewhere', async () => {
