@@ -571,6 +571,10 @@ class Conn {
       return this.destroy(`transport: ${e instanceof Error ? e.message : String(e)}`)
     }
     let close: string | undefined
+    // the transport closed in this chunk (a WebSocket close frame after a request, say): it takes
+    // nothing more, so what the layers answer now is not sent (the session keeps its answers for
+    // the client's next connection)
+    if (evs.some((ev) => ev.type === 'close')) this.transportClosed = true
     for (const ev of evs) {
       switch (ev.type) {
         case 'detected':
@@ -622,17 +626,23 @@ class Conn {
     const s = this.server
     if (data.length >= 8 && (data[0] | data[1] | data[2] | data[3] | data[4] | data[5] | data[6] | data[7]) === 0) {
       this.hs ??= s.handshake(this.ip, this.id)
+      let made = false
       for (const e of this.hs.receive(data, now)) {
         if (e.type === 'auth-key') {
+          made = true
           const k = e.key
           s.log({ event: 'auth-key', conn: this.id, keyId: keyHex(k.id), temporary: k.temporary, ...(k.expiresAt ? { expiresAt: k.expiresAt } : {}), ...(k.dc !== undefined ? { dc: k.dc } : {}) })
         } else s.log({ event: 'refused', conn: this.id, status: e.status, reason: e.reason })
       }
       let ok = true
       for (const o of this.hs.takeOutgoing()) {
-        this.t.send(o)
+        this.send(o)
         if (o.type === 'transportError') ok = false
       }
+      // a key was made: the endpoint (its resPQ answers kept for a resent req_pq) is not needed by
+      // an idle connection; another handshake on it (a temporary key) gets a new one. The shared
+      // server still answers a resent last step (it keeps runs by nonce, not by endpoint).
+      if (made) this.hs = undefined
       return ok
     }
     if (!this.sc) {
@@ -696,13 +706,18 @@ class Conn {
     this.nextHttp(now)
   }
 
+  /** Into the transport, unless it closed. */
+  private send(o: Parameters<ServerTransport['send']>[0]): void {
+    if (!this.transportClosed) this.t.send(o)
+  }
+
   /** Writes what the layers have to send; then the deadlines. */
   flush(now = this.server.now()): void {
     if (this.closed) return
-    for (let sc = this.sc; sc; sc = this.sc) {
+    for (let sc = this.transportClosed ? undefined : this.sc; sc; sc = this.sc) {
       let answered = false
       for (const o of sc.takeOutgoing(now)) {
-        this.t.send(o)
+        this.send(o)
         if (o.type === 'transportError') this.closeAfterFlush('transport error sent')
         answered = true
       }
@@ -800,6 +815,7 @@ class Conn {
 
   private ending = false
   private closeReason = ''
+  private transportClosed = false
 
   /** Flushes, half-closes, and destroys after a linger if the client does not close its side. */
   end(reason: string): void {
