@@ -10,6 +10,8 @@ import { randomFillSync } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { generateRsaKey, type GeneratedRsaKey } from '../../src/auth/index.js'
 import { createCryptoSync } from '../../src/crypto/create.js'
+// the Node entry: node:crypto where Node 18 has no WebCrypto global (RSA key generation)
+import '../../src/node/index.js'
 import { createProxy, type Proxy } from '../../src/node/proxy.js'
 import { TlWriter } from '../../src/tl/writer.js'
 import { connectOurs } from './client.js'
