@@ -16,7 +16,8 @@ import { availableBackends } from './backends.js'
 import { writeReport } from './report.js'
 
 export const SUITES = ['crypto', 'wasm', 'envelope', 'tl', 'transport', 'auth', 'session', 'secret']
-// by hand only, not in the default run (minutes, a server process of its own): --suite load
+// by hand only, not in the default run (minutes, a server process of its own): --suite load;
+// --suite proxy (minutes: relays in processes of their own, loopback throughput not gated)
 
 async function loadSuite(name: string): Promise<BenchSuite | undefined> {
   try {

@@ -172,6 +172,10 @@ export const ERROR_CODES = {
   E_FILE_ALIGNMENT: 'an encrypted-file part (but the last, when encrypting) that is not a multiple of 16 bytes',
   E_FILE_STATE: 'a FileEncryptor / FileDecryptor used after final() or dispose()',
   },
+  ProxyError: {
+    E_PROXY_OPTION: 'a proxy option (secrets, upstreams, limits, addresses) has a value it does not take',
+    E_PROXY_SECRETS: 'a secrets file (mtwire proxy --secrets) that does not parse; the message names the line',
+  },
 } as const satisfies Record<string, Record<`E_${string}`, string>>
 
 /** The error classes that have codes. */
@@ -215,6 +219,9 @@ export class SessionError extends MtwireError<ErrorCode<'SessionError'>> {}
  * fingerprint check, or a SecretChat was called in a state that does not allow the call.
  */
 export class SecretChatError extends MtwireError<ErrorCode<'SecretChatError'>> {}
+
+/** The MTProxy relay (`mtwire proxy`, `createProxy`): its configuration. What clients send is never an exception. */
+export class ProxyError extends MtwireError<ErrorCode<'ProxyError'>> {}
 
 /** SecretChatError's codes (the SecretChatError block of ERROR_CODES). */
 // (a property read is a possible side effect to a bundler, which would keep ERROR_CODES in every page)

@@ -12,6 +12,7 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
   keygen: { summary: 'generate an RSA key for a server (PKCS#1 PEM)', load: async () => (await import('./cli-serve.js')).keygenCommand },
   // more subcommands, one line each (branch client: `connect`, branch proxy: `proxy`):
   connect: { summary: 'connect to a server, create a key (--pfs: and a bound temporary one), ping it, print timings', load: async () => (await import('./cli-connect.js')).connectCommand },
+  proxy: { summary: 'run an MTProxy relay (obfuscated2, dd, ee fake-TLS); --print-links for tg:// links', load: async () => (await import('./cli-proxy.js')).proxyCommand },
 }
 
 const infoCommand: Command = {

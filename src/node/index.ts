@@ -30,6 +30,7 @@ setBignumProvider(nodeBignumProvider)
 
 export * from '../index.js'
 export { enableRelaxedSimd } from './relaxed.js'
+export { createProxy, type Proxy, type ProxyLogEntry, type ProxyOptions, type ProxyStats, type SecretStats } from './proxy.js'
 export { createServer, DRIVER_LIMITS, type DriverLimits, type MtwireServer, type MtwireServerOptions, type ServerLogEvent, type ServerStats } from './server.js'
 export { FileKeyStore } from './keystore-file.js'
 export { connect, tcpDialer, type ConnectOptions } from './client.js'

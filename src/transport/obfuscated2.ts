@@ -32,6 +32,13 @@ export interface Obfuscated2ClientOptions {
   media?: boolean
   /** The 16-byte MTProxy key (from `parseProxySecret`). */
   secret?: Uint8Array
+  /**
+   * The key and IV (32 + 16 bytes) the server is to encrypt with, instead of random ones: they
+   * go reversed into header bytes 8..56, the bytes the server's key comes from. An MTProxy relay
+   * gives the key it encrypts to its client with, so the DC's bytes pass through unchanged
+   * (mtprotoproxy's FAST_MODE); the header then carries that key in the clear. Not with `secret`.
+   */
+  decryptKeyIv?: Uint8Array
 }
 
 /** First ints a header must not start with (LE): HTTP verbs, TLS, the plain tags (spec list + GramJS's PVrG). */
@@ -98,11 +105,16 @@ export function createObfuscated2Client(crypto: Crypto, options: Obfuscated2Clie
   const tag = Object.prototype.hasOwnProperty.call(OBFUSCATED_TAGS, options.framing) ? OBFUSCATED_TAGS[options.framing] : undefined
   if (tag === undefined) fail('E_OPTION', `obfuscated2 carries abridged, intermediate or padded, not ${String(options.framing)}`)
   checkSecret(options.secret)
+  const fixed = options.decryptKeyIv
+  if (fixed !== undefined && (!(fixed instanceof Uint8Array) || fixed.length !== 48 || options.secret !== undefined)) {
+    fail('E_OPTION', 'decryptKeyIv is 48 bytes (key and IV), without a secret')
+  }
   const dc = options.dcId === undefined ? undefined : encodeDcId(options.dcId, options.test, options.media)
   let h: Uint8Array | undefined
   // A CSPRNG passes on the first or second try; a broken injected RNG must not spin forever.
   for (let i = 0; i < 64 && !h; i++) {
     const r = crypto.randomBytes(64)
+    if (fixed) r.set(copyBytes(fixed).reverse(), 8)
     r[56] = r[57] = r[58] = r[59] = tag & 255
     if (dc !== undefined) {
       r[60] = dc & 255
@@ -125,6 +137,8 @@ export interface Obfuscated2ServerOptions {
   secrets?: readonly Uint8Array[]
   /** Also accept headers made without a secret, as Telegram's own DCs do. Default: true when no secrets are given. */
   allowNoSecret?: boolean
+  /** Also return the key and IV we encrypt with (`encryptKeyIv`), for a relay's fast mode. */
+  keepEncryptKey?: boolean
 }
 
 export interface Obfuscated2Accepted {
@@ -134,6 +148,8 @@ export interface Obfuscated2Accepted {
   /** Index into `secrets` of the key that matched, or -1 for no secret. */
   secretIndex: number
   cipher: Obfuscated2Cipher
+  /** With `keepEncryptKey`: the key and IV (32 + 16 bytes) of our outgoing stream. Zero it after use. */
+  encryptKeyIv?: Uint8Array
 }
 
 const TAG_TO_FRAMING = new Map<number, ObfuscatedFraming>([
@@ -174,6 +190,7 @@ export function acceptObfuscated2(crypto: Crypto, header: Uint8Array, options: O
     const raw = ((plain[60] | (plain[61] << 8)) << 16) >> 16
     const enc = crypto.createAesCtr(deriveKey(crypto, rev.subarray(0, 32), s), copyBytes(rev, 32, 48))
     found = { framing, dc: { ...decodeDcId(raw), raw }, secretIndex: s === undefined ? -1 : i, cipher: cipher(enc, dec) }
+    if (options.keepEncryptKey) found.encryptKeyIv = concat(deriveKey(crypto, rev.subarray(0, 32), s), rev.subarray(32, 48))
   }
   return found ?? fail('E_BAD_HEADER', 'unknown obfuscated2 header (no secret gives a protocol tag)')
 }

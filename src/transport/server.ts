@@ -68,6 +68,8 @@ export type ServerEvent =
   | { type: 'forward'; data: Uint8Array }
   /** Write what `takeOutgoing()` returns (possibly nothing), then close. `reason` is for local logs only. */
   | { type: 'close'; reason: string }
+  /** With `relay`: the client's bytes after the handshake, deobfuscated but not deframed. */
+  | { type: 'data'; data: Uint8Array }
 
 export interface ServerTransportOptions {
   crypto: Crypto
@@ -96,6 +98,13 @@ export interface ServerTransportOptions {
   maxPacketLength?: number
   /** Clock in milliseconds, where `receive` is given no `now`. Default `Date.now`. */
   now?: () => number
+  /**
+   * For an MTProxy relay: after the handshake, give the client's byte stream as `data` events
+   * (deobfuscated, the framing left in) and take bytes to send with `sendRaw()`, so a relay
+   * forwards what it gets without decoding and re-encoding every packet. The chunks given to
+   * `receive()` are then consumed: decrypted in place.
+   */
+  relay?: boolean
 }
 
 let processReplayCache: ReplayCache | undefined
@@ -122,6 +131,8 @@ export class ServerTransport implements Layer<Uint8Array, Uint8Array | Transport
   private pre: Uint8Array = new Uint8Array(0)
   private framing: Framing | null = null
   private cipher: Obfuscated2Cipher | null = null
+  /** With `relay`: the key and IV of `cipher`'s outgoing stream, until takeEncryptKeyIv(). */
+  private relayKeyIv: Uint8Array | null = null
   private tlsDecoder: TlsRecordDecoder | null = null
   private tlsKey: Uint8Array | null = null
   private http: HttpServerCodec | null = null
@@ -147,7 +158,7 @@ export class ServerTransport implements Layer<Uint8Array, Uint8Array | Transport
       if (s.mode === 'fake-tls') this.tlsKeys.push({ key: s.key, domain: s.domain!, index })
       else this.obfKeys.push({ key: s.key, index })
     })
-    for (const k of ['allowPlain', 'allowObfuscatedWithoutSecret', 'allowHttp', 'allowWebSocket'] as const) checkFlag(options[k], k)
+    for (const k of ['allowPlain', 'allowObfuscatedWithoutSecret', 'allowHttp', 'allowWebSocket', 'relay'] as const) checkFlag(options[k], k)
     checkFunction(options.noiseLength, 'noiseLength')
     checkFunction(options.now, 'now')
     checkMax(options.maxPacketLength)
@@ -212,6 +223,29 @@ export class ServerTransport implements Layer<Uint8Array, Uint8Array | Transport
     }
   }
 
+  /**
+   * With `relay`: queues bytes for the client as they are (the framing already in them),
+   * obfuscated (in place: `data` is consumed) and, for fake-TLS, in records.
+   */
+  sendRaw(data: Uint8Array, obfuscated = false): void {
+    if (!this.opts.relay) fail('E_STATE', 'sendRaw() needs the relay option')
+    if (this.state === 'closed') fail('E_DISPOSED', 'the connection was closed')
+    if (!this.framing) fail('E_STATE', 'the connection is not established')
+    // `obfuscated`: already encrypted with our key (a DC keyed by `takeEncryptKeyIv()`)
+    this.out.push(obfuscated ? this.wrapTls(data) : this.wrap(data))
+  }
+
+  /**
+   * With `relay`, once detected: the key and IV (32 + 16 bytes) of our obfuscated2 stream to the
+   * client, handed over once (then forgotten here). A relay keys its DC connection with them so
+   * that the DC's bytes go to the client as they come (`sendRaw(data, true)`). Zero it after use.
+   */
+  takeEncryptKeyIv(): Uint8Array | null {
+    const k = this.relayKeyIv
+    this.relayKeyIv = null
+    return k
+  }
+
   /** The bytes to write, in order. */
   takeOutgoing(): Uint8Array[] {
     const o = this.out
@@ -232,6 +266,8 @@ export class ServerTransport implements Layer<Uint8Array, Uint8Array | Transport
   dispose(): void {
     this.cipher?.dispose()
     this.cipher = null
+    this.relayKeyIv?.fill(0)
+    this.relayKeyIv = null
     this.http = null
     this.inner?.dispose()
     this.inner = null
@@ -251,7 +287,8 @@ export class ServerTransport implements Layer<Uint8Array, Uint8Array | Transport
       case 'plain':
         return this.frames(chunk, out)
       case 'obfuscated2':
-        return this.frames(this.cipher!.decrypt(chunk), out)
+        // a relay owns what it receives: decrypted in place, no copy per chunk
+        return this.frames(this.cipher!.decrypt(chunk, this.opts.relay ? chunk : undefined), out)
       case 'http':
         return this.frames(chunk, out)
       case 'ws-hello':
@@ -291,7 +328,7 @@ export class ServerTransport implements Layer<Uint8Array, Uint8Array | Transport
         const seen = cache !== undefined && cache.has(digest, nowSec)
         let acc
         try {
-          acc = acceptObfuscated2(this.crypto, pre.subarray(0, 64), { secrets: this.obfKeys.map((k) => k.key), allowNoSecret: this.allowNoSecret })
+          acc = acceptObfuscated2(this.crypto, pre.subarray(0, 64), { secrets: this.obfKeys.map((k) => k.key), allowNoSecret: this.allowNoSecret, keepEncryptKey: this.opts.relay })
         } catch {
           // a ClientHello may start like an obfuscated2 header (detect.ts): no secret took it as one
           if (this.tlsKeys.length > 0 && pre[0] === TLS_HANDSHAKE && pre[1] === 3) return this.startTls(pre, now, out)
@@ -299,9 +336,11 @@ export class ServerTransport implements Layer<Uint8Array, Uint8Array | Transport
         }
         if (acc.secretIndex >= 0 && (seen || !cache!.add(digest, nowSec))) {
           acc.cipher.dispose()
+          acc.encryptKeyIv?.fill(0)
           return this.reject('replayed obfuscated2 header', out)
         }
         this.cipher = acc.cipher
+        this.relayKeyIv = acc.encryptKeyIv ?? null
         this.framing = this.makeFraming(acc.framing)
         this.state = 'obfuscated2'
         const secretIndex = acc.secretIndex < 0 ? -1 : this.obfKeys[acc.secretIndex].index
@@ -418,12 +457,14 @@ export class ServerTransport implements Layer<Uint8Array, Uint8Array | Transport
   private tlsData(rec: TlsRecord, out: ServerEvent[]): void {
     if (rec.contentType === TLS_CHANGE_CIPHER_SPEC && !this.framing) return
     if (rec.contentType !== TLS_APPLICATION_DATA) fail('E_TLS_RECORD', 'unexpected TLS record type after the handshake')
-    if (this.framing) return this.frames(this.cipher!.decrypt(rec.payload), out)
+    // the record is the decoder's own buffer
+    if (this.framing) return this.frames(this.cipher!.decrypt(rec.payload, rec.payload), out)
     // the obfuscated2 header (keyed with the same secret) may span records
     this.pre = concat(this.pre, rec.payload)
     if (this.pre.length < 64) return
-    const acc = acceptObfuscated2(this.crypto, this.pre.subarray(0, 64), { secrets: [this.tlsKey!], allowNoSecret: false })
+    const acc = acceptObfuscated2(this.crypto, this.pre.subarray(0, 64), { secrets: [this.tlsKey!], allowNoSecret: false, keepEncryptKey: this.opts.relay })
     this.cipher = acc.cipher
+    this.relayKeyIv = acc.encryptKeyIv ?? null
     this.framing = this.makeFraming(acc.framing)
     this.info = { ...this.info!, framing: acc.framing, dc: acc.dc }
     out.push({ type: 'detected', info: this.info })
@@ -434,6 +475,10 @@ export class ServerTransport implements Layer<Uint8Array, Uint8Array | Transport
 
   /** The framing's (or the HTTP codec's) events into `out`; its error is thrown, to become ours. */
   private frames(bytes: Uint8Array, out: ServerEvent[]): void {
+    if (this.opts.relay) {
+      if (bytes.length > 0) out.push({ type: 'data', data: bytes })
+      return
+    }
     for (const ev of this.http ? this.http.receive(bytes) : this.framing!.receive(bytes)) {
       if (ev.type === 'error') throw ev.error
       out.push(ev)
@@ -441,7 +486,10 @@ export class ServerTransport implements Layer<Uint8Array, Uint8Array | Transport
   }
 
   private wrap(framed: Uint8Array): Uint8Array {
-    const obf = this.cipher ? this.cipher.encrypt(framed, framed) : framed
+    return this.wrapTls(this.cipher ? this.cipher.encrypt(framed, framed) : framed)
+  }
+
+  private wrapTls(obf: Uint8Array): Uint8Array {
     return this.state === 'tls' ? encodeAppData(obf, TLS_MAX_FRAGMENT) : obf
   }
 
