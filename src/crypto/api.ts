@@ -5,7 +5,6 @@
 import { CryptoError } from '../errors.js'
 import { checkBytes, checkLength, outFor } from './args.js'
 import { crc32 } from './crc32.js'
-import { HybridCtr } from './ctr.js'
 import { md5 } from './js/md5.js'
 import { sha512 } from './js/sha512.js'
 import { Envelope, envelopeMethods, warmEnvelope } from './envelope.js'
@@ -58,7 +57,8 @@ export function buildCrypto(
 ): Crypto {
   // the provider is resolved once, when the object is made: the envelope and CTR streams share it
   const router = new Router(core, resolveNative(native))
-  const nativeCtr = router.from.ctr < Infinity
+  // the provider's hybrid stream (short calls on the core's), when it has a native CTR
+  const ctrStream = router.from.ctr < Infinity ? router.native?.ctrStream : undefined
   warmEnvelope(core)
   return {
     backend: core.backend,
@@ -114,8 +114,7 @@ export function buildCrypto(
         return new Uint8Array(bits)
       }
       // no WebCrypto (rare: Hermes, old runtimes): noble's PBKDF2, loaded only then
-      const [{ pbkdf2Async }, noble] = await Promise.all([import('@noble/hashes/pbkdf2'), import('@noble/hashes/sha2')])
-      return pbkdf2Async(noble.sha512, password, salt, { c: iterations, dkLen: 64 })
+      return (await import('./pbkdf2.js')).noblePbkdf2Sha512(password, salt, iterations)
     },
 
     aesIgeEncrypt(data, key, iv, out) {
@@ -135,7 +134,7 @@ export function buildCrypto(
       checkLength(key, 'key', 32, 'E_KEY_LENGTH')
       checkLength(iv, 'iv', 16, 'E_IV_LENGTH')
       let stream: ReturnType<CryptoCore['ctrCreate']> | undefined =
-        nativeCtr ? new HybridCtr(core, router, key, iv) : core.ctrCreate(key, iv)
+        ctrStream ? ctrStream(core, router, key, iv) : core.ctrCreate(key, iv)
       return {
         process(data, out) {
           if (!stream) throw new CryptoError('E_DISPOSED', 'this AES-CTR stream was disposed')

@@ -41,6 +41,11 @@ interface Side {
   readonly create: (key: Uint8Array, iv: Uint8Array) => CtrCore
 }
 
+/** `HybridCtr` as a function: a native provider's `ctrStream` (NativeProvider in types.ts says why). */
+export function hybridCtr(core: CryptoCore, router: Router, key: Uint8Array, iv: Uint8Array): CtrCore {
+  return new HybridCtr(core, router, key, iv)
+}
+
 /** A stream over `core`'s CTR and the router's native one (which the caller checked it has). */
 export class HybridCtr implements CtrCore {
   // copies: dispose() zeroes them

@@ -80,7 +80,7 @@ export class Router {
       sha256: t.sha256,
       sha256InPlace: t.sha256InPlace,
       igeEncrypt: native?.igeEncrypt ? t.igeEncrypt : Infinity,
-      ctr: native?.ctrCreate ? t.ctr : Infinity,
+      ctr: native?.ctrCreate && native.ctrStream ? t.ctr : Infinity,
     }
     this.fusedMax = core.encryptMessage && core.decryptMessage ? (core.fusedMax ?? -Infinity) : -Infinity
   }

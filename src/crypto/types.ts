@@ -6,6 +6,7 @@
  *   backend, with argument checks, typed errors and optional `out` buffers.
  */
 
+import type { hybridCtr } from './ctr.js'
 import type { SecurityError } from '../errors.js'
 import type { AuthKey, AuthKeyState } from './authkey.js'
 import type { NativeThresholds } from './route.js'
@@ -115,6 +116,13 @@ export interface NativeProvider {
   igeEncrypt?(data: Uint8Array, key: Uint8Array, iv: Uint8Array, out: Uint8Array): void
   /** AES-256-CTR streams with `CryptoCore.ctrCreate`'s contract. */
   ctrCreate?(key: Uint8Array, iv: Uint8Array): CtrCore
+  /**
+   * With `ctrCreate`: `hybridCtr` (src/crypto/ctr.ts, exported), the stream `createAesCtr`
+   * returns, which runs calls of `thresholds.ctr` bytes and more on `ctrCreate`'s stream and
+   * shorter ones on the core's. The provider hands it over instead of the crypto API importing
+   * it, so that a bundle without a native provider (a browser page) leaves it out.
+   */
+  ctrStream?: typeof hybridCtr
   /** From which sizes the primitives above are used (measured once, per provider). */
   readonly thresholds: NativeThresholds
 }

@@ -25,6 +25,7 @@
 import * as nodeCrypto from 'node:crypto'
 import { type Cipher, createCipheriv, createHash } from 'node:crypto'
 import type { CtrCore, NativeProvider } from '../crypto/types.js'
+import { hybridCtr } from '../crypto/ctr.js'
 import { setNativeProvider } from '../crypto/route.js'
 
 /** Int32Array views read little-endian words only on little-endian hosts (all Node targets but s390x). */
@@ -92,6 +93,7 @@ export const nodeProvider: NativeProvider = {
   sha256: oneShot ? (data) => oneShot('sha256', data, 'buffer') : (data) => createHash('sha256').update(data).digest(),
   igeEncrypt: igeEncryptViaCbc,
   ctrCreate: nodeCtr,
+  ctrStream: hybridCtr,
   thresholds: { sha256: 1024, sha256InPlace: oneShot ? 512 : 640, igeEncrypt: 4096, ctr: 128 },
 }
 

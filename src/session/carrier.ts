@@ -135,17 +135,23 @@ interface Conn {
   dialedAt: number
 }
 
+/**
+ * Connection ids, unique in the process. A module variable, not a static field: esbuild emits a
+ * static field as an assignment after the class, a side effect that kept every carrier in
+ * bundles that never connect (the crypto-only page).
+ */
+let nextConnId = 0
+
 /** Shared by both carriers: connection ids, the connect timeout, byte accounting. */
 abstract class BaseCarrier {
   readonly out: LinkOutput[] = []
   bytesSent = 0
   bytesReceived = 0
   connections = 0
-  private static ids = 0
   constructor(protected readonly make: () => Pipe, protected readonly connectTimeout: number) {}
 
   protected newConn(now: number): Conn {
-    const c = { id: ++BaseCarrier.ids, pipe: this.make(), open: false, failed: false, dialedAt: now }
+    const c = { id: ++nextConnId, pipe: this.make(), open: false, failed: false, dialedAt: now }
     this.connections++
     this.out.push({ type: 'connect', conn: c.id })
     return c
