@@ -10,6 +10,10 @@ const require = createRequire(import.meta.url)
 const ts = require(process.argv[2])
 const pkg = join(process.cwd(), 'node_modules/mtwire')
 
+/** `export type { x }`, `export { type x }`, `export type * as ns`: a name that is no value, whatever it names. */
+const typeOnly = (s) =>
+  (s.declarations ?? []).some((d) => (ts.isExportSpecifier(d) || ts.isNamespaceExport(d)) && (d.isTypeOnly || d.parent?.isTypeOnly || d.parent?.parent?.isTypeOnly))
+
 /** Value (not type-only) exports of a declaration file. */
 function declared(file) {
   const program = ts.createProgram([file], { noEmit: true, skipLibCheck: true, types: [], module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext })
@@ -17,7 +21,7 @@ function declared(file) {
   const mod = checker.getSymbolAtLocation(program.getSourceFile(file))
   return checker
     .getExportsOfModule(mod)
-    .filter((s) => ((s.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(s) : s).flags & ts.SymbolFlags.Value) !== 0)
+    .filter((s) => !typeOnly(s) && ((s.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(s) : s).flags & ts.SymbolFlags.Value) !== 0)
     .map((s) => s.name)
     .sort()
 }
