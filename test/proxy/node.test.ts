@@ -354,8 +354,8 @@ describe('resources', () => {
     const proxy = await proxyWith({ onLog: undefined })
     const s0 = sockets()
     const one = async (i: number): Promise<void> => {
-      // fake-TLS for 1 in 20: building a ClientHello and a server hello costs ~9 ms of BigInt
-      // math (src/transport/x25519.ts), which would make this test minutes long
+      // fake-TLS for 1 in 20: a ClientHello and a server hello cost ~1.5 ms of BigInt math (a
+      // random X25519 key each, src/transport/x25519.ts), which would add ~15 s to this test
       const c = await mtConnect(crypto, proxy.address.port, i % 20 ? KEY : EE)
       const p = packet(i % 7)
       c.send(p)
