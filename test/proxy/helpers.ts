@@ -189,9 +189,18 @@ export async function mtConnect(crypto: Crypto, port: number, secret: string, dc
  */
 export async function countObjects(names: readonly string[]): Promise<Record<string, number>> {
   const { getHeapSnapshot } = await import('node:v8')
-  const chunks: string[] = []
-  for await (const c of getHeapSnapshot()) chunks.push(String(c))
-  const snap = JSON.parse(chunks.join('')) as {
+  const stream = getHeapSnapshot()
+  // read to 'end', not with `for await`: Node 18's HeapSnapshotStream never calls its _destroy
+  // callback, so 'close' never comes and the async iterator waits for it forever (node#58846
+  // fixed it later; Node 20.20 has the fix, 18.20.8 does not); bytes joined before decoding, as a
+  // chunk may end inside a UTF-8 sequence
+  const text = await new Promise<string>((resolve, reject) => {
+    const chunks: Buffer[] = []
+    stream.on('data', (c: Buffer) => chunks.push(c))
+    stream.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
+    stream.once('error', reject)
+  })
+  const snap = JSON.parse(text) as {
     snapshot: { meta: { node_fields: string[]; node_types: [string[]] } }
     nodes: number[]
     strings: string[]
