@@ -38,3 +38,29 @@ export type TransportItem =
   | { readonly type: 'quickAck'; readonly token: number }
   /** (server) A transport error code (404, 429, 444): −status as a packet, or the HTTP status. The driver closes after it. */
   | { readonly type: 'transportError'; readonly status: number }
+
+/**
+ * The half of a `Layer` that every layer without timers shares (the transports, framings and
+ * the HTTP and WebSocket codecs): the queue `takeOutgoing()` hands over, the array itself (no
+ * copy; an empty queue gives a fresh empty array), and no deadline.
+ */
+export abstract class UntimedLayer<Event, Item = Uint8Array> {
+  protected out: Item[] = []
+
+  /** What is ready for the layer below, in order. */
+  takeOutgoing(): Item[] {
+    const o = this.out
+    if (o.length === 0) return []
+    this.out = []
+    return o
+  }
+
+  /** No timer: the layer waits for input only. */
+  nextDeadline(): number | undefined {
+    return undefined
+  }
+
+  tick(_now: number): Event[] {
+    return []
+  }
+}

@@ -14,7 +14,7 @@ import type { Crypto } from '../crypto/index.js'
 import { concat, concatAll, copyBytes } from '../bytes.js'
 import { checkBytes, checkCrypto, checkFlag, checkFunction, checkNow, decodeStep, fail } from './errors.js'
 import type { TransportError } from '../errors.js'
-import type { Layer, TransportItem } from '../layer.js'
+import { type Layer, type TransportItem, UntimedLayer } from '../layer.js'
 import {
   buildClientHello,
   checkServerHello,
@@ -61,7 +61,7 @@ export interface ClientTransportOptions {
 
 const FRAMINGS: readonly string[] = ['abridged', 'intermediate', 'padded', 'full']
 
-export class ClientTransport implements Layer<Uint8Array, Uint8Array | TransportItem, ClientEvent> {
+export class ClientTransport extends UntimedLayer<ClientEvent> implements Layer<Uint8Array, Uint8Array | TransportItem, ClientEvent> {
   readonly framing: Framing
   private readonly crypto: Crypto
   private readonly secret: ProxySecret | undefined
@@ -79,10 +79,10 @@ export class ClientTransport implements Layer<Uint8Array, Uint8Array | Transport
   /** fake-TLS: what waits for the proxy's server hello (the obfuscated2 header, packets). */
   private pending: Uint8Array[] = []
   /** Bytes to write, in order. */
-  private out: Uint8Array[] = []
   private readonly maxFragment: number
 
   constructor(options: ClientTransportOptions) {
+    super()
     if (typeof options !== 'object' || options === null) fail('E_OPTION', 'options must be an object')
     checkCrypto(options.crypto)
     this.opts = options
@@ -162,22 +162,6 @@ export class ClientTransport implements Layer<Uint8Array, Uint8Array | Transport
     else this.out.push(encodeAppData(obf, this.maxFragment))
   }
 
-  /** The bytes to write, in order. */
-  takeOutgoing(): Uint8Array[] {
-    const o = this.out
-    if (o.length === 0) return []
-    this.out = []
-    return o
-  }
-
-  /** No timer: the transport waits for bytes only. */
-  nextDeadline(): number | undefined {
-    return undefined
-  }
-
-  tick(_now: number): ClientEvent[] {
-    return []
-  }
 
   /**
    * Feeds received bytes; returns the events they complete, in order. Anything wrong with them

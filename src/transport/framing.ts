@@ -18,7 +18,7 @@
 import { TransportError } from '../errors.js'
 import { crc32 } from '../crypto/crc32.js'
 import { BodyBuffer, readU32LE, writeU32LE } from '../bytes.js'
-import type { Layer, TransportItem } from '../layer.js'
+import { type Layer, type TransportItem, UntimedLayer } from '../layer.js'
 import { checkBytes, decodeStep, fail, TransportStatusError, type ErrorEvent } from './errors.js'
 
 export type FramingKind = 'abridged' | 'intermediate' | 'padded' | 'full'
@@ -77,7 +77,7 @@ export function itemType(item: Uint8Array | TransportItem): 'bytes' | TransportI
  * One framing, both directions: the decoder's state machine (header bytes, then a body
  * allocated only after its length is checked) and the encoder of each kind.
  */
-export abstract class Framing implements Layer<Uint8Array, Uint8Array | TransportItem, FrameEvent> {
+export abstract class Framing extends UntimedLayer<FrameEvent> implements Layer<Uint8Array, Uint8Array | TransportItem, FrameEvent> {
   abstract readonly kind: FramingKind
   /** What a client sends first on a plain connection: `ef`, `eeeeeeee`, `dddddddd`, or nothing (full). */
   abstract readonly tag: Uint8Array
@@ -87,9 +87,10 @@ export abstract class Framing implements Layer<Uint8Array, Uint8Array | Transpor
   private broken: TransportError | null = null
   /** The quick-ACK flag of the packet being decoded. */
   protected flag = false
-  private out: Uint8Array[] = []
 
-  constructor(readonly role: Role, protected readonly max: number) {}
+  constructor(readonly role: Role, protected readonly max: number) {
+    super()
+  }
 
   /** Header size in bytes once `n` bytes of it are known (n >= 1), or the minimum when n = 0. */
   protected abstract headerSize(n: number): number
@@ -170,21 +171,6 @@ export abstract class Framing implements Layer<Uint8Array, Uint8Array | Transpor
     return this.packet(p, quickAck)
   }
 
-  takeOutgoing(): Uint8Array[] {
-    const o = this.out
-    if (o.length === 0) return []
-    this.out = []
-    return o
-  }
-
-  /** No framing keeps a timer. */
-  nextDeadline(): number | undefined {
-    return undefined
-  }
-
-  tick(_now: number): FrameEvent[] {
-    return []
-  }
 
   protected checkLength(len: number): void {
     if (len > this.max) fail('E_PACKET_TOO_LONG', `packet of ${len} bytes exceeds the limit of ${this.max}`)

@@ -13,7 +13,7 @@
  */
 import { BodyBuffer, concat, utf8 } from '../bytes.js'
 import type { TransportError } from '../errors.js'
-import type { Layer, TransportItem } from '../layer.js'
+import { type Layer, type TransportItem, UntimedLayer } from '../layer.js'
 import { checkBytes, decodeStep, fail, TransportStatusError } from './errors.js'
 import { checkMax, itemType, type FrameEvent } from './framing.js'
 
@@ -118,12 +118,12 @@ function checkHttpOptions(options: { maxPacketLength?: number }): number {
 }
 
 /** What both codecs share: the parser, the queue of bytes to write, no timers. */
-abstract class HttpCodec implements Layer<Uint8Array, Uint8Array | TransportItem, FrameEvent> {
+abstract class HttpCodec extends UntimedLayer<FrameEvent> implements Layer<Uint8Array, Uint8Array | TransportItem, FrameEvent> {
   protected readonly max: number
-  private out: Uint8Array[] = []
   protected abstract readonly parser: HttpParser
 
   constructor(options: { maxPacketLength?: number }) {
+    super()
     this.max = checkHttpOptions(options)
   }
 
@@ -140,20 +140,6 @@ abstract class HttpCodec implements Layer<Uint8Array, Uint8Array | TransportItem
   /** One item as an HTTP message. */
   abstract frame(item: Uint8Array | TransportItem): Uint8Array
 
-  takeOutgoing(): Uint8Array[] {
-    const o = this.out
-    if (o.length === 0) return []
-    this.out = []
-    return o
-  }
-
-  nextDeadline(): number | undefined {
-    return undefined
-  }
-
-  tick(_now: number): FrameEvent[] {
-    return []
-  }
 
   /** The payload of a packet item (checked), or undefined for the other items. */
   protected payload(item: Uint8Array | TransportItem): Uint8Array | undefined {

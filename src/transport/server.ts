@@ -21,7 +21,7 @@
 import type { Crypto } from '../crypto/index.js'
 import { concat, concatAll, copyBytes } from '../bytes.js'
 import type { TransportError } from '../errors.js'
-import type { Layer, TransportItem } from '../layer.js'
+import { type Layer, type TransportItem, UntimedLayer } from '../layer.js'
 import { detectTransport, type DetectedKind } from './detect.js'
 import { checkBytes, checkCrypto, checkFlag, checkFunction, checkNow, decodeStep, fail } from './errors.js'
 import {
@@ -112,7 +112,7 @@ const defaultReplayCache = (): ReplayCache => (processReplayCache ??= new Replay
 
 type State = 'detect' | 'tls-hello' | 'tls' | 'obfuscated2' | 'plain' | 'http' | 'ws-hello' | 'websocket' | 'fallback' | 'closed'
 
-export class ServerTransport implements Layer<Uint8Array, Uint8Array | TransportItem, ServerEvent> {
+export class ServerTransport extends UntimedLayer<ServerEvent> implements Layer<Uint8Array, Uint8Array | TransportItem, ServerEvent> {
   private readonly crypto: Crypto
   private readonly opts: ServerTransportOptions
   private readonly secrets: ProxySecret[]
@@ -143,9 +143,9 @@ export class ServerTransport implements Layer<Uint8Array, Uint8Array | Transport
   private wsPath = ''
   private info: ConnectionInfo | null = null
   /** Bytes to write, in order. */
-  private out: Uint8Array[] = []
 
   constructor(options: ServerTransportOptions) {
+    super()
     if (typeof options !== 'object' || options === null) fail('E_OPTION', 'options must be an object')
     checkCrypto(options.crypto)
     this.opts = options
@@ -246,22 +246,6 @@ export class ServerTransport implements Layer<Uint8Array, Uint8Array | Transport
     return k
   }
 
-  /** The bytes to write, in order. */
-  takeOutgoing(): Uint8Array[] {
-    const o = this.out
-    if (o.length === 0) return []
-    this.out = []
-    return o
-  }
-
-  /** No timer: the transport waits for bytes only (the fake-TLS clock is read on `receive`). */
-  nextDeadline(): number | undefined {
-    return undefined
-  }
-
-  tick(_now: number): ServerEvent[] {
-    return []
-  }
 
   dispose(): void {
     this.cipher?.dispose()

@@ -13,7 +13,7 @@
 import type { Crypto } from '../crypto/index.js'
 import { BodyBuffer, concat, copyBytes, toBase64, utf8 } from '../bytes.js'
 import type { TransportError } from '../errors.js'
-import type { Layer, TransportItem } from '../layer.js'
+import { type Layer, type TransportItem, UntimedLayer } from '../layer.js'
 import { ClientTransport, type ClientEvent, type ClientTransportOptions } from './client.js'
 import { checkBytes, checkCrypto, decodeStep, fail, type ErrorEvent } from './errors.js'
 import { DEFAULT_MAX_PACKET_LENGTH } from './framing.js'
@@ -218,7 +218,7 @@ export interface WebSocketFrameCodecOptions {
  * `maxFragments`, so neither a long claim nor a flood of empty continuation frames holds memory
  * beyond what was sent.
  */
-export class WebSocketFrameCodec implements Layer<Uint8Array, Uint8Array, WebSocketEvent> {
+export class WebSocketFrameCodec extends UntimedLayer<WebSocketEvent> implements Layer<Uint8Array, Uint8Array, WebSocketEvent> {
   private readonly role: 'client' | 'server'
   private readonly crypto: Crypto
   private readonly max: number
@@ -235,9 +235,9 @@ export class WebSocketFrameCodec implements Layer<Uint8Array, Uint8Array, WebSoc
   private fragments = 0
   private closed = false
   private broken: TransportError | null = null
-  private out: Uint8Array[] = []
 
   constructor(options: WebSocketFrameCodecOptions) {
+    super()
     if (typeof options !== 'object' || options === null) fail('E_OPTION', 'options must be an object')
     if (options.role !== 'client' && options.role !== 'server') fail('E_OPTION', "role must be 'client' or 'server'")
     checkCrypto(options.crypto)
@@ -273,21 +273,6 @@ export class WebSocketFrameCodec implements Layer<Uint8Array, Uint8Array, WebSoc
     return this.frame(OP_CLOSE, new Uint8Array([code >> 8, code & 255]))
   }
 
-  /** The bytes to write, in order: messages, pongs, close frames. */
-  takeOutgoing(): Uint8Array[] {
-    const o = this.out
-    if (o.length === 0) return []
-    this.out = []
-    return o
-  }
-
-  nextDeadline(): number | undefined {
-    return undefined
-  }
-
-  tick(_now: number): WebSocketEvent[] {
-    return []
-  }
 
   private frame(opcode: number, data: Uint8Array): Uint8Array {
     const n = data.length
@@ -441,15 +426,15 @@ export interface WebSocketClientTransportOptions extends Omit<ClientTransportOpt
  * Its events and items are `ClientTransport`'s: packets in, packets out. Packets sent before
  * the server's 101 answer wait for it.
  */
-export class WebSocketClientTransport implements Layer<Uint8Array, Uint8Array | TransportItem, ClientEvent> {
+export class WebSocketClientTransport extends UntimedLayer<ClientEvent> implements Layer<Uint8Array, Uint8Array | TransportItem, ClientEvent> {
   private readonly inner: ClientTransport
   private readonly hello: WebSocketClientHandshake
   private readonly frames: WebSocketFrameCodec
   private open = false
   private broken: TransportError | null = null
-  private out: Uint8Array[] = []
 
   constructor(options: WebSocketClientTransportOptions) {
+    super()
     if (typeof options !== 'object' || options === null) fail('E_OPTION', 'options must be an object')
     this.inner = createWebSocketClientTransport(options)
     this.hello = new WebSocketClientHandshake(options.crypto, options.host, options.path ?? (options.test ? WS_TEST_PATH : WS_PATH))
@@ -495,20 +480,6 @@ export class WebSocketClientTransport implements Layer<Uint8Array, Uint8Array | 
     return out
   }
 
-  takeOutgoing(): Uint8Array[] {
-    const o = this.out
-    if (o.length === 0) return []
-    this.out = []
-    return o
-  }
-
-  nextDeadline(): number | undefined {
-    return undefined
-  }
-
-  tick(_now: number): ClientEvent[] {
-    return []
-  }
 
   dispose(): void {
     this.inner.dispose()
