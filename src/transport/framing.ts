@@ -13,7 +13,9 @@
  * the framing stays failed (a later `receive` throws that error again: drop the connection).
  *
  * Packets come out exact whatever the framing: the padded framing's 0–15 random bytes are
- * stripped where the packet says its own length (see `exactLength`).
+ * stripped where the packet says its own length (see `exactLength`). What it sends is 0–3
+ * bytes, as the official MTProxy does (`lrand48() & 3`): the spec allows 0–15, but MTProxy and
+ * Telethon strip only `length mod 4` bytes, so more padding reaches them as part of the packet.
  */
 import { TransportError } from '../errors.js'
 import { crc32 } from '../crypto/crc32.js'
@@ -267,7 +269,7 @@ class AbridgedFraming extends Framing {
   }
 }
 
-/** Intermediate and padded intermediate: a 4-byte length (MSB: quick ACK); padded adds 0–15 random bytes. */
+/** Intermediate and padded intermediate: a 4-byte length (MSB: quick ACK); padded adds 0–3 random bytes (accepts 0–15). */
 class IntermediateFraming extends Framing {
   readonly kind: 'intermediate' | 'padded'
   readonly tag: Uint8Array
@@ -304,7 +306,7 @@ class IntermediateFraming extends Framing {
   protected onBody(body: Uint8Array, out: FrameEvent[]): void {
     if (this.role === 'client') {
       // Padded: an MTProto packet is at least 24 bytes; anything shorter is a quick ACK
-      // (FFFFFFFF, the token, 0..8 padding bytes) or an error code followed by padding.
+      // (FFFFFFFF, the token, 0..8 padding bytes; we send 0..3) or an error code followed by padding.
       if (this.padded && body.length < 24) {
         if (body.length >= 8 && body.length <= 16 && readU32LE(body, 0) === 0xffffffff) {
           out.push({ type: 'quickAck', token: readU32LE(body, 4) })
@@ -323,9 +325,9 @@ class IntermediateFraming extends Framing {
     return this.rnd !== undefined ? this.rnd(n) : fail('E_OPTION', 'the padded framing needs options.randomBytes to encode')
   }
   protected packet(p: Uint8Array, quickAck: boolean): Uint8Array {
-    // one RNG call per packet: byte 0 picks the padding length, bytes 1.. are the padding
-    const r = this.padded ? this.random(16) : null
-    const pad = r ? r[0] & 15 : 0
+    // one RNG call per packet: byte 0 picks the padding length (0–3, see the top), bytes 1.. are the padding
+    const r = this.padded ? this.random(4) : null
+    const pad = r ? r[0] & 3 : 0
     const out = new Uint8Array(4 + p.length + pad)
     writeU32LE(out, 0, ((p.length + pad) | (quickAck ? 0x80000000 : 0)) >>> 0)
     out.set(p, 4)
@@ -334,7 +336,7 @@ class IntermediateFraming extends Framing {
   }
   protected quickAck(token: number): Uint8Array {
     if (!this.padded) return int32le(token)
-    const pad = this.random(1)[0] % 9
+    const pad = this.random(1)[0] & 3
     const out = new Uint8Array(12 + pad)
     writeU32LE(out, 0, 8 + pad)
     writeU32LE(out, 4, 0xffffffff)

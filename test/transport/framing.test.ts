@@ -115,6 +115,25 @@ describe('padded intermediate delivers exact packets', () => {
     expect(exactLength(liar)).toBe(liar.length)
   })
 
+  it('sends 0..3 padding bytes, each length seen, so that `length mod 4` stripping (MTProxy, Telethon) gives the packet', () => {
+    const r = prng(21)
+    for (const role of ['client', 'server'] as const) {
+      const enc = mk('padded', role)
+      const seen = new Set<number>()
+      for (let i = 0; i < 400; i++) {
+        const p = mtprotoPacket(r, r.int(40), i % 2 === 0)
+        const f = enc.frame(p)
+        const len = new DataView(f.buffer, f.byteOffset).getUint32(0, true)
+        const pad = len - p.length
+        expect(pad).toBeGreaterThanOrEqual(0)
+        expect(pad).toBeLessThan(4)
+        expect(hex(f.subarray(4, 4 + len - (len % 4)))).toBe(hex(p))
+        seen.add(pad)
+      }
+      expect([...seen].sort()).toEqual([0, 1, 2, 3])
+    }
+  })
+
   it('every framing, both directions, end to end with encryptMessage/decryptMessage and an unencrypted message', async () => {
     const { createAuthKey } = await import('../../src/crypto/authkey.js')
     const { decodeTl, encodeTl, mtprotoCodec } = await import('../../src/tl/index.js')
