@@ -31,6 +31,8 @@ export interface LogEvent {
   reason?: string
   code?: string
   remote?: string
+  message?: string
+  bytesOut?: number
 }
 
 export interface Interop {
