@@ -8,29 +8,15 @@
  * again. Telethon retries a failed handshake on its own, so its 255-byte-key quirk (§1.13) needs
  * no tolerance here.
  *
- * Where Telethon is missing the suite is skipped, saying so; CI installs it and sets
- * MTWIRE_REQUIRE_TELETHON=1, which turns the skip into a failure. MTWIRE_PYTHON picks another
- * interpreter (default /usr/bin/python3, Debian's, where the package installs).
+ * Where Telethon is missing the suite is skipped, saying so (test/interop/telethon.ts); CI
+ * installs it and makes that a failure.
  */
-import { spawn, spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { createInterface } from 'node:readline'
-import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { cutRelay, startInterop, type CutRelay, type Interop } from './serve.js'
-
-const python = process.env.MTWIRE_PYTHON ?? '/usr/bin/python3'
-const driver = fileURLToPath(new URL('./telethon_client.py', import.meta.url))
-const probe = spawnSync(python, ['-c', 'import telethon, sys; sys.stdout.write(telethon.__version__)'], { encoding: 'utf8' })
-const version = probe.status === 0 ? probe.stdout : undefined
-if (!version && process.env.MTWIRE_REQUIRE_TELETHON) throw new Error(`MTWIRE_REQUIRE_TELETHON is set but ${python} cannot import telethon: ${probe.stderr ?? probe.error}`)
-if (!version) console.warn(`telethon interop skipped: ${python} cannot import telethon (Debian: apt-get install python3-telethon)`)
+import { cutRelay, startInterop, type Interop } from './serve.js'
+import { runTelethon, TELETHON_STEPS, telethonVersion as version, type TelethonTransport } from './telethon.js'
 
 const TRANSPORTS = ['full', 'abridged', 'intermediate', 'obfuscated2', 'MTProxy plain', 'MTProxy dd'] as const
-type Transport = (typeof TRANSPORTS)[number]
-const DETECTED: Record<Transport, { transport: string; framing: string; secret: boolean }> = {
+const DETECTED: Record<(typeof TRANSPORTS)[number], { transport: string; framing: string; secret: boolean }> = {
   full: { transport: 'plain', framing: 'full', secret: false },
   abridged: { transport: 'plain', framing: 'abridged', secret: false },
   intermediate: { transport: 'plain', framing: 'intermediate', secret: false },
@@ -39,61 +25,26 @@ const DETECTED: Record<Transport, { transport: string; framing: string; secret: 
   'MTProxy dd': { transport: 'obfuscated2', framing: 'padded', secret: true },
 }
 
-interface Line {
-  step: string
-  [k: string]: unknown
-}
-
 let io: Interop
-let dir: string
-let pemFile: string
 
 beforeAll(async () => {
-  if (!version) return
-  io = await startInterop()
-  dir = mkdtempSync(join(tmpdir(), 'mtwire-telethon-'))
-  pemFile = join(dir, 'server.pem')
-  writeFileSync(pemFile, io.serve.pem)
+  if (version) io = await startInterop()
 }, 60_000)
-afterAll(async () => {
-  if (dir) rmSync(dir, { recursive: true, force: true })
-  await io?.stop()
-})
+afterAll(() => io?.stop())
 
-/**
- * Runs the driver for `t` through `relay`; when it asks (`cut?`), arms the relay to cut after
- * its next request and lets it go on. Resolves with its lines, its exit code and its stderr.
- */
-function runTelethon(t: Transport | 'http', relay: CutRelay): Promise<{ lines: Line[]; code: number | null; stderr: string }> {
+/** The driver for `t` through `relay`, which is armed to cut when the driver asks. */
+function run(t: TelethonTransport, relay: Awaited<ReturnType<typeof cutRelay>>) {
   const secret = t === 'MTProxy plain' ? io.secrets.plain : t === 'MTProxy dd' ? io.secrets.dd : undefined
-  const child = spawn(python, ['-B', driver, '127.0.0.1', String(relay.port), pemFile, t, ...(secret ? [secret] : [])], { stdio: ['pipe', 'pipe', 'pipe'] })
-  const lines: Line[] = []
-  let stderr = ''
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-  createInterface({ input: child.stdout }).on('line', (l) => {
-    const line = JSON.parse(l) as Line
-    lines.push(line)
-    if (line.step === 'cut?') {
-      void relay.cutAfterNextRequest()
-      child.stdin.write('\n')
-    }
-  })
-  const timer = setTimeout(() => child.kill('SIGKILL'), 40_000)
-  return new Promise((resolve) =>
-    child.on('close', (code) => {
-      clearTimeout(timer)
-      resolve({ lines, code, stderr })
-    }),
-  )
+  return runTelethon({ port: relay.port, pem: io.serve.pem, transport: t, secret, onCut: () => void relay.cutAfterNextRequest() })
 }
 
 describe.skipIf(!version).concurrent(`Telethon ${version ?? ''} (MTProtoSender, Debian's python3-telethon) against mtwire serve`, () => {
   it.each(TRANSPORTS)('%s: its handshake, salt 0, pings, help.getNearestDc, an RPC error, a ping sent again after a cut', async (t) => {
     const relay = await cutRelay(io.port)
     try {
-      const { lines, code, stderr } = await runTelethon(t, relay)
+      const { lines, code, stderr } = await run(t, relay)
       const steps = lines.map((l) => l.step)
-      expect(steps, `${JSON.stringify(lines)}\n${stderr}`).toEqual(['connected', 'ping', 'ping', 'ping', 'nearestDc', 'getConfig', 'cut?', 'ping after cut', 'done'])
+      expect(steps, `${JSON.stringify(lines)}\n${stderr}`).toEqual(TELETHON_STEPS)
       expect(code).toBe(0)
       expect(lines.filter((l) => l.step.startsWith('ping')).map((l) => l.pingId)).toEqual([1, 2, 3, 4])
       expect(lines.find((l) => l.step === 'nearestDc')).toMatchObject({ thisDc: 2, nearestDc: 2 })
@@ -131,7 +82,7 @@ describe.skipIf(!version).concurrent(`Telethon ${version ?? ''} (MTProtoSender, 
   it('http: refused by Telethon itself (its HTTP reader rejects every status line)', async () => {
     const relay = await cutRelay(io.port)
     try {
-      const { lines } = await runTelethon('http', relay)
+      const { lines } = await run('http', relay)
       expect(lines.at(-1)).toMatchObject({ step: 'error', error: 'ConnectionError' })
       await new Promise((r) => setTimeout(r, 100))
       const conns = io.connsOf(relay)

@@ -12,7 +12,7 @@ Then the connection is cut right after a ping went out (the test arms a relay wh
 says `cut?` and answers on stdin): Telethon reconnects on its own, with a new session, and
 sends the ping again.
 
-  python3 telethon_client.py HOST PORT PEM_FILE TRANSPORT [MTPROXY_SECRET]
+  python3 telethon_client.py HOST PORT PEM TRANSPORT [MTPROXY_SECRET]   (PEM: the key's text)
 """
 import asyncio
 import json
@@ -48,9 +48,8 @@ def say(**fields):
     print(json.dumps(fields), flush=True)
 
 
-async def main(host, port, pem_file, transport, secret):
-    with open(pem_file) as f:
-        rsa.add_key(f.read(), old=False)
+async def main(host, port, pem, transport, secret):
+    rsa.add_key(pem, old=False)
     proxy = (host, port, secret) if transport.startswith('MTProxy') else None
     conn = TRANSPORTS[transport](host, port, 2, loggers=Loggers(), proxy=proxy)
     sender = MTProtoSender(None, loggers=Loggers(), retries=3, delay=0.2, auto_reconnect=True,

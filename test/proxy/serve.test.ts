@@ -1,8 +1,9 @@
 /**
  * Real processes, as an operator runs them: clients → `mtwire proxy` → `mtwire serve`, every DC
  * pointed at the server with `--upstream '*=…'`. Clients: ours (connect(), the Node driver, with
- * a temporary key bound to the permanent one: PFS), mtcute's MtProxyTcpTransport (dd, ee; usePfs)
- * and GramJS's ConnectionTCPMTProxyAbridged (plain, dd). Echoes of random payloads in both
+ * a temporary key bound to the permanent one: PFS), mtcute's MtProxyTcpTransport (dd, ee; usePfs),
+ * GramJS's ConnectionTCPMTProxyAbridged (plain, dd) and Telethon's MTProxy connections (plain,
+ * dd; skipped where Telethon is missing, test/interop/telethon.ts). Echoes of random payloads in both
  * directions show the bytes arrive unchanged (any changed byte fails the message key); for plain
  * and dd secrets the proxy relayed exactly as many bytes each way as the server counted (both
  * legs are obfuscated2: a 64-byte header and the same stream). A refused fake-TLS client reaches
@@ -17,6 +18,7 @@ import { publicKeyToPem } from '../../src/auth/rsa.js'
 import { createCryptoSync } from '../../src/crypto/create.js'
 import { connect } from '../../src/node/index.js'
 import { buildCli, startServe, type Serve } from '../node/cli-bin.js'
+import { runTelethon, TELETHON_STEPS, telethonVersion } from '../interop/telethon.js'
 import { mtConnect, recordingSite, SITE_BANNER, type Site } from './helpers.js'
 
 const require = createRequire(import.meta.url)
@@ -240,4 +242,19 @@ describe('GramJS 2.26 ConnectionTCPMTProxyAbridged → mtwire proxy → mtwire s
     })
     await until('the proxy log', () => proxy.log.some((l) => l.result === 'relayed' && l.secret === NAMES[kind]))
   }, 30_000)
+})
+
+describe.skipIf(!telethonVersion)(`Telethon ${telethonVersion ?? ''} (Debian's python3-telethon) → mtwire proxy → mtwire serve`, () => {
+  it.each(['plain', 'dd'] as const)('%s secret: its handshake, pings, help.getNearestDc, an RPC error', async (kind) => {
+    const keysBefore = serveKeys(serve).length
+    const transport = kind === 'plain' ? 'MTProxy plain' : 'MTProxy dd'
+    // no cut here (the interop suite cuts): when the driver asks, it just goes on
+    const { lines, code, stderr } = await runTelethon({ port: proxy.port, pem: publicKeyToPem(serve.key), transport, secret: SECRETS[kind] })
+    expect(lines.map((l) => l.step), `${JSON.stringify(lines)}\n${stderr}`).toEqual(TELETHON_STEPS)
+    expect(code).toBe(0)
+    expect(lines.filter((l) => l.step.startsWith('ping')).map((l) => l.pingId)).toEqual([1, 2, 3, 4])
+    expect(lines.find((l) => l.step === 'nearestDc')).toMatchObject({ thisDc: 2, nearestDc: 2 })
+    expect(serveKeys(serve).slice(keysBefore).some((k) => !k.temporary)).toBe(true)
+    await until('the proxy log', () => proxy.log.some((l) => l.result === 'relayed' && l.secret === NAMES[kind]))
+  }, 45_000)
 })
