@@ -14,7 +14,8 @@
  *   server will simply re-send the same response. The server remembers the response for up to 10
  *   minutes after having received the query in 1)": each handshake keeps its answers, keyed by
  *   the request bytes, until `answerTtlMs` after its req_pq; a different request at an answered
- *   step is refused.
+ *   step is refused. A finished run is forgotten sooner, when the driver reports the new key's
+ *   first use (`keyUsed`): the client got dh_gen_ok, so it will not ask again.
  *
  * Cost under attack: a req_pq costs two random 31–32-bit primes and one entry; req_DH_params
  * costs one RSA private operation (whatever it carries) and, if it checks out, one modexp;
@@ -90,6 +91,8 @@ interface Entry {
   /** Remembered answers: SHA-256 of the request body → answer packet; at most one per step and retry. */
   readonly answers: Map<string, Uint8Array>
   lastMsgId: bigint
+  /** The key this run made (step 'done'), so that its first use can forget the run. */
+  keyId?: bigint
 }
 
 /** req_pq_multi#be7e8ef1 or req_pq#60469778 (little-endian constructor ids). */
@@ -116,6 +119,8 @@ export class HandshakeServer {
   /** Handshakes by nonce ‖ server_nonce, oldest first. */
   private readonly entries = new Map<string, Entry>()
   private readonly byAddress = new Map<string, Set<string>>()
+  /** Finished handshakes by the auth_key_id they made. */
+  private readonly byKey = new Map<bigint, string>()
 
   constructor(crypto: Crypto, options: HandshakeServerOptions) {
     if (!options || !Array.isArray(options.keys) || options.keys.length === 0) fail('E_OPTION', 'options.keys must hold at least one RSA private key')
@@ -262,6 +267,8 @@ export class HandshakeServer {
     }
     if (res.type === 'ok') {
       e.step = 'done'
+      e.keyId = res.key.id
+      this.byKey.set(e.keyId, e.id)
       this.forgetSecrets(e)
       return this.answer(e, key, res.answer, now, [{ type: 'auth-key', key: res.key }])
     }
@@ -307,8 +314,18 @@ export class HandshakeServer {
     if (this.entries.size >= this.maxInFlight) this.drop(this.entries.values().next().value!)
   }
 
+  /**
+   * The key `authKeyId` carried a message that decrypted: its handshake, if this server made it
+   * and still remembers it, is forgotten (its answers, ~4 KiB, would otherwise stay for the TTL).
+   */
+  keyUsed(authKeyId: bigint): void {
+    const id = this.byKey.get(authKeyId)
+    if (id !== undefined) this.drop(this.entries.get(id)!)
+  }
+
   private drop(e: Entry): void {
     this.forgetSecrets(e)
+    if (e.keyId !== undefined) this.byKey.delete(e.keyId)
     this.entries.delete(e.id)
     const set = this.byAddress.get(e.address)
     set?.delete(e.id)

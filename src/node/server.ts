@@ -657,10 +657,15 @@ class Conn {
     for (const e of evs) {
       if (e.type === 'session') {
         this.authed = true
+        // a key's first message opens a session: its handshake's remembered answers can go
+        if (e.created) this.server.handshakes.keyUsed(e.authKeyId)
         ;(this.seen ??= new Map()).set(`${e.authKeyId}:${e.sessionId}`, [e.authKeyId, e.sessionId])
         this.server.log({ event: 'session', conn: this.id, keyId: keyHex(e.authKeyId), sessionId: keyHex(e.sessionId), created: e.created })
       } else if (e.type === 'close') {
         this.closeAfterFlush(e.reason)
+      } else if (e.type === 'bound') {
+        // the bind proved the client holds the permanent key: its handshake can go too
+        this.server.handshakes.keyUsed(e.permAuthKeyId)
       } else this.logError(e.error)
     }
   }

@@ -852,6 +852,7 @@ export class ServerSession extends SessionCore {
     }
     // "binding a new temporary key overwrites the previous one"
     srv.bindKey(this.entry, res.permAuthKeyId, res.expiresAt)
+    this.conn?.event({ type: 'bound', tempAuthKeyId: this.entry.id, permAuthKeyId: res.permAuthKeyId, expiresAt: res.expiresAt })
     this.answer(run, boolBody(true), now)
   }
 

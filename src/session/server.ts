@@ -140,6 +140,8 @@ export interface SessionServerOptions {
 export type ServerConnectionEvent =
   /** A client session was created (new_session_created goes out) or attached to this connection. */
   | { type: 'session'; authKeyId: bigint; sessionId: bigint; created: boolean }
+  /** auth.bindTempAuthKey went through: the temporary key acts for the permanent one until expiresAt (unix seconds). */
+  | { type: 'bound'; tempAuthKeyId: bigint; permAuthKeyId: bigint; expiresAt: number }
   /** Close the connection (after writing what `takeOutgoing()` returns). */
   | { type: 'close'; reason: string }
   /** Something the client sent was dropped or answered with an error; for logs. */

@@ -243,6 +243,23 @@ describe('limits and cost', () => {
     conn.receive(log[1].request, NOW + 60_001)
     expect(conn.takeOutgoing().map(data)).toEqual(['error 404'])
   })
+  it("a finished run is forgotten at its key's first use (keyUsed); other runs and unknown keys are untouched", async () => {
+    const { server } = await newServer()
+    const first = await recorded(server)
+    const second = await recorded(server, server.connection('b'))
+    expect(server.inFlight).toBe(2)
+    server.keyUsed(123n)
+    expect(server.inFlight).toBe(2)
+    server.keyUsed(first.client.result!.authKeyId)
+    expect(server.inFlight).toBe(1)
+    // the first run's last request is no longer answered; the second's still is
+    first.conn.receive(first.log[2].request, NOW)
+    expect(first.conn.takeOutgoing().map(data)).toEqual(['error 404'])
+    second.conn.receive(second.log[2].request, NOW)
+    expect(second.conn.takeOutgoing().map(data)).toEqual([data(second.log[2].answer)])
+    server.keyUsed(first.client.result!.authKeyId)
+    expect(server.inFlight).toBe(1)
+  })
   it('refuses bad options', () => {
     expect(() => new HandshakeServer(crypto, { keys: [] })).toThrow(/at least one/)
   })

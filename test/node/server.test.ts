@@ -62,6 +62,8 @@ describe.each(linkSpecs(SECRETS))('over %s', (name, spec) => {
         expect(hex(dc.subarray(0, 4))).toBe('75171a8e')
         await expect(s.invoke(new Uint8Array([0x01, 0x02, 0x03, 0x04]))).rejects.toMatchObject({ errorCode: 400, errorMessage: 'INPUT_METHOD_INVALID_4030201' })
         await expect(s.invoke(new Uint8Array([0xef, 0xbe, 0xad, 0xde]))).rejects.toMatchObject({ errorCode: 403, errorMessage: 'EMBEDDER_SAYS_NO' })
+        // the key's first message made the server forget its handshake's remembered answers
+        expect(server.handshakes.inFlight).toBe(0)
       } finally {
         s.close()
       }
@@ -91,6 +93,8 @@ describe('temporary keys (PFS)', () => {
         expect(await echo).toMatchObject({ payload: new Uint8Array([1, 2, 3]) })
         expect(s.events.filter((e) => e.type === 'bound')).toHaveLength(1)
         expect(server.keyStore.bindingOfTemp(temp.authKeyId, nowSec)).toMatchObject({ permId: perm.authKeyId, tempId: temp.authKeyId })
+        // both handshakes are forgotten: the temporary key's at its first message, the permanent key's at the bind
+        expect(server.handshakes.inFlight).toBe(0)
       } finally {
         s.close()
       }

@@ -35,6 +35,7 @@ function setup(opts: { storePerm?: boolean; permKeyCreatedAt?: number; simple?: 
   const client = new ClientSession({ crypto, authKey: perm, now, timeOffset: 0, pingInterval: 0, futureSalts: 0, permKeyCreatedAt: opts.permKeyCreatedAt })
   const events: ReturnType<ClientSession['receive']> = []
   const up: Uint8Array[] = []
+  const serverEvents: ReturnType<typeof conn.receive> = []
   const pump = (): void => {
     for (let i = 0; i < 100; i++) {
       let moved = false
@@ -42,7 +43,7 @@ function setup(opts: { storePerm?: boolean; permKeyCreatedAt?: number; simple?: 
         if (o.type !== 'packet') continue
         moved = true
         up.push(o.data.slice())
-        conn.receive(o.data, clock.t)
+        serverEvents.push(...conn.receive(o.data, clock.t))
       }
       for (const o of conn.takeOutgoing(clock.t)) {
         if (o.type !== 'packet') continue
@@ -52,7 +53,7 @@ function setup(opts: { storePerm?: boolean; permKeyCreatedAt?: number; simple?: 
       if (!moved) return
     }
   }
-  return { crypto, perm, temp, store, server, client, clock, calls, events, up, pump, reconnect: () => ((conn = server.connection()), client.reconnected()) }
+  return { crypto, perm, temp, store, server, client, clock, calls, events, serverEvents, up, pump, reconnect: () => ((conn = server.connection()), client.reconnected()) }
 }
 
 describe('temporary keys', () => {
@@ -65,6 +66,7 @@ describe('temporary keys', () => {
     expect(await soon(Promise.all([early, late]))).toEqual([true, true])
     expect(s.events.filter((e) => e.type === 'bound')).toEqual([{ type: 'bound', tempKeyId: s.temp.idLong, expiresAt: SEC + 86_400 }])
     expect(s.store.bindingOfTemp(s.temp.idLong, SEC)?.permId).toBe(s.perm.idLong)
+    expect(s.serverEvents.filter((e) => e.type === 'bound')).toEqual([{ type: 'bound', tempAuthKeyId: s.temp.idLong, permAuthKeyId: s.perm.idLong, expiresAt: SEC + 86_400 }])
     // the first packet under the temporary key carried the binding alone (the requests waited)
     const first = open(s.crypto, s.temp, s.up[0], 0)
     expect(first.messages.map((m) => (m.obj as { _: string })._)).toEqual(['auth.bindTempAuthKey'])
