@@ -102,7 +102,7 @@ async function run(quick: boolean): Promise<Row[]> {
     const m1 = await server.mem()
     const perConn = (k: keyof ServerMem) => (m1[k] - m0[k]) / N
     note(`server memory at 0 connections: ${memLine(m0)}; at ${N} idle connections (handshake, one 1 KiB echo, then only keep-alive): ${memLine(m1)}`)
-    note(`**server memory per idle connection: RSS ${kib(perConn('rss'))} KiB, heap used ${kib(perConn('heapUsed'))} KiB (committed ${kib(perConn('heapTotal'))} KiB), external ${kib(perConn('external'))} KiB** (target ≤ 32 KiB RSS), ${SETTLE / 1000} s after the last request; right after it: RSS ${kib((busy.rss - m0.rss) / N)} KiB, heap committed ${kib((busy.heapTotal - m0.heapTotal) / N)} KiB per connection. The heap includes the handshake runs the auth layer remembers for answerTtlMs (10 min) to answer resent steps`)
+    note(`**server memory per idle connection: RSS ${kib(perConn('rss'))} KiB, heap used ${kib(perConn('heapUsed'))} KiB (committed ${kib(perConn('heapTotal'))} KiB), external ${kib(perConn('external'))} KiB** (target ≤ 32 KiB RSS), ${SETTLE / 1000} s after the last request; right after it: RSS ${kib((busy.rss - m0.rss) / N)} KiB, heap committed ${kib((busy.heapTotal - m0.heapTotal) / N)} KiB per connection. The auth layer forgets each handshake run at its key's first use, so none is left in it`)
     rows.push(row('mtwire serve', 'idle connection, server RSS bytes (lower is better)', 0, perConn('rss'), N))
     rows.push(row('mtwire serve', 'idle connection, server heap bytes (lower is better)', 0, perConn('heapUsed'), N))
 
