@@ -72,8 +72,7 @@ describe('mtcute 0.30 (BaseTelegramClient, usePfs) against mtwire serve', () => 
         }
       })
       await new Promise((r) => setTimeout(r, 100))
-      const conns = io.connsOf(relay)
-      const mine = io.events().filter((e) => e.conn !== undefined && conns.has(e.conn))
+      const mine = io.eventsOf(relay)
       const keys = mine.filter((e) => e.event === 'auth-key')
       const temp = keys.find((e) => e.temporary)
       expect(keys.some((e) => !e.temporary)).toBe(true)

@@ -43,6 +43,8 @@ export interface Interop {
   events(): LogEvent[]
   /** The server's connection numbers of the connections a relay opened (by their local ports). */
   connsOf(relay: CutRelay): Set<number>
+  /** The server's log events of the connections a relay opened. */
+  eventsOf(relay: CutRelay): LogEvent[]
   /**
    * Whether one of the permanent keys the server made on these connections starts with a zero
    * byte (read from the --state file, where the server writes each permanent key).
@@ -62,14 +64,19 @@ export async function startInterop(): Promise<Interop> {
   }
   const serve = await startServe(crypto, cli, ['--json', '--state', state, '--secret', secrets.plain, '--secret', secrets.dd, '--secret', secrets.ee])
   const events = (): LogEvent[] => serve.lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as LogEvent)
+  const connsOf = (relay: CutRelay): Set<number> => {
+    const ports = relay.localPorts
+    return new Set(events().filter((e) => e.event === 'open' && ports.has(Number(e.remote!.split(':').pop()))).map((e) => e.conn!))
+  }
   return {
     serve,
     port: serve.port,
     secrets,
     events,
-    connsOf(relay) {
-      const ports = relay.localPorts
-      return new Set(events().filter((e) => e.event === 'open' && ports.has(Number(e.remote!.split(':').pop()))).map((e) => e.conn!))
+    connsOf,
+    eventsOf(relay) {
+      const conns = connsOf(relay)
+      return events().filter((e) => e.conn !== undefined && conns.has(e.conn))
     },
     zeroKeyOn(conns) {
       const made = new Set(events().filter((e) => e.event === 'auth-key' && !e.temporary && conns.has(e.conn!)).map((e) => e.keyId))

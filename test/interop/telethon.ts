@@ -9,6 +9,7 @@
 import { spawn, spawnSync } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
+import { expect } from 'vitest'
 
 const python = process.env.MTWIRE_PYTHON ?? '/usr/bin/python3'
 const driver = fileURLToPath(new URL('./telethon_client.py', import.meta.url))
@@ -54,5 +55,16 @@ export function runTelethon(o: { port: number; pem: string; transport: TelethonT
   )
 }
 
-/** What a full run of the driver prints, step by step. */
-export const TELETHON_STEPS = ['connected', 'ping', 'ping', 'ping', 'nearestDc', 'getConfig', 'cut?', 'ping after cut', 'done']
+/**
+ * Checks a run that went through every step: the pings answered (the fourth after the `cut?`
+ * step), help.getNearestDc answered by the server, help.getConfig refused with its RPC error,
+ * and the driver's exit code 0.
+ */
+export function expectCompleteRun({ lines, code, stderr }: Awaited<ReturnType<typeof runTelethon>>): void {
+  const steps = ['connected', 'ping', 'ping', 'ping', 'nearestDc', 'getConfig', 'cut?', 'ping after cut', 'done']
+  expect(lines.map((l) => l.step), `${JSON.stringify(lines)}\n${stderr}`).toEqual(steps)
+  expect(code).toBe(0)
+  expect(lines.filter((l) => l.step.startsWith('ping')).map((l) => l.pingId)).toEqual([1, 2, 3, 4])
+  expect(lines.find((l) => l.step === 'nearestDc')).toMatchObject({ thisDc: 2, nearestDc: 2 })
+  expect(lines.find((l) => l.step === 'getConfig')).toMatchObject({ error: 'BadRequestError', code: 400, message: 'INPUT_METHOD_INVALID_c4f9186b' })
+}
