@@ -15,6 +15,31 @@ export function copyBytes(b: Uint8Array, start = 0, end = b.length): Uint8Array 
   return new Uint8Array(b.subarray(start, end))
 }
 
+/** Sizes `allocBytes` carves from a slab, and the slab's size. */
+const SMALL = 1024
+const SLAB = 16384
+let slab = new Uint8Array(0)
+let slabPos = 0
+
+/**
+ * `n` fresh zero bytes. Up to 1 KiB they are a view of a shared 16 KiB slab, as Node pools its
+ * small Buffers: V8 gives a typed array of more than 64 bytes a backing store of its own
+ * (an allocator call and a GC-tracked extension), the dearest step of a small packet's way
+ * through the layers. Each view is handed out once, so nothing is ever overwritten; a view keeps
+ * its slab alive, so this is for bytes on their way (a packet in or out), not for what is kept.
+ * Views start at multiples of 8 bytes.
+ */
+export function allocBytes(n: number): Uint8Array {
+  if (n > SMALL) return new Uint8Array(n)
+  if (slabPos + n > slab.length) {
+    slab = new Uint8Array(SLAB)
+    slabPos = 0
+  }
+  const v = slab.subarray(slabPos, slabPos + n)
+  slabPos = (slabPos + n + 7) & ~7
+  return v
+}
+
 export function concat(...parts: Uint8Array[]): Uint8Array {
   return concatAll(parts)
 }
@@ -131,7 +156,7 @@ export class BodyBuffer {
   private buf: Uint8Array
   private n = 0
   constructor(readonly length: number) {
-    this.buf = new Uint8Array(Math.min(length, 65536))
+    this.buf = allocBytes(Math.min(length, 65536))
   }
   /** Copies from `src[i..]` up to the missing bytes; returns how many were taken. */
   fill(src: Uint8Array, i: number): number {

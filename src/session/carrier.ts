@@ -102,8 +102,8 @@ export type CarrierChange =
 
 /** Which connections to open and which one carries a packet. */
 export interface Carrier {
-  /** Actions for the driver, in order. */
-  readonly out: LinkOutput[]
+  /** Actions for the driver, in order, since the last call. */
+  takeOut(): LinkOutput[]
   /** A connection is open and packets can go. */
   readonly isOpen: boolean
   /** Opens the link's first connection. */
@@ -142,13 +142,23 @@ interface Conn {
  */
 let nextConnId = 0
 
+const NO_OUTPUT: LinkOutput[] = Object.freeze([]) as unknown as LinkOutput[]
+
 /** Shared by both carriers: connection ids, the connect timeout, byte accounting. */
 abstract class BaseCarrier {
-  readonly out: LinkOutput[] = []
+  protected out: LinkOutput[] = []
   bytesSent = 0
   bytesReceived = 0
   connections = 0
   constructor(protected readonly make: () => Pipe, protected readonly connectTimeout: number) {}
+
+  /** What to do, in order, since the last call (a shared empty array when nothing). */
+  takeOut(): LinkOutput[] {
+    const o = this.out
+    if (o.length === 0) return NO_OUTPUT
+    this.out = []
+    return o
+  }
 
   protected newConn(now: number): Conn {
     const c = { id: ++nextConnId, pipe: this.make(), open: false, failed: false, dialedAt: now }

@@ -556,7 +556,7 @@ export class ClientSession extends SessionCore {
   /** The events gathered since the last receive/tick (including those of calls in between). */
   private takeEvents(): ClientSessionEvent[] {
     const ev = this.ev
-    if (ev.length === 0) return ev.slice()
+    if (ev.length === 0) return NO_EVENTS
     this.ev = []
     return ev
   }
@@ -1532,3 +1532,5 @@ function readLong(b: Uint8Array, o: number): bigint {
   return idOf(u32(b, o + 4), u32(b, o))
 }
 
+/** What a call gives when nothing happened (most of them): one shared, frozen empty array. */
+const NO_EVENTS: ClientSessionEvent[] = Object.freeze([]) as unknown as ClientSessionEvent[]

@@ -278,13 +278,15 @@ export class ClientLink {
   /** What to do now: connections to open, bytes to write, connections to close. Takes what the session queued since. */
   takeOutgoing(now: number = this.now()): LinkOutput[] {
     this.flush(now)
-    return this.carrier.out.splice(0)
+    return this.carrier.takeOut()
   }
 
   nextDeadline(): number | undefined {
     if (this.phase === 'closed' || this.phase === 'idle') return undefined
     let t = this.phase === 'waiting' ? this.waitUntil : Infinity
-    for (const d of [this.carrier.nextDeadline(), this.hs?.nextDeadline(), this.session_?.nextDeadline()]) if (d !== undefined) t = Math.min(t, d)
+    t = earlier(t, this.carrier.nextDeadline())
+    if (this.hs !== undefined) t = earlier(t, this.hs.nextDeadline())
+    if (this.session_ !== undefined) t = earlier(t, this.session_.nextDeadline())
     return t === Infinity ? undefined : t
   }
 
@@ -571,7 +573,13 @@ export class ClientLink {
 
   private takeEvents(): ClientLinkEvent[] {
     const ev = this.ev
+    if (ev.length === 0) return NO_EVENTS
     this.ev = []
     return ev
   }
 }
+
+/** What `receive`/`tick` give when nothing happened: one shared, frozen empty array (most calls). */
+const NO_EVENTS: ClientLinkEvent[] = Object.freeze([]) as unknown as ClientLinkEvent[]
+
+const earlier = (t: number, d: number | undefined): number => (d !== undefined && d < t ? d : t)

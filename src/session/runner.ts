@@ -28,6 +28,9 @@ export interface Dialer {
   dial(report: { open(): void; data(bytes: Uint8Array): void; closed(error?: unknown): void }): DialedConnection
 }
 
+const resolved = Promise.resolve()
+const NO_EVENTS: ClientLinkEvent[] = []
+
 type EventOf<T extends ClientLinkEvent['type']> = Extract<ClientLinkEvent, { type: T }>
 type Listener<T extends ClientLinkEvent['type']> = (event: EventOf<T>) => void
 
@@ -113,14 +116,20 @@ export class Client {
     })
   }
 
-  /** Called by the session when it has something new to send (after `invoke`): flushed after the current task. */
+  /**
+   * Called by the session when it has something new to send (after `invoke`): flushed after the
+   * current task, so that the requests of one task share a write. A resolved promise's `then`,
+   * not `queueMicrotask`: Node wraps each queueMicrotask callback in an async resource.
+   */
   readonly onOutgoing = (): void => {
     if (this.flushQueued) return
     this.flushQueued = true
-    queueMicrotask(() => {
-      this.flushQueued = false
-      this.handle([])
-    })
+    void resolved.then(this.flushNow)
+  }
+
+  private readonly flushNow = (): void => {
+    this.flushQueued = false
+    this.handle(NO_EVENTS)
   }
 
   private input(input: LinkInput): void {

@@ -19,7 +19,7 @@
  */
 import { TransportError } from '../errors.js'
 import { crc32 } from '../crypto/crc32.js'
-import { BodyBuffer, readU32LE, writeU32LE } from '../bytes.js'
+import { allocBytes, BodyBuffer, readU32LE, writeU32LE } from '../bytes.js'
 import { type Layer, type TransportItem, UntimedLayer } from '../layer.js'
 import { checkBytes, decodeStep, fail, TransportStatusError, type ErrorEvent } from './errors.js'
 
@@ -250,7 +250,7 @@ class AbridgedFraming extends Framing {
     if (words >= 1 << 24) fail('E_PACKET_TOO_LONG', 'abridged lengths stop below 64 MiB')
     const ack = quickAck ? 0x80 : 0
     const hl = words < 127 ? 1 : 4
-    const out = new Uint8Array(hl + p.length)
+    const out = allocBytes(hl + p.length)
     if (hl === 1) out[0] = words | ack
     else {
       out[0] = 0x7f | ack
@@ -328,7 +328,7 @@ class IntermediateFraming extends Framing {
     // one RNG call per packet: byte 0 picks the padding length (0–3, see the top), bytes 1.. are the padding
     const r = this.padded ? this.random(4) : null
     const pad = r ? r[0] & 3 : 0
-    const out = new Uint8Array(4 + p.length + pad)
+    const out = allocBytes(4 + p.length + pad)
     writeU32LE(out, 0, ((p.length + pad) | (quickAck ? 0x80000000 : 0)) >>> 0)
     out.set(p, 4)
     if (r && pad) out.set(r.subarray(1, 1 + pad), 4 + p.length)
@@ -386,7 +386,7 @@ class FullFraming extends Framing {
   }
   protected packet(p: Uint8Array): Uint8Array {
     if (p.length % 4 !== 0) fail('E_BAD_LENGTH', 'full-transport packets are a multiple of 4 bytes')
-    const out = new Uint8Array(p.length + 12)
+    const out = allocBytes(p.length + 12)
     writeU32LE(out, 0, p.length + 12)
     writeU32LE(out, 4, this.outSeq)
     this.outSeq = (this.outSeq + 1) >>> 0
