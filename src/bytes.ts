@@ -166,7 +166,7 @@ export class BodyBuffer {
       grown.set(this.buf.subarray(0, this.n))
       this.buf = grown
     }
-    this.buf.set(src.subarray(i, i + take), this.n)
+    this.buf.set(i === 0 && take === src.length ? src : src.subarray(i, i + take), this.n)
     this.n += take
     return take
   }

@@ -169,7 +169,9 @@ abstract class BaseCarrier {
 
   /** Writes what the pipe has queued. */
   protected flush(c: Conn): void {
-    for (const b of c.pipe.takeOutgoing()) {
+    const bytes = c.pipe.takeOutgoing()
+    for (let i = 0; i < bytes.length; i++) {
+      const b = bytes[i]
       this.bytesSent += b.length
       this.out.push({ type: 'write', conn: c.id, data: b })
     }

@@ -303,7 +303,7 @@ export class ClientSession extends SessionCore {
     this.onOutgoing = options.onOutgoing
     this.bindBuilder = options.bind ?? buildBindTempAuthKey
     this.permKeyCreatedAt = options.permKeyCreatedAt
-    this.readerOpts = { maxGzipSize: o.maxGzipSize }
+    this.readerOpts = Object.freeze({ maxGzipSize: o.maxGzipSize })
     this.writer = new TlWriter(this.codec, 256)
     this.setSessionId(options.sessionId ?? this.randomLong())
     this.setSalt(options.salt ?? 0n)
@@ -344,8 +344,8 @@ export class ClientSession extends SessionCore {
    * `AbortError` or `SessionError`. The request is queued: call `takeOutgoing()` (the
    * `onOutgoing` option says when).
    */
-  invoke<T = unknown>(request: TlObject | Uint8Array, options: InvokeOptions = {}): Promise<T> {
-    return this.invokeAs<T>(request, options, NO_TAG)
+  invoke<T = unknown>(request: TlObject | Uint8Array, options?: InvokeOptions): Promise<T> {
+    return this.invokeAs<T>(request, options ?? NO_OPTIONS, NO_TAG)
   }
 
   private invokeAs<T>(request: TlObject | Uint8Array, options: InvokeOptions, tag: unknown): Promise<T> {
@@ -462,9 +462,10 @@ export class ClientSession extends SessionCore {
    * messages. Each `{ type: 'packet', data, quickAck }` goes to `transport.send(item)` as it is.
    */
   takeOutgoing(now: number = this.now()): Outgoing[] {
-    const out: Outgoing[] = []
     this.rotateSalt(now)
-    this.pack(now, this.authKey, 0, out, this.acksDue(now))
+    const acks = this.acksDue(now)
+    let out = NO_OUTGOING
+    if (this.queue.length > 0 || acks) this.pack(now, this.authKey, 0, (out = []), acks)
     if (this.ackHi.length === 0) this.ackSince = Infinity
     return out
   }
@@ -1534,3 +1535,6 @@ function readLong(b: Uint8Array, o: number): bigint {
 
 /** What a call gives when nothing happened (most of them): one shared, frozen empty array. */
 const NO_EVENTS: ClientSessionEvent[] = Object.freeze([]) as unknown as ClientSessionEvent[]
+const NO_OUTGOING: Outgoing[] = Object.freeze([]) as unknown as Outgoing[]
+/** `invoke()` without options (a shared object: no allocation per request). */
+const NO_OPTIONS: InvokeOptions = Object.freeze({})

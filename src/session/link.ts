@@ -261,8 +261,9 @@ export class ClientLink {
         if (this.carrier.opened(input.conn, now)) this.onOpen(now)
         break
       case 'data':
-        for (const e of this.carrier.data(input.conn, input.data, now)) {
-          this.onPipeEvent(e, now)
+        const events = this.carrier.data(input.conn, input.data, now)
+        for (let i = 0; i < events.length; i++) {
+          this.onPipeEvent(events[i], now)
           if (this.phase !== 'open') break
         }
         break
@@ -311,10 +312,10 @@ export class ClientLink {
    * Sends an RPC query through the session (see `ClientSession.invoke`). Before the first
    * permanent key exists, the request waits for it (its timeout starts then).
    */
-  invoke<T = unknown>(request: TlObject | Uint8Array, options: InvokeOptions = {}): Promise<T> {
+  invoke<T = unknown>(request: TlObject | Uint8Array, options?: InvokeOptions): Promise<T> {
     if (this.phase === 'closed') return Promise.reject(new SessionError('E_CLOSED', 'the client is closed'))
     if (this.session_ !== undefined) return this.session_.invoke<T>(request, options)
-    return new Promise<T>((resolve, reject) => this.early.push({ request, options, evented: false, resolve: resolve as (v: unknown) => void, reject }))
+    return new Promise<T>((resolve, reject) => this.early.push({ request, options: options ?? {}, evented: false, resolve: resolve as (v: unknown) => void, reject }))
   }
 
   /** The Layer's `send`: like `invoke`, the outcome as a `result` event carrying `options.tag`. */
@@ -515,7 +516,8 @@ export class ClientLink {
 
   private onSession(events: ClientSessionEvent[], now: number, packet = false): void {
     let proven = packet
-    for (const e of events) {
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i]
       switch (e.type) {
         case 'error':
           if (e.error.code === 'E_DECRYPT' || e.error.code === 'E_AUTH_KEY_ID') proven = false
@@ -554,7 +556,11 @@ export class ClientLink {
     // with PFS nothing goes under the permanent key, nor under a temporary key the server lost
     if (s === undefined || (this.hs !== undefined && !this.hsTemp) || (this.pfs && (!this.usingTemp || this.tempDead))) return
     if (!this.http) {
-      for (const o of s.takeOutgoing(now)) if (o.type === 'packet') c.send(o.data, o.quickAck, now)
+      const out = s.takeOutgoing(now)
+      for (let i = 0; i < out.length; i++) {
+        const o = out[i]
+        if (o.type === 'packet') c.send(o.data, o.quickAck, now)
+      }
       return
     }
     if (!c.ready()) return

@@ -76,7 +76,7 @@ export class Client {
   }
 
   /** Sends an RPC query and resolves with its result (RpcError, TimeoutError, AbortError, SessionError otherwise). */
-  invoke<T = unknown>(request: TlObject | Uint8Array, options: InvokeOptions = {}): Promise<T> {
+  invoke<T = unknown>(request: TlObject | Uint8Array, options?: InvokeOptions): Promise<T> {
     return this.link.invoke<T>(request, options)
   }
 
@@ -138,7 +138,10 @@ export class Client {
 
   /** Does what the link asks, then reports its events and sets the timer. */
   private handle(events: ClientLinkEvent[]): void {
-    for (const a of this.link.takeOutgoing()) {
+    // indexed loops: the hot path of every request (a for-of may allocate iterator results)
+    const actions = this.link.takeOutgoing()
+    for (let i = 0; i < actions.length; i++) {
+      const a = actions[i]
       switch (a.type) {
         case 'connect':
           this.dial(a.conn)
@@ -151,7 +154,7 @@ export class Client {
           break
       }
     }
-    for (const e of events) this.emit(e)
+    for (let i = 0; i < events.length; i++) this.emit(events[i])
     this.schedule()
   }
 

@@ -58,6 +58,18 @@ interface Shared {
 /** Checks reader options; returns the shared state for a new read. */
 function sharedFor(options: TlReaderOptions | undefined): Shared {
   if (options === undefined) return { maxDepth: 64, gzipLeft: 16 << 20, maxObjects: TL_MAX_OBJECTS, objectsLeft: TL_MAX_OBJECTS }
+  // frozen options cannot change: the last ones checked are not checked again (a session
+  // reads every message with the same options)
+  const c = lastChecked
+  if (options === c.options) return { maxDepth: c.maxDepth, gzipLeft: c.gzipLeft, maxObjects: c.maxObjects, objectsLeft: c.maxObjects }
+  const s = checkOptions(options)
+  if (Object.isFrozen(options)) lastChecked = { options, ...s }
+  return s
+}
+
+let lastChecked: Shared & { options: TlReaderOptions | undefined } = { options: undefined, maxDepth: 0, gzipLeft: 0, maxObjects: 0, objectsLeft: 0 }
+
+function checkOptions(options: TlReaderOptions): Shared {
   if (typeof options !== 'object' || options === null) throw new TlError('E_OPTION', 'options must be an object')
   const int = (v: number | undefined, name: string, dflt: number, max: number): number => {
     if (v === undefined) return dflt
@@ -503,12 +515,18 @@ const readObject = (r: TlReader): any => r.object()
 const tables = new WeakMap<TlCodec, Record<number, TlReadFn>>()
 function tableFor(codec: TlCodec | null): Record<number, TlReadFn> {
   if (codec === null) return EMPTY_TABLE
+  if (codec === lastCodec) return lastTable
   let t = tables.get(codec)
   if (t === undefined) {
     t = Object.create(null) as Record<number, TlReadFn>
     for (const [id, f] of codec.readers) t[id >>> 0] = f
     tables.set(codec, t)
   }
+  lastCodec = codec
+  lastTable = t
   return t
 }
 const EMPTY_TABLE: Record<number, TlReadFn> = Object.create(null)
+/** The codec tableFor() was last asked for, and its table (one WeakMap lookup fewer per read). */
+let lastCodec: TlCodec | null = null
+let lastTable: Record<number, TlReadFn> = EMPTY_TABLE

@@ -218,7 +218,9 @@ export class ClientTransport extends UntimedLayer<ClientEvent> implements Layer<
 
   /** The framing's events into `out`; its error is thrown, to become ours. */
   private frames(bytes: Uint8Array, out: ClientEvent[]): void {
-    for (const ev of this.framing.receive(bytes)) {
+    const events = this.framing.receive(bytes)
+    for (let i = 0; i < events.length; i++) {
+      const ev = events[i]
       if (ev.type === 'error') throw ev.error
       out.push(ev)
     }

@@ -121,7 +121,8 @@ export abstract class Framing extends UntimedLayer<FrameEvent> implements Layer<
         if (this.body === null) {
           const need = this.headerSize(this.hdrLen) - this.hdrLen
           const take = Math.min(need, n - i)
-          this.hdr.set(chunk.subarray(i, i + take), this.hdrLen)
+          // at most 8 bytes: a loop, not a subarray view to set() from
+          for (let k = 0; k < take; k++) this.hdr[this.hdrLen + k] = chunk[i + k]
           this.hdrLen += take
           i += take
           if (this.hdrLen < this.headerSize(this.hdrLen)) continue

@@ -177,6 +177,8 @@ describe('connection limits', () => {
       const t0 = Date.now()
       await until(() => closedAt > 0, 3000, 'the idle close')
       expect(closedAt - t0).toBeGreaterThanOrEqual(250)
+      // the server logs the close once its socket closed, which may come after our side saw the FIN
+      await until(() => log.some((e) => e.event === 'close'), 3000, 'the close logged')
       expect(log.filter((e) => e.event === 'close').map((e) => (e as { reason: string }).reason)).toContain('idle')
     } finally {
       s.close()
