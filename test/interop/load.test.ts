@@ -35,4 +35,31 @@ describe('load smoke', () => {
     expect(ev().filter((e) => e.event === 'auth-key' && !e.temporary).length).toBeGreaterThanOrEqual(N)
     await until(() => ev().filter((e) => e.event === 'open').length === ev().filter((e) => e.event === 'close').length, 10_000)
   }, 60_000)
+
+  it('answers kept while more arrive stay intact: the Node driver reads every socket into one shared buffer, small packets come from slabs', async () => {
+    // Each result's bytes are views of the packet they came in (TL is zero-copy): if a packet were
+    // a view of the driver's read buffer, or a slab region were handed out twice, the answers
+    // kept here would change as later ones arrive. Sizes on both sides of the 1 KiB slab limit.
+    const N = 12
+    const { clients, failures } = await connectAll(crypto, { port: io.port, pem: io.serve.pem }, N)
+    try {
+      expect(failures).toEqual([])
+      const sent: Uint8Array[] = []
+      const pending: Promise<{ payload: Uint8Array }>[] = []
+      for (let round = 0; round < 4; round++) {
+        for (const c of clients) {
+          for (let k = 0; k < 4; k++) {
+            const payload = crypto.randomBytes(1 + (crypto.randomBytes(2)[0] * 11) % 2500)
+            sent.push(payload)
+            pending.push(c.invoke<{ payload: Uint8Array }>({ _: 'mtwire.echo', payload }))
+          }
+        }
+        await new Promise((r) => setTimeout(r, 5))
+      }
+      const got = await Promise.all(pending)
+      expect(got.map((r) => Buffer.from(r.payload).toString('hex'))).toEqual(sent.map((p) => Buffer.from(p).toString('hex')))
+    } finally {
+      await Promise.all(clients.map((c) => c.close()))
+    }
+  }, 60_000)
 })

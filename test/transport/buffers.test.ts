@@ -56,3 +56,22 @@ describe('Buffer inputs are not modified', () => {
     }
   })
 })
+
+describe('allocBytes (small packets from shared slabs)', () => {
+  it('gives zeroed, disjoint, 8-byte aligned views up to 1 KiB, and own buffers above', async () => {
+    const { allocBytes } = await import('../../src/bytes.js')
+    const views: Uint8Array[] = []
+    for (let i = 0; i < 200; i++) {
+      const n = (i * 37) % 1100
+      const v = allocBytes(n)
+      expect(v.length).toBe(n)
+      expect(v.every((x) => x === 0)).toBe(true)
+      if (n > 1024) expect(v.byteOffset === 0 && v.buffer.byteLength === n).toBe(true)
+      else expect(v.byteOffset % 8).toBe(0)
+      v.fill(i & 255)
+      views.push(v)
+    }
+    // nothing written later landed in an earlier view
+    views.forEach((v, i) => expect(v.every((x) => x === (i & 255))).toBe(true))
+  })
+})
