@@ -18,7 +18,7 @@ export function copyBytes(b: Uint8Array, start = 0, end = b.length): Uint8Array 
 /** Sizes `allocBytes` carves from a slab, and the slab's size. */
 const SMALL = 1024
 const SLAB = 16384
-let slab = new Uint8Array(0)
+let slab = /* @__PURE__ */ new Uint8Array(0)
 let slabPos = 0
 
 /**

@@ -142,7 +142,7 @@ interface Conn {
  */
 let nextConnId = 0
 
-const NO_OUTPUT: LinkOutput[] = Object.freeze([]) as unknown as LinkOutput[]
+const NO_OUTPUT: LinkOutput[] = /* @__PURE__ */ Object.freeze([]) as unknown as LinkOutput[]
 
 /** Shared by both carriers: connection ids, the connect timeout, byte accounting. */
 abstract class BaseCarrier {

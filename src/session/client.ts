@@ -1534,7 +1534,7 @@ function readLong(b: Uint8Array, o: number): bigint {
 }
 
 /** What a call gives when nothing happened (most of them): one shared, frozen empty array. */
-const NO_EVENTS: ClientSessionEvent[] = Object.freeze([]) as unknown as ClientSessionEvent[]
-const NO_OUTGOING: Outgoing[] = Object.freeze([]) as unknown as Outgoing[]
+const NO_EVENTS: ClientSessionEvent[] = /* @__PURE__ */ Object.freeze([]) as unknown as ClientSessionEvent[]
+const NO_OUTGOING: Outgoing[] = /* @__PURE__ */ Object.freeze([]) as unknown as Outgoing[]
 /** `invoke()` without options (a shared object: no allocation per request). */
-const NO_OPTIONS: InvokeOptions = Object.freeze({})
+const NO_OPTIONS: InvokeOptions = /* @__PURE__ */ Object.freeze({})

@@ -586,6 +586,6 @@ export class ClientLink {
 }
 
 /** What `receive`/`tick` give when nothing happened: one shared, frozen empty array (most calls). */
-const NO_EVENTS: ClientLinkEvent[] = Object.freeze([]) as unknown as ClientLinkEvent[]
+const NO_EVENTS: ClientLinkEvent[] = /* @__PURE__ */ Object.freeze([]) as unknown as ClientLinkEvent[]
 
 const earlier = (t: number, d: number | undefined): number => (d !== undefined && d < t ? d : t)

@@ -28,7 +28,7 @@ export interface Dialer {
   dial(report: { open(): void; data(bytes: Uint8Array): void; closed(error?: unknown): void }): DialedConnection
 }
 
-const resolved = Promise.resolve()
+const resolved = /* @__PURE__ */ Promise.resolve()
 const NO_EVENTS: ClientLinkEvent[] = []
 
 type EventOf<T extends ClientLinkEvent['type']> = Extract<ClientLinkEvent, { type: T }>
