@@ -58,3 +58,4 @@ export function formatReport(run: Run, results: Result[]): string
 export function formatSummary(run: Run, results: Result[]): string
 export function makeBaseline(run: Run, results: Result[], tolerance: number, old?: Baseline): Baseline
 export function compare(results: Result[], baseline: Baseline, options?: { partial?: boolean }): { failed: boolean; lines: string[] }
+export function buildPlugin(root: string, out: string): string

@@ -2,6 +2,31 @@
 // run.mjs measures; everything here works on its JSON, so `run.mjs --from FILE` (and the
 // tests, test/bench/insns.test.ts) replay a run without qemu.
 
+import { execFileSync, spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+
+/**
+ * Builds the counting plugin (bench/insns/plugin.c) into `out`/insns.so unless it is there and
+ * newer than its source; installs gcc with apt-get when there is none. Returns the .so's path.
+ */
+export function buildPlugin(root, out) {
+  const so = join(out, 'insns.so')
+  const src = join(root, 'bench/insns/plugin.c')
+  if (!existsSync(so) || statSync(so).mtimeMs < statSync(src).mtimeMs) {
+    const cc = process.env.CC || 'gcc'
+    if (spawnSync(cc, ['--version'], { stdio: 'ignore' }).status !== 0) {
+      if (cc !== 'gcc') throw new Error(`bench/insns: ${cc} (CC) not found`)
+      console.log('bench/insns: installing gcc with apt-get, to build the plugin')
+      const [cmd, ...pre] = process.getuid?.() === 0 ? ['apt-get'] : ['sudo', 'apt-get']
+      execFileSync(cmd, [...pre, 'install', '-y', '-qq', 'gcc', 'libc6-dev'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } })
+    }
+    mkdirSync(out, { recursive: true })
+    execFileSync(cc, ['-shared', '-fPIC', '-O2', '-fvisibility=hidden', '-Wall', '-Wextra', '-Wno-unused-parameter', '-o', so, src], { stdio: 'inherit' })
+  }
+  return so
+}
+
 /** How far the second cheapest counted loop may stray from the cheapest for a steady count: 1%. */
 export const STEADY = 0.01
 

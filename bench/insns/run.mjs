@@ -15,12 +15,12 @@
 // --keep-logs (the plugin's logs, in .bench/insns/logs-*).
 // Needs gcc (the plugin is built from bench/insns/plugin.c into .bench/insns/) and qemu-user,
 // which scripts/arm/setup.sh installs along with the ARM roots.
-import { execFileSync, spawn, spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { execFileSync, spawn } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { availableParallelism, cpus } from 'node:os'
 import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { compare, formatReport, formatTable, makeBaseline, resultsOf } from './lib.mjs'
+import { buildPlugin, compare, formatReport, formatTable, makeBaseline, resultsOf } from './lib.mjs'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..')
 const out = join(root, '.bench/insns')
@@ -59,21 +59,6 @@ const NODE_FLAGS = ['--single-threaded', '--no-liftoff', '--predictable-gc-sched
 const sh = (cmd, env = {}) => execFileSync('bash', ['-c', cmd], { cwd: root, encoding: 'utf8', env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] }).trim()
 const envSh = (fn) => sh(`. scripts/arm/env.sh; ${fn}`)
 
-function buildPlugin() {
-  const so = join(out, 'insns.so')
-  const src = join(root, 'bench/insns/plugin.c')
-  if (!existsSync(so) || statSync(so).mtimeMs < statSync(src).mtimeMs) {
-    const cc = process.env.CC || 'gcc'
-    if (spawnSync(cc, ['--version'], { stdio: 'ignore' }).status !== 0) {
-      if (cc !== 'gcc') throw new Error(`bench/insns: ${cc} (CC) not found`)
-      console.log('bench/insns: installing gcc with apt-get, to build the plugin')
-      const [cmd, ...pre] = process.getuid?.() === 0 ? ['apt-get'] : ['sudo', 'apt-get']
-      execFileSync(cmd, [...pre, 'install', '-y', '-qq', 'gcc', 'libc6-dev'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } })
-    }
-    execFileSync(cc, ['-shared', '-fPIC', '-O2', '-fvisibility=hidden', '-Wall', '-Wextra', '-Wno-unused-parameter', '-o', so, src], { stdio: 'inherit' })
-  }
-  return so
-}
 
 async function buildProbe() {
   const { build } = await import('esbuild')
@@ -146,7 +131,7 @@ async function measure() {
   mkdirSync(out, { recursive: true })
   const arches = [...new Set(targets.filter((t) => TARGETS[t].line).map((t) => envSh(`line_arch ${TARGETS[t].line}`)))]
   if (arches.length) execFileSync('bash', [join(root, 'scripts/arm/setup.sh')], { stdio: 'inherit', env: { ...process.env, ARM_ARCHES: arches.join(' ') } })
-  const plugin = buildPlugin()
+  const plugin = buildPlugin(root, out)
   const probe = await buildProbe()
   // the probe runs on this (host) Node too, to list the implementations cases.ts defines
   const known = JSON.parse(execFileSync(process.execPath, [probe, '--list'], { encoding: 'utf8' }))

@@ -44,8 +44,8 @@ export async function connect(options: ConnectOptions): Promise<Client> {
   return client
 }
 
-/** Where every client socket reads (see `onread` below); 64 KiB, as Node's own reads. */
-const readBuffer = new Uint8Array(65536)
+/** Where every client socket reads (see `onread` below); 64 KiB, as Node's own reads; made at the first connection. */
+let readBuffer: Uint8Array | undefined
 
 /** Opens TCP connections to host:port. */
 export function tcpDialer(host: string, port: number): Dialer {
@@ -59,7 +59,7 @@ export function tcpDialer(host: string, port: number): Dialer {
         host,
         port,
         onread: {
-          buffer: readBuffer,
+          buffer: (readBuffer ??= new Uint8Array(65536)),
           callback: (n: number, b: Uint8Array) => {
             viaOnread = true
             report.data(b.subarray(0, n))

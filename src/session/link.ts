@@ -260,13 +260,14 @@ export class ClientLink {
       case 'open':
         if (this.carrier.opened(input.conn, now)) this.onOpen(now)
         break
-      case 'data':
+      case 'data': {
         const events = this.carrier.data(input.conn, input.data, now)
         for (let i = 0; i < events.length; i++) {
           this.onPipeEvent(events[i], now)
           if (this.phase !== 'open') break
         }
         break
+      }
       case 'closed':
         this.onChange(this.carrier.closed(input.conn, now), now, input.error)
         break
