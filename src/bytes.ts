@@ -19,6 +19,7 @@ export function copyBytes(b: Uint8Array, start = 0, end = b.length): Uint8Array 
 const SMALL = 1024
 const SLAB = 16384
 let slab = /* @__PURE__ */ new Uint8Array(0)
+const NO_BYTES = /* @__PURE__ */ new Uint8Array(0)
 let slabPos = 0
 
 /**
@@ -30,6 +31,9 @@ let slabPos = 0
  * Views start at multiples of 8 bytes.
  */
 export function allocBytes(n: number): Uint8Array {
+  // nothing can be written to an empty array: one serves every caller (a flood of empty
+  // WebSocket frames would otherwise make a view per frame)
+  if (n === 0) return NO_BYTES
   if (n > SMALL) return new Uint8Array(n)
   if (slabPos + n > slab.length) {
     slab = new Uint8Array(SLAB)
