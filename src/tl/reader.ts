@@ -9,7 +9,6 @@ import { checkCodec, checkTlBytes, TlDecodeError } from './errors.js'
 import { gunzipBounded } from './gzip.js'
 import { utf8Decode } from './utf8.js'
 import { TlError, type ErrorCode } from '../errors.js'
-import { readU32LE as u32At } from '../bytes.js'
 
 export interface TlReaderOptions {
   /** Deepest nesting of objects and vectors (default 64). */
@@ -101,8 +100,8 @@ const BIGINT64_LOWERED: boolean = /* @__PURE__ */ (() => {
 /** A long by BigInt arithmetic on its halves (V8 >= 11 compiles it to 64-bit integer operations). */
 function longLowered(this: TlReader): bigint {
   const p = this.advance(8)
-  const d = this.data
-  return BigInt.asIntN(64, (BigInt(u32At(d, p + 4)) << 32n) | BigInt(u32At(d, p)))
+  const dv = this.view
+  return BigInt.asIntN(64, (BigInt(dv.getUint32(p + 4, true)) << 32n) | BigInt(dv.getUint32(p, true)))
 }
 
 /** A long by DataView.getBigInt64 (one allocation, where V8 10 makes five with the arithmetic). */
@@ -120,8 +119,7 @@ export class TlReader {
   end: number
   /** Offset of `data[0]` in the outermost input, so errors name absolute offsets. */
   readonly base: number
-  /** Made on first use (doubles, longs on V8 10): most reads need none, and a DataView costs an allocation per reader. */
-  private dv: DataView | undefined = undefined
+  private readonly dv: DataView
   private readonly shared: Shared
   /** Current nesting; a spawned reader starts at its parent's. Kept here, not in `shared`: hot. */
   private depth: number
@@ -142,6 +140,7 @@ export class TlReader {
     this.pos = start
     this.end = Math.min(end, data.length)
     this.base = base
+    this.dv = new DataView(data.buffer, data.byteOffset, data.byteLength)
     this.table = tableFor(codec)
     this.shared = options && typeof options === 'object' && 'objectsLeft' in options ? options : sharedFor(options)
     this.depth = depth
@@ -172,26 +171,26 @@ export class TlReader {
 
   /** A DataView of `data` (offsets as `pos`). */
   get view(): DataView {
-    return this.dv ?? (this.dv = new DataView(this.data.buffer, this.data.byteOffset, this.data.byteLength))
+    return this.dv
   }
 
   int(): number {
     this.need(4)
-    const v = u32At(this.data, this.pos) | 0
+    const v = this.dv.getInt32(this.pos, true)
     this.pos += 4
     return v
   }
 
   uint(): number {
     this.need(4)
-    const v = u32At(this.data, this.pos)
+    const v = this.dv.getUint32(this.pos, true)
     this.pos += 4
     return v
   }
 
   /** Next uint32 without consuming it, or -1 if fewer than 4 bytes are left. */
   peekUint(): number {
-    return this.pos + 4 > this.end ? -1 : u32At(this.data, this.pos)
+    return this.pos + 4 > this.end ? -1 : this.dv.getUint32(this.pos, true)
   }
 
   /** A TL long (int64) as a bigint. */
@@ -199,7 +198,7 @@ export class TlReader {
 
   double(): number {
     this.need(8)
-    const v = this.view.getFloat64(this.pos, true)
+    const v = this.dv.getFloat64(this.pos, true)
     this.pos += 8
     return v
   }
