@@ -44,6 +44,16 @@ export type TransportItem =
  * the HTTP and WebSocket codecs): the queue `takeOutgoing()` hands over, the array itself (no
  * copy; an empty queue gives a fresh empty array), and no deadline.
  */
+const EMPTY_LIST: readonly never[] = /* @__PURE__ */ Object.freeze([])
+
+/**
+ * One shared, frozen empty array for a call that has nothing to return (most calls on a busy
+ * connection): no allocation. The caller reads it; pushing into it throws.
+ */
+export function none<T>(): T[] {
+  return EMPTY_LIST as unknown as T[]
+}
+
 export abstract class UntimedLayer<Event, Item = Uint8Array> {
   protected out: Item[] = []
 

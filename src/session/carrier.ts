@@ -14,7 +14,7 @@
  *   would leave the older one without an answer.
  */
 import type { Crypto } from '../crypto/types.js'
-import type { TransportItem } from '../layer.js'
+import { none, type TransportItem } from '../layer.js'
 import { ClientTransport } from '../transport/client.js'
 import type { FrameEvent, FramingKind } from '../transport/framing.js'
 import { HttpClientCodec } from '../transport/http.js'
@@ -142,7 +142,6 @@ interface Conn {
  */
 let nextConnId = 0
 
-const NO_OUTPUT: LinkOutput[] = /* @__PURE__ */ Object.freeze([]) as unknown as LinkOutput[]
 
 /** Shared by both carriers: connection ids, the connect timeout, byte accounting. */
 abstract class BaseCarrier {
@@ -155,7 +154,7 @@ abstract class BaseCarrier {
   /** What to do, in order, since the last call (a shared empty array when nothing). */
   takeOut(): LinkOutput[] {
     const o = this.out
-    if (o.length === 0) return NO_OUTPUT
+    if (o.length === 0) return none()
     this.out = []
     return o
   }

@@ -18,6 +18,7 @@ import { decryptError } from '../crypto/envelope.js'
 import type { Crypto } from '../crypto/types.js'
 import { type ErrorCode, type MtwireError, SessionError, TlError } from '../errors.js'
 import { fromBase64, toBase64 } from '../bytes.js'
+import { none } from '../layer.js'
 import { mergeCodecs, type TlCodec, type TlObject, type TlReadFn } from '../tl/codec.js'
 import { gunzipBounded } from '../tl/gzip.js'
 import { TlReader } from '../tl/reader.js'
@@ -464,7 +465,7 @@ export class ClientSession extends SessionCore {
   takeOutgoing(now: number = this.now()): Outgoing[] {
     this.rotateSalt(now)
     const acks = this.acksDue(now)
-    let out = NO_OUTGOING
+    let out = none<Outgoing>()
     if (this.queue.length > 0 || acks) this.pack(now, this.authKey, 0, (out = []), acks)
     if (this.ackHi.length === 0) this.ackSince = Infinity
     return out
@@ -557,7 +558,7 @@ export class ClientSession extends SessionCore {
   /** The events gathered since the last receive/tick (including those of calls in between). */
   private takeEvents(): ClientSessionEvent[] {
     const ev = this.ev
-    if (ev.length === 0) return NO_EVENTS
+    if (ev.length === 0) return none()
     this.ev = []
     return ev
   }
@@ -1533,8 +1534,5 @@ function readLong(b: Uint8Array, o: number): bigint {
   return idOf(u32(b, o + 4), u32(b, o))
 }
 
-/** What a call gives when nothing happened (most of them): one shared, frozen empty array. */
-const NO_EVENTS: ClientSessionEvent[] = /* @__PURE__ */ Object.freeze([]) as unknown as ClientSessionEvent[]
-const NO_OUTGOING: Outgoing[] = /* @__PURE__ */ Object.freeze([]) as unknown as Outgoing[]
 /** `invoke()` without options (a shared object: no allocation per request). */
 const NO_OPTIONS: InvokeOptions = /* @__PURE__ */ Object.freeze({})

@@ -29,6 +29,7 @@ import type { ServerPublicKey } from '../auth/rsa.js'
 import { createAuthKey } from '../crypto/authkey.js'
 import type { Crypto } from '../crypto/types.js'
 import { MtwireError, SessionError, TransportError } from '../errors.js'
+import { none } from '../layer.js'
 import type { TlObject } from '../tl/codec.js'
 import { TransportStatusError } from '../transport/errors.js'
 import type { FramingKind } from '../transport/framing.js'
@@ -580,13 +581,10 @@ export class ClientLink {
 
   private takeEvents(): ClientLinkEvent[] {
     const ev = this.ev
-    if (ev.length === 0) return NO_EVENTS
+    if (ev.length === 0) return none()
     this.ev = []
     return ev
   }
 }
-
-/** What `receive`/`tick` give when nothing happened: one shared, frozen empty array (most calls). */
-const NO_EVENTS: ClientLinkEvent[] = /* @__PURE__ */ Object.freeze([]) as unknown as ClientLinkEvent[]
 
 const earlier = (t: number, d: number | undefined): number => (d !== undefined && d < t ? d : t)

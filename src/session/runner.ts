@@ -8,6 +8,7 @@
  * sets one timer for `link.nextDeadline()`, and turns the link's events into listener calls.
  */
 import { SessionError } from '../errors.js'
+import { none } from '../layer.js'
 import type { TlObject } from '../tl/codec.js'
 import type { InvokeOptions, RestoredRequest } from './client.js'
 import { ClientLink, type ClientLinkEvent, type ClientLinkOptions, type ClientState, type LinkInput, type LinkStats, type LinkStatus } from './link.js'
@@ -29,7 +30,6 @@ export interface Dialer {
 }
 
 const resolved = /* @__PURE__ */ Promise.resolve()
-const NO_EVENTS: ClientLinkEvent[] = []
 
 type EventOf<T extends ClientLinkEvent['type']> = Extract<ClientLinkEvent, { type: T }>
 type Listener<T extends ClientLinkEvent['type']> = (event: EventOf<T>) => void
@@ -129,7 +129,7 @@ export class Client {
 
   private readonly flushNow = (): void => {
     this.flushQueued = false
-    this.handle(NO_EVENTS)
+    this.handle(none())
   }
 
   private input(input: LinkInput): void {
