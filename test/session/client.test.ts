@@ -9,7 +9,8 @@ import { ClientSession } from '../../src/session/client.js'
 import type { Outgoing } from '../../src/session/core.js'
 import { AbortError, RpcError, TimeoutError } from '../../src/session/errors.js'
 import { SecurityError, SessionError } from '../../src/errors.js'
-import { container, msgIdAt, open, seal, tl, type Opened } from './craft.js'
+import { codec, container, msgIdAt, open, seal, tl, type Opened } from './craft.js'
+import { decodeTl } from '../../src/tl/api.js'
 import { pair, SALT, settle, soon, T0, type Pair } from './helpers.js'
 
 const packets = (out: Outgoing[]) => out.filter((o) => o.type === 'packet').map((o) => (o as { data: Uint8Array }).data)
@@ -426,6 +427,29 @@ describe('service messages the server sends', () => {
   })
 })
 
+
+  it('a pong (read by the session, not the codec) resolves the ping with what the codec decodes; a short one is an E_TL error', async () => {
+    for (const id of [0n, 7n, -1n, -(2n ** 63n), 2n ** 63n - 1n, 0x7fffffff80000000n]) {
+      const p = pair()
+      const r = p.client.invoke({ _: 'ping', ping_id: id })
+      const [q] = sent(p)
+      const body = tl({ _: 'pong', msg_id: q.msgId, ping_id: id })
+      toClient(p, body, { seqNo: 2 })
+      expect(await soon(r)).toEqual(decodeTl(codec, body))
+      expect(await r).toEqual({ _: 'pong', msg_id: q.msgId, ping_id: id })
+    }
+    const p = pair()
+    const r = p.client.invoke({ _: 'ping', ping_id: 1n })
+    const [q] = sent(p)
+    const short = tl({ _: 'pong', msg_id: q.msgId, ping_id: 1n }).subarray(0, 16)
+    expect(toClient(p, short, { seqNo: 2 })).toMatchObject([{ type: 'error', error: { code: 'E_TL' } }])
+    // a pong naming another message answers nothing
+    toClient(p, tl({ _: 'pong', msg_id: q.msgId + 4n, ping_id: 1n }), { seqNo: 4 })
+    let done = false
+    void r.then(() => (done = true))
+    await settle()
+    expect(done).toBe(false)
+  })
 describe('what is dropped', () => {
   it('a replayed packet (a duplicate msg_id): ignored, acknowledged again, nothing resolved twice', async () => {
     const p = pair()
