@@ -7,6 +7,7 @@
  * walking its messages. The roles (client.ts, server.ts) decide what each message means.
  */
 import type { AuthKey } from '../crypto/authkey.js'
+import { allocBytes } from '../bytes.js'
 import { paddingLength } from '../crypto/envelope.js'
 import type { Crypto } from '../crypto/types.js'
 import { gzipPacked } from '../tl/api.js'
@@ -368,7 +369,7 @@ export abstract class SessionCore {
     const inner = b.subarray(0, total)
     const po = this.padOptions
     po.quickAck = quickAck ? this.tokenSlot : undefined
-    const data = new Uint8Array(24 + total + paddingLength(total, 0, po.padding === 'buckets'))
+    const data = allocBytes(24 + total + paddingLength(total, 0, po.padding === 'buckets'))
     this.crypto.encryptMessageInto(key, inner, x, data, po)
     b.fill(0, 0, total) // no plaintext left behind
     for (let i = 0; i < batch.length; i++) this.onSent(batch[i], now)

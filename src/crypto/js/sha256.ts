@@ -19,17 +19,20 @@ const IV256 = Int32Array.from([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0
 
 /** One block at byte `p` of `v`'s buffer. */
 function block256(v: DataView<ArrayBufferLike>, p: number): void {
-  for (let i = 0; i < 16; i++) W[i] = v.getInt32(p + 4 * i)
+  // module scratch in locals: one map check each per block, not one per access (V8 10 checks
+  // every access of a module-level typed array once its map is not known stable, ~+50% here)
+  const w = W, hs = H, k = K256
+  for (let i = 0; i < 16; i++) w[i] = v.getInt32(p + 4 * i)
   for (let i = 16; i < 64; i++) {
-    const x = W[i - 15]
-    const y = W[i - 2]
+    const x = w[i - 15]
+    const y = w[i - 2]
     const s0 = ((x >>> 7) | (x << 25)) ^ ((x >>> 18) | (x << 14)) ^ (x >>> 3)
     const s1 = ((y >>> 17) | (y << 15)) ^ ((y >>> 19) | (y << 13)) ^ (y >>> 10)
-    W[i] = (W[i - 16] + s0 + W[i - 7] + s1) | 0
+    w[i] = (w[i - 16] + s0 + w[i - 7] + s1) | 0
   }
-  let a = H[0], b1 = H[1], c = H[2], d = H[3], e = H[4], f = H[5], g = H[6], h = H[7]
+  let a = hs[0], b1 = hs[1], c = hs[2], d = hs[3], e = hs[4], f = hs[5], g = hs[6], h = hs[7]
   for (let i = 0; i < 64; i++) {
-    const t1 = (h + (((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7))) + ((e & f) ^ (~e & g)) + K256[i] + W[i]) | 0
+    const t1 = (h + (((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7))) + ((e & f) ^ (~e & g)) + k[i] + w[i]) | 0
     const t2 = ((((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10))) + ((a & b1) ^ (a & c) ^ (b1 & c))) | 0
     h = g
     g = f
@@ -40,14 +43,14 @@ function block256(v: DataView<ArrayBufferLike>, p: number): void {
     b1 = a
     a = (t1 + t2) | 0
   }
-  H[0] = (H[0] + a) | 0
-  H[1] = (H[1] + b1) | 0
-  H[2] = (H[2] + c) | 0
-  H[3] = (H[3] + d) | 0
-  H[4] = (H[4] + e) | 0
-  H[5] = (H[5] + f) | 0
-  H[6] = (H[6] + g) | 0
-  H[7] = (H[7] + h) | 0
+  hs[0] = (hs[0] + a) | 0
+  hs[1] = (hs[1] + b1) | 0
+  hs[2] = (hs[2] + c) | 0
+  hs[3] = (hs[3] + d) | 0
+  hs[4] = (hs[4] + e) | 0
+  hs[5] = (hs[5] + f) | 0
+  hs[6] = (hs[6] + g) | 0
+  hs[7] = (hs[7] + h) | 0
 }
 
 /** SHA-256 of `data` into `out[0..32]`, allocating nothing. */
