@@ -7,7 +7,9 @@
  * work is counted), and marks the start and end of its timed loop (MTWIRE_INSNS_MARKS=1);
  * `mtwire serve` runs natively. Kernel work (the socket calls) is not counted.
  *
- *   node bench/load/insns.mjs [--pings N] [--impl mtwire,mtcute,gramjs,teleproto,floor]
+ *   node bench/load/insns.mjs [--pings N] [--impl mtwire,mtcute,gramjs,teleproto,floor] [--node PATH]
+ *
+ * `--node`: another x64 Node binary than the pinned 26 (the load bench itself runs on plain `node`).
  *
  * `floor` is bench/load/floor.mjs: a socket and an echo process, no protocol. Needs qemu-user
  * and gcc (scripts/arm/setup.sh installs qemu; the plugin build installs gcc). ~10 s per client.
@@ -30,7 +32,7 @@ const FLAGS = ['--single-threaded', '--no-liftoff', '--predictable-gc-schedule',
 mkdirSync(out, { recursive: true })
 const plugin = buildPlugin(root, join(root, '.bench/insns'))
 const pin = execFileSync('bash', ['-c', '. scripts/arm/env.sh; echo "$ARM_NODE26"'], { cwd: root, encoding: 'utf8' }).trim()
-const node26 = execFileSync(process.execPath, ['scripts/node-bin.mjs', pin], { cwd: root, encoding: 'utf8' }).trim()
+const node26 = opt('--node', undefined) ?? execFileSync(process.execPath, ['scripts/node-bin.mjs', pin], { cwd: root, encoding: 'utf8' }).trim()
 const bundle = (entry, name) =>
   build({ entryPoints: [join(root, entry)], bundle: true, platform: 'node', format: 'esm', target: 'node18', packages: 'external', outfile: join(out, `${name}.mjs`), logLevel: 'error', absWorkingDir: root }).then(() => join(out, `${name}.mjs`))
 const [cli, pinger] = await Promise.all([bundle('src/node/cli.ts', 'cli'), bundle('bench/load/pinger.ts', 'pinger')])

@@ -26,10 +26,10 @@ export function outFor(data: Uint8Array, out: Uint8Array | undefined, length: nu
   checkBytes(out, 'out')
   if (out.length < length) throw new CryptoError('E_OUT_LENGTH', `out must hold ${length} bytes, has ${out.length}`)
   if (
-    out.buffer === data.buffer &&
     out.byteOffset !== data.byteOffset &&
     out.byteOffset < data.byteOffset + length &&
-    data.byteOffset < out.byteOffset + length
+    data.byteOffset < out.byteOffset + length &&
+    out.buffer === data.buffer // last: a generic property load in V8 11's optimized code (envelope.ts, overlaps)
   ) {
     throw new CryptoError('E_OVERLAP', 'out partially overlaps the input; use the same range (in place) or a separate one')
   }
