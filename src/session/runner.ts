@@ -133,13 +133,16 @@ export class Client {
   }
 
   private input(input: LinkInput): void {
-    this.handle(this.link.receive(input))
+    this.handle(this.link.receive(input), false)
   }
 
-  /** Does what the link asks, then reports its events and sets the timer. */
-  private handle(events: ClientLinkEvent[]): void {
+  /**
+   * Does what the link asks, then reports its events and sets the timer. `take`: ask the
+   * session for what it has queued (false right after receive() and tick(), which just did).
+   */
+  private handle(events: ClientLinkEvent[], take = true): void {
     // indexed loops: the hot path of every request (a for-of may allocate iterator results)
-    const actions = this.link.takeOutgoing()
+    const actions = take ? this.link.takeOutgoing() : this.link.takeQueued()
     for (let i = 0; i < actions.length; i++) {
       const a = actions[i]
       switch (a.type) {
@@ -221,7 +224,7 @@ export class Client {
     this.timer = setTimeout(() => {
       this.timer = undefined
       this.timerAt = Infinity
-      this.handle(this.link.tick())
+      this.handle(this.link.tick(), false)
     }, Math.max(0, at - this.link.now()))
   }
 }

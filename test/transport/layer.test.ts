@@ -53,6 +53,22 @@ describe('one Layer shape', () => {
       expect(items).toEqual([{ type: 'transportError', status: 404 }])
       for (const o of items) s.send(o)
       expect(c.receive(out(s))).toEqual([{ type: 'error', error: expect.objectContaining({ code: 'E_TRANSPORT_404', status: 404 }) }])
+      // after its error a transport takes nothing more: the same error, thrown
+      expect(() => c.receive(new Uint8Array(4))).toThrow(expect.objectContaining({ code: 'E_TRANSPORT_404' }))
+      // a packet and the error in one chunk: the packet, then the error; in two chunks, the same
+      const packet = mtprotoPacket(prng(2), 2, true)
+      for (const split of [false, true]) {
+        const c2 = new ClientTransport({ crypto, framing })
+        const s2 = new ServerTransport({ crypto })
+        s2.receive(concatAll([started(c2), sent(c2, mtprotoPacket(prng(3), 2, true))]))
+        s2.send(packet)
+        const first = out(s2)
+        s2.send({ type: 'transportError', status: 404 })
+        const second = out(s2)
+        const events = split ? [...c2.receive(first), ...c2.receive(second)] : c2.receive(concatAll([first, second]))
+        expect(events).toEqual([{ type: 'packet', data: packet, quickAck: false }, { type: 'error', error: expect.objectContaining({ code: 'E_TRANSPORT_404' }) }])
+        expect(() => c2.receive(first)).toThrow(expect.objectContaining({ code: 'E_TRANSPORT_404' }))
+      }
     }
   })
 
