@@ -39,11 +39,6 @@ export type TransportItem =
   /** (server) A transport error code (404, 429, 444): −status as a packet, or the HTTP status. The driver closes after it. */
   | { readonly type: 'transportError'; readonly status: number }
 
-/**
- * The half of a `Layer` that every layer without timers shares (the transports, framings and
- * the HTTP and WebSocket codecs): the queue `takeOutgoing()` hands over, the array itself (no
- * copy; an empty queue gives a fresh empty array), and no deadline.
- */
 const EMPTY_LIST: readonly never[] = /* @__PURE__ */ Object.freeze([])
 
 /**
@@ -54,6 +49,11 @@ export function none<T>(): T[] {
   return EMPTY_LIST as unknown as T[]
 }
 
+/**
+ * The half of a `Layer` that every layer without timers shares (the transports, framings and
+ * the HTTP and WebSocket codecs): the queue `takeOutgoing()` hands over, the array itself (no
+ * copy; an empty queue gives a fresh empty array), and no deadline.
+ */
 export abstract class UntimedLayer<Event, Item = Uint8Array> {
   protected out: Item[] = []
 

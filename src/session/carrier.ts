@@ -142,7 +142,6 @@ interface Conn {
  */
 let nextConnId = 0
 
-
 /** Shared by both carriers: connection ids, the connect timeout, byte accounting. */
 abstract class BaseCarrier {
   protected out: LinkOutput[] = []

@@ -680,7 +680,7 @@ export class ClientSession extends SessionCore {
         const mhi = u32(buf, s + 8)
         const mlo = u32(buf, s + 4)
         const m = this.lookup(mhi, mlo)
-        if (m !== undefined && m.kind === K_PING) this.answered(m, { _: 'pong', msg_id: idOf(mhi, mlo), ping_id: idOf(u32(buf, s + 16), u32(buf, s + 12)) }, now)
+        if (m !== undefined && m.kind === K_PING) this.answered(m, { _: 'pong', msg_id: idOf(mhi, mlo), ping_id: readLong(buf, s + 12) }, now)
         return
       }
       case ID_BAD_MSG_NOTIFICATION:

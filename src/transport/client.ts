@@ -170,18 +170,17 @@ export class ClientTransport extends UntimedLayer<ClientEvent> implements Layer<
   receive(chunk: Uint8Array, _now?: number): ClientEvent[] {
     checkBytes(chunk, 'chunk')
     this.checkState()
-    if (this.tls === 'off' && this.cipher === null) {
-      // plain framing (every packet of a non-obfuscated client): its events as they are, the
-      // error last, without a second decodeStep around the framing's own
+    if (this.tls === 'off') {
+      // no TLS records: the framing's events as they are (its error last; nothing else here
+      // fails on what the peer sent), without a second decodeStep around the framing's own
       if (this.broken) throw this.broken
-      const ev = this.framing.receive(chunk)
+      const ev = this.framing.receive(this.cipher ? this.cipher.decrypt(chunk) : chunk)
       const last = ev.length > 0 ? ev[ev.length - 1] : undefined
       if (last !== undefined && last.type === 'error') this.broken = last.error
       return ev
     }
     const out: ClientEvent[] = []
     this.broken = decodeStep(this.broken, out, () => {
-      if (this.tls === 'off') return this.frames(this.cipher ? this.cipher.decrypt(chunk) : chunk, out)
       for (const rec of this.tlsDecoder!.decode(chunk)) {
         if (rec.type === 'error') throw rec.error
         if (rec.contentType === TLS_ALERT) fail('E_TLS_ALERT', 'the proxy sent a TLS alert')
