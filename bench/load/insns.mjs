@@ -71,7 +71,7 @@ try {
   const res = {}
   for (const impl of impls) {
     res[impl] = await count(impl)
-    console.log(`${impl.padEnd(10)} ${Math.round(res[impl]).toLocaleString('en').padStart(9)} instructions per ping (user space, ${pings} pings after 2000 to warm up)`)
+    console.log(`${impl.padEnd(10)} ${Math.round(res[impl]).toLocaleString('en').padStart(9)} instructions per ping (user space, ${pings} pings after a warm-up of at least 2000 pings and 1.5 s)`)
   }
   if (res.mtwire && res.mtcute) console.log(`ours / mtcute: ${(res.mtwire / res.mtcute).toFixed(3)}`)
 } finally {

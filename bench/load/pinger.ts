@@ -1,9 +1,14 @@
 /**
  * One client library pinging a server, in a process of its own, for the load bench's CPU per
  * request: `node pinger.mjs IMPL PORT N` (the server's PEM on stdin). It connects (its own
- * handshake), sends `warm` pings, then N pings one after another, and prints one JSON line:
- * the CPU time of this process over the N pings (process.cpuUsage(): user + system, every thread)
- * per request, and the wall time per request.
+ * handshake), warms up, then sends N pings one after another, and prints one JSON line: the CPU
+ * time of this process over the N pings (process.cpuUsage(): user + system, every thread) per
+ * request, and the wall time per request.
+ *
+ * The warm-up (bench/load/steady.mjs) is at least 2000 pings and 1.5 s, in the same loop as the
+ * timed pings, so that the timed part measures the steady state, not the JIT: msg_ids carry the
+ * fraction of the second, and a client whose warm-up saw only part of that range is optimized
+ * for it and compiled again inside the timed part; a second loop would be compiled there too.
  *
  * - mtwire: `connect()` (the Node driver), intermediate, `invoke({ _: 'ping' })`;
  * - mtcute 0.30: `BaseTelegramClient`, its default transport (intermediate), the ping inside
@@ -15,12 +20,12 @@ import { createRequire } from 'node:module'
 import { connect } from '../../src/node/index.js'
 import { parsePublicKeyPem } from '../../src/auth/rsa.js'
 import { createCryptoSync } from '../../src/node/index.js'
+import { timedAfterWarmUp } from './steady.mjs'
 
 const require = createRequire(import.meta.url)
 const [impl, portArg, nArg] = process.argv.slice(2)
 const port = Number(portArg)
 const n = Number(nArg)
-const warm = Math.min(2000, n)
 const pem = await new Promise<string>((r) => {
   let s = ''
   process.stdin.on('data', (d) => (s += d)).on('end', () => r(s))
@@ -74,17 +79,7 @@ for (let attempt = 0; ; attempt++) {
     if (attempt >= 2) throw e
   }
 }
-for (let i = 0; i < warm; i++) await p.ping(i)
-// bench/load/insns.mjs counts the instructions between these two marks (bench/insns/probe.ts)
-const marks = process.env.MTWIRE_INSNS_MARKS === '1'
-const c0 = process.cpuUsage()
-const t0 = performance.now()
-// after the first cpuUsage() (~10M instructions once, 3.6k a ping over 3000 pings)
-if (marks) process.umask(0x7a5e0000)
-for (let i = 0; i < n; i++) await p.ping(warm + i)
-const wall = performance.now() - t0
-const c = process.cpuUsage(c0)
-if (marks) process.umask(0x7a5e0001)
+const { cpuUs, wallUs } = await timedAfterWarmUp(n, (i) => p.ping(i))
 await p.close()
-console.log(JSON.stringify({ impl, n, cpuUsPerReq: (c.user + c.system) / n, userUsPerReq: c.user / n, systemUsPerReq: c.system / n, wallUsPerReq: (wall * 1000) / n }))
+console.log(JSON.stringify({ impl, n, cpuUsPerReq: (cpuUs.user + cpuUs.system) / n, userUsPerReq: cpuUs.user / n, systemUsPerReq: cpuUs.system / n, wallUsPerReq: wallUs / n }))
 process.exit(0)

@@ -139,7 +139,7 @@ async function run(quick: boolean): Promise<Row[]> {
     for (const impl of impls) {
       const us = median(per.get(impl)!)
       rows.push(row(names[impl], 'ping, client CPU (requests per CPU-second)', 0, 1e6 / us, pings, impl !== 'mtwire'))
-      note(`client CPU per ping (${pings} sequential pings after 2000 to warm up, median of rounds ${per.get(impl)!.map((x) => x.toFixed(1)).join(', ')} µs): ${names[impl]} ${us.toFixed(1)} µs${impl === 'mtwire' ? '' : `: ours is ${(ours / us).toFixed(2)} of it (target ≤ 1/3 of mtcute's${quick ? '; a quick run stops before ours reaches its steady state' : ''})`}`)
+      note(`client CPU per ping (${pings} sequential pings after a warm-up of at least 2000 pings and 1.5 s, median of rounds ${per.get(impl)!.map((x) => x.toFixed(1)).join(', ')} µs): ${names[impl]} ${us.toFixed(1)} µs${impl === 'mtwire' ? '' : `: ours is ${(ours / us).toFixed(2)} of it (target ≤ 1/3 of mtcute's${quick ? '; a quick run stops before ours reaches its steady state' : ''})`}`)
     }
   } finally {
     await server.stop()
