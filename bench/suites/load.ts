@@ -126,7 +126,7 @@ async function run(quick: boolean): Promise<Row[]> {
     const names: Record<string, string> = { mtwire: 'mtwire connect()', mtcute: '@mtcute/node 0.30', gramjs: 'GramJS 2.26', teleproto: 'teleproto' }
     const per = new Map<string, number[]>(impls.map((i) => [i, []]))
     const pings = quick ? 5000 : 20_000
-    for (let r = 0; r < (quick ? 1 : 3); r++) {
+    for (let r = 0; r < (quick ? 1 : 5); r++) {
       for (let k = 0; k < impls.length; k++) {
         const impl = impls[(k + r) % impls.length]
         const out = spawnSync(process.execPath, [pinger, impl, String(server.port), String(pings)], { input: server.pem, encoding: 'utf8', cwd: root, timeout: 300_000 })
