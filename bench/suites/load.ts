@@ -11,7 +11,9 @@
  * 3. Round trips/s and p50/p99 latency of `mtwire.echo` with 1 KiB and 64 KiB at 1, 100 and 1000
  *    clients, each client one request at a time.
  * 4. Client CPU per ping (process.cpuUsage() in a process per client: bench/load/pinger.ts) of
- *    our client, mtcute, GramJS and teleproto against the same server, interleaved rounds, median.
+ *    our client, mtcute, GramJS and teleproto against the same server, interleaved rounds, median;
+ *    in the same rounds, what bounds ours from below: the bare envelope loop (bench/load/bare.ts)
+ *    and the floor (bench/load/floor.mjs).
  * 5. A fresh server: its heap after 10^4 requests and after 10^6 (100 clients, 8 in flight each).
  *
  * Two cores: this process (the clients) and the server each want one. Each phase reports the CPU
@@ -20,6 +22,7 @@
 import { spawnSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { cpus, loadavg } from 'node:os'
+import { join } from 'node:path'
 import { createCryptoSync } from '../../src/node/index.js'
 import type { BenchResult, BenchSuite } from '../harness.js'
 import { connectAll, echoLoop } from '../load/clients.js'
@@ -120,26 +123,37 @@ async function run(quick: boolean): Promise<Row[]> {
     await Promise.all(clients.map((c) => c.close()))
     await sleep(500)
 
-    // 4. client CPU per ping, each library in a process of its own, same server
+    // 4. client CPU per ping, each library in a process of its own, same server; beside them the
+    // bare envelope loop (ours without the layers) and the floor (a socket, no protocol)
     const pinger = await bundle('bench/load/pinger.ts', 'pinger')
-    const impls = ['mtwire', 'mtcute', 'gramjs', 'teleproto']
+    const bare = await bundle('bench/load/bare.ts', 'bare')
+    const libs = ['mtwire', 'mtcute', 'gramjs', 'teleproto']
+    const impls = [...libs, 'bare', 'floor']
     const names: Record<string, string> = { mtwire: 'mtwire connect()', mtcute: '@mtcute/node 0.30', gramjs: 'GramJS 2.26', teleproto: 'teleproto' }
     const per = new Map<string, number[]>(impls.map((i) => [i, []]))
     const pings = quick ? 5000 : 20_000
+    const args = (impl: string): string[] =>
+      impl === 'bare' ? [bare, String(server.port), String(pings)] : impl === 'floor' ? [join(root, 'bench/load/floor.mjs'), String(pings)] : [pinger, impl, String(server.port), String(pings)]
     for (let r = 0; r < (quick ? 1 : 5); r++) {
       for (let k = 0; k < impls.length; k++) {
         const impl = impls[(k + r) % impls.length]
-        const out = spawnSync(process.execPath, [pinger, impl, String(server.port), String(pings)], { input: server.pem, encoding: 'utf8', cwd: root, timeout: 300_000 })
+        const out = spawnSync(process.execPath, args(impl), { input: server.pem, encoding: 'utf8', cwd: root, timeout: 300_000 })
         const line = out.stdout.trim().split('\n').pop() ?? ''
         if (out.status !== 0 || !line.startsWith('{')) throw new Error(`pinger ${impl} failed: ${out.stderr.slice(0, 500)}`)
         per.get(impl)!.push((JSON.parse(line) as { cpuUsPerReq: number }).cpuUsPerReq)
       }
     }
     const ours = median(per.get('mtwire')!)
-    for (const impl of impls) {
+    const rounds = (impl: string): string => `${pings} sequential pings after a warm-up of at least 2000 pings and 1.5 s, median of rounds ${per.get(impl)!.map((x) => x.toFixed(1)).join(', ')} µs`
+    for (const impl of libs) {
       const us = median(per.get(impl)!)
       rows.push(row(names[impl], 'ping, client CPU (requests per CPU-second)', 0, 1e6 / us, pings, impl !== 'mtwire'))
-      note(`client CPU per ping (${pings} sequential pings after a warm-up of at least 2000 pings and 1.5 s, median of rounds ${per.get(impl)!.map((x) => x.toFixed(1)).join(', ')} µs): ${names[impl]} ${us.toFixed(1)} µs${impl === 'mtwire' ? '' : `: ours is ${(ours / us).toFixed(2)} of it (target ≤ 1/3 of mtcute's${quick ? '; a quick run stops before ours reaches its steady state' : ''})`}`)
+      note(`client CPU per ping (${rounds(impl)}): ${names[impl]} ${us.toFixed(1)} µs${impl === 'mtwire' ? '' : `: ours is ${(ours / us).toFixed(2)} of it (target ≤ 1/3 of mtcute's)`}`)
+    }
+    const mtcute = median(per.get('mtcute')!)
+    for (const [impl, what] of [['bare', 'the bare envelope loop (bench/load/bare.ts: our envelope and a socket, no session layers)'], ['floor', 'the floor (bench/load/floor.mjs: a socket and an echo process, no protocol)']]) {
+      const us = median(per.get(impl)!)
+      note(`client CPU per ping (${rounds(impl)}): ${what} ${us.toFixed(1)} µs, ${(us / mtcute).toFixed(2)} of mtcute's`)
     }
   } finally {
     await server.stop()
