@@ -13,12 +13,11 @@
  * assumes a pong arrives in one read (true for this loop on loopback).
  */
 import * as net from 'node:net'
+import { MsgIdClock } from '../../src/auth/msgid.js'
+import { readU32LE } from '../../src/bytes.js'
 import { connect, createAuthKey, createCryptoSync } from '../../src/node/index.js'
+import { ID_BAD_SERVER_SALT, ID_PING, ID_PONG } from '../../src/session/wire.js'
 import { timedAfterWarmUp } from './steady.mjs'
-
-const ID_PING = 0x7abe77ec
-const ID_PONG = 0x347773c5
-const ID_BAD_SERVER_SALT = 0xedab447b
 
 const [portArg, nArg] = process.argv.slice(2)
 const port = Number(portArg)
@@ -41,8 +40,8 @@ inner.set(Buffer.from(state.sessionId, 'base64'), 8)
 const out = new Uint8Array(4 + 24 + inner.length + 1024)
 const plain = new Uint8Array(65536)
 const plainView = new DataView(plain.buffer)
+const clock = new MsgIdClock()
 let seq = 0
-let lastId = 0n
 let want = -1
 let answered: () => void = () => {}
 
@@ -53,7 +52,7 @@ const sock = net.connect({
     buffer: new Uint8Array(65536),
     callback: (len: number, b: Uint8Array) => {
       for (let off = 0; off + 4 <= len; ) {
-        const size = (b[off] | (b[off + 1] << 8) | (b[off + 2] << 16) | (b[off + 3] << 24)) >>> 0
+        const size = readU32LE(b, off)
         const packet = b.subarray(off + 4, off + 4 + size)
         off += 4 + size
         let m: number
@@ -85,11 +84,9 @@ await new Promise((r) => sock.once('connect', r))
 sock.write(new Uint8Array([0xee, 0xee, 0xee, 0xee])) // intermediate
 
 function send(i: number): void {
-  const now = Date.now()
-  let id = (BigInt(Math.floor(now / 1000)) << 32n) | (BigInt(Math.floor(((now % 1000) * 2 ** 32) / 1000)) & ~3n)
-  if (id <= lastId) id = lastId + 4n
-  lastId = id
-  view.setBigUint64(16, id, true)
+  clock.next(Date.now(), 0) // the session's msg_id clock: increasing, a client's parity
+  view.setUint32(16, clock.lo, true)
+  view.setUint32(20, clock.hi, true)
   view.setUint32(24, seq++ * 2 + 1, true)
   view.setUint32(28, 12, true)
   view.setUint32(32, ID_PING, true)

@@ -425,8 +425,6 @@ describe('service messages the server sends', () => {
     const gz = tl({ _: 'gzip_packed', packed_data: new Uint8Array((require('node:zlib') as typeof import('node:zlib')).gzipSync(big)) })
     expect(toClient(p, gz, { seqNo: 9 })).toMatchObject([{ type: 'update', body: { payload: new Uint8Array(5000) } }])
   })
-})
-
 
   it('a pong (read by the session, not the codec) resolves the ping with what the codec decodes; a short one is an E_TL error', async () => {
     for (const id of [0n, 7n, -1n, -(2n ** 63n), 2n ** 63n - 1n, 0x7fffffff80000000n]) {
@@ -450,6 +448,8 @@ describe('service messages the server sends', () => {
     await settle()
     expect(done).toBe(false)
   })
+})
+
 describe('what is dropped', () => {
   it('a replayed packet (a duplicate msg_id): ignored, acknowledged again, nothing resolved twice', async () => {
     const p = pair()
