@@ -74,7 +74,10 @@ describe('mtcute 0.30 (BaseTelegramClient, usePfs) against mtwire serve', () => 
       await new Promise((r) => setTimeout(r, 100))
       const mine = io.eventsOf(relay)
       const keys = mine.filter((e) => e.event === 'auth-key')
-      const temp = keys.find((e) => e.temporary)
+      // the last temporary key: an attempt tolerateShortKey gave up on (a 255-byte key, §1.13)
+      // may have left one behind that no RPC used
+      const temps = keys.filter((e) => e.temporary)
+      const temp = temps.length > 0 ? temps[temps.length - 1] : undefined
       expect(keys.some((e) => !e.temporary)).toBe(true)
       expect(temp).toBeDefined()
       // the RPCs went under the temporary key
